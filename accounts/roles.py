@@ -1,0 +1,74 @@
+"""Roles and what each may do. Kept as data: one table a reader can check against
+ARCHITECTURE.md's "who uses it", and one function (`can`) that every view and endpoint asks."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "县局管理员"
+    SUPERVISOR = "supervisor", "监管科室"
+    ENFORCEMENT_OFFICER = "enforcement_officer", "执法人员"
+    TOWN_SUPERVISOR = "town_supervisor", "镇街/开发区监管员"
+    GRID_MEMBER = "grid_member", "网格员"
+    EXPERT = "expert", "专家"
+    PRINCIPAL = "principal", "企业主要负责人"
+    SAFETY_OFFICER = "safety_officer", "企业安全管理员"
+    EMPLOYEE = "employee", "员工"
+
+
+# A user of these roles belongs to a jurisdiction and sees everything below it.
+JURISDICTION_ROLES = frozenset(
+    {
+        Role.COUNTY_ADMIN,
+        Role.SUPERVISOR,
+        Role.ENFORCEMENT_OFFICER,
+        Role.TOWN_SUPERVISOR,
+        Role.GRID_MEMBER,
+    }
+)
+# County roles sit at the county node; town supervisors at a town; grid members at a grid.
+COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER})
+# A user of these roles belongs to one enterprise and sees only it.
+ENTERPRISE_ROLES = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE})
+STAFF_ROLES = JURISDICTION_ROLES | {Role.EXPERT}
+
+_ALL = frozenset(Role)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "enterprise.view": _ALL,
+    "enterprise.list": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "enterprise.create": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "enterprise.edit": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    "enterprise.import": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "enterprise.export": STAFF_ROLES,
+}
+# Enterprise users keep their own contact facts up to date; the bureau owns the rest
+# (industry, jurisdiction, status, standardization grade).
+ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(
+    {
+        "address",
+        "employee_count",
+        "dust_workers",
+        "principal_name",
+        "principal_phone",
+        "safety_officer_name",
+        "safety_officer_phone",
+        "longitude",
+        "latitude",
+    }
+)
+
+
+def can(user, action: str) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}")
+    return user.role in PERMISSIONS[action]

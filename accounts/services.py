@@ -1,0 +1,40 @@
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiToken, User, hash_token
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create an API token and return it with its plain key, which is never stored or shown
+    again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("请填写令牌用途")
+    raw = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name[:60], key_hash=hash_token(raw), hint=raw[-4:]
+    )
+    return token, raw
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    token = ApiToken.objects.for_user(user).get(pk=token_id)
+    token.delete()
+
+
+def user_for_token(raw: str) -> User | None:
+    if not raw or not raw.startswith(ApiToken.PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__jurisdiction", "user__enterprise")
+        .filter(key_hash=hash_token(raw))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Touch last_used_at at most once a minute: a busy client must not write on every call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,67 @@
+"""The JSON API under /api/v1/ (django-ninja). Clients authenticate with a per-user bearer
+token or, from the app's own pages, with the session (CSRF-checked)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from accounts.services import user_for_token
+from core.api_errors import validation_message
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="安监平台 API",
+    version="1",
+    description="工贸企业安全生产监管平台接口。认证：请求头 Authorization: Bearer <令牌>。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    return api.create_response(
+        request, {"detail": "请求数据有误", "errors": validation_message(exc.errors)}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, {"detail": "未认证：请提供有效的令牌或先登录"}, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "对象不存在"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    body = {"detail": str(exc)}
+    if getattr(exc, "errors", None):
+        body["errors"] = exc.errors
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "无权进行此操作"}, status=403)
+
+
+def _register_routers():
+    from enterprises.api import router as enterprises_router
+
+    api.add_router("/enterprises", enterprises_router)
+
+
+_register_routers()

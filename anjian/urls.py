@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from anjian.api import api
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "core.views.not_found"
+handler403 = "core.views.forbidden"
+handler500 = "core.views.server_error"

@@ -1,0 +1,128 @@
+"""Shared fixtures: a small county with two towns, an enterprise in each, and one named user per
+role (plus outsiders in the other town), so every test can say who acts."""
+
+import pytest
+
+from accounts.models import User
+from accounts.roles import Role
+from core.models import Jurisdiction, JurisdictionKind
+from enterprises import credit_code
+from enterprises.models import Enterprise, SectorTag
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_code(serial: int) -> str:
+    return credit_code.make(f"91371526{serial:09d}")
+
+
+@pytest.fixture
+def county(db):
+    return Jurisdiction.objects.create(code="371526", name="高唐县", kind=JurisdictionKind.COUNTY)
+
+
+@pytest.fixture
+def town_a(county):
+    return Jurisdiction.objects.create(
+        code="371526-10", name="赵寨子镇", kind=JurisdictionKind.TOWN, parent=county
+    )
+
+
+@pytest.fixture
+def town_b(county):
+    return Jurisdiction.objects.create(
+        code="371526-11", name="清平镇", kind=JurisdictionKind.TOWN, parent=county
+    )
+
+
+@pytest.fixture
+def grid_a(town_a):
+    return Jurisdiction.objects.create(
+        code="371526-10-g1", name="赵寨子镇第一网格", kind=JurisdictionKind.GRID, parent=town_a
+    )
+
+
+@pytest.fixture
+def grid_a2(town_a):
+    return Jurisdiction.objects.create(
+        code="371526-10-g2", name="赵寨子镇第二网格", kind=JurisdictionKind.GRID, parent=town_a
+    )
+
+
+def make_enterprise(jurisdiction, grid=None, serial=1, name="高唐县精工铸造有限公司", **extra):
+    values = {
+        "credit_code": make_code(serial),
+        "name": name,
+        "jurisdiction": jurisdiction,
+        "grid": grid,
+        "industry": "machinery",
+        "employee_count": 120,
+        "principal_name": "王建国",
+        "principal_phone": "13800000001",
+    }
+    values.update(extra)
+    return Enterprise.objects.create(**values)
+
+
+@pytest.fixture
+def enterprise_a(town_a, grid_a):
+    enterprise = make_enterprise(town_a, grid_a, serial=1)
+    enterprise.sector_tags.set([SectorTag.objects.get(code="foundry")])
+    return enterprise
+
+
+@pytest.fixture
+def enterprise_a2(town_a, grid_a2):
+    return make_enterprise(
+        town_a, grid_a2, serial=2, name="山东鑫泰纺织有限公司", industry="textile"
+    )
+
+
+@pytest.fixture
+def enterprise_b(town_b):
+    return make_enterprise(
+        town_b, None, serial=3, name="清平木业有限公司", industry="light_industry"
+    )
+
+
+def make_user(username, role, jurisdiction=None, enterprise=None):
+    user = User(
+        username=username,
+        full_name=username,
+        role=role,
+        jurisdiction=jurisdiction,
+        enterprise=enterprise,
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def users(county, town_a, town_b, grid_a, enterprise_a, enterprise_a2, enterprise_b):
+    """One user per role, scoped so that enterprise_a is theirs and enterprise_b is not
+    (except for the county roles, who see both)."""
+    expert = make_user("expert", Role.EXPERT)
+    expert.assigned_enterprises.set([enterprise_a])
+    return {
+        Role.COUNTY_ADMIN: make_user("county_admin", Role.COUNTY_ADMIN, county),
+        Role.SUPERVISOR: make_user("supervisor", Role.SUPERVISOR, county),
+        Role.ENFORCEMENT_OFFICER: make_user("enforcer", Role.ENFORCEMENT_OFFICER, county),
+        Role.TOWN_SUPERVISOR: make_user("town_a_supervisor", Role.TOWN_SUPERVISOR, town_a),
+        Role.GRID_MEMBER: make_user("grid_a_member", Role.GRID_MEMBER, grid_a),
+        Role.EXPERT: expert,
+        Role.PRINCIPAL: make_user("principal_a", Role.PRINCIPAL, enterprise=enterprise_a),
+        Role.SAFETY_OFFICER: make_user("safety_a", Role.SAFETY_OFFICER, enterprise=enterprise_a),
+        Role.EMPLOYEE: make_user("employee_a", Role.EMPLOYEE, enterprise=enterprise_a),
+    }
+
+
+@pytest.fixture
+def outsider(town_b):
+    """A town supervisor of the other town."""
+    return make_user("town_b_supervisor", Role.TOWN_SUPERVISOR, town_b)
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client

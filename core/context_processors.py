@@ -1,0 +1,14 @@
+from accounts.roles import can
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "enterprise_list": can(user, "enterprise.list"),
+            "enterprise_import": can(user, "enterprise.import"),
+            "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
+        }
+    }

@@ -1,0 +1,334 @@
+"""Loads the demo: 高唐县's real development zone, towns and streets (public facts), a few grids
+per town, about 300 synthetic enterprises (marked is_demo) and one user per role.
+
+Running it again updates the same rows: jurisdictions by code, enterprises by credit code,
+users by username; nothing is duplicated.
+"""
+
+import random
+from decimal import Decimal
+
+from auditlog.context import disable_auditlog
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from core.models import Jurisdiction, JurisdictionKind
+from enterprises import credit_code
+from enterprises.choices import DustClass, Industry, Standardization, Status
+from enterprises.models import Enterprise, SectorTag
+
+DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
+COUNTY = ("371526", "高唐县")
+# 高唐县's development zone, streets and towns (REGULATIONS.md, public facts).
+TOWNS = [
+    ("zone", "高唐经济开发区"),
+    ("street", "鱼邱湖街道"),
+    ("street", "汇鑫街道"),
+    ("street", "人和街道"),
+    ("town", "梁村镇"),
+    ("town", "尹集镇"),
+    ("town", "清平镇"),
+    ("town", "固河镇"),
+    ("town", "三十里铺镇"),
+    ("town", "琉璃寺镇"),
+    ("town", "赵寨子镇"),
+    ("town", "姜店镇"),
+    ("town", "杨屯镇"),
+]
+GRIDS_PER_TOWN = 3
+GRID_NAMES = ["第一网格", "第二网格", "第三网格", "第四网格"]
+
+# Enterprise profiles: (share, industry, name suffixes, tags, dust class, towns they cluster in,
+# headcount range). The mix follows the county's clusters: farm machinery and auto parts with
+# foundries and spray painting, boards (wood dust) around 清平镇 and 琉璃寺镇, cotton and
+# textiles, paper around 人和街道, food and cold stores with ammonia, commerce.
+PROFILES = [
+    (
+        40,
+        Industry.MACHINERY,
+        ["机械铸造有限公司", "铸造有限公司", "精密铸件有限公司"],
+        ["foundry", "molten_metal"],
+        None,
+        ["赵寨子镇", "高唐经济开发区", "梁村镇"],
+        (20, 300),
+    ),
+    (
+        45,
+        Industry.MACHINERY,
+        ["农业机械有限公司", "汽车配件有限公司", "机械制造有限公司"],
+        ["spray_painting"],
+        None,
+        ["高唐经济开发区", "赵寨子镇", "梁村镇", "汇鑫街道"],
+        (15, 400),
+    ),
+    (
+        20,
+        Industry.MACHINERY,
+        ["精密机械有限公司", "金属制品有限公司"],
+        ["combustible_dust"],
+        DustClass.METAL,
+        ["赵寨子镇", "高唐经济开发区"],
+        (12, 120),
+    ),
+    (
+        40,
+        Industry.LIGHT_INDUSTRY,
+        ["木业有限公司", "板材有限公司", "人造板有限公司"],
+        ["combustible_dust"],
+        DustClass.WOOD,
+        ["清平镇", "琉璃寺镇", "固河镇"],
+        (8, 150),
+    ),
+    (
+        30,
+        Industry.TEXTILE,
+        ["棉业有限公司", "纺织有限公司", "棉纺有限公司"],
+        ["labor_intensive", "combustible_dust"],
+        DustClass.TEXTILE_FIBER,
+        ["尹集镇", "三十里铺镇", "姜店镇", "杨屯镇"],
+        (30, 600),
+    ),
+    (
+        20,
+        Industry.TEXTILE,
+        ["服饰有限公司", "家纺有限公司"],
+        ["labor_intensive"],
+        None,
+        ["鱼邱湖街道", "汇鑫街道", "尹集镇"],
+        (40, 500),
+    ),
+    (
+        18,
+        Industry.LIGHT_INDUSTRY,
+        ["纸业有限公司", "纸制品有限公司"],
+        ["confined_space", "chlorine"],
+        None,
+        ["人和街道"],
+        (30, 400),
+    ),
+    (
+        22,
+        Industry.LIGHT_INDUSTRY,
+        ["食品有限公司", "农产品加工有限公司", "冷藏有限公司"],
+        ["ammonia_refrigeration", "confined_space"],
+        None,
+        ["杨屯镇", "姜店镇", "三十里铺镇", "固河镇"],
+        (10, 200),
+    ),
+    (
+        10,
+        Industry.LIGHT_INDUSTRY,
+        ["面粉有限公司", "饲料有限公司"],
+        ["combustible_dust"],
+        DustClass.GRAIN_FOOD,
+        ["梁村镇", "清平镇"],
+        (10, 80),
+    ),
+    (
+        10,
+        Industry.METALLURGY,
+        ["钢铁有限公司", "特钢有限公司"],
+        ["metal_smelting", "molten_metal", "coal_gas"],
+        None,
+        ["高唐经济开发区"],
+        (100, 800),
+    ),
+    (
+        15,
+        Industry.BUILDING_MATERIALS,
+        ["建材有限公司", "混凝土有限公司", "新型墙材有限公司"],
+        [],
+        None,
+        ["琉璃寺镇", "固河镇", "梁村镇"],
+        (10, 100),
+    ),
+    (
+        25,
+        Industry.COMMERCE,
+        ["商贸有限公司", "物流有限公司", "超市有限公司"],
+        [],
+        None,
+        ["鱼邱湖街道", "汇鑫街道", "人和街道"],
+        (5, 150),
+    ),
+    (
+        5,
+        Industry.COMMERCE,
+        ["冷链物流有限公司"],
+        ["ammonia_refrigeration"],
+        None,
+        ["汇鑫街道", "杨屯镇"],
+        (10, 60),
+    ),
+]
+WORDS = list("鑫泰华恒源宏盛瑞金鲁通达丰远诚信隆昌兴博祥和富万利嘉德顺安永旺润佳合益新亿")
+SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红波")
+CENTER = (Decimal("116.2300"), Decimal("36.8660"))
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：高唐县区划、约300家演示企业和每个角色一个用户（可重复运行）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="不打印登录信息")
+
+    def handle(self, *args, quiet=False, **options):
+        with transaction.atomic(), disable_auditlog():
+            county, towns, grids = self._jurisdictions()
+            enterprises = self._enterprises(towns, grids)
+            users = self._users(county, towns, grids, enterprises)
+        if not quiet:
+            self._print(users)
+
+    def _jurisdictions(self):
+        county, _ = Jurisdiction.objects.update_or_create(
+            code=COUNTY[0], defaults={"name": COUNTY[1], "kind": JurisdictionKind.COUNTY}
+        )
+        towns, grids = {}, {}
+        for order, (kind, name) in enumerate(TOWNS, start=1):
+            code = f"{COUNTY[0]}-{order:02d}"
+            towns[name], _ = Jurisdiction.objects.update_or_create(
+                code=code,
+                defaults={"name": name, "kind": kind, "parent": county, "sort_order": order},
+            )
+            grids[name] = []
+            for index in range(GRIDS_PER_TOWN):
+                grid, _ = Jurisdiction.objects.update_or_create(
+                    code=f"{code}-g{index + 1}",
+                    defaults={
+                        "name": f"{name}{GRID_NAMES[index]}",
+                        "kind": JurisdictionKind.GRID,
+                        "parent": towns[name],
+                        "sort_order": index + 1,
+                    },
+                )
+                grids[name].append(grid)
+        return county, towns, grids
+
+    def _enterprises(self, towns, grids):
+        rng = random.Random(20240403)  # the plan's date: the same demo every time
+        tags = {t.code: t for t in SectorTag.objects.all()}
+        used_names: set[str] = set()
+        created = []
+        for share, industry, suffixes, tag_codes, dust, town_names, heads in PROFILES:
+            for _ in range(share):
+                name = self._name(rng, suffixes, used_names)
+                town = towns[rng.choice(town_names)]
+                grid = rng.choice(grids[town.name])
+                employees = rng.randint(*heads)
+                dust_workers = None
+                if dust is not None:
+                    dust_workers = min(employees, rng.choice([4, 6, 8, 10, 12, 15, 20, 30, 45]))
+                code = credit_code.make(
+                    "91" + COUNTY[0] + "".join(rng.choice(credit_code.ALPHABET) for _ in range(9))
+                )
+                standardization = rng.choices(
+                    [
+                        Standardization.NONE,
+                        Standardization.LEVEL_3,
+                        Standardization.LEVEL_2,
+                        Standardization.SMALL_MICRO,
+                    ],
+                    weights=[50, 25, 5, 20],
+                )[0]
+                status = rng.choices(
+                    [Status.OPERATING, Status.SUSPENDED, Status.ORDERED_TO_STOP, Status.CLOSED],
+                    weights=[92, 4, 2, 2],
+                )[0]
+                above = employees >= 100 and rng.random() < 0.7
+                enterprise, _ = Enterprise.objects.update_or_create(
+                    credit_code=code,
+                    defaults={
+                        "name": name,
+                        "address": f"山东省聊城市高唐县{town.name}{rng.randint(1, 300)}号",
+                        "jurisdiction": town,
+                        "grid": grid,
+                        "industry": industry,
+                        "dust_class": dust or "",
+                        "dust_workers": dust_workers,
+                        "employee_count": employees,
+                        "above_scale": above,
+                        "small_micro": not above and employees < 100,
+                        "principal_name": self._person(rng),
+                        "principal_phone": self._phone(rng),
+                        "safety_officer_name": self._person(rng),
+                        "safety_officer_phone": self._phone(rng),
+                        "standardization": standardization,
+                        "status": status,
+                        "longitude": CENTER[0] + Decimal(rng.randint(-1500, 1500)) / 10000,
+                        "latitude": CENTER[1] + Decimal(rng.randint(-1200, 1200)) / 10000,
+                        "is_demo": True,
+                    },
+                )
+                enterprise.sector_tags.set([tags[c] for c in tag_codes])
+                created.append(enterprise)
+        return created
+
+    @staticmethod
+    def _name(rng, suffixes, used):
+        while True:
+            # A share of names carry the county's name in full, as many local firms do.
+            prefix = "高唐县" if rng.random() < 0.35 else "山东"
+            word = rng.choice(WORDS) + rng.choice(WORDS)
+            if rng.random() < 0.08:
+                word = "精" + rng.choice(WORDS)
+            name = f"{prefix}{word}{rng.choice(suffixes)}"
+            if name not in used:
+                used.add(name)
+                return name
+
+    @staticmethod
+    def _person(rng):
+        return rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
+
+    @staticmethod
+    def _phone(rng):
+        return "1" + rng.choice("358") + "".join(str(rng.randint(0, 9)) for _ in range(9))
+
+    def _users(self, county, towns, grids, enterprises):
+        town = towns["赵寨子镇"]
+        grid = grids["赵寨子镇"][0]
+        home = next(e for e in enterprises if e.grid_id == grid.pk)
+        specs = [
+            ("admin", "县局管理员", Role.COUNTY_ADMIN, county, None),
+            ("jianguan", "王监管", Role.SUPERVISOR, county, None),
+            ("zhifa", "李执法", Role.ENFORCEMENT_OFFICER, county, None),
+            ("zhenjie", "张镇街", Role.TOWN_SUPERVISOR, town, None),
+            ("wangge", "刘网格", Role.GRID_MEMBER, grid, None),
+            ("zhuanjia", "陈专家", Role.EXPERT, None, None),
+            ("fuzeren", home.principal_name, Role.PRINCIPAL, None, home),
+            ("anquanyuan", home.safety_officer_name, Role.SAFETY_OFFICER, None, home),
+            ("yuangong", "赵员工", Role.EMPLOYEE, None, home),
+        ]
+        users = []
+        for username, full_name, role, jurisdiction, enterprise in specs:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "full_name": full_name,
+                    "role": role,
+                    "jurisdiction": jurisdiction,
+                    "enterprise": enterprise,
+                    "is_active": True,
+                    "badge_number": "37152600" + str(len(users) + 1)
+                    if role == Role.ENFORCEMENT_OFFICER
+                    else "",
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            users.append(user)
+        expert = next(u for u in users if u.role == Role.EXPERT)
+        expert.assigned_enterprises.set(enterprises[:5])
+        return users
+
+    def _print(self, users):
+        out = self.stdout
+        out.write(f"演示企业：{Enterprise.objects.filter(is_demo=True).count()} 家")
+        out.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for user in users:
+            scope = user.jurisdiction or user.enterprise or "指派企业"
+            out.write(f"  {user.username:<12} {user.get_role_display():<12} {scope}")

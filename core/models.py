@@ -1,0 +1,136 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from core.scoping import ScopedQuerySet
+
+
+class JurisdictionKind(models.TextChoices):
+    COUNTY = "county", "县"
+    ZONE = "zone", "开发区"
+    TOWN = "town", "镇"
+    STREET = "street", "街道"
+    GRID = "grid", "网格"
+
+
+# Which kind may sit under which: county > zone / town / street > grid. A province-sized
+# installation puts several counties under one (benchmark) root, so county may nest too.
+ALLOWED_PARENTS = {
+    JurisdictionKind.COUNTY: {None, JurisdictionKind.COUNTY},
+    JurisdictionKind.ZONE: {JurisdictionKind.COUNTY},
+    JurisdictionKind.TOWN: {JurisdictionKind.COUNTY},
+    JurisdictionKind.STREET: {JurisdictionKind.COUNTY},
+    JurisdictionKind.GRID: {JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET},
+}
+TOWN_LEVEL = (JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET)
+
+
+class JurisdictionQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Jurisdictions a user may see: their own node and everything below it."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.jurisdiction_id:
+            return self.filter(path__startswith=user.jurisdiction.path)
+        if user.enterprise_id:
+            enterprise = user.enterprise
+            ids = [enterprise.jurisdiction_id, enterprise.grid_id]
+            return self.filter(pk__in=[i for i in ids if i])
+        return self.none()
+
+    def town_level(self):
+        return self.filter(kind__in=TOWN_LEVEL)
+
+
+class Jurisdiction(models.Model):
+    """A node of the administrative tree. `path` holds the ids from the root ("/1/4/17/"), so
+    "this node and everything below it" is one indexed prefix match."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+    kind = models.CharField("类型", max_length=10, choices=JurisdictionKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("路径", max_length=255, editable=False, db_index=True, default="")
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            self.path = self.compute_path()
+            super().save(*args, **kwargs)
+
+    def clean(self):
+        parent_kind = self.parent.kind if self.parent_id else None
+        allowed = ALLOWED_PARENTS.get(self.kind, set())
+        if parent_kind not in allowed:
+            raise ValidationError({"parent": f"{self.get_kind_display()}不能设在该上级之下"})
+        if self.pk:
+            old = Jurisdiction.objects.filter(pk=self.pk).values_list("parent_id", flat=True)
+            if old and old[0] != self.parent_id:
+                raise ValidationError({"parent": "已建立的区划不能更换上级"})
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else "/"
+        return f"{prefix}{self.pk}/"
+
+    @property
+    def is_town_level(self) -> bool:
+        return self.kind in TOWN_LEVEL
+
+    def town(self):
+        """The town-level node this one belongs to (itself for a town, its parent for a grid)."""
+        if self.kind == JurisdictionKind.GRID:
+            return self.parent
+        return self if self.is_town_level else None
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday arrangement (国务院办公厅 放假安排通知) is loaded. A year without a
+    row falls back to plain weekends, and pages say so."""
+
+    year = models.PositiveIntegerField("年份", unique=True)
+    source = models.CharField("来源", max_length=200)
+
+    class Meta:
+        verbose_name = "节假日年度"
+        verbose_name_plural = "节假日年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain week: a public holiday on a weekday, or a make-up
+    working day (调休) on a weekend."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    name = models.CharField("名称", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "节假日/调休日"
+        verbose_name_plural = "节假日/调休日"
+        ordering = ["date"]
+
+    def __str__(self):
+        kind = "调休上班" if self.is_workday else "放假"
+        return f"{self.date} {self.name}{kind}"

@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from accounts.roles import can
+
+
+@login_required
+def home(request):
+    user = request.user
+    if can(user, "enterprise.list"):
+        return redirect("enterprises:list")
+    if user.enterprise_id:
+        return redirect("enterprises:detail", pk=user.enterprise_id)
+    return render(request, "core/home.html")
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from enterprises.models import Enterprise, SectorTag
+
+
+@admin.register(SectorTag)
+class SectorTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "source", "sort_order"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "jurisdiction", "industry", "status", "is_demo"]
+    list_filter = ["industry", "status", "standardization", "is_demo"]
+    search_fields = ["name", "credit_code", "name_initials"]
+    autocomplete_fields = ["jurisdiction", "grid"]
+    filter_horizontal = ["sector_tags"]

@@ -1,0 +1,166 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, can
+from enterprises import services
+from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
+from enterprises.models import Enterprise
+
+router = Router(tags=["企业"])
+
+
+class EnterpriseOut(Schema):
+    id: int
+    credit_code: str = Field(description="统一社会信用代码")
+    name: str = Field(description="企业名称")
+    address: str
+    jurisdiction_id: int = Field(description="所属镇街ID")
+    jurisdiction_name: str = Field(alias="jurisdiction.name")
+    grid_id: int | None = Field(description="所属网格ID")
+    industry: str = Field(description="行业代码")
+    sector_tags: list[str] = Field(description="重点行业领域代码")
+    dust_class: str
+    dust_workers: int | None
+    employee_count: int
+    above_scale: bool
+    small_micro: bool
+    principal_name: str
+    principal_phone: str
+    safety_officer_name: str
+    safety_officer_phone: str
+    standardization: str
+    status: str
+    longitude: Decimal | None
+    latitude: Decimal | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_sector_tags(obj):
+        return [tag.code for tag in obj.sector_tags.all()]
+
+
+class EnterprisePatch(Schema):
+    """Fields to change; any field left out keeps its value."""
+
+    credit_code: str | None = None
+    name: str | None = None
+    address: str | None = None
+    jurisdiction_id: int | None = None
+    grid_id: int | None = None
+    industry: str | None = None
+    sector_tags: list[str] | None = None
+    dust_class: str | None = None
+    dust_workers: int | None = None
+    employee_count: int | None = None
+    above_scale: bool | None = None
+    small_micro: bool | None = None
+    principal_name: str | None = None
+    principal_phone: str | None = None
+    safety_officer_name: str | None = None
+    safety_officer_phone: str | None = None
+    standardization: str | None = None
+    status: str | None = None
+    longitude: Decimal | None = None
+    latitude: Decimal | None = None
+
+
+class EnterpriseIn(EnterprisePatch):
+    credit_code: str
+    name: str
+    jurisdiction_id: int
+    industry: str
+    employee_count: int
+    principal_name: str
+    principal_phone: str
+
+
+class EnterpriseFilters(FilterSchema):
+    q: str | None = Field(None, description="名称、信用代码或拼音首字母")
+    town: int | None = Field(None, description="镇街或网格ID")
+    industry: str | None = None
+    tag: str | None = Field(None, description="重点行业领域代码")
+    status: str | None = None
+    standardization: str | None = None
+    dust_class: str | None = None
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | list[dict] | None = None
+
+
+def _queryset(request):
+    return (
+        Enterprise.objects.for_user(request.user)
+        .select_related("jurisdiction")
+        .prefetch_related("sector_tags")
+    )
+
+
+def _form_data(payload: dict, instance: Enterprise | None) -> dict:
+    data = {}
+    if instance is not None:
+        data = model_to_dict(instance, fields=EnterpriseForm.Meta.fields)
+        data["sector_tags"] = [tag.pk for tag in data.get("sector_tags", [])]
+    for key, value in payload.items():
+        data[key.removesuffix("_id")] = value
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def _save(request, payload: dict, instance=None):
+    form = EnterpriseForm(request.user, data=_form_data(payload, instance), instance=instance)
+    if not form.is_valid():
+        errors = {
+            (f"{name}_id" if name in ("jurisdiction", "grid") else name): [str(m) for m in msgs]
+            for name, msgs in form.errors.items()
+        }
+        raise _FormInvalid(errors)
+    return services.save_enterprise(request.user, form)
+
+
+class _FormInvalid(HttpError):
+    def __init__(self, errors):
+        super().__init__(422, "企业信息有误")
+        self.errors = errors
+
+
+@router.get("", response=list[EnterpriseOut], summary="企业列表")
+@paginate(LimitOffsetPagination)
+def list_enterprises(request, filters: Query[EnterpriseFilters]):
+    if not can(request.user, "enterprise.list"):
+        raise HttpError(403, "您的角色无权查看企业列表")
+    form = EnterpriseFilterForm(request.user, filters.dict(exclude_none=True))
+    return form.apply(_queryset(request))
+
+
+@router.get("/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
+def get_enterprise(request, enterprise_id: int):
+    return get_object_or_404(_queryset(request), pk=enterprise_id)
+
+
+@router.post("", response={201: EnterpriseOut, 422: ErrorOut}, summary="新增企业")
+def create_enterprise(request, payload: EnterpriseIn):
+    if not can(request.user, "enterprise.create"):
+        raise HttpError(403, "您的角色无权新增企业")
+    enterprise = _save(request, payload.dict(exclude_unset=True))
+    return 201, _queryset(request).get(pk=enterprise.pk)
+
+
+@router.patch("/{enterprise_id}", response={200: EnterpriseOut, 422: ErrorOut}, summary="修改企业")
+def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
+    instance = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
+    if not can(request.user, "enterprise.edit"):
+        raise HttpError(403, "您的角色无权修改企业信息")
+    changes = payload.dict(exclude_unset=True)
+    if request.user.role in ENTERPRISE_ROLES:
+        locked = sorted(set(changes) - ENTERPRISE_SELF_EDITABLE_FIELDS)
+        if locked:
+            raise HttpError(403, "企业用户不能修改以下字段：" + "、".join(locked))
+    enterprise = _save(request, changes, instance)
+    return _queryset(request).get(pk=enterprise.pk)

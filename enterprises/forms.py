@@ -1,0 +1,151 @@
+import re
+
+from django import forms
+
+from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS
+from core.models import Jurisdiction, JurisdictionKind
+from enterprises.choices import DustClass, Industry, Standardization, Status
+from enterprises.models import Enterprise, SectorTag
+
+# 11-digit mobile numbers, or landlines with an area code (0635-1234567, 06351234567).
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def _phone(value: str, required: bool) -> str:
+    value = (value or "").strip().replace(" ", "")
+    if not value:
+        if required:
+            raise forms.ValidationError("请填写电话")
+        return ""
+    if not PHONE_RE.match(value):
+        raise forms.ValidationError("电话格式不正确：应为11位手机号或带区号的固定电话")
+    return value
+
+
+class EnterpriseForm(forms.ModelForm):
+    """The one validator of enterprise facts: the pages, the Excel import and the API all fill
+    this form, so a rule written here holds everywhere."""
+
+    sector_tags = forms.ModelMultipleChoiceField(
+        label="重点行业领域",
+        queryset=SectorTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "credit_code",
+            "name",
+            "address",
+            "jurisdiction",
+            "grid",
+            "industry",
+            "sector_tags",
+            "dust_class",
+            "dust_workers",
+            "employee_count",
+            "above_scale",
+            "small_micro",
+            "principal_name",
+            "principal_phone",
+            "safety_officer_name",
+            "safety_officer_phone",
+            "standardization",
+            "status",
+            "longitude",
+            "latitude",
+        ]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        visible = Jurisdiction.objects.for_user(user)
+        self.fields["jurisdiction"].queryset = visible.town_level()
+        self.fields["grid"].queryset = visible.filter(kind=JurisdictionKind.GRID)
+        if user.role in ENTERPRISE_ROLES:
+            for name, field in self.fields.items():
+                if name not in ENTERPRISE_SELF_EDITABLE_FIELDS:
+                    field.disabled = True
+        self.fields["longitude"].help_text = "可选，WGS-84"
+
+    def clean_credit_code(self):
+        return (self.cleaned_data.get("credit_code") or "").strip().upper()
+
+    def clean_name(self):
+        return (self.cleaned_data.get("name") or "").strip()
+
+    def clean_principal_phone(self):
+        return _phone(self.cleaned_data.get("principal_phone"), required=True)
+
+    def clean_safety_officer_phone(self):
+        return _phone(self.cleaned_data.get("safety_officer_phone"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        tags = {tag.code for tag in data.get("sector_tags") or []}
+        dusty = "combustible_dust" in tags
+        if dusty and not data.get("dust_class"):
+            self.add_error("dust_class", "粉尘涉爆企业请选择粉尘类别")
+        if dusty and data.get("dust_workers") is None:
+            self.add_error("dust_workers", "粉尘涉爆企业请填写涉粉作业人数")
+        if not dusty and data.get("dust_class"):
+            self.add_error("sector_tags", "选择了粉尘类别，请同时勾选“粉尘涉爆”")
+        if data.get("safety_officer_phone") and not data.get("safety_officer_name"):
+            self.add_error("safety_officer_name", "填写了安全管理人员电话，请填写其姓名")
+        return data
+
+
+class EnterpriseFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100)
+    town = forms.ModelChoiceField(
+        label="镇街/网格",
+        queryset=Jurisdiction.objects.none(),
+        required=False,
+        empty_label="全部镇街",
+    )
+    industry = forms.ChoiceField(
+        label="行业", required=False, choices=[("", "全部行业"), *Industry.choices]
+    )
+    tag = forms.ModelChoiceField(
+        label="重点行业领域",
+        queryset=SectorTag.objects.all(),
+        required=False,
+        empty_label="全部领域",
+    )
+    status = forms.ChoiceField(
+        label="经营状态", required=False, choices=[("", "全部状态"), *Status.choices]
+    )
+    standardization = forms.ChoiceField(
+        label="标准化", required=False, choices=[("", "全部等级"), *Standardization.choices]
+    )
+    dust_class = forms.ChoiceField(
+        label="粉尘类别", required=False, choices=[("", "全部粉尘"), *DustClass.choices]
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = Jurisdiction.objects.for_user(user).exclude(
+            kind=JurisdictionKind.COUNTY
+        )
+
+    def apply(self, queryset):
+        """Filter `queryset` by the valid fields; an invalid value is ignored, not a 500."""
+        data = (
+            self.cleaned_data
+            if self.is_valid()
+            else {
+                k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors
+            }
+        )
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("town"):
+            queryset = queryset.filter(scope_path__startswith=data["town"].path)
+        for name in ("industry", "status", "standardization", "dust_class"):
+            if data.get(name):
+                queryset = queryset.filter(**{name: data[name]})
+        if data.get("tag"):
+            queryset = queryset.filter(sector_tags=data["tag"])
+        return queryset

@@ -1,0 +1,149 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from core.models import Jurisdiction, JurisdictionKind
+from core.scoping import ScopedQuerySet
+from enterprises import credit_code, pinyin
+from enterprises.choices import DustClass, Industry, Standardization, Status
+
+
+class SectorTag(models.Model):
+    """Key-sector tags (重点行业领域) that drive criteria, duties and grading, with their source."""
+
+    code = models.CharField("代码", max_length=40, primary_key=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    source = models.CharField("依据", max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "重点行业领域标签"
+        verbose_name_plural = "重点行业领域标签"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    scope_path_lookup = "scope_path"
+    scope_enterprise_lookup = "pk"
+
+    def search(self, text: str):
+        """Name, credit code, or the pinyin initials of the name ("gtxj" finds 高唐县精…)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        query = models.Q(name__icontains=text)
+        upper = text.upper()
+        if upper.isalnum() and upper.isascii():
+            query |= models.Q(credit_code__startswith=upper)
+            query |= models.Q(name_initials__contains=text.lower())
+        return self.filter(query)
+
+
+class Enterprise(models.Model):
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=100)
+    name_initials = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    address = models.CharField("地址", max_length=200, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="所属镇街",
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        limit_choices_to={"kind__in": ["zone", "town", "street"]},
+    )
+    grid = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="所属网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grid_enterprises",
+        limit_choices_to={"kind": "grid"},
+    )
+    # The path of the grid (or of the town, without a grid): the scoping gate's prefix match.
+    scope_path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    industry = models.CharField("行业", max_length=30, choices=Industry.choices)
+    sector_tags = models.ManyToManyField(
+        SectorTag, verbose_name="重点行业领域", blank=True, related_name="enterprises"
+    )
+    dust_class = models.CharField("粉尘类别", max_length=20, choices=DustClass.choices, blank=True)
+    dust_workers = models.PositiveIntegerField("涉粉作业人数", null=True, blank=True)
+    employee_count = models.PositiveIntegerField("从业人数", default=0)
+    above_scale = models.BooleanField("规模以上", default=False)
+    small_micro = models.BooleanField("小微企业", default=False)
+    principal_name = models.CharField("主要负责人", max_length=40)
+    principal_phone = models.CharField("主要负责人电话", max_length=20)
+    safety_officer_name = models.CharField("安全管理人员", max_length=40, blank=True)
+    safety_officer_phone = models.CharField("安全管理人员电话", max_length=20, blank=True)
+    standardization = models.CharField(
+        "安全生产标准化",
+        max_length=20,
+        choices=Standardization.choices,
+        default=Standardization.NONE,
+    )
+    status = models.CharField(
+        "经营状态",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.OPERATING,
+        db_index=True,
+    )
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False, editable=False)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name_initials", "id"]
+        indexes = [
+            models.Index(fields=["name_initials", "id"], name="ent_initials_id"),
+            models.Index(fields=["industry"], name="ent_industry"),
+            models.Index(fields=["standardization"], name="ent_standardization"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = pinyin.initials(self.name)
+        self.scope_path = (self.grid or self.jurisdiction).path
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.credit_code:
+            self.credit_code = credit_code.normalize(self.credit_code)
+            reason = credit_code.problem(self.credit_code)
+            if reason:
+                errors["credit_code"] = reason
+        if self.jurisdiction_id and not self.jurisdiction.is_town_level:
+            errors["jurisdiction"] = "所属镇街应为镇、街道或开发区"
+        if self.grid_id and (
+            self.grid.kind != JurisdictionKind.GRID or self.grid.parent_id != self.jurisdiction_id
+        ):
+            errors["grid"] = "所属网格不在所选镇街之下"
+        if self.dust_workers and not self.dust_class:
+            errors["dust_class"] = "填写了涉粉作业人数，请选择粉尘类别"
+        if (
+            self.dust_workers is not None
+            and self.employee_count
+            and self.dust_workers > self.employee_count
+        ):
+            errors["dust_workers"] = "涉粉作业人数不能多于从业人数"
+        if self.above_scale and self.small_micro:
+            errors["small_micro"] = "规模以上企业不能同时为小微企业"
+        if (self.longitude is None) != (self.latitude is None):
+            errors["latitude"] = "经度和纬度需同时填写"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.status in (Status.SUSPENDED, Status.ORDERED_TO_STOP)

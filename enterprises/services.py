@@ -1,0 +1,40 @@
+"""Every change to an enterprise goes through here: authorize, save, and keep the audit actor
+(django-auditlog records create/change rows with before and after values)."""
+
+from auditlog.context import set_actor
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.roles import can
+from enterprises.forms import EnterpriseForm
+from enterprises.models import Enterprise
+
+
+def save_enterprise(user, form: EnterpriseForm) -> Enterprise:
+    """Save a validated form, creating or updating. The form must have been built for `user`."""
+    creating = form.instance.pk is None
+    if not can(user, "enterprise.create" if creating else "enterprise.edit"):
+        raise PermissionDenied("您没有权限" + ("新增企业" if creating else "修改企业信息"))
+    with transaction.atomic(), set_actor(user):
+        enterprise = form.save()
+        # After saving, the object must still be in the user's scope (a town supervisor cannot
+        # move an enterprise into another town and keep editing it).
+        if not Enterprise.objects.for_user(user).filter(pk=enterprise.pk).exists():
+            raise PermissionDenied("保存后的企业不在您的管辖范围内")
+    return enterprise
+
+
+def import_enterprises(user, upload):
+    """Validate a spreadsheet and, only if every row is valid, save all of it in one
+    transaction. Returns the ImportResult; raises spreadsheet.ImportRefused for a bad file."""
+    from enterprises import spreadsheet
+
+    if not can(user, "enterprise.import"):
+        raise PermissionDenied("您没有权限导入企业")
+    result = spreadsheet.read_import(user, upload)
+    if result.errors:
+        return result
+    with transaction.atomic(), set_actor(user):
+        for form in result.forms:
+            form.save()
+    return result

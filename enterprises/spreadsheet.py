@@ -1,0 +1,339 @@
+"""The enterprise spreadsheet: one list of columns serves the import template, the import and
+the export, so an exported file can be edited and imported back.
+
+An import is all or nothing: every row is validated by EnterpriseForm first and any error
+anywhere (reported with its row, column and reason) leaves the database untouched.
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.models import Jurisdiction, JurisdictionKind
+from enterprises.choices import DustClass, Industry, Standardization, Status
+from enterprises.forms import EnterpriseForm
+from enterprises.models import Enterprise, SectorTag
+
+MAX_ROWS = 10_000
+TAG_SEPARATORS = "、,，;； "
+YES = {"是", "Y", "YES", "TRUE", "1"}
+NO = {"否", "N", "NO", "FALSE", "0", ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    choices: type | None = None  # a TextChoices class: cells hold its Chinese labels
+    note: str = ""
+
+
+COLUMNS = [
+    Column("统一社会信用代码", "credit_code", True, note="18位；已登记的代码将更新该企业"),
+    Column("企业名称", "name", True),
+    Column("地址", "address"),
+    Column("所属镇街", "jurisdiction", True, note="开发区、镇或街道的名称"),
+    Column("所属网格", "grid", note="所属镇街下的网格名称，可空"),
+    Column("行业", "industry", True, Industry),
+    Column("重点行业领域", "sector_tags", note="多个用顿号分隔，如：机械铸造、粉尘涉爆"),
+    Column("粉尘类别", "dust_class", choices=DustClass, note="粉尘涉爆企业必填"),
+    Column("涉粉作业人数", "dust_workers", note="粉尘涉爆企业必填"),
+    Column("从业人数", "employee_count", True),
+    Column("规模以上", "above_scale", note="是/否"),
+    Column("小微企业", "small_micro", note="是/否"),
+    Column("主要负责人", "principal_name", True),
+    Column("主要负责人电话", "principal_phone", True),
+    Column("安全管理人员", "safety_officer_name"),
+    Column("安全管理人员电话", "safety_officer_phone"),
+    Column("安全生产标准化", "standardization", choices=Standardization, note="空为未达标"),
+    Column("经营状态", "status", choices=Status, note="空为正常生产"),
+    Column("经度", "longitude"),
+    Column("纬度", "latitude"),
+]
+HEADERS = [c.header for c in COLUMNS]
+BY_FIELD = {c.field: c for c in COLUMNS}
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read as an enterprise list."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    forms: list[EnterpriseForm] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
+
+
+def _header_row(sheet) -> None:
+    sheet.append(HEADERS)
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = _HEADER_FONT
+        cell.fill = _REQUIRED_FILL if column.required else _HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column.header) * 2.4)
+    sheet.freeze_panes = "A2"
+
+
+def _to_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_workbook(user) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "企业名录"
+    _header_row(sheet)
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.choices is not None:
+            letter = get_column_letter(index)
+            labels = ",".join(label for _, label in column.choices.choices)
+            validation = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+            validation.error = f"请从下拉列表中选择{column.header}"
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    guide = workbook.create_sheet("填写说明")
+    guide.append(["列", "是否必填", "说明"])
+    for column in COLUMNS:
+        note = column.note
+        if column.choices is not None:
+            note = (
+                (note + "；" if note else "")
+                + "可选值："
+                + "、".join(label for _, label in column.choices.choices)
+            )
+        guide.append([column.header, "必填" if column.required else "", note])
+    guide.append([])
+    guide.append(
+        ["重点行业领域可选值", "", "、".join(SectorTag.objects.values_list("name", flat=True))]
+    )
+    towns = Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
+    guide.append(["所属镇街可选值", "", "、".join(t.name for t in towns)])
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["C"].width = 90
+    return _to_bytes(workbook)
+
+
+def _label(choices, value) -> str:
+    return str(choices(value).label) if value else ""
+
+
+def export_workbook(queryset) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("企业名录")
+    sheet.append(HEADERS)
+    rows = queryset.select_related("jurisdiction", "grid").prefetch_related("sector_tags")
+    for e in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                e.credit_code,
+                e.name,
+                e.address,
+                e.jurisdiction.name,
+                e.grid.name if e.grid_id else "",
+                _label(Industry, e.industry),
+                "、".join(tag.name for tag in e.sector_tags.all()),
+                _label(DustClass, e.dust_class),
+                e.dust_workers,
+                e.employee_count,
+                "是" if e.above_scale else "否",
+                "是" if e.small_micro else "否",
+                e.principal_name,
+                e.principal_phone,
+                e.safety_officer_name,
+                e.safety_officer_phone,
+                _label(Standardization, e.standardization),
+                _label(Status, e.status),
+                float(e.longitude) if e.longitude is not None else None,
+                float(e.latitude) if e.latitude is not None else None,
+            ]
+        )
+    return _to_bytes(workbook)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _open(upload):
+    name = (getattr(upload, "name", "") or "").lower()
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ImportRefused(f"文件过大：不能超过 {limit} MB")
+    if upload.size == 0:
+        raise ImportRefused("文件是空的")
+    if not name.endswith(".xlsx"):
+        raise ImportRefused("请上传 Excel 文件（.xlsx），可先下载导入模板")
+    try:
+        return load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportRefused("无法读取该文件：不是有效的 Excel（.xlsx）文件") from None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class _Lookups:
+    """Name -> object maps for one import, built once and limited to the user's scope."""
+
+    def __init__(self, user):
+        visible = Jurisdiction.objects.for_user(user)
+        self.towns = {j.name: j for j in visible.town_level()}
+        self.grids = {(j.parent_id, j.name): j for j in visible.filter(kind=JurisdictionKind.GRID)}
+        self.tags = {t.name: t.code for t in SectorTag.objects.all()}
+        self.in_scope = Enterprise.objects.for_user(user)
+
+
+def _cell_errors(row: int, cells: dict[str, str], lookups: _Lookups):
+    """Turn a row's cells into form data, with errors for cells that cannot be converted."""
+    data: dict = {}
+    errors: list[RowError] = []
+
+    def err(field_name, message):
+        errors.append(RowError(row, BY_FIELD[field_name].header, message))
+
+    for column in COLUMNS:
+        value = cells.get(column.header, "")
+        if column.choices is not None:
+            if not value:
+                data[column.field] = "" if column.field == "dust_class" else None
+                continue
+            labels = {str(label): code for code, label in column.choices.choices}
+            if value in labels:
+                data[column.field] = labels[value]
+            else:
+                err(column.field, f"“{value}”不是有效选项，可选：{'、'.join(labels)}")
+        elif column.field in ("above_scale", "small_micro"):
+            if value.upper() in YES:
+                data[column.field] = True
+            elif value.upper() in NO:
+                data[column.field] = False
+            else:
+                err(column.field, "请填写“是”或“否”")
+        elif column.field == "sector_tags":
+            names = [n for n in _split(value) if n]
+            unknown = [n for n in names if n not in lookups.tags]
+            if unknown:
+                err(column.field, f"未知的重点行业领域：{'、'.join(unknown)}")
+            data[column.field] = [lookups.tags[n] for n in names if n in lookups.tags]
+        elif column.field == "jurisdiction":
+            town = lookups.towns.get(value)
+            if value and town is None:
+                err(column.field, f"“{value}”不是您管辖范围内的镇街")
+            data[column.field] = town.pk if town else None
+        elif column.field == "grid":
+            town_id = data.get("jurisdiction")
+            grid = lookups.grids.get((town_id, value)) if value else None
+            if value and town_id and grid is None:
+                err(column.field, f"“{value}”不是所属镇街下的网格")
+            data[column.field] = grid.pk if grid else None
+        else:
+            data[column.field] = value
+    # Choice fields left empty fall back to the model's defaults, as on the create page.
+    data["standardization"] = data.get("standardization") or Standardization.NONE
+    data["status"] = data.get("status") or Status.OPERATING
+    return data, errors
+
+
+def _split(value: str) -> list[str]:
+    for sep in TAG_SEPARATORS[1:]:
+        value = value.replace(sep, TAG_SEPARATORS[0])
+    return [part.strip() for part in value.split(TAG_SEPARATORS[0])]
+
+
+def read_import(user, upload) -> ImportResult:
+    """Validate a whole upload; raises ImportRefused when the file itself is unusable."""
+    workbook = _open(upload)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [_text(v) for v in next(rows, ())]
+        while header and header[-1] == "":
+            header.pop()
+        missing = [h for h in HEADERS if h not in header]
+        unknown = [h for h in header if h and h not in HEADERS]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append("缺少列：" + "、".join(missing))
+            if unknown:
+                parts.append("无法识别的列：" + "、".join(unknown))
+            raise ImportRefused("表头与导入模板不一致（" + "；".join(parts) + "），请使用导入模板")
+        body = []
+        for number, values in enumerate(rows, start=2):
+            cells = {h: _text(v) for h, v in zip(header, values, strict=False) if h}
+            if any(cells.values()):
+                body.append((number, cells))
+            if len(body) > MAX_ROWS:
+                raise ImportRefused(f"数据行过多：一次最多导入 {MAX_ROWS} 行")
+    finally:
+        workbook.close()
+    if not body:
+        raise ImportRefused("文件中没有数据行")
+    return _validate(user, body)
+
+
+def _validate(user, body) -> ImportResult:
+    result = ImportResult()
+    lookups = _Lookups(user)
+    codes = [cells.get("统一社会信用代码", "").upper() for _, cells in body]
+    existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+    in_scope = set(lookups.in_scope.filter(credit_code__in=codes).values_list("pk", flat=True))
+    seen: dict[str, int] = {}
+    for (number, cells), code in zip(body, codes, strict=True):
+        data, errors = _cell_errors(number, cells, lookups)
+        result.errors.extend(errors)
+        instance = existing.get(code)
+        if code in seen:
+            result.errors.append(RowError(number, "统一社会信用代码", f"与第 {seen[code]} 行重复"))
+            continue
+        seen[code] = number
+        if instance is not None and instance.pk not in in_scope:
+            result.errors.append(
+                RowError(number, "统一社会信用代码", "该代码已登记在您管辖范围以外的企业")
+            )
+            continue
+        if errors:
+            continue
+        form = EnterpriseForm(user, data=data, instance=instance)
+        if form.is_valid():
+            result.forms.append(form)
+            if instance is None:
+                result.created += 1
+            else:
+                result.updated += 1
+            continue
+        for field_name, messages in form.errors.items():
+            column = BY_FIELD[field_name].header if field_name in BY_FIELD else "整行"
+            for message in messages:
+                result.errors.append(RowError(number, column, str(message)))
+    return result
