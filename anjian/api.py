@@ -5,10 +5,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from accounts.services import user_for_token
 from core.api_errors import validation_message
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    # Readable Chinese in bodies and logs instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class TokenAuth(HttpBearer):
@@ -25,6 +31,7 @@ api = NinjaAPI(
     description="工贸企业安全生产监管平台接口。认证：请求头 Authorization: Bearer <令牌>。",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    renderer=ChineseJSONRenderer(),
 )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import can
+from core import audit
 from enterprises import services, spreadsheet
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
 from enterprises.models import Enterprise
@@ -76,6 +77,7 @@ def enterprise_detail(request, pk):
         {
             "enterprise": enterprise,
             "tags": enterprise.sector_tags.all(),
+            "history": audit.history(enterprise),
             "can_edit": can(request.user, "enterprise.edit"),
         },
     )
