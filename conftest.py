@@ -1,7 +1,10 @@
 """Shared fixtures: a small county with two towns, an enterprise in each, and one named user per
 role (plus outsiders in the other town), so every test can say who acts."""
 
+import functools
+
 import pytest
+from django.contrib.auth.hashers import make_password
 
 from accounts.models import User
 from accounts.roles import Role
@@ -85,6 +88,13 @@ def enterprise_b(town_b):
     )
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Argon2 is slow on purpose; hashing the shared test password once keeps the fixtures fast
+    # while every test user still carries a real argon2 hash.
+    return make_password(PASSWORD)
+
+
 def make_user(username, role, jurisdiction=None, enterprise=None):
     user = User(
         username=username,
@@ -92,8 +102,8 @@ def make_user(username, role, jurisdiction=None, enterprise=None):
         role=role,
         jurisdiction=jurisdiction,
         enterprise=enterprise,
+        password=_password_hash(),
     )
-    user.set_password(PASSWORD)
     user.save()
     return user
 

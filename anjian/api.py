@@ -52,8 +52,18 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "对象不存在"}, status=404)
 
 
+# django-ninja's one HttpError of its own: a request body it cannot parse (malformed JSON), which
+# it answers with an English 400. Unreadable data is a 422 with Chinese messages like the rest.
+_UNPARSABLE_BODY = "Cannot parse request body"
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    if exc.status_code == 400 and str(exc).startswith(_UNPARSABLE_BODY):
+        errors = validation_message([{"type": "json_invalid", "loc": ("body",)}])
+        return api.create_response(
+            request, {"detail": "请求数据有误", "errors": errors}, status=422
+        )
     body = {"detail": str(exc)}
     if getattr(exc, "errors", None):
         body["errors"] = exc.errors

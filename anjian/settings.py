@@ -103,7 +103,6 @@ else:
                     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
                 ),
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

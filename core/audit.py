@@ -42,9 +42,13 @@ def describe(entry: LogEntry, model) -> HistoryRow:
     for name, values in (entry.changes_dict or {}).items():
         try:
             field = model._meta.get_field(name)
-            label = str(field.verbose_name)
         except FieldDoesNotExist:
-            field, label = None, name
+            field = None
+        if field is not None and field.auto_created and not field.concrete:
+            # A reverse relation (auditlog records e.g. "users" on create) has no verbose_name
+            # and is not a fact of this object.
+            continue
+        label = str(field.verbose_name) if field is not None else name
         if isinstance(values, dict) and values.get("type") == "m2m":
             operation = M2M_OPERATIONS.get(values.get("operation"), values.get("operation"))
             changes.append((label, f"{operation}：{'、'.join(values.get('objects', []))}"))

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.conf import settings as ninja_settings
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -90,6 +91,18 @@ class EnterpriseFilters(FilterSchema):
     dust_class: str | None = None
 
 
+MAX_PAGE_SIZE = 500
+
+
+class Pagination(LimitOffsetPagination):
+    """limit and offset as ninja takes them, but bounded: a page holds at most MAX_PAGE_SIZE
+    rows, and an offset past a 64-bit integer is a 422, not a database error (a 500)."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=2**62)
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] | list[dict] | None = None
@@ -104,10 +117,11 @@ def _queryset(request):
 
 
 def _form_data(payload: dict, instance: Enterprise | None) -> dict:
-    data = {}
-    if instance is not None:
-        data = model_to_dict(instance, fields=EnterpriseForm.Meta.fields)
-        data["sector_tags"] = [tag.pk for tag in data.get("sector_tags", [])]
+    # A field the client leaves out keeps its value (PATCH) or takes the model's default (POST:
+    # status, standardization, ... are optional in EnterpriseIn but required by the form).
+    base = instance if instance is not None else Enterprise()
+    data = model_to_dict(base, fields=EnterpriseForm.Meta.fields)
+    data["sector_tags"] = [tag.pk for tag in data.get("sector_tags", [])]
     for key, value in payload.items():
         data[key.removesuffix("_id")] = value
     return {k: ("" if v is None else v) for k, v in data.items()}
@@ -131,7 +145,7 @@ class _FormInvalid(HttpError):
 
 
 @router.get("", response=list[EnterpriseOut], summary="企业列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_enterprises(request, filters: Query[EnterpriseFilters]):
     if not can(request.user, "enterprise.list"):
         raise HttpError(403, "您的角色无权查看企业列表")
@@ -149,7 +163,7 @@ def create_enterprise(request, payload: EnterpriseIn):
     if not can(request.user, "enterprise.create"):
         raise HttpError(403, "您的角色无权新增企业")
     enterprise = _save(request, payload.dict(exclude_unset=True))
-    return 201, _queryset(request).get(pk=enterprise.pk)
+    return Status(201, _queryset(request).get(pk=enterprise.pk))
 
 
 @router.patch("/{enterprise_id}", response={200: EnterpriseOut, 422: ErrorOut}, summary="修改企业")

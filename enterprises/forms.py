@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 from django import forms
 
@@ -7,6 +8,7 @@ from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
 
+COORDINATE_PLACES = Decimal("0.000001")
 # 11-digit mobile numbers, or landlines with an area code (0635-1234567, 06351234567).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -94,6 +96,11 @@ class EnterpriseForm(forms.ModelForm):
             self.add_error("sector_tags", "选择了粉尘类别，请同时勾选“粉尘涉爆”")
         if data.get("safety_officer_phone") and not data.get("safety_officer_name"):
             self.add_error("safety_officer_name", "填写了安全管理人员电话，请填写其姓名")
+        for name in ("longitude", "latitude"):
+            # Kept to the column's six places, as the database will store it, so that retyping
+            # 116.3 for 116.300000 is not recorded in the audit log as a change.
+            if data.get(name) is not None:
+                data[name] = data[name].quantize(COORDINATE_PLACES)
         return data
 
 
@@ -126,9 +133,13 @@ class EnterpriseFilterForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Jurisdiction.objects.for_user(user).exclude(
-            kind=JurisdictionKind.COUNTY
-        )
+        places = Jurisdiction.objects.for_user(user).exclude(kind=JurisdictionKind.COUNTY)
+        town = self.fields["town"]
+        town.queryset = places
+        # The options as plain (id, name) pairs, read when the select is rendered: a
+        # province-level user has a thousand of them, and a model instance for each cost more
+        # than the rest of the page (`manage.py bench`). Validation still uses the queryset.
+        town.choices = lambda: [("", town.empty_label), *places.values_list("pk", "name")]
 
     def apply(self, queryset):
         """Filter `queryset` by the valid fields; an invalid value is ignored, not a 500."""

@@ -102,10 +102,27 @@ class Enterprise(models.Model):
         verbose_name = "企业"
         verbose_name_plural = "企业"
         ordering = ["name_initials", "id"]
+        # Sized by `manage.py bench` (100,000 enterprises). The list is read in its order
+        # (name_initials, id), 50 at a time, filtered by the scope's path prefix and maybe one
+        # equality filter; each index below delivers that order and carries scope_path, so a
+        # page and its count are read off the index without visiting table rows. The first
+        # also carries what the search tests, so a search on SQLite scans that index instead of
+        # the table. PostgreSQL's trigram indexes for the search are in migration 0003.
         indexes = [
-            models.Index(fields=["name_initials", "id"], name="ent_initials_id"),
-            models.Index(fields=["industry"], name="ent_industry"),
-            models.Index(fields=["standardization"], name="ent_standardization"),
+            models.Index(
+                fields=["name_initials", "id", "scope_path", "name", "credit_code"],
+                name="ent_order_search",
+            ),
+            models.Index(
+                fields=["industry", "name_initials", "id", "scope_path"], name="ent_industry_order"
+            ),
+            models.Index(
+                fields=["status", "name_initials", "id", "scope_path"], name="ent_status_order"
+            ),
+            models.Index(
+                fields=["standardization", "name_initials", "id", "scope_path"],
+                name="ent_standardization_order",
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 """Every change to an enterprise goes through here: authorize, save, and keep the audit actor
 (django-auditlog records create/change rows with before and after values)."""
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -10,12 +10,25 @@ from enterprises.forms import EnterpriseForm
 from enterprises.models import Enterprise
 
 
+def _audit_as(user):
+    """set_actor(user), keeping the client address AuditlogMiddleware took from the request: a
+    bare set_actor replaces the request's audit context, and the entries would have no address.
+    (The actor must be set here: an API request authenticated by token has no user yet when the
+    middleware runs.)"""
+    request_context = auditlog_value.get({})
+    return set_actor(
+        user,
+        remote_addr=request_context.get("remote_addr"),
+        remote_port=request_context.get("remote_port"),
+    )
+
+
 def save_enterprise(user, form: EnterpriseForm) -> Enterprise:
     """Save a validated form, creating or updating. The form must have been built for `user`."""
     creating = form.instance.pk is None
     if not can(user, "enterprise.create" if creating else "enterprise.edit"):
         raise PermissionDenied("您没有权限" + ("新增企业" if creating else "修改企业信息"))
-    with transaction.atomic(), set_actor(user):
+    with transaction.atomic(), _audit_as(user):
         enterprise = form.save()
         # After saving, the object must still be in the user's scope (a town supervisor cannot
         # move an enterprise into another town and keep editing it).
@@ -34,7 +47,7 @@ def import_enterprises(user, upload):
     result = spreadsheet.read_import(user, upload)
     if result.errors:
         return result
-    with transaction.atomic(), set_actor(user):
+    with transaction.atomic(), _audit_as(user):
         for form in result.forms:
             form.save()
     return result

@@ -179,11 +179,20 @@ def export_workbook(queryset) -> bytes:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def size_limit_label() -> str:
+    """IMPORT_MAX_BYTES as people read it: "5 MB", "2.5 MB", or "512 KB" below a megabyte."""
+    limit = settings.IMPORT_MAX_BYTES
+    if limit >= 1024 * 1024:
+        return f"{round(limit / (1024 * 1024), 1):g} MB"
+    if limit >= 1024:
+        return f"{round(limit / 1024, 1):g} KB"
+    return f"{limit} 字节"
+
+
 def _open(upload):
     name = (getattr(upload, "name", "") or "").lower()
     if upload.size > settings.IMPORT_MAX_BYTES:
-        limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ImportRefused(f"文件过大：不能超过 {limit} MB")
+        raise ImportRefused(f"文件过大：不能超过 {size_limit_label()}")
     if upload.size == 0:
         raise ImportRefused("文件是空的")
     if not name.endswith(".xlsx"):
@@ -322,18 +331,21 @@ def _validate(user, body) -> ImportResult:
                 RowError(number, "统一社会信用代码", "该代码已登记在您管辖范围以外的企业")
             )
             continue
-        if errors:
-            continue
         form = EnterpriseForm(user, data=data, instance=instance)
-        if form.is_valid():
+        if form.is_valid() and not errors:
             result.forms.append(form)
             if instance is None:
                 result.created += 1
             else:
                 result.updated += 1
             continue
+        # The form still checks the other cells of a row with unreadable ones, so every error
+        # is listed at once; a column already reported is not reported again.
+        reported = {e.column for e in errors}
         for field_name, messages in form.errors.items():
             column = BY_FIELD[field_name].header if field_name in BY_FIELD else "整行"
+            if column in reported:
+                continue
             for message in messages:
                 result.errors.append(RowError(number, column, str(message)))
     return result
