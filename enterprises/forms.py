@@ -133,13 +133,18 @@ class EnterpriseFilterForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        places = Jurisdiction.objects.for_user(user).exclude(kind=JurisdictionKind.COUNTY)
+        visible = Jurisdiction.objects.for_user(user)
         town = self.fields["town"]
-        town.queryset = places
-        # The options as plain (id, name) pairs, read when the select is rendered: a
-        # province-level user has a thousand of them, and a model instance for each cost more
-        # than the rest of the page (`manage.py bench`). Validation still uses the queryset.
-        town.choices = lambda: [("", town.empty_label), *places.values_list("pk", "name")]
+        # Any node in scope filters by its subtree (a link may name a grid or a county).
+        town.queryset = visible
+        options = visible.exclude(pk=user.jurisdiction_id)
+        if user.jurisdiction_id and user.jurisdiction.kind == JurisdictionKind.COUNTY:
+            # Above town level the grids would swamp the menu (dozens in a county, a thousand
+            # in a province); a town's staff see their own grids.
+            options = options.exclude(kind=JurisdictionKind.GRID)
+        # Plain (id, name) pairs, read when the select is rendered: a model instance for each
+        # option cost more than the rest of the page at province scale (`manage.py bench`).
+        town.choices = lambda: [("", town.empty_label), *options.values_list("pk", "name")]
 
     def apply(self, queryset):
         """Filter `queryset` by the valid fields; an invalid value is ignored, not a 500."""
