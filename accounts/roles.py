@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "enterprise.import": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     "enterprise.export": STAFF_ROLES,
+    "hazard.list": _ALL,
+    "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "criteria.view": _ALL,
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "huey.contrib.djhuey",
     "axes",
     "auditlog",
     "core",
     "accounts",
     "enterprises",
+    "hazards",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +179,26 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Uploads: the enterprise import accepts a spreadsheet up to this many bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Photos of hazards and rectifications: images only, each at most this many bytes.
+HAZARD_PHOTO_MAX_BYTES = env_int("HAZARD_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+# --- Background jobs (huey) ------------------------------------------------------------------
+# The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N
+# workers on N hosts. The task code is the same either way. Run workers with
+# `manage.py run_huey`.
+_redis_url = env_str("REDIS_URL")
+HUEY = {
+    "name": "anjian",
+    "immediate": env_bool("TASKS_IMMEDIATE", False),
+    "utc": True,
+    **(
+        {"huey_class": "huey.RedisHuey", "url": _redis_url}
+        if _redis_url
+        else {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
+    ),
+    "consumer": {"workers": env_int("TASK_WORKERS", 2), "worker_type": "thread"},
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("hazards/", include("hazards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -134,3 +134,40 @@ class CalendarDay(models.Model):
     def __str__(self):
         kind = "调休上班" if self.is_workday else "放假"
         return f"{self.date} {self.name}{kind}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one user inside the platform (站内通知): transitions, reminders and
+    escalations land here."""
+
+    recipient = models.ForeignKey(
+        "accounts.User",
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -90,6 +90,11 @@ class Enterprise(models.Model):
         default=Status.OPERATING,
         db_index=True,
     )
+    has_monitoring = models.BooleanField(
+        "已接入监测预警",
+        default=False,
+        help_text="接入安全风险监测预警系统的企业适用判定标准第十四条",
+    )
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False, editable=False)

@@ -1,0 +1,330 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.scoping import ScopedQuerySet
+from enterprises.choices import Industry
+
+ARTICLE_NUMERALS = {
+    3: "三",
+    4: "四",
+    5: "五",
+    6: "六",
+    7: "七",
+    8: "八",
+    9: "九",
+    10: "十",
+    11: "十一",
+    12: "十二",
+    13: "十三",
+    14: "十四",
+}
+ITEM_NUMERALS = "零一二三四五六七八九十"
+
+
+def item_numeral(item: int) -> str:
+    if item <= 10:
+        return ITEM_NUMERALS[item]
+    return "十" + ITEM_NUMERALS[item - 10]
+
+
+class CriterionScope(models.TextChoices):
+    ALL = "all", "所有工贸企业"
+    INDUSTRY = "industry", "按行业"
+    SECTOR = "sector", "按重点行业领域"
+    MONITORING = "monitoring", "已接入监测预警的企业"
+
+
+class CriterionQuerySet(models.QuerySet):
+    def for_enterprise(self, enterprise):
+        """The criteria that apply to an enterprise: its self-inspection checklist."""
+        tags = list(enterprise.sector_tags.values_list("code", flat=True))
+        query = models.Q(scope=CriterionScope.ALL)
+        query |= models.Q(scope=CriterionScope.INDUSTRY, industry=enterprise.industry)
+        query |= models.Q(scope=CriterionScope.SECTOR, sector_tag__in=tags)
+        if enterprise.has_monitoring:
+            query |= models.Q(scope=CriterionScope.MONITORING)
+        return self.filter(query, active=True)
+
+
+class MajorHazardCriterion(models.Model):
+    """One item of 工贸企业重大事故隐患判定标准 (应急管理部令第10号), kept as data an administrator
+    can correct, with where it applies and whether its wording was checked."""
+
+    article = models.PositiveSmallIntegerField("条")
+    item = models.PositiveSmallIntegerField("项", help_text="无分项的条款填 0")
+    text = models.TextField("内容（释义）")
+    scope = models.CharField("适用范围", max_length=20, choices=CriterionScope.choices)
+    industry = models.CharField("适用行业", max_length=30, choices=Industry.choices, blank=True)
+    sector_tag = models.ForeignKey(
+        "enterprises.SectorTag",
+        verbose_name="适用重点行业领域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="criteria",
+    )
+    source = models.CharField("依据", max_length=200)
+    confirmed = models.BooleanField(
+        "已核对原文", default=False, help_text="释义已与官方文本逐项核对；未核对的条目需谨慎使用"
+    )
+    active = models.BooleanField("启用", default=True)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "重大事故隐患判定标准条目"
+        verbose_name_plural = "重大事故隐患判定标准"
+        ordering = ["article", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "item"], name="criterion_article_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.text[:30]}"
+
+    @property
+    def label(self) -> str:
+        article = f"第{ARTICLE_NUMERALS.get(self.article, self.article)}条"
+        return article if self.item == 0 else f"{article}（{item_numeral(self.item)}）"
+
+
+class Source(models.TextChoices):
+    SELF_INSPECTION = "self_inspection", "企业自查"
+    ENFORCEMENT = "enforcement", "执法检查"
+    EXPERT = "expert", "专家检查"
+    EMPLOYEE_REPORT = "employee_report", "员工报告"
+    PUBLIC_TIP = "public_tip", "群众举报"
+    MONITORING = "monitoring", "监测预警"
+    OTHER = "other", "其他"
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", "待确认"
+    REJECTED = "rejected", "不予确认"
+    CONFIRMED = "confirmed", "已确认"
+    PLANNED = "planned", "已制定整改方案"
+    RECTIFYING = "rectifying", "整改中"
+    SUBMITTED = "submitted", "已提交验收"
+    CLOSED = "closed", "已销号"
+
+
+OPEN_STATES = (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED)
+
+
+class Suspension(models.TextChoices):
+    NONE = "none", "无"
+    PRODUCTION = "production", "停产"
+    EQUIPMENT = "equipment", "停用相关设施设备"
+
+
+class ListedLevel(models.TextChoices):
+    COUNTY = "county", "县级挂牌督办"
+    CITY = "city", "市级挂牌督办"
+    PROVINCE = "province", "省级挂牌督办"
+
+
+class HazardQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        from accounts.roles import Role
+
+        scoped = super().for_user(user)
+        # An employee sees the hazards they reported, not the enterprise's whole ledger.
+        if user.is_authenticated and user.role == Role.EMPLOYEE:
+            return scoped.filter(reported_by=user)
+        return scoped
+
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def major(self):
+        return self.filter(is_major=True)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+
+class Hazard(models.Model):
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    description = models.TextField("隐患描述")
+    place = models.CharField("部位/场所", max_length=100, blank=True)
+    found_on = models.DateField("发现日期", default=timezone.localdate)
+    found_by = models.CharField("发现人", max_length=40)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_major = models.BooleanField("重大事故隐患", default=False)
+    criterion = models.ForeignKey(
+        MajorHazardCriterion,
+        verbose_name="判定依据",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    major_reason = models.TextField(
+        "认定理由", blank=True, help_text="未对应具体条款时，监管人员认定为重大隐患的理由"
+    )
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.REPORTED)
+    # 五落实: responsibility, measures, funds, deadline, contingency plan.
+    owner = models.CharField("整改责任人", max_length=40, blank=True)
+    measures = models.TextField("整改措施", blank=True)
+    funds = models.DecimalField(
+        "整改资金（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    deadline = models.DateField("整改期限", null=True, blank=True, db_index=True)
+    contingency_plan = models.TextField("应急预案/防范措施", blank=True)
+    suspension = models.CharField(
+        "停产停用", max_length=20, choices=Suspension.choices, default=Suspension.NONE
+    )
+    suspended_equipment = models.CharField("停用设施设备", max_length=200, blank=True)
+    listed_level = models.CharField(
+        "挂牌督办", max_length=20, choices=ListedLevel.choices, blank=True
+    )
+    listed_by = models.CharField("督办单位", max_length=60, blank=True)
+    evidence = models.TextField("整改情况说明", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="验收人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事故隐患"
+        verbose_name_plural = "事故隐患"
+        ordering = ["-found_on", "-id"]
+        indexes = [
+            models.Index(fields=["state", "is_major"], name="hazard_state_major"),
+            models.Index(fields=["enterprise", "state"], name="hazard_enterprise_state"),
+            models.Index(fields=["is_major", "found_on"], name="hazard_major_found"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.description[:20]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.deadline is not None and self.deadline < today
+
+
+class PhotoKind(models.TextChoices):
+    FOUND = "found", "隐患照片"
+    EVIDENCE = "evidence", "整改照片"
+
+
+class HazardPhoto(models.Model):
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField("类型", max_length=10, choices=PhotoKind.choices)
+    image = models.ImageField("照片", upload_to="hazards/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "隐患照片"
+        verbose_name_plural = "隐患照片"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.image.name}"
+
+
+class HazardEvent(models.Model):
+    """One transition of a hazard: who, when, from, to, why. Also the outbox of notifications:
+    a background job claims rows whose notified_at is empty."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=30)
+    from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "隐患处理记录"
+        verbose_name_plural = "隐患处理记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action_label} {self.from_state}→{self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        from hazards.rules import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].label
+        return "登记隐患" if self.action == "report" else self.action
+
+
+class ExtensionQuerySet(ScopedQuerySet):
+    scope_path_lookup = "hazard__enterprise__scope_path"
+    scope_enterprise_lookup = "hazard__enterprise"
+
+
+class Extension(models.Model):
+    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    old_deadline = models.DateField("原期限")
+    new_deadline = models.DateField("申请延期至")
+    reason = models.TextField("延期理由")
+    approved = models.BooleanField("是否批准", null=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.hazard_id} 延期至 {self.new_deadline}"

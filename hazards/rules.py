@@ -1,0 +1,61 @@
+"""Who may move a hazard from which state to which: the transition table, as data.
+
+Each action names the states it starts from, the state it leads to (None: the state stays) and
+the roles that may take it. Enterprise users report, plan, rectify and submit; town and county
+staff confirm, verify, close, approve extensions and list for supervision (seed task 5;
+工贸企业重大事故隐患判定标准 第十五条 on the rectification plan's five elements).
+"""
+
+from dataclasses import dataclass
+
+from accounts.roles import Role
+from hazards.models import State
+
+STAFF = frozenset(
+    {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+)
+ENTERPRISE_MANAGERS = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
+REPORTERS = STAFF | ENTERPRISE_MANAGERS | {Role.GRID_MEMBER, Role.EXPERT, Role.EMPLOYEE}
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: tuple[str, ...]
+    target: str | None
+    roles: frozenset
+
+
+TRANSITIONS = {
+    "confirm": Transition("确认隐患", (State.REPORTED,), State.CONFIRMED, STAFF),
+    "reject": Transition("不予确认", (State.REPORTED,), State.REJECTED, STAFF),
+    "plan": Transition(
+        "制定整改方案", (State.CONFIRMED, State.PLANNED), State.PLANNED, ENTERPRISE_MANAGERS
+    ),
+    "start": Transition("开始整改", (State.PLANNED,), State.RECTIFYING, ENTERPRISE_MANAGERS),
+    "submit": Transition("提交验收", (State.RECTIFYING,), State.SUBMITTED, ENTERPRISE_MANAGERS),
+    "close": Transition("验收销号", (State.SUBMITTED,), State.CLOSED, STAFF),
+    "return": Transition("退回整改", (State.SUBMITTED,), State.RECTIFYING, STAFF),
+    "request_extension": Transition(
+        "申请延期", (State.PLANNED, State.RECTIFYING), None, ENTERPRISE_MANAGERS
+    ),
+    "decide_extension": Transition("审批延期", (State.PLANNED, State.RECTIFYING), None, STAFF),
+    "judge_major": Transition(
+        "认定重大隐患",
+        (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING),
+        None,
+        STAFF,
+    ),
+    "list": Transition(
+        "挂牌督办",
+        (State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED),
+        None,
+        STAFF,
+    ),
+    "suspend": Transition(
+        "责令停产停用",
+        (State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED),
+        None,
+        STAFF,
+    ),
+}

@@ -1,0 +1,394 @@
+"""Every change to a hazard goes through here. Each action checks who may take it and from
+which state (rules.TRANSITIONS), changes the hazard, stores a HazardEvent (who, when, from, to,
+note) and, once the transaction commits, hands the event to the task queue for notification.
+A refused action raises TransitionRefused with the reason in Chinese and changes nothing."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import ENTERPRISE_ROLES, Role
+from enterprises.models import Enterprise
+from hazards.models import (
+    Extension,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    ListedLevel,
+    MajorHazardCriterion,
+    PhotoKind,
+    Source,
+    Suspension,
+)
+from hazards.rules import REPORTERS, TRANSITIONS
+
+
+class TransitionRefused(Exception):
+    pass
+
+
+# Which sources each kind of reporter may claim: an enterprise's own people find hazards by
+# self-inspection or report them as employees; the bureau's people by inspection or visit.
+SOURCES_BY_ROLE = {
+    Role.PRINCIPAL: {Source.SELF_INSPECTION, Source.EMPLOYEE_REPORT, Source.OTHER},
+    Role.SAFETY_OFFICER: {Source.SELF_INSPECTION, Source.EMPLOYEE_REPORT, Source.OTHER},
+    Role.EMPLOYEE: {Source.EMPLOYEE_REPORT},
+    Role.EXPERT: {Source.EXPERT},
+    Role.GRID_MEMBER: {Source.ENFORCEMENT, Source.PUBLIC_TIP, Source.OTHER},
+}
+STAFF_SOURCES = {
+    Source.ENFORCEMENT,
+    Source.EXPERT,
+    Source.PUBLIC_TIP,
+    Source.MONITORING,
+    Source.OTHER,
+}
+
+
+def _event(hazard, action, actor, from_state, note="", data=None) -> HazardEvent:
+    event = HazardEvent.objects.create(
+        hazard=hazard,
+        action=action,
+        from_state=from_state,
+        to_state=hazard.state,
+        actor=actor,
+        note=note,
+        data=data or {},
+    )
+
+    def enqueue():
+        from hazards.tasks import deliver_event
+
+        deliver_event(event.pk)
+
+    transaction.on_commit(enqueue)
+    return event
+
+
+def _locked(user, hazard_id) -> Hazard:
+    """The hazard, locked for this transaction, if the user may see it (else DoesNotExist)."""
+    return (
+        Hazard.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=hazard_id)
+    )
+
+
+def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Hazard:
+    transition = TRANSITIONS[action]
+    with transaction.atomic():
+        hazard = _locked(user, hazard_id)
+        if user.role not in transition.roles:
+            raise TransitionRefused(f"您的角色不能{transition.label}")
+        if hazard.state not in transition.sources:
+            raise TransitionRefused(
+                f"隐患当前状态为“{hazard.get_state_display()}”，不能{transition.label}"
+            )
+        before = hazard.state
+        change(hazard)
+        if transition.target is not None:
+            hazard.state = transition.target
+        hazard.save()
+        _event(hazard, action, user, before, note, data)
+    return hazard
+
+
+def _required(value, message):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise TransitionRefused(message)
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def report(
+    user,
+    enterprise_id: int,
+    *,
+    source: str,
+    description: str,
+    place: str = "",
+    found_on: date | None = None,
+    found_by: str = "",
+    criterion_id: int | None = None,
+    photos=(),
+) -> Hazard:
+    """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
+    criterion of the standard is major from the start."""
+    if user.role not in REPORTERS:
+        raise TransitionRefused("您的角色不能登记隐患")
+    allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
+    if source not in allowed:
+        labels = "、".join(str(Source(s).label) for s in sorted(allowed))
+        raise TransitionRefused(f"您登记的隐患来源只能是：{labels}")
+    description = _required(description, "请填写隐患描述")
+    today = timezone.localdate()
+    found_on = found_on or today
+    if found_on > today:
+        raise TransitionRefused("发现日期不能晚于今天")
+    with transaction.atomic():
+        enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
+        criterion = None
+        if criterion_id is not None:
+            criterion = (
+                MajorHazardCriterion.objects.for_enterprise(enterprise)
+                .filter(pk=criterion_id)
+                .first()
+            )
+            if criterion is None:
+                raise TransitionRefused("所选判定标准条目不适用于该企业")
+        hazard = Hazard.objects.create(
+            enterprise=enterprise,
+            source=source,
+            description=description,
+            place=place.strip(),
+            found_on=found_on,
+            found_by=(found_by or user.display_name).strip(),
+            reported_by=user,
+            is_major=criterion is not None,
+            criterion=criterion,
+        )
+        _add_photos(hazard, PhotoKind.FOUND, photos, user)
+        _event(hazard, "report", user, "", data={"major": hazard.is_major})
+    return hazard
+
+
+def _add_photos(hazard, kind, photos, user) -> None:
+    for image in photos:
+        HazardPhoto.objects.create(hazard=hazard, kind=kind, image=image, uploaded_by=user)
+
+
+# --- judging -----------------------------------------------------------------------------------
+
+
+def confirm(user, hazard_id: int, note: str = "") -> Hazard:
+    return _act(user, hazard_id, "confirm", lambda h: None, note)
+
+
+def reject(user, hazard_id: int, reason: str) -> Hazard:
+    reason = _required(reason, "不予确认须填写理由")
+    return _act(user, hazard_id, "reject", lambda h: None, reason)
+
+
+def judge_major(
+    user, hazard_id: int, *, is_major: bool, criterion_id: int | None = None, reason: str = ""
+) -> Hazard:
+    """A supervisor's decision: major by a criterion, or by judgement with a reason; or not
+    major, with a reason."""
+
+    def change(hazard):
+        if is_major and criterion_id is not None:
+            criterion = (
+                MajorHazardCriterion.objects.for_enterprise(hazard.enterprise)
+                .filter(pk=criterion_id)
+                .first()
+            )
+            if criterion is None:
+                raise TransitionRefused("所选判定标准条目不适用于该企业")
+            hazard.criterion = criterion
+            hazard.major_reason = reason.strip()
+        else:
+            _required(reason, "未对应判定标准条目时，须填写认定理由")
+            hazard.criterion = None
+            hazard.major_reason = reason.strip()
+        hazard.is_major = is_major
+
+    return _act(user, hazard_id, "judge_major", change, reason, {"major": is_major})
+
+
+# --- rectification -----------------------------------------------------------------------------
+
+
+def plan(
+    user,
+    hazard_id: int,
+    *,
+    owner: str,
+    measures: str,
+    deadline: date | None,
+    funds: Decimal | None = None,
+    contingency_plan: str = "",
+) -> Hazard:
+    """The rectification plan. A major hazard needs all five elements (五落实: 责任、措施、资金、
+    时限、预案; seed task 5); a general one a responsible person, measures and a deadline."""
+
+    def change(hazard):
+        hazard.owner = _required(owner, "请填写整改责任人")
+        hazard.measures = _required(measures, "请填写整改措施")
+        hazard.deadline = _required(deadline, "请填写整改期限")
+        if hazard.deadline < timezone.localdate():
+            raise TransitionRefused("整改期限不能早于今天")
+        if funds is not None and funds < 0:
+            raise TransitionRefused("整改资金不能为负数")
+        hazard.funds = funds
+        hazard.contingency_plan = (contingency_plan or "").strip()
+        if hazard.is_major:
+            missing = []
+            if funds is None:
+                missing.append("整改资金")
+            if not hazard.contingency_plan:
+                missing.append("应急预案")
+            if missing:
+                raise TransitionRefused("重大事故隐患须落实“五落实”，缺少：" + "、".join(missing))
+
+    return _act(user, hazard_id, "plan", change)
+
+
+def start(user, hazard_id: int, note: str = "") -> Hazard:
+    return _act(user, hazard_id, "start", lambda h: None, note)
+
+
+def submit(user, hazard_id: int, evidence: str, photos=()) -> Hazard:
+    def change(hazard):
+        hazard.evidence = _required(evidence, "提交验收须填写整改情况说明")
+        hazard.submitted_by = user
+        _add_photos(hazard, PhotoKind.EVIDENCE, photos, user)
+
+    return _act(user, hazard_id, "submit", change)
+
+
+def close(user, hazard_id: int, note: str = "") -> Hazard:
+    """Verify and close (验收销号). The verifier is never the one who submitted."""
+
+    def change(hazard):
+        if hazard.submitted_by_id == user.pk:
+            raise TransitionRefused("不能验收本人提交的整改")
+        if not hazard.evidence.strip():
+            raise TransitionRefused("没有整改情况说明，不能销号")
+        hazard.closed_by = user
+        hazard.closed_at = timezone.now()
+        # Production or equipment stopped for this hazard may resume once it is closed.
+        hazard.suspension = Suspension.NONE
+        hazard.suspended_equipment = ""
+
+    return _act(user, hazard_id, "close", change, note)
+
+
+def send_back(user, hazard_id: int, reason: str) -> Hazard:
+    reason = _required(reason, "退回整改须填写理由")
+    return _act(user, hazard_id, "return", lambda h: None, reason)
+
+
+# --- extensions, supervision, suspension -------------------------------------------------------
+
+
+def request_extension(user, hazard_id: int, *, new_deadline: date, reason: str) -> Extension:
+    created = {}
+
+    def change(hazard):
+        _required(reason, "申请延期须填写理由")
+        if hazard.extensions.filter(approved__isnull=True).exists():
+            raise TransitionRefused("已有待审批的延期申请")
+        if hazard.deadline is None or new_deadline <= hazard.deadline:
+            raise TransitionRefused("延期后的期限须晚于原整改期限")
+        created["extension"] = Extension.objects.create(
+            hazard=hazard,
+            requested_by=user,
+            old_deadline=hazard.deadline,
+            new_deadline=new_deadline,
+            reason=reason.strip(),
+        )
+
+    _act(
+        user,
+        hazard_id,
+        "request_extension",
+        change,
+        reason,
+        {"new_deadline": new_deadline.isoformat()},
+    )
+    return created["extension"]
+
+
+def decide_extension(user, extension_id: int, *, approved: bool, note: str = "") -> Extension:
+    extension = Extension.objects.for_user(user).get(pk=extension_id)
+    decided = {}
+
+    def change(hazard):
+        current = Extension.objects.select_for_update().get(pk=extension.pk)
+        if current.approved is not None:
+            raise TransitionRefused("该延期申请已审批")
+        if not approved:
+            _required(note, "不予延期须填写审批意见")
+        current.approved = approved
+        current.decided_by = user
+        current.decided_at = timezone.now()
+        current.decision_note = (note or "").strip()
+        current.save()
+        if approved:
+            hazard.deadline = current.new_deadline
+        decided["extension"] = current
+
+    _act(
+        user,
+        extension.hazard_id,
+        "decide_extension",
+        change,
+        note,
+        {"approved": approved, "new_deadline": extension.new_deadline.isoformat()},
+    )
+    return decided["extension"]
+
+
+def list_for_supervision(user, hazard_id: int, *, level: str, body: str) -> Hazard:
+    def change(hazard):
+        if not hazard.is_major:
+            raise TransitionRefused("只有重大事故隐患可以挂牌督办")
+        if level not in ListedLevel.values:
+            raise TransitionRefused("请选择督办级别")
+        hazard.listed_level = level
+        hazard.listed_by = _required(body, "请填写督办单位")
+
+    return _act(user, hazard_id, "list", change, data={"level": level, "body": body})
+
+
+def suspend(user, hazard_id: int, *, suspension: str, equipment: str = "") -> Hazard:
+    """Order production, or the named equipment, to stop until the hazard is closed (seed task
+    5: 该停产的坚决停产，该停用的相关设施设备坚决停用)."""
+
+    def change(hazard):
+        if not hazard.is_major:
+            raise TransitionRefused("只有重大事故隐患可以责令停产停用")
+        if suspension not in Suspension.values:
+            raise TransitionRefused("请选择停产或停用")
+        if suspension == Suspension.EQUIPMENT:
+            hazard.suspended_equipment = _required(equipment, "请填写停用的设施设备")
+        else:
+            hazard.suspended_equipment = ""
+        hazard.suspension = suspension
+
+    return _act(
+        user,
+        hazard_id,
+        "suspend",
+        change,
+        data={"suspension": suspension, "equipment": equipment},
+    )
+
+
+def recipients_for(event: HazardEvent):
+    """Who hears of a transition: the enterprise's managers when the bureau acts, the town's
+    supervisors when the enterprise acts, and the county's supervisors for major hazards."""
+    from accounts.models import User
+
+    hazard = event.hazard
+    enterprise = hazard.enterprise
+    actor_role = event.actor.role if event.actor_id else None
+    users = User.objects.filter(is_active=True)
+    if actor_role in ENTERPRISE_ROLES:
+        people = list(
+            users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
+        )
+    else:
+        people = list(
+            users.filter(
+                role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
+            )
+        )
+    if hazard.is_major:
+        people += list(users.filter(role=Role.SUPERVISOR))
+    return [p for p in people if p.pk != event.actor_id]

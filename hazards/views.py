@@ -1,0 +1,210 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import can
+from enterprises.choices import Industry
+from enterprises.models import Enterprise, SectorTag
+from hazards import forms, services
+from hazards.models import Hazard, MajorHazardCriterion
+from hazards.rules import TRANSITIONS
+
+PAGE_SIZE = 50
+MAJOR_ONLY = {"list", "suspend"}
+
+
+def _require(user, action):
+    if not can(user, action):
+        raise PermissionDenied("您的角色无权进行此操作")
+
+
+@login_required
+def ledger(request):
+    _require(request.user, "hazard.list")
+    form = forms.LedgerFilterForm(request.user, request.GET or None)
+    queryset = form.apply(Hazard.objects.for_user(request.user)).select_related(
+        "enterprise", "enterprise__jurisdiction", "criterion"
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    htmx = bool(request.headers.get("HX-Request"))
+    context = {"form": form, "page": page, "query": query.urlencode(), "htmx": htmx}
+    return render(request, "hazards/_table.html" if htmx else "hazards/ledger.html", context)
+
+
+def _actions(user, hazard):
+    """The actions this user may take on this hazard now, each with an empty form."""
+    available = []
+    for name, transition in TRANSITIONS.items():
+        if user.role not in transition.roles or hazard.state not in transition.sources:
+            continue
+        if name in MAJOR_ONLY and not hazard.is_major:
+            continue
+        if name == "decide_extension" and not hazard.pending_extension:
+            continue
+        if name == "request_extension" and (hazard.pending_extension or not hazard.deadline):
+            continue
+        available.append((name, transition.label, _form_for(name, hazard)))
+    return available
+
+
+def _form_for(name, hazard, data=None, files=None):
+    initial = {}
+    if name == "plan":
+        initial = {
+            "owner": hazard.owner,
+            "measures": hazard.measures,
+            "funds": hazard.funds,
+            "deadline": hazard.deadline,
+            "contingency_plan": hazard.contingency_plan,
+        }
+    form_class = ACTION_FORMS[name][0]
+    kwargs = {"hazard": hazard} if form_class is forms.JudgeForm else {}
+    return form_class(data, files, initial=initial, **kwargs)
+
+
+ACTION_FORMS = {
+    "confirm": (forms.NoteForm, lambda u, h, d: services.confirm(u, h.pk, d["note"])),
+    "reject": (forms.ReasonForm, lambda u, h, d: services.reject(u, h.pk, d["reason"])),
+    "plan": (forms.PlanForm, lambda u, h, d: services.plan(u, h.pk, **d)),
+    "start": (forms.NoteForm, lambda u, h, d: services.start(u, h.pk, d["note"])),
+    "submit": (
+        forms.SubmitForm,
+        lambda u, h, d: services.submit(u, h.pk, d["evidence"], photos=d["photos"]),
+    ),
+    "close": (forms.NoteForm, lambda u, h, d: services.close(u, h.pk, d["note"])),
+    "return": (forms.ReasonForm, lambda u, h, d: services.send_back(u, h.pk, d["reason"])),
+    "request_extension": (
+        forms.ExtensionForm,
+        lambda u, h, d: services.request_extension(u, h.pk, **d),
+    ),
+    "decide_extension": (
+        forms.DecideExtensionForm,
+        lambda u, h, d: services.decide_extension(u, h.pending_extension.pk, **d),
+    ),
+    "judge_major": (
+        forms.JudgeForm,
+        lambda u, h, d: services.judge_major(
+            u,
+            h.pk,
+            is_major=d["is_major"],
+            criterion_id=d["criterion"].pk if d["criterion"] else None,
+            reason=d["reason"],
+        ),
+    ),
+    "list": (forms.ListForm, lambda u, h, d: services.list_for_supervision(u, h.pk, **d)),
+    "suspend": (forms.SuspendForm, lambda u, h, d: services.suspend(u, h.pk, **d)),
+}
+
+
+def _hazard(user, pk):
+    hazard = get_object_or_404(
+        Hazard.objects.for_user(user).select_related(
+            "enterprise", "enterprise__jurisdiction", "criterion", "closed_by", "submitted_by"
+        ),
+        pk=pk,
+    )
+    hazard.pending_extension = hazard.extensions.filter(approved__isnull=True).first()
+    return hazard
+
+
+@login_required
+def detail(request, pk):
+    hazard = _hazard(request.user, pk)
+    return render(
+        request,
+        "hazards/detail.html",
+        {
+            "hazard": hazard,
+            "events": hazard.events.select_related("actor"),
+            "photos": hazard.photos.all(),
+            "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
+            "actions": _actions(request.user, hazard),
+            "overdue": hazard.is_overdue(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    if action not in ACTION_FORMS:
+        raise Http404
+    hazard = _hazard(request.user, pk)
+    form = _form_for(action, hazard, request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+        return redirect("hazards:detail", pk=hazard.pk)
+    try:
+        ACTION_FORMS[action][1](request.user, hazard, form.cleaned_data)
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已{TRANSITIONS[action].label}")
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+@login_required
+def report(request):
+    enterprise = None
+    enterprise_id = request.GET.get("enterprise") or request.POST.get("enterprise")
+    if request.user.enterprise_id:
+        enterprise_id = request.user.enterprise_id
+    if enterprise_id:
+        try:
+            enterprise = Enterprise.objects.for_user(request.user).get(pk=int(enterprise_id))
+        except (Enterprise.DoesNotExist, ValueError):
+            raise Http404 from None
+    form = forms.ReportForm(
+        request.user, request.POST or None, request.FILES or None, enterprise=enterprise
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hazard = services.report(
+                request.user,
+                data["enterprise"].pk,
+                source=data["source"],
+                description=data["description"],
+                place=data["place"],
+                found_on=data["found_on"],
+                found_by=data["found_by"],
+                criterion_id=data["criterion"].pk if data["criterion"] else None,
+                photos=data["photos"],
+            )
+        except services.TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "隐患已登记")
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/report.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def criteria(request):
+    _require(request.user, "criteria.view")
+    industry = request.GET.get("industry", "")
+    tag = request.GET.get("tag", "")
+    items = MajorHazardCriterion.objects.filter(active=True).select_related("sector_tag")
+    if industry in Industry.values:
+        items = items.filter(scope__in=["all", "monitoring"]) | items.filter(industry=industry)
+    if tag:
+        items = items.filter(sector_tag_id=tag)
+    return render(
+        request,
+        "hazards/criteria.html",
+        {
+            "items": items.order_by("article", "item"),
+            "industries": Industry.choices,
+            "tags": SectorTag.objects.filter(criteria__isnull=False).distinct(),
+            "industry": industry,
+            "tag": tag,
+        },
+    )
