@@ -1,7 +1,7 @@
 """The JSON API under /api/v1/ (django-ninja). Clients authenticate with a per-user bearer
 token or, from the app's own pages, with the session (CSRF-checked)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -47,6 +47,7 @@ def _auth_error(request, exc):
     return api.create_response(request, {"detail": "未认证：请提供有效的令牌或先登录"}, status=401)
 
 
+@api.exception_handler(ObjectDoesNotExist)
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "对象不存在"}, status=404)
@@ -77,8 +78,10 @@ def _forbidden(request, exc):
 
 def _register_routers():
     from enterprises.api import router as enterprises_router
+    from hazards.api import router as hazards_router
 
     api.add_router("/enterprises", enterprises_router)
+    api.add_router("/hazards", hazards_router)
 
 
 _register_routers()

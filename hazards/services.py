@@ -26,7 +26,12 @@ from hazards.rules import REPORTERS, TRANSITIONS
 
 
 class TransitionRefused(Exception):
-    pass
+    """A refused action, with its reason in Chinese. `status` is the HTTP status the API answers
+    with: 403 for a role that may not act, 409 for a hazard in the wrong state, 422 for data."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
 
 
 # Which sources each kind of reporter may claim: an enterprise's own people find hazards by
@@ -82,10 +87,10 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
     with transaction.atomic():
         hazard = _locked(user, hazard_id)
         if user.role not in transition.roles:
-            raise TransitionRefused(f"您的角色不能{transition.label}")
+            raise TransitionRefused(f"您的角色不能{transition.label}", 403)
         if hazard.state not in transition.sources:
             raise TransitionRefused(
-                f"隐患当前状态为“{hazard.get_state_display()}”，不能{transition.label}"
+                f"隐患当前状态为“{hazard.get_state_display()}”，不能{transition.label}", 409
             )
         before = hazard.state
         change(hazard)
@@ -120,7 +125,7 @@ def report(
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
     criterion of the standard is major from the start."""
     if user.role not in REPORTERS:
-        raise TransitionRefused("您的角色不能登记隐患")
+        raise TransitionRefused("您的角色不能登记隐患", 403)
     allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
     if source not in allowed:
         labels = "、".join(str(Source(s).label) for s in sorted(allowed))
@@ -256,7 +261,7 @@ def close(user, hazard_id: int, note: str = "") -> Hazard:
 
     def change(hazard):
         if hazard.submitted_by_id == user.pk:
-            raise TransitionRefused("不能验收本人提交的整改")
+            raise TransitionRefused("不能验收本人提交的整改", 403)
         if not hazard.evidence.strip():
             raise TransitionRefused("没有整改情况说明，不能销号")
         hazard.closed_by = user
@@ -282,7 +287,7 @@ def request_extension(user, hazard_id: int, *, new_deadline: date, reason: str) 
     def change(hazard):
         _required(reason, "申请延期须填写理由")
         if hazard.extensions.filter(approved__isnull=True).exists():
-            raise TransitionRefused("已有待审批的延期申请")
+            raise TransitionRefused("已有待审批的延期申请", 409)
         if hazard.deadline is None or new_deadline <= hazard.deadline:
             raise TransitionRefused("延期后的期限须晚于原整改期限")
         created["extension"] = Extension.objects.create(
@@ -311,7 +316,7 @@ def decide_extension(user, extension_id: int, *, approved: bool, note: str = "")
     def change(hazard):
         current = Extension.objects.select_for_update().get(pk=extension.pk)
         if current.approved is not None:
-            raise TransitionRefused("该延期申请已审批")
+            raise TransitionRefused("该延期申请已审批", 409)
         if not approved:
             _required(note, "不予延期须填写审批意见")
         current.approved = approved

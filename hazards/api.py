@@ -1,0 +1,250 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from accounts.roles import can
+from enterprises.api import Pagination
+from hazards import services
+from hazards.forms import LedgerFilterForm
+from hazards.models import Extension, Hazard
+
+router = Router(tags=["隐患"])
+
+
+class EventOut(Schema):
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    actor: str | None = Field(None, alias="actor.display_name")
+    note: str
+    at: datetime
+
+
+class HazardOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str = Field(alias="enterprise.name")
+    source: str
+    description: str
+    place: str
+    found_on: date
+    found_by: str
+    is_major: bool
+    criterion_id: int | None
+    criterion_label: str | None = None
+    major_reason: str
+    state: str
+    owner: str
+    measures: str
+    funds: Decimal | None
+    deadline: date | None
+    contingency_plan: str
+    suspension: str
+    suspended_equipment: str
+    listed_level: str
+    listed_by: str
+    evidence: str
+    closed_at: datetime | None
+    overdue: bool = False
+
+    @staticmethod
+    def resolve_criterion_label(obj):
+        return obj.criterion.label if obj.criterion_id else None
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue()
+
+
+class HazardDetailOut(HazardOut):
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.select_related("actor"))
+
+
+class HazardFilters(FilterSchema):
+    q: str | None = None
+    town: int | None = Field(None, description="镇街ID")
+    enterprise: int | None = None
+    major: str | None = Field(None, description="1 重大，0 一般")
+    state: str | None = None
+    overdue: bool | None = None
+    source: str | None = None
+
+
+class ReportIn(Schema):
+    enterprise_id: int
+    source: str
+    description: str
+    place: str = ""
+    found_on: date | None = None
+    found_by: str = ""
+    criterion_id: int | None = None
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class PlanIn(Schema):
+    owner: str
+    measures: str
+    deadline: date
+    funds: Decimal | None = None
+    contingency_plan: str = ""
+
+
+class SubmitIn(Schema):
+    evidence: str
+
+
+class ExtensionIn(Schema):
+    new_deadline: date
+    reason: str
+
+
+class ExtensionOut(Schema):
+    id: int
+    hazard_id: int
+    old_deadline: date
+    new_deadline: date
+    reason: str
+    approved: bool | None
+
+
+class DecisionIn(Schema):
+    approved: bool
+    note: str = ""
+
+
+class JudgeIn(Schema):
+    is_major: bool
+    criterion_id: int | None = None
+    reason: str = ""
+
+
+class ListingIn(Schema):
+    level: str
+    body: str
+
+
+class SuspensionIn(Schema):
+    suspension: str
+    equipment: str = ""
+
+
+class Problem(Schema):
+    detail: str
+
+
+def _queryset(request):
+    return Hazard.objects.for_user(request.user).select_related("enterprise", "criterion")
+
+
+def _run(call):
+    """Run a service call; a refusal becomes its HTTP status with the Chinese reason."""
+    try:
+        return call()
+    except services.TransitionRefused as exc:
+        raise HttpError(exc.status, str(exc)) from None
+
+
+def _detail(request, hazard_id):
+    return get_object_or_404(_queryset(request), pk=hazard_id)
+
+
+@router.get("", response=list[HazardOut], summary="隐患台账")
+@paginate(Pagination)
+def list_hazards(request, filters: Query[HazardFilters]):
+    if not can(request.user, "hazard.list"):
+        raise HttpError(403, "您的角色无权查看隐患台账")
+    data = {k: v for k, v in filters.dict(exclude_none=True).items()}
+    if data.get("overdue") is not None:
+        data["overdue"] = "on" if data["overdue"] else ""
+    return LedgerFilterForm(request.user, data).apply(_queryset(request))
+
+
+@router.get("/{hazard_id}", response=HazardDetailOut, summary="隐患详情与处理记录")
+def get_hazard(request, hazard_id: int):
+    return _detail(request, hazard_id)
+
+
+@router.post("", response={201: HazardDetailOut}, summary="登记隐患")
+def report_hazard(request, payload: ReportIn):
+    data = payload.dict()
+    enterprise_id = data.pop("enterprise_id")
+    hazard = _run(lambda: services.report(request.user, enterprise_id, **data))
+    return Status(201, _detail(request, hazard.pk))
+
+
+def _transition(path, summary, schema, call):
+    """Declare POST /{hazard_id}/<path> running `call(user, hazard_id, payload)`."""
+
+    @router.post(
+        f"/{{hazard_id}}/{path}",
+        response={200: HazardDetailOut, 403: Problem, 409: Problem, 422: Problem},
+        summary=summary,
+        operation_id=f"hazard_{path.replace('-', '_')}",
+    )
+    def endpoint(request, hazard_id: int, payload: schema):
+        _run(lambda: call(request.user, hazard_id, payload))
+        return _detail(request, hazard_id)
+
+    return endpoint
+
+
+_transition("confirm", "确认隐患", NoteIn, lambda u, h, p: services.confirm(u, h, p.note))
+_transition("reject", "不予确认", ReasonIn, lambda u, h, p: services.reject(u, h, p.reason))
+_transition(
+    "plan", "制定整改方案（五落实）", PlanIn, lambda u, h, p: services.plan(u, h, **p.dict())
+)
+_transition("start", "开始整改", NoteIn, lambda u, h, p: services.start(u, h, p.note))
+_transition("submit", "提交验收", SubmitIn, lambda u, h, p: services.submit(u, h, p.evidence))
+_transition("close", "验收销号", NoteIn, lambda u, h, p: services.close(u, h, p.note))
+_transition("return", "退回整改", ReasonIn, lambda u, h, p: services.send_back(u, h, p.reason))
+_transition(
+    "judge",
+    "认定重大/一般隐患",
+    JudgeIn,
+    lambda u, h, p: services.judge_major(u, h, **p.dict()),
+)
+_transition(
+    "listing",
+    "挂牌督办",
+    ListingIn,
+    lambda u, h, p: services.list_for_supervision(u, h, **p.dict()),
+)
+_transition(
+    "suspension", "责令停产停用", SuspensionIn, lambda u, h, p: services.suspend(u, h, **p.dict())
+)
+
+
+@router.post(
+    "/{hazard_id}/extensions",
+    response={201: ExtensionOut, 403: Problem, 409: Problem, 422: Problem},
+    summary="申请延期",
+)
+def request_extension(request, hazard_id: int, payload: ExtensionIn):
+    extension = _run(lambda: services.request_extension(request.user, hazard_id, **payload.dict()))
+    return Status(201, extension)
+
+
+@router.post(
+    "/extensions/{extension_id}/decision",
+    response={200: ExtensionOut, 403: Problem, 409: Problem, 422: Problem},
+    summary="审批延期",
+)
+def decide_extension(request, extension_id: int, payload: DecisionIn):
+    get_object_or_404(Extension.objects.for_user(request.user), pk=extension_id)
+    return _run(lambda: services.decide_extension(request.user, extension_id, **payload.dict()))
