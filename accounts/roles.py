@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "enterprise.export": STAFF_ROLES,
     "hazard.list": _ALL,
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "hazard.board": STAFF_ROLES,
     "criteria.view": _ALL,
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest

@@ -9,6 +9,7 @@ def navigation(request):
         "nav": {
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
+            "hazard_board": can(user, "hazard.board"),
             "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
         }
     }

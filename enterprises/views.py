@@ -1,32 +1,23 @@
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import can
 from core import audit
+from core.http import xlsx_response
 from enterprises import services, spreadsheet
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
 from enterprises.models import Enterprise
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(user, action):
     if not can(user, action):
         raise PermissionDenied("您的角色无权进行此操作")
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 class _Paginator(Paginator):
@@ -84,7 +75,7 @@ def enterprise_export(request):
     _require(request.user, "enterprise.export")
     _, queryset = _filtered(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(spreadsheet.export_workbook(queryset), f"企业名录-{stamp}.xlsx")
+    return xlsx_response(spreadsheet.export_workbook(queryset), f"企业名录-{stamp}.xlsx")
 
 
 @login_required
@@ -129,7 +120,7 @@ def enterprise_edit(request, pk):
 @login_required
 def import_template(request):
     _require(request.user, "enterprise.import")
-    return _xlsx(spreadsheet.template_workbook(request.user), "企业导入模板.xlsx")
+    return xlsx_response(spreadsheet.template_workbook(request.user), "企业导入模板.xlsx")
 
 
 @login_required

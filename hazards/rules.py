@@ -59,3 +59,9 @@ TRANSITIONS = {
         STAFF,
     ),
 }
+
+
+# Seed task 6: every major hazard found in a year is rectified by the end of January of the next
+# (每年1月底前，要全面完成整改上一年度查出的重大事故隐患).
+ZERO_OUT_MONTH, ZERO_OUT_DAY = 1, 31
+ZERO_OUT_SOURCE = "治本攻坚方案 任务6"

@@ -395,5 +395,9 @@ def recipients_for(event: HazardEvent):
             )
         )
     if hazard.is_major:
-        people += list(users.filter(role=Role.SUPERVISOR))
+        # Only the supervisors whose jurisdiction contains the enterprise: the nodes on its
+        # scope path ("/1/4/17/" → "/1/", "/1/4/", "/1/4/17/"), not every county's.
+        ids = enterprise.scope_path.strip("/").split("/")
+        ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+        people += list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
     return [p for p in people if p.pk != event.actor_id]

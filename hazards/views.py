@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can
+from core.http import xlsx_response
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
-from hazards import forms, services
+from hazards import board, export, forms, services
 from hazards.models import Hazard, MajorHazardCriterion
 from hazards.rules import TRANSITIONS
 
@@ -22,18 +24,27 @@ def _require(user, action):
         raise PermissionDenied("您的角色无权进行此操作")
 
 
+def _ledger_queryset(request):
+    form = forms.LedgerFilterForm(request.user, request.GET or None)
+    return form, form.apply(Hazard.objects.for_user(request.user))
+
+
 @login_required
 def ledger(request):
     _require(request.user, "hazard.list")
-    form = forms.LedgerFilterForm(request.user, request.GET or None)
-    queryset = form.apply(Hazard.objects.for_user(request.user)).select_related(
-        "enterprise", "enterprise__jurisdiction", "criterion"
-    )
+    form, queryset = _ledger_queryset(request)
+    queryset = queryset.select_related("enterprise", "enterprise__jurisdiction", "criterion")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     htmx = bool(request.headers.get("HX-Request"))
-    context = {"form": form, "page": page, "query": query.urlencode(), "htmx": htmx}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "htmx": htmx,
+        "can_export": can(request.user, "hazard.export"),
+    }
     return render(request, "hazards/_table.html" if htmx else "hazards/ledger.html", context)
 
 
@@ -208,3 +219,24 @@ def criteria(request):
             "tag": tag,
         },
     )
+
+
+@login_required
+def ledger_export(request):
+    _require(request.user, "hazard.export")
+    _, queryset = _ledger_queryset(request)
+    today = timezone.localdate()
+    return xlsx_response(export.workbook(queryset, today), f"隐患台账-{today:%Y%m%d}.xlsx")
+
+
+@login_required
+def zero_out(request):
+    _require(request.user, "hazard.board")
+    data = board.build(request.user)
+    chart = {
+        "towns": [row.name for row in data.towns],
+        "overdue": [row.overdue for row in data.towns],
+        "in_time": [row.open_majors - row.overdue for row in data.towns],
+        "closed": [row.closed_this_year for row in data.towns],
+    }
+    return render(request, "hazards/zero_out.html", {"board": data, "chart": chart})

@@ -1,0 +1,89 @@
+"""The zero-out board (动态清零, seed task 6): where the county and each town stand with their
+major hazards, and what still stands between them and the 31 January deadline."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from core.models import Jurisdiction
+from hazards.models import OPEN_STATES, Hazard, State
+from hazards.rules import ZERO_OUT_DAY, ZERO_OUT_MONTH
+
+
+def target_year(today: date) -> int:
+    """The year whose major hazards are being cleared now: last year's until its deadline has
+    passed (through 31 January), this year's after."""
+    deadline = date(today.year, ZERO_OUT_MONTH, ZERO_OUT_DAY)
+    return today.year - 1 if today <= deadline else today.year
+
+
+def deadline_for(year: int) -> date:
+    return date(year + 1, ZERO_OUT_MONTH, ZERO_OUT_DAY)
+
+
+@dataclass
+class Row:
+    name: str
+    jurisdiction_id: int | None
+    open_majors: int = 0
+    overdue: int = 0
+    closed_this_year: int = 0
+    listed: int = 0
+    blocking: int = 0  # open majors found in the target year
+
+
+@dataclass
+class Board:
+    today: date
+    year: int
+    deadline: date
+    days_left: int
+    total: Row
+    towns: list[Row] = field(default_factory=list)
+    blockers: list = field(default_factory=list)
+
+
+def _counts(today: date, year: int):
+    open_major = Q(is_major=True, state__in=OPEN_STATES)
+    return {
+        "open_majors": Count("pk", filter=open_major),
+        "overdue": Count("pk", filter=open_major & Q(deadline__lt=today)),
+        "closed_this_year": Count(
+            "pk", filter=Q(is_major=True, state=State.CLOSED, closed_at__year=today.year)
+        ),
+        "listed": Count("pk", filter=open_major & ~Q(listed_level="")),
+        "blocking": Count("pk", filter=open_major & Q(found_on__year=year)),
+    }
+
+
+def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
+    today = today or timezone.localdate()
+    year = target_year(today)
+    deadline = deadline_for(year)
+    hazards = Hazard.objects.for_user(user).filter(is_major=True)
+    counts = _counts(today, year)
+    total = Row("合计", None, **hazards.aggregate(**counts))
+    by_town = {
+        row.pop("enterprise__jurisdiction"): row
+        for row in hazards.values("enterprise__jurisdiction").annotate(**counts).order_by()
+    }
+    towns = [
+        Row(town.name, town.pk, **by_town.get(town.pk, {}))
+        for town in Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
+    ]
+    blockers = list(
+        hazards.filter(state__in=OPEN_STATES, found_on__year=year)
+        .select_related("enterprise", "enterprise__jurisdiction", "criterion")
+        .order_by("deadline", "found_on")[:blocker_limit]
+    )
+    return Board(
+        today=today,
+        year=year,
+        deadline=deadline,
+        days_left=(deadline - today).days,
+        total=total,
+        towns=towns,
+        blockers=blockers,
+    )
