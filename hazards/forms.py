@@ -17,6 +17,17 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def photo_limit_label() -> str:
+    """HAZARD_PHOTO_MAX_BYTES as people read it: "8 MB", "1.5 MB", or "512 KB" below a megabyte
+    (as enterprises.spreadsheet states the import limit)."""
+    limit = settings.HAZARD_PHOTO_MAX_BYTES
+    if limit >= 1024 * 1024:
+        return f"{round(limit / (1024 * 1024), 1):g} MB"
+    if limit >= 1024:
+        return f"{round(limit / 1024, 1):g} KB"
+    return f"{limit} 字节"
+
+
 class PhotosField(forms.ImageField):
     """Several photos in one input: each must be an image (Pillow checks the content, not the
     name) of at most HAZARD_PHOTO_MAX_BYTES."""
@@ -30,8 +41,7 @@ class PhotosField(forms.ImageField):
         cleaned = []
         for upload in files:
             if upload.size > settings.HAZARD_PHOTO_MAX_BYTES:
-                limit = settings.HAZARD_PHOTO_MAX_BYTES // (1024 * 1024)
-                raise forms.ValidationError(f"照片“{upload.name}”超过 {limit} MB")
+                raise forms.ValidationError(f"照片“{upload.name}”超过 {photo_limit_label()}")
             cleaned.append(super().clean(upload, initial))
         return cleaned
 
@@ -144,7 +154,10 @@ class LedgerFilterForm(forms.Form):
     town = forms.ModelChoiceField(
         label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部镇街"
     )
-    enterprise = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Bounded to the database's integer range: a larger id would overflow the query.
+    enterprise = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     major = forms.ChoiceField(
         label="等级", required=False, choices=[("", "全部等级"), ("1", "重大"), ("0", "一般")]
     )
@@ -164,7 +177,12 @@ class LedgerFilterForm(forms.Form):
         )
 
     def apply(self, queryset):
-        data = self.cleaned_data if self.is_valid() else {}
+        # A value that does not validate (a stale town, a mistyped state) is dropped on its
+        # own; the other filters, which the page still shows as selected, keep applying.
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
         if data.get("q"):
             text = data["q"]
             queryset = queryset.filter(
@@ -183,3 +201,21 @@ class LedgerFilterForm(forms.Form):
         if data.get("source"):
             queryset = queryset.filter(source=data["source"])
         return queryset
+
+
+class SelfInspectionForm(forms.Form):
+    checked_on = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={"type": "date"}))
+    led_by = forms.CharField(label="带队人", max_length=40)
+    led_by_principal = forms.BooleanField(label="由主要负责人带队", required=False)
+    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        from accounts.roles import Role
+
+        self.fields["checked_on"].initial = timezone.localdate()
+        if user.role == Role.PRINCIPAL:
+            self.fields["led_by"].initial = user.display_name
+            self.fields["led_by_principal"].initial = True

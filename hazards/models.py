@@ -328,3 +328,114 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.hazard_id} 延期至 {self.new_deadline}"
+
+
+class DutyRule(models.Model):
+    """How often the principal must lead a check of major-hazard investigation (seed task 5):
+    monthly for the sectors named there, quarterly for everyone else (the row without a tag)."""
+
+    sector_tag = models.OneToOneField(
+        "enterprises.SectorTag",
+        verbose_name="重点行业领域",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="duty_rule",
+    )
+    months = models.PositiveSmallIntegerField("周期（月）", help_text="1 为每月，3 为每季度")
+    source = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = "主要负责人带队检查频次"
+        verbose_name_plural = "主要负责人带队检查频次"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(months__in=[1, 2, 3, 4, 6, 12]), name="duty_months_divide_year"
+            ),
+        ]
+
+    def __str__(self):
+        who = self.sector_tag.name if self.sector_tag_id else "其他企业"
+        return f"{who}：每{self.months}个月至少1次"
+
+
+class DeadlineRule(models.Model):
+    """Reminder and escalation timing for rectification deadlines, in working days."""
+
+    code = models.CharField("代码", max_length=30, unique=True)
+    label = models.CharField("名称", max_length=60)
+    working_days = models.PositiveSmallIntegerField("工作日数")
+    source = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = "整改期限提醒与升级规则"
+        verbose_name_plural = "整改期限提醒与升级规则"
+
+    def __str__(self):
+        return f"{self.label}（{self.working_days}个工作日）"
+
+
+class SelfInspectionQuerySet(ScopedQuerySet):
+    pass
+
+
+class SelfInspection(models.Model):
+    """A check of the enterprise against its applicable criteria, answered item by item."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="self_inspections",
+    )
+    checked_on = models.DateField("检查日期", default=timezone.localdate)
+    led_by = models.CharField("带队人", max_length=40)
+    led_by_principal = models.BooleanField("主要负责人带队", default=False)
+    note = models.TextField("备注", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = SelfInspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业自查"
+        verbose_name_plural = "企业自查"
+        ordering = ["-checked_on", "-id"]
+        indexes = [
+            models.Index(fields=["enterprise", "checked_on"], name="selfinsp_enterprise_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.checked_on}"
+
+
+class Answer(models.TextChoices):
+    COMPLIANT = "compliant", "符合"
+    HAZARD = "hazard", "存在隐患"
+    NOT_APPLICABLE = "not_applicable", "不适用"
+
+
+class SelfInspectionItem(models.Model):
+    inspection = models.ForeignKey(SelfInspection, on_delete=models.CASCADE, related_name="items")
+    criterion = models.ForeignKey(MajorHazardCriterion, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField("结果", max_length=20, choices=Answer.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    hazard = models.ForeignKey(
+        Hazard, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "自查条目"
+        verbose_name_plural = "自查条目"
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "criterion"], name="selfinsp_item_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion.label} {self.get_answer_display()}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import ENTERPRISE_ROLES, Role
 from enterprises.models import Enterprise
 from hazards.models import (
+    Answer,
     Extension,
     Hazard,
     HazardEvent,
@@ -19,10 +20,12 @@ from hazards.models import (
     ListedLevel,
     MajorHazardCriterion,
     PhotoKind,
+    SelfInspection,
+    SelfInspectionItem,
     Source,
     Suspension,
 )
-from hazards.rules import REPORTERS, TRANSITIONS
+from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS
 
 
 class TransitionRefused(Exception):
@@ -401,3 +404,74 @@ def recipients_for(event: HazardEvent):
         ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
         people += list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
     return [p for p in people if p.pk != event.actor_id]
+
+
+# --- self-inspection ---------------------------------------------------------------------------
+
+
+def record_self_inspection(
+    user,
+    enterprise_id: int,
+    *,
+    checked_on: date,
+    led_by: str,
+    led_by_principal: bool,
+    answers: dict[int, tuple[str, str]],
+    note: str = "",
+) -> SelfInspection:
+    """A self-inspection answered item by item against the enterprise's applicable criteria
+    (its checklist). Each item found wanting becomes a major hazard in the ledger, linked to
+    its criterion."""
+    if user.role not in ENTERPRISE_MANAGERS:
+        raise TransitionRefused("只有企业主要负责人或安全管理人员可以记录自查", 403)
+    led_by = _required(led_by, "请填写带队人")
+    if checked_on > timezone.localdate():
+        raise TransitionRefused("检查日期不能晚于今天")
+    with transaction.atomic():
+        enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
+        checklist = list(MajorHazardCriterion.objects.for_enterprise(enterprise))
+        ids = {c.pk for c in checklist}
+        if set(answers) - ids:
+            raise TransitionRefused("答卷中含有不适用于本企业的条目")
+        missing = [c.label for c in checklist if c.pk not in answers]
+        if missing:
+            raise TransitionRefused("以下条目尚未作答：" + "、".join(missing))
+        for criterion in checklist:
+            answer, text = answers[criterion.pk]
+            if answer not in Answer.values:
+                raise TransitionRefused(f"{criterion.label}的结果无效")
+            if answer == Answer.HAZARD and not (text or "").strip():
+                raise TransitionRefused(f"{criterion.label}存在隐患，请描述具体情况")
+        inspection = SelfInspection.objects.create(
+            enterprise=enterprise,
+            checked_on=checked_on,
+            led_by=led_by,
+            led_by_principal=led_by_principal,
+            note=(note or "").strip(),
+            recorded_by=user,
+        )
+        items = []
+        for criterion in checklist:
+            answer, text = answers[criterion.pk]
+            hazard = None
+            if answer == Answer.HAZARD:
+                hazard = report(
+                    user,
+                    enterprise.pk,
+                    source=Source.SELF_INSPECTION,
+                    description=text.strip(),
+                    found_on=checked_on,
+                    found_by=led_by,
+                    criterion_id=criterion.pk,
+                )
+            items.append(
+                SelfInspectionItem(
+                    inspection=inspection,
+                    criterion=criterion,
+                    answer=answer,
+                    note=(text or "").strip()[:200],
+                    hazard=hazard,
+                )
+            )
+        SelfInspectionItem.objects.bulk_create(items)
+    return inspection

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,9 +12,9 @@ from accounts.roles import can
 from core.http import xlsx_response
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
-from hazards import board, export, forms, services
-from hazards.models import Hazard, MajorHazardCriterion
-from hazards.rules import TRANSITIONS
+from hazards import board, duties, export, forms, services
+from hazards.models import Answer, Hazard, MajorHazardCriterion, SelfInspection
+from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS
 
 PAGE_SIZE = 50
 MAJOR_ONLY = {"list", "suspend"}
@@ -79,6 +80,13 @@ def _form_for(name, hazard, data=None, files=None):
     return form_class(data, files, initial=initial, **kwargs)
 
 
+def _decide_extension(user, hazard, data):
+    # A stale page (the request already decided) or a hand-made POST has nothing to decide.
+    if hazard.pending_extension is None:
+        raise services.TransitionRefused("没有待审批的延期申请")
+    return services.decide_extension(user, hazard.pending_extension.pk, **data)
+
+
 ACTION_FORMS = {
     "confirm": (forms.NoteForm, lambda u, h, d: services.confirm(u, h.pk, d["note"])),
     "reject": (forms.ReasonForm, lambda u, h, d: services.reject(u, h.pk, d["reason"])),
@@ -96,7 +104,7 @@ ACTION_FORMS = {
     ),
     "decide_extension": (
         forms.DecideExtensionForm,
-        lambda u, h, d: services.decide_extension(u, h.pending_extension.pk, **d),
+        lambda u, h, d: _decide_extension(u, h, d),
     ),
     "judge_major": (
         forms.JudgeForm,
@@ -240,3 +248,112 @@ def zero_out(request):
         "closed": [row.closed_this_year for row in data.towns],
     }
     return render(request, "hazards/zero_out.html", {"board": data, "chart": chart})
+
+
+# --- self-inspection and principal-led check duties --------------------------------------------
+
+
+@login_required
+def self_inspections(request):
+    _require(request.user, "hazard.list")
+    inspections = (
+        SelfInspection.objects.for_user(request.user)
+        .select_related("enterprise", "enterprise__jurisdiction")
+        .annotate(hazard_count=Count("items", filter=Q(items__answer=Answer.HAZARD)))
+        .order_by("-checked_on", "-id")
+    )
+    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    own = None
+    if request.user.enterprise_id:
+        enterprise = Enterprise.objects.for_user(request.user).filter(pk=request.user.enterprise_id)
+        own = next(iter(duties.statuses(enterprise, timezone.localdate())), None)
+    return render(
+        request,
+        "hazards/self_inspections.html",
+        {
+            "page": page,
+            "own": own,
+            "can_record": request.user.role in ENTERPRISE_MANAGERS,
+        },
+    )
+
+
+@login_required
+def self_inspection_detail(request, pk):
+    inspection = get_object_or_404(
+        SelfInspection.objects.for_user(request.user).select_related("enterprise", "recorded_by"),
+        pk=pk,
+    )
+    items = inspection.items.select_related("criterion", "hazard").order_by(
+        "criterion__article", "criterion__item"
+    )
+    return render(
+        request,
+        "hazards/self_inspection_detail.html",
+        {"inspection": inspection, "items": items},
+    )
+
+
+@login_required
+def self_inspection_new(request):
+    if request.user.role not in ENTERPRISE_MANAGERS:
+        raise PermissionDenied("只有企业主要负责人或安全管理人员可以记录自查")
+    enterprise = get_object_or_404(
+        Enterprise.objects.for_user(request.user), pk=request.user.enterprise_id
+    )
+    checklist = list(MajorHazardCriterion.objects.for_enterprise(enterprise))
+    form = forms.SelfInspectionForm(request.POST or None, user=request.user)
+    answers = {}
+    if request.method == "POST":
+        answers = {
+            c.pk: (request.POST.get(f"answer_{c.pk}", ""), request.POST.get(f"note_{c.pk}", ""))
+            for c in checklist
+            if request.POST.get(f"answer_{c.pk}")
+        }
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                inspection = services.record_self_inspection(
+                    request.user, enterprise.pk, answers=answers, **data
+                )
+            except services.TransitionRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                found = inspection.items.filter(answer=Answer.HAZARD).count()
+                messages.success(
+                    request, f"自查已记录，发现重大事故隐患 {found} 项，已登记到隐患台账"
+                )
+                return redirect("hazards:self_inspection", pk=inspection.pk)
+    rows = [(c, *answers.get(c.pk, ("", ""))) for c in checklist]
+    return render(
+        request,
+        "hazards/self_inspection_form.html",
+        {"form": form, "rows": rows, "enterprise": enterprise, "choices": Answer.choices},
+    )
+
+
+@login_required
+def duty_board(request):
+    """Which enterprises have not had this period's principal-led check, per town."""
+    _require(request.user, "hazard.board")
+    today = timezone.localdate()
+    statuses = duties.for_user(request.user, today)
+    towns: dict[str, list] = {}
+    for status in statuses:
+        towns.setdefault(status.town, []).append(status)
+    summary = [
+        (town, len(rows), sum(1 for r in rows if not r.done), [r for r in rows if not r.done])
+        for town, rows in towns.items()
+    ]
+    return render(
+        request,
+        "hazards/duties.html",
+        {
+            "summary": summary,
+            "total": len(statuses),
+            "missing": sum(1 for s in statuses if not s.done),
+            "today": today,
+            "month_label": duties.period_label(today, 1),
+            "quarter_label": duties.period_label(today, 3),
+        },
+    )
