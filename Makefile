@@ -26,6 +26,9 @@ run: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "安监平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
+	@# The task worker (notifications, deadline reminders) runs beside the web server and
+	@# stops with it.
+	$(PY) manage.py run_huey --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn anjian.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --error-logfile -
 
