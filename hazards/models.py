@@ -261,6 +261,14 @@ class HazardPhoto(models.Model):
         return f"{self.get_kind_display()} {self.image.name}"
 
 
+# Events the deadline job (hazards.reminders) records: no transition, no actor.
+DEADLINE_ACTIONS = {
+    "remind": "整改期限提醒",
+    "escalate_town": "逾期升级至镇街",
+    "escalate_county": "逾期升级至县局",
+}
+
+
 class HazardEvent(models.Model):
     """One transition of a hazard: who, when, from, to, why. Also the outbox of notifications:
     a background job claims rows whose notified_at is empty."""
@@ -295,6 +303,8 @@ class HazardEvent(models.Model):
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label
+        if self.action in DEADLINE_ACTIONS:
+            return DEADLINE_ACTIONS[self.action]
         return "登记隐患" if self.action == "report" else self.action
 
 

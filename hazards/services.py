@@ -380,29 +380,33 @@ def suspend(user, hazard_id: int, *, suspension: str, equipment: str = "") -> Ha
 
 def recipients_for(event: HazardEvent):
     """Who hears of a transition: the enterprise's managers when the bureau acts, the town's
-    supervisors when the enterprise acts, and the county's supervisors for major hazards."""
+    supervisors when the enterprise acts, and the county's supervisors for major hazards.
+    The deadline job's events (hazards.reminders) go to one group each: a reminder to the
+    enterprise's managers, an escalation to the town's supervisors, then the county's."""
     from accounts.models import User
 
     hazard = event.hazard
     enterprise = hazard.enterprise
     actor_role = event.actor.role if event.actor_id else None
     users = User.objects.filter(is_active=True)
-    if actor_role in ENTERPRISE_ROLES:
-        people = list(
-            users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
-        )
-    else:
-        people = list(
-            users.filter(
-                role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
-            )
-        )
+    # The supervisors whose jurisdiction contains the enterprise: the nodes on its scope path
+    # ("/1/4/17/" → "/1/", "/1/4/", "/1/4/17/"), not every county's.
+    ids = enterprise.scope_path.strip("/").split("/")
+    ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+    county = users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors)
+    town = users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
+    managers = users.filter(
+        role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
+    )
+    if event.action == "remind":
+        return list(managers)
+    if event.action == "escalate_town":
+        return list(town)
+    if event.action == "escalate_county":
+        return list(county)
+    people = list(town) if actor_role in ENTERPRISE_ROLES else list(managers)
     if hazard.is_major:
-        # Only the supervisors whose jurisdiction contains the enterprise: the nodes on its
-        # scope path ("/1/4/17/" → "/1/", "/1/4/", "/1/4/17/"), not every county's.
-        ids = enterprise.scope_path.strip("/").split("/")
-        ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
-        people += list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
+        people += list(county)
     return [p for p in people if p.pk != event.actor_id]
 
 

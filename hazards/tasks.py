@@ -57,3 +57,13 @@ def deliver_pending() -> int:
         except Exception:
             logger.exception("hazard event %s: notification failed, left for the next sweep", pk)
     return delivered
+
+
+# 08:00 in Asia/Shanghai (UTC+8 all year, no daylight saving) is 00:00 UTC. HUEY runs with
+# "utc": True, so the scheduler matches crontab fields against UTC time.
+@db_periodic_task(crontab(minute="0", hour="0"))
+def deadline_reminders() -> dict:
+    """Reminders before a rectification deadline and escalation after it (hazards.reminders)."""
+    from hazards import reminders
+
+    return reminders.run(timezone.localdate())

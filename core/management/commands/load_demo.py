@@ -18,6 +18,7 @@ from core.models import Jurisdiction, JurisdictionKind
 from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
+from hazards import demo as demo_hazards
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -180,7 +181,10 @@ class Command(BaseCommand):
             county, towns, grids = self._jurisdictions()
             enterprises = self._enterprises(towns, grids)
             users = self._users(county, towns, grids, enterprises)
+            supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
+            hazards = demo_hazards.load(enterprises, supervisor, seed=20240403)
         if not quiet:
+            self.stdout.write(f"新建演示隐患：{hazards} 条")
             self._print(users)
 
     def _jurisdictions(self):
