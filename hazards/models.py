@@ -308,9 +308,10 @@ class HazardEvent(models.Model):
         return "登记隐患" if self.action == "report" else self.action
 
 
-class ExtensionQuerySet(ScopedQuerySet):
-    scope_path_lookup = "hazard__enterprise__scope_path"
-    scope_enterprise_lookup = "hazard__enterprise"
+class ExtensionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        # An extension is visible exactly where its hazard is (employees: their own reports).
+        return self.filter(hazard__in=Hazard.objects.for_user(user))
 
 
 class Extension(models.Model):

@@ -23,6 +23,7 @@ from hazards.models import (
     SelfInspection,
     SelfInspectionItem,
     Source,
+    State,
     Suspension,
 )
 from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS
@@ -131,7 +132,7 @@ def report(
         raise TransitionRefused("您的角色不能登记隐患", 403)
     allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
     if source not in allowed:
-        labels = "、".join(str(Source(s).label) for s in sorted(allowed))
+        labels = "、".join(str(label) for value, label in Source.choices if value in allowed)
         raise TransitionRefused(f"您登记的隐患来源只能是：{labels}")
     description = _required(description, "请填写隐患描述")
     today = timezone.localdate()
@@ -227,7 +228,12 @@ def plan(
     def change(hazard):
         hazard.owner = _required(owner, "请填写整改责任人")
         hazard.measures = _required(measures, "请填写整改措施")
-        hazard.deadline = _required(deadline, "请填写整改期限")
+        _required(deadline, "请填写整改期限")
+        if hazard.state == State.PLANNED and hazard.deadline and deadline > hazard.deadline:
+            # A revised plan may tighten its deadline; pushing it out is an extension, which
+            # the bureau approves.
+            raise TransitionRefused("推迟整改期限须申请延期")
+        hazard.deadline = deadline
         if hazard.deadline < timezone.localdate():
             raise TransitionRefused("整改期限不能早于今天")
         if funds is not None and funds < 0:
@@ -291,6 +297,8 @@ def request_extension(user, hazard_id: int, *, new_deadline: date, reason: str) 
         _required(reason, "申请延期须填写理由")
         if hazard.extensions.filter(approved__isnull=True).exists():
             raise TransitionRefused("已有待审批的延期申请", 409)
+        if new_deadline < timezone.localdate():
+            raise TransitionRefused("延期后的期限不能早于今天")
         if hazard.deadline is None or new_deadline <= hazard.deadline:
             raise TransitionRefused("延期后的期限须晚于原整改期限")
         created["extension"] = Extension.objects.create(

@@ -29,8 +29,8 @@ def _deliver(event_id: int) -> bool:
         event = HazardEvent.objects.select_related("hazard__enterprise", "actor").get(pk=event_id)
         hazard = event.hazard
         label = event.action_label
-        major = "重大事故隐患" if hazard.is_major else "隐患"
-        title = f"{hazard.enterprise.name}：{major}{label}"
+        kind = "重大事故隐患" if hazard.is_major else "一般隐患"
+        title = f"【{label}】{hazard.enterprise.name}（{kind}）"
         notify.send(
             recipients_for(event),
             title,
