@@ -13,6 +13,7 @@ urlpatterns = [
     path("self-inspections/", views.self_inspections, name="self_inspections"),
     path("self-inspections/new/", views.self_inspection_new, name="self_inspection_new"),
     path("self-inspections/<int:pk>/", views.self_inspection_detail, name="self_inspection"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from core.http import xlsx_response
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
-from hazards.models import Answer, Hazard, MajorHazardCriterion, SelfInspection
+from hazards.models import Answer, Hazard, HazardPhoto, MajorHazardCriterion, SelfInspection
 from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS
 
 PAGE_SIZE = 50
@@ -357,3 +357,16 @@ def duty_board(request):
             "quarter_label": duties.period_label(today, 3),
         },
     )
+
+
+@login_required
+def photo(request, pk):
+    """A hazard's photo, served only to those who may see the hazard (photos are evidence
+    about an enterprise, not public files)."""
+    picture = get_object_or_404(
+        HazardPhoto.objects.filter(hazard__in=Hazard.objects.for_user(request.user)), pk=pk
+    )
+    try:
+        return FileResponse(picture.image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
