@@ -4,7 +4,7 @@ major hazards, and what still stands between them and the 31 January deadline.""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.models import Jurisdiction
@@ -76,7 +76,7 @@ def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
     blockers = list(
         hazards.filter(state__in=OPEN_STATES, found_on__year=year)
         .select_related("enterprise", "enterprise__jurisdiction", "criterion")
-        .order_by("deadline", "found_on")[:blocker_limit]
+        .order_by(F("deadline").asc(nulls_last=True), "found_on")[:blocker_limit]
     )
     return Board(
         today=today,

@@ -72,7 +72,9 @@ def _event(hazard, action, actor, from_state, note="", data=None) -> HazardEvent
 
         deliver_event(event.pk)
 
-    transaction.on_commit(enqueue)
+    # robust: a queue that is down must not turn a committed change into an error page; the
+    # outbox sweep (tasks.deliver_pending) sends the event later.
+    transaction.on_commit(enqueue, robust=True)
     return event
 
 
