@@ -1,10 +1,13 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from accounts.roles import can
 from enterprises.api import Pagination
@@ -13,6 +16,24 @@ from hazards.forms import LedgerFilterForm
 from hazards.models import Extension, Hazard
 
 router = Router(tags=["隐患"])
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store a NUL character in text: refuse it as bad data (a 422), not as
+    # a database error (a 500).
+    if "\x00" in value:
+        raise ValueError("NUL character")
+    return value
+
+
+# Free text, and a line bounded by the model field it is stored in (a longer one would
+# overflow a PostgreSQL varchar: a 500 instead of a 422).
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def _line(model, field: str):
+    max_length = model._meta.get_field(field).max_length
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 class EventOut(Schema):
@@ -79,39 +100,54 @@ class HazardFilters(FilterSchema):
     source: str | None = None
 
 
-class ReportIn(Schema):
+class Payload(Schema):
+    """A request body, which is a JSON object. ninja's Schema reads fields off any value, so
+    without this a list, a number or null passed as a body with every field at its default
+    (and an endpoint whose fields are all optional, such as confirm, acted on it)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object(cls, value):
+        # Schema's own validator runs first and wraps the parsed body in a DjangoGetter.
+        if not isinstance(getattr(value, "_obj", value), dict):
+            raise PydanticCustomError("dict_type", "Input should be a JSON object")
+        return value
+
+
+class ReportIn(Payload):
     enterprise_id: int
     source: str
-    description: str
-    place: str = ""
+    description: Text
+    place: _line(Hazard, "place") = ""
     found_on: date | None = None
-    found_by: str = ""
+    found_by: _line(Hazard, "found_by") = ""
     criterion_id: int | None = None
 
 
-class NoteIn(Schema):
-    note: str = ""
+class NoteIn(Payload):
+    note: Text = ""
 
 
-class ReasonIn(Schema):
-    reason: str
+class ReasonIn(Payload):
+    reason: Text
 
 
-class PlanIn(Schema):
-    owner: str
-    measures: str
+class PlanIn(Payload):
+    owner: _line(Hazard, "owner")
+    measures: Text
     deadline: date
-    funds: Decimal | None = None
-    contingency_plan: str = ""
+    # As many digits as the column holds (numeric(12, 2)).
+    funds: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+    contingency_plan: Text = ""
 
 
-class SubmitIn(Schema):
-    evidence: str
+class SubmitIn(Payload):
+    evidence: Text
 
 
-class ExtensionIn(Schema):
+class ExtensionIn(Payload):
     new_deadline: date
-    reason: str
+    reason: Text
 
 
 class ExtensionOut(Schema):
@@ -123,25 +159,27 @@ class ExtensionOut(Schema):
     approved: bool | None
 
 
-class DecisionIn(Schema):
+class DecisionIn(Payload):
     approved: bool
-    note: str = ""
+    note: Text = ""
 
 
-class JudgeIn(Schema):
+class JudgeIn(Payload):
     is_major: bool
     criterion_id: int | None = None
-    reason: str = ""
+    reason: Text = ""
 
 
-class ListingIn(Schema):
+class ListingIn(Payload):
     level: str
-    body: str
+    body: _line(Hazard, "listed_by")
 
 
-class SuspensionIn(Schema):
-    suspension: str
-    equipment: str = ""
+class SuspensionIn(Payload):
+    # An order stops production or equipment; "none" is no order (a suspension is lifted when
+    # the hazard is closed), as the detail page's form offers only these two.
+    suspension: Literal["production", "equipment"]
+    equipment: _line(Hazard, "suspended_equipment") = ""
 
 
 class Problem(Schema):

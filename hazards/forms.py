@@ -84,7 +84,7 @@ class PlanForm(forms.Form):
     owner = forms.CharField(label="整改责任人", max_length=40)
     measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}))
     funds = forms.DecimalField(
-        label="整改资金（元）", required=False, min_value=0, decimal_places=2
+        label="整改资金（元）", required=False, min_value=0, max_digits=12, decimal_places=2
     )
     deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
     contingency_plan = forms.CharField(

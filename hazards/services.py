@@ -454,6 +454,10 @@ def record_self_inspection(
             answer, text = answers[criterion.pk]
             if answer not in Answer.values:
                 raise TransitionRefused(f"{criterion.label}的结果无效")
+            # The notes come straight from the page's inputs, unvalidated by a form field:
+            # PostgreSQL cannot store a NUL character (a 500 rather than a refusal).
+            if "\x00" in (text or ""):
+                raise TransitionRefused(f"{criterion.label}的说明含有无效字符")
             if answer == Answer.HAZARD and not (text or "").strip():
                 raise TransitionRefused(f"{criterion.label}存在隐患，请描述具体情况")
         inspection = SelfInspection.objects.create(
