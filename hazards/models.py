@@ -225,6 +225,48 @@ class Hazard(models.Model):
             models.Index(fields=["state", "is_major"], name="hazard_state_major"),
             models.Index(fields=["enterprise", "state"], name="hazard_enterprise_state"),
             models.Index(fields=["is_major", "found_on"], name="hazard_major_found"),
+            # The ledger at province scale (`manage.py bench`, 1,000,000 hazards): its pages read
+            # ids in (found_on, id) order under the scope, the selects' columns and maybe the
+            # overdue test, then count them. A wide scope walks the ledger order; it leaves
+            # enterprise_id out, so the planner does not walk it for a narrow one (a town) but
+            # goes through that scope's enterprises, with the index after it. Migration 0005 adds
+            # the description to that one on PostgreSQL (INCLUDE), for the search.
+            models.Index(
+                fields=["found_on", "id", "is_major", "state", "source", "deadline"],
+                name="hazard_ledger_order",
+            ),
+            models.Index(
+                fields=["enterprise", "found_on", "id", "is_major", "state", "source", "deadline"],
+                name="hazard_ledger_enterprise",
+            ),
+            # Open hazards, a tenth of the ledger: the overdue filter and the open states.
+            models.Index(
+                fields=["found_on", "id", "enterprise", "is_major", "state", "source", "deadline"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="hazard_ledger_open",
+            ),
+            # The zero-out board's counts per town, from the index alone, and major-only pages.
+            models.Index(
+                fields=[
+                    "enterprise",
+                    "state",
+                    "deadline",
+                    "found_on",
+                    "closed_at",
+                    "listed_level",
+                    "source",
+                    "is_major",
+                    "id",
+                ],
+                condition=models.Q(is_major=True),
+                name="hazard_board_major",
+            ),
+            # The board's blockers: open major hazards by deadline.
+            models.Index(
+                fields=["deadline", "found_on"],
+                condition=models.Q(is_major=True, state__in=OPEN_STATES),
+                name="hazard_open_major_deadline",
+            ),
         ]
 
     def __str__(self):
