@@ -64,16 +64,11 @@ def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
     deadline = deadline_for(year)
     hazards = Hazard.objects.for_user(user).filter(is_major=True)
     counts = _counts(today, year)
-    # Each of _counts is of open majors or of majors closed this year; the others (closed in
-    # earlier years, rejected) would only add zeros, so the grouped query leaves them out.
-    counted = hazards.filter(
-        Q(state__in=OPEN_STATES) | Q(state=State.CLOSED, closed_at__year=today.year)
-    )
     by_town = {
         row.pop("enterprise__jurisdiction"): row
-        for row in counted.values("enterprise__jurisdiction").annotate(**counts).order_by()
+        for row in hazards.values("enterprise__jurisdiction").annotate(**counts).order_by()
     }
-    # Each hazard counted falls in one group, so the total is the groups' sum: one pass, not two.
+    # Every hazard falls in one group, so the total is the groups' sum: one pass, not two.
     total = Row("合计", None, **{key: sum(row[key] for row in by_town.values()) for key in counts})
     towns = [
         Row(town.name, town.pk, **by_town.get(town.pk, {}))

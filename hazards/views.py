@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import can
 from core.http import xlsx_response
+from core.pagination import IdFirstPaginator
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
@@ -25,39 +26,6 @@ def _require(user, action):
         raise PermissionDenied("您的角色无权进行此操作")
 
 
-class _LedgerPaginator(Paginator):
-    """Paginator's pages, read in two steps (`manage.py bench`, 1,000,000 hazards): first the
-    page's ids, which the ledger indexes answer alone, sort and offset included; then the rows of
-    those ids. The first page reads up to FIRST_IDS ids: fewer means that is all of them, so
-    their number is the count and a narrow filter costs no COUNT query."""
-
-    FIRST_IDS = 1000
-
-    def get_page(self, number):
-        try:
-            first = int(number) == 1
-        except (TypeError, ValueError):
-            first = True  # Paginator.get_page shows page 1 for a missing or malformed number
-        if not first:
-            return super().get_page(number)
-        ids = list(self.object_list.values_list("pk", flat=True)[: self.FIRST_IDS])
-        if len(ids) < self.FIRST_IDS:
-            self.count = len(ids)
-        return self._get_page(self._rows(ids[: self.per_page]), 1, self)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self.object_list.values_list("pk", flat=True)[bottom:top]
-        return self._get_page(self._rows(list(ids)), number, self)
-
-    def _rows(self, ids):
-        return list(self.object_list.filter(pk__in=ids))
-
-
 def _ledger_queryset(request):
     form = forms.LedgerFilterForm(request.user, request.GET or None)
     return form, form.apply(Hazard.objects.for_user(request.user))
@@ -68,7 +36,7 @@ def ledger(request):
     _require(request.user, "hazard.list")
     form, queryset = _ledger_queryset(request)
     queryset = queryset.select_related("enterprise", "enterprise__jurisdiction", "criterion")
-    page = _LedgerPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdFirstPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     htmx = bool(request.headers.get("HX-Request"))
