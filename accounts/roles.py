@@ -52,6 +52,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
     "criteria.view": _ALL,
+    # Monitoring: the bureau watches every connected enterprise in its scope; an enterprise's
+    # managers watch and handle their own alarms and keep their gateways.
+    "monitoring.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "alarm.handle": frozenset(
+        {
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.GRID_MEMBER,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    "alarm.close": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "gateway.manage": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.PRINCIPAL, Role.SAFETY_OFFICER}
+    ),
+    "warning.review": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

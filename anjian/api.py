@@ -79,9 +79,11 @@ def _forbidden(request, exc):
 def _register_routers():
     from enterprises.api import router as enterprises_router
     from hazards.api import router as hazards_router
+    from monitoring.api import router as monitoring_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
+    api.add_router("", monitoring_router)
 
 
 _register_routers()

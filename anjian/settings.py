@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "enterprises",
     "hazards",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,21 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # Photos of hazards and rectifications: images only, each at most this many bytes.
 HAZARD_PHOTO_MAX_BYTES = env_int("HAZARD_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+# --- Monitoring (monitoring/) -------------------------------------------------------------
+# Telemetry: at most this many readings per request or MQTT message, and this many bytes.
+TELEMETRY_MAX_READINGS = env_int("TELEMETRY_MAX_READINGS", 5000)
+TELEMETRY_MAX_BYTES = env_int("TELEMETRY_MAX_BYTES", 1024 * 1024)
+# An alarm nobody acknowledges goes to the town's supervisors after this many minutes, then to
+# the county's after the second figure.
+ALARM_ESCALATE_TOWN_MINUTES = env_int("ALARM_ESCALATE_TOWN_MINUTES", 30)
+ALARM_ESCALATE_COUNTY_MINUTES = env_int("ALARM_ESCALATE_COUNTY_MINUTES", 120)
+# A safety device out of order (fault, bad readings or offline) this long is a major hazard
+# under 第十四条 of the criteria.
+DEVICE_FAULT_HAZARD_HOURS = env_int("DEVICE_FAULT_HAZARD_HOURS", 24)
+# MQTT ingestion (manage.py ingest_mqtt).
+MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
+MQTT_PORT = env_int("MQTT_PORT", 1883)
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "anjian/telemetry")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
 # --- Background jobs (huey) ------------------------------------------------------------------

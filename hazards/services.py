@@ -168,6 +168,26 @@ def report(
     return hazard
 
 
+def report_from_monitoring(
+    enterprise: Enterprise, *, description: str, place: str, found_on: date
+) -> Hazard:
+    """A major hazard found by the monitoring system itself (第十四条: a monitoring, alarm or
+    interlock device out of order), recorded with no person as its reporter."""
+    criterion = MajorHazardCriterion.objects.get(article=14, item=0)
+    hazard = Hazard.objects.create(
+        enterprise=enterprise,
+        source=Source.MONITORING,
+        description=description,
+        place=place,
+        found_on=found_on,
+        found_by="监测预警系统",
+        is_major=True,
+        criterion=criterion,
+    )
+    _event(hazard, "report", None, "", data={"major": True, "monitoring": True})
+    return hazard
+
+
 def _add_photos(hazard, kind, photos, user) -> None:
     for image in photos:
         HazardPhoto.objects.create(hazard=hazard, kind=kind, image=image, uploaded_by=user)

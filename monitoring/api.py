@@ -1,0 +1,317 @@
+"""/api/v1/telemetry and /api/v1/video-events (a gateway's token), and the monitoring data a
+user may see (a user's token or session): alarms and their handling, point readings, power
+warnings."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.security import HttpBearer
+from pydantic import StringConstraints
+
+from accounts.roles import can
+from enterprises.api import Pagination
+from monitoring import services
+from monitoring.ingest import ingest
+from monitoring.models import Alarm, Point, PowerWarning, Reading
+
+router = Router(tags=["监测预警"])
+
+
+class GatewayAuth(HttpBearer):
+    def authenticate(self, request, token):
+        gateway = services.gateway_for_token(token)
+        if gateway is not None:
+            request.gateway = gateway
+        return gateway
+
+
+def _body(request) -> object:
+    """The request's JSON body, refused with 413 past TELEMETRY_MAX_BYTES (before reading it
+    where the client declares its length) and 422 where it is not JSON."""
+    limit = settings.TELEMETRY_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise HttpError(413, f"请求体超过 {limit} 字节")
+    body = request.body
+    if len(body) > limit:
+        raise HttpError(413, f"请求体超过 {limit} 字节")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise HttpError(422, "请求体不是有效的 JSON") from None
+
+
+class TelemetryOut(Schema):
+    accepted: int
+    duplicate: int
+    rejected: int
+    errors: list[dict] = Field(
+        description="每条被拒收数据的序号（index）、点位（point）和原因（reason）"
+    )
+
+
+@router.post(
+    "/telemetry",
+    auth=GatewayAuth(),
+    response={200: TelemetryOut},
+    summary="上报监测数据",
+    description=(
+        "请求头 Authorization: Bearer <网关令牌>；请求体 "
+        '{"readings": [{"point": "点位编码", "ts": "带时区的 ISO 8601 时间", '
+        '"value": 数值或 true/false}]}，'
+        f"每次最多 {settings.TELEMETRY_MAX_READINGS} 条。"
+        "同一点位同一时间的数据重复上报只计为重复，不会重复入库。"
+    ),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["readings"],
+                        "properties": {
+                            "readings": {
+                                "type": "array",
+                                "maxItems": settings.TELEMETRY_MAX_READINGS,
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "point": {"type": "string"},
+                                        "ts": {"type": "string", "format": "date-time"},
+                                        "value": {"type": ["number", "boolean"]},
+                                    },
+                                },
+                            }
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+def telemetry(request):
+    body = _body(request)
+    readings = body.get("readings") if isinstance(body, dict) else None
+    if not isinstance(readings, list):
+        raise HttpError(422, "请求体须为对象，且含数组 readings")
+    if len(readings) > settings.TELEMETRY_MAX_READINGS:
+        raise HttpError(413, f"每次最多上报 {settings.TELEMETRY_MAX_READINGS} 条数据")
+    return ingest(request.gateway, readings).as_dict()
+
+
+class VideoEventIn(Schema):
+    camera: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    event: Literal["hot_work", "overcrowding"]
+    ts: datetime
+    count: int | None = Field(None, ge=0, le=100_000)
+    limit: int | None = Field(None, ge=0, le=100_000)
+    snapshot: str | None = Field(None, description="抓拍图片（JPEG/PNG）的 Base64 编码")
+
+
+class AlarmOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str = Field(alias="enterprise.name")
+    point_id: int
+    point_code: str = Field(alias="point.code")
+    equipment: str = Field(alias="point.equipment")
+    condition: str
+    condition_label: str = Field(alias="get_condition_display")
+    state: str
+    first_at: datetime
+    last_at: datetime
+    first_value: float | None
+    last_value: float | None
+    peak_value: float | None
+    limit: float | None
+    cleared_at: datetime | None
+    raised_at: datetime
+    escalation: int
+    handling: str
+    hazard_id: int | None
+    data: dict
+
+
+def _snapshot(encoded: str | None):
+    if not encoded:
+        return None
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise HttpError(422, "抓拍图片不是有效的 Base64 编码") from None
+    if len(raw) > settings.HAZARD_PHOTO_MAX_BYTES:
+        raise HttpError(413, "抓拍图片过大")
+    from django import forms
+
+    upload = SimpleUploadedFile("snapshot.jpg", raw)
+    try:
+        forms.ImageField().clean(upload)
+    except forms.ValidationError:
+        raise HttpError(422, "抓拍图片不是有效的图片") from None
+    upload.seek(0)
+    return upload
+
+
+@router.post(
+    "/video-events",
+    auth=GatewayAuth(),
+    response={201: AlarmOut},
+    summary="上报视频智能分析事件",
+    description=(
+        "违规动火（hot_work）或人员超限聚集（overcrowding，须给出 count 和 limit）；生成报警。"
+    ),
+)
+def video_event(request, payload: VideoEventIn):
+    snapshot = _snapshot(payload.snapshot)
+    try:
+        alarm = services.video_event(
+            request.gateway,
+            camera=payload.camera,
+            event=payload.event,
+            ts=payload.ts,
+            count=payload.count,
+            limit=payload.limit,
+            snapshot=snapshot,
+        )
+    except services.Refused as exc:
+        raise HttpError(exc.status, str(exc)) from None
+    return 201, Alarm.objects.select_related("enterprise", "point").get(pk=alarm.pk)
+
+
+class AlarmFilters(Schema):
+    state: Literal["open", "acknowledged", "handled", "closed", "unfinished"] | None = None
+    condition: str | None = None
+    enterprise: int | None = None
+
+
+def _require(request, action):
+    if not can(request.user, action):
+        raise HttpError(403, "您的角色无权进行此操作")
+
+
+@router.get("/alarms", response=list[AlarmOut], summary="报警列表")
+@paginate(Pagination)
+def list_alarms(request, filters: Query[AlarmFilters]):
+    _require(request, "monitoring.view")
+    alarms = Alarm.objects.for_user(request.user).select_related("enterprise", "point")
+    if filters.state == "unfinished":
+        alarms = alarms.unfinished()
+    elif filters.state:
+        alarms = alarms.filter(state=filters.state)
+    if filters.condition:
+        alarms = alarms.filter(condition=filters.condition)
+    if filters.enterprise:
+        alarms = alarms.filter(enterprise_id=filters.enterprise)
+    return alarms
+
+
+@router.get("/alarms/{alarm_id}", response=AlarmOut, summary="报警详情")
+def get_alarm(request, alarm_id: int):
+    _require(request, "monitoring.view")
+    return (
+        Alarm.objects.for_user(request.user).select_related("enterprise", "point").get(pk=alarm_id)
+    )
+
+
+class NoteIn(Schema):
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+def _alarm_action(action: str, summary: str):
+    @router.post(f"/alarms/{{alarm_id}}/{action}", response=AlarmOut, summary=summary)
+    def endpoint(request, alarm_id: int, payload: NoteIn):
+        _require(request, "monitoring.view")
+        # The scope first: an alarm outside it is a 404 whatever the role may do.
+        Alarm.objects.for_user(request.user).only("pk").get(pk=alarm_id)
+        try:
+            services.act(request.user, alarm_id, action, note=payload.note)
+        except services.Refused as exc:
+            raise HttpError(exc.status, str(exc)) from None
+        return get_alarm(request, alarm_id)
+
+    endpoint.__name__ = f"alarm_{action}"
+    return endpoint
+
+
+_alarm_action("acknowledge", "确认报警")
+_alarm_action("handle", "处置报警（填写处置情况）")
+_alarm_action("close", "关闭报警")
+
+
+class ReadingOut(Schema):
+    ts: datetime
+    value: float
+
+
+class ReadingFilters(Schema):
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = Field(2000, ge=1, le=20_000)
+
+
+@router.get("/points/{point_id}/readings", response=list[ReadingOut], summary="点位监测数据")
+def point_readings(request, point_id: int, filters: Query[ReadingFilters]):
+    _require(request, "monitoring.view")
+    point = Point.objects.for_user(request.user).get(pk=point_id)
+    readings = Reading.objects.filter(point=point)
+    if filters.since:
+        readings = readings.filter(ts__gte=filters.since)
+    if filters.until:
+        readings = readings.filter(ts__lte=filters.until)
+    rows = readings.order_by("-ts").values("ts", "value")[: filters.limit]
+    return list(reversed(rows))
+
+
+class WarningOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise_name: str = Field(alias="enterprise.name")
+    kind: str
+    kind_label: str = Field(alias="get_kind_display")
+    state: str
+    window_start: datetime
+    window_end: datetime
+    observed_kw: float
+    baseline_kw: float
+    baseline: str
+    detected_at: datetime
+    review_note: str
+    evidence: dict
+
+
+@router.get("/warnings", response=list[WarningOut], summary="电力预警")
+@paginate(Pagination)
+def list_warnings(request, state: Literal["open", "confirmed", "dismissed"] | None = None):
+    _require(request, "monitoring.view")
+    warnings = PowerWarning.objects.for_user(request.user).select_related("enterprise")
+    return warnings.filter(state=state) if state else warnings
+
+
+class ReviewIn(Schema):
+    confirmed: bool
+    note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+@router.post("/warnings/{warning_id}/review", response=WarningOut, summary="研判电力预警")
+def review_warning(request, warning_id: int, payload: ReviewIn):
+    _require(request, "monitoring.view")
+    PowerWarning.objects.for_user(request.user).only("pk").get(pk=warning_id)
+    try:
+        services.review_warning(
+            request.user, warning_id, confirmed=payload.confirmed, note=payload.note
+        )
+    except services.Refused as exc:
+        raise HttpError(exc.status, str(exc)) from None
+    return PowerWarning.objects.select_related("enterprise").get(pk=warning_id)

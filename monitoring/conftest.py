@@ -1,0 +1,77 @@
+"""Fixtures of monitoring: a gateway at enterprise_a with one point of each common kind, and
+one at enterprise_b."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from monitoring import partitions
+from monitoring.models import Gateway, Point
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    # Each test's transaction is rolled back, partitions made in it included.
+    partitions.forget()
+    yield
+    partitions.forget()
+
+
+def make_gateway(enterprise, code):
+    gateway = Gateway(enterprise=enterprise, code=code, name=f"{code} 网关")
+    token = gateway.set_new_token()
+    gateway.save()
+    gateway.token = token
+    return gateway
+
+
+def make_point(gateway, code, kind, equipment="1号除尘器", **settings):
+    point = Point(
+        gateway=gateway,
+        enterprise_id=gateway.enterprise_id,
+        code=code,
+        kind=kind,
+        equipment=equipment,
+        **settings,
+    )
+    point.apply_defaults()
+    point.save()
+    return point
+
+
+@pytest.fixture
+def gateway_a(enterprise_a):
+    return make_gateway(enterprise_a, "GW-A")
+
+
+@pytest.fixture
+def points_a(gateway_a):
+    return {
+        "dp": make_point(gateway_a, "dp1", "pressure_diff"),
+        "temp": make_point(gateway_a, "t1", "hopper_temp"),
+        "airlock": make_point(gateway_a, "al1", "airlock_fault"),
+        "spark": make_point(gateway_a, "sp1", "spark"),
+        "power": make_point(gateway_a, "kw1", "power", equipment="总进线"),
+        "camera": make_point(gateway_a, "cam1", "camera", equipment="1号车间摄像头"),
+    }
+
+
+@pytest.fixture
+def gateway_b(enterprise_b):
+    gateway = make_gateway(enterprise_b, "GW-B")
+    make_point(gateway, "dpb", "pressure_diff")
+    return gateway
+
+
+@pytest.fixture
+def now():
+    # A fixed "now" a little in the past, so readings up to now are never in the future.
+    return timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+
+
+def at(base, seconds=0):
+    """An ISO 8601 timestamp with an offset (+08:00), `seconds` after base."""
+    from zoneinfo import ZoneInfo
+
+    return (base + timedelta(seconds=seconds)).astimezone(ZoneInfo("Asia/Shanghai")).isoformat()

@@ -1,0 +1,422 @@
+"""State changes of monitoring outside ingestion: gateways and points, the alarm's life
+(acknowledge, handle, close), video analytics events, and the sweeps the task queue runs
+(offline points, escalation of unacknowledged alarms, 第十四条 hazards)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role, can
+from enterprises.models import Enterprise
+from monitoring.kinds import KIND_DEFAULTS, SAFETY_DEVICE_KINDS, PointKind
+from monitoring.models import (
+    DEVICE_CONDITIONS,
+    Alarm,
+    AlarmEvent,
+    AlarmPhoto,
+    AlarmState,
+    Condition,
+    Gateway,
+    Point,
+    PowerWarning,
+    WarningState,
+)
+from monitoring.rules import raise_alarms
+
+
+class Refused(Exception):
+    """A refused action with its reason in Chinese and the HTTP status the API answers with."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+def _need(user, action: str) -> None:
+    if not can(user, action):
+        raise Refused("您的角色无权进行此操作", 403)
+
+
+# --- gateways and points -------------------------------------------------------------------
+
+
+def create_gateway(user, enterprise_id: int, *, code: str, name: str = "") -> tuple[Gateway, str]:
+    """A new gateway and its token (shown once)."""
+    _need(user, "gateway.manage")
+    enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
+    code = (code or "").strip()
+    gateway = Gateway(enterprise=enterprise, code=code, name=(name or "").strip())
+    token = gateway.set_new_token()
+    _validated(gateway, exclude=["token_hash", "token_hint"])
+    gateway.save()
+    return gateway, token
+
+
+def rotate_token(user, gateway_id: int) -> tuple[Gateway, str]:
+    _need(user, "gateway.manage")
+    with transaction.atomic():
+        gateway = Gateway.objects.for_user(user).select_for_update(of=("self",)).get(pk=gateway_id)
+        token = gateway.set_new_token()
+        gateway.token_rotated_at = timezone.now()
+        gateway.save(update_fields=["token_hash", "token_hint", "token_rotated_at"])
+    return gateway, token
+
+
+def gateway_for_token(token: str) -> Gateway | None:
+    if not token or not token.startswith(Gateway.TOKEN_PREFIX):
+        return None
+    return (
+        Gateway.objects.filter(token_hash=Gateway.hash_token(token), active=True)
+        .select_related("enterprise")
+        .first()
+    )
+
+
+def add_point(user, gateway_id: int, *, code: str, equipment: str, kind: str, **settings_) -> Point:
+    """A new point on a gateway, its settings defaulting to its kind's (kinds.KIND_DEFAULTS)."""
+    _need(user, "gateway.manage")
+    if kind not in KIND_DEFAULTS:
+        raise Refused(f"未知的点位类型：{kind}")
+    gateway = Gateway.objects.for_user(user).get(pk=gateway_id)
+    point = Point(
+        gateway=gateway,
+        enterprise_id=gateway.enterprise_id,
+        code=(code or "").strip(),
+        equipment=(equipment or "").strip(),
+        kind=kind,
+        **settings_,
+    )
+    point.apply_defaults()
+    _validated(point)
+    with transaction.atomic():
+        point.save()
+        refresh_has_monitoring(gateway.enterprise_id)
+    return point
+
+
+def _validated(instance, exclude=None) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        messages = [
+            f"{_label(instance, f)}：{m}" for f, ms in error.message_dict.items() for m in ms
+        ]
+        raise Refused("；".join(messages)) from error
+
+
+def _label(instance, name: str) -> str:
+    if name == "__all__":
+        return "数据"
+    try:
+        return str(instance._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def refresh_has_monitoring(enterprise_id: int) -> bool:
+    """Enterprise.has_monitoring follows its active safety-device points: 第十四条 applies to
+    an enterprise that has monitoring, alarm or interlock devices connected."""
+    has = Point.objects.filter(
+        enterprise_id=enterprise_id, active=True, kind__in=SAFETY_DEVICE_KINDS
+    ).exists()
+    Enterprise.objects.filter(pk=enterprise_id).exclude(has_monitoring=has).update(
+        has_monitoring=has
+    )
+    return has
+
+
+# --- the alarm's life ----------------------------------------------------------------------
+
+ACTIONS = {
+    # action: (label, from states, to state, permission)
+    "acknowledge": ("确认报警", {AlarmState.OPEN}, AlarmState.ACKNOWLEDGED, "alarm.handle"),
+    "handle": (
+        "处置报警",
+        {AlarmState.OPEN, AlarmState.ACKNOWLEDGED},
+        AlarmState.HANDLED,
+        "alarm.handle",
+    ),
+    "close": ("关闭报警", {AlarmState.HANDLED}, AlarmState.CLOSED, "alarm.close"),
+}
+ACTION_LABELS = {
+    "raise": "产生报警",
+    "escalate_town": "升级至乡镇",
+    "escalate_county": "升级至县局",
+    "hazard": "生成重大事故隐患",
+    **{name: label for name, (label, *_rest) in ACTIONS.items()},
+}
+
+
+def _event(alarm, action, actor, before, note="") -> AlarmEvent:
+    event = AlarmEvent.objects.create(
+        alarm=alarm, action=action, from_state=before, to_state=alarm.state, actor=actor, note=note
+    )
+
+    def enqueue():
+        from monitoring.tasks import deliver_events
+
+        deliver_events([event.pk])
+
+    transaction.on_commit(enqueue, robust=True)
+    return event
+
+
+def act(user, alarm_id: int, action: str, *, note: str = "", photos=()) -> Alarm:
+    label, sources, target, permission = ACTIONS[action]
+    _need(user, permission)
+    note = (note or "").strip()
+    with transaction.atomic():
+        alarm = (
+            Alarm.objects.for_user(user)
+            .select_for_update(of=("self",))
+            .select_related("point")
+            .get(pk=alarm_id)
+        )
+        if alarm.state not in sources:
+            raise Refused(f"报警当前状态为“{alarm.get_state_display()}”，不能{label}", 409)
+        now = timezone.now()
+        if action == "handle":
+            if not note:
+                raise Refused("请填写处置情况")
+            alarm.handling = note
+            alarm.handled_at = now
+            alarm.acknowledged_at = alarm.acknowledged_at or now
+            for image in photos:
+                AlarmPhoto.objects.create(alarm=alarm, kind=AlarmPhoto.HANDLING, image=image)
+        elif action == "acknowledge":
+            alarm.acknowledged_at = now
+        elif action == "close":
+            if alarm.cleared_at is None:
+                raise Refused("报警条件仍然存在，恢复正常后才能关闭", 409)
+            alarm.closed_at = now
+        before = alarm.state
+        alarm.state = target
+        alarm.save()
+        _event(alarm, action, user, before, note)
+    return alarm
+
+
+# --- video analytics -----------------------------------------------------------------------
+
+VIDEO_CONDITIONS = {"hot_work": Condition.HOT_WORK, "overcrowding": Condition.OVERCROWDING}
+
+
+def video_event(
+    gateway: Gateway,
+    *,
+    camera: str,
+    event: str,
+    ts: datetime,
+    count: int | None = None,
+    limit: int | None = None,
+    snapshot=None,
+) -> Alarm:
+    """An AI camera's finding (unauthorized hot work; more people than allowed) as an alarm.
+    The camera is a point of kind "camera" on the gateway. An event while the same condition's
+    alarm is still uncleared updates it; the camera reports each event, not its end, so the
+    alarm clears when it is handled."""
+    condition = VIDEO_CONDITIONS.get(event)
+    if condition is None:
+        raise Refused("事件类型只能是 hot_work（违规动火）或 overcrowding（人员超限聚集）")
+    if condition == Condition.OVERCROWDING:
+        if count is None or limit is None:
+            raise Refused("人员超限聚集事件须给出人数（count）和限定人数（limit）")
+        if count <= limit:
+            raise Refused("人数未超过限定人数，不构成人员超限聚集")
+    if ts > timezone.now() + timedelta(minutes=5):
+        raise Refused("时间晚于服务器当前时间 5 分钟以上")
+    point = Point.objects.filter(
+        gateway=gateway, code=camera, kind=PointKind.CAMERA, active=True
+    ).first()
+    if point is None:
+        raise Refused(f"该网关下没有编码为 {camera[:40]} 的摄像头点位", 404)
+    data = {"event": event}
+    if count is not None:
+        data.update(count=count, limit=limit)
+    with transaction.atomic():
+        alarm = Alarm.objects.filter(point=point, condition=condition, cleared_at__isnull=True)
+        alarm = alarm.select_for_update().first()
+        if alarm is None:
+            alarm = Alarm(
+                point=point,
+                enterprise_id=point.enterprise_id,
+                condition=condition,
+                first_at=ts,
+                last_at=ts,
+                first_value=count,
+                last_value=count,
+                peak_value=count,
+                limit=limit,
+                data=data,
+            )
+            raise_alarms([alarm])
+        else:
+            alarm.last_at = max(alarm.last_at, ts)
+            alarm.last_value = count
+            if count is not None:
+                alarm.peak_value = max(alarm.peak_value or 0, count)
+            alarm.save(update_fields=["last_at", "last_value", "peak_value"])
+        if snapshot is not None:
+            AlarmPhoto.objects.create(alarm=alarm, kind=AlarmPhoto.SNAPSHOT, image=snapshot)
+        Gateway.objects.filter(pk=gateway.pk).update(last_seen_at=timezone.now())
+    return alarm
+
+
+# --- sweeps (monitoring.tasks, every minute) -----------------------------------------------
+
+
+def sweep_offline(now: datetime | None = None) -> int:
+    """Raise an offline alarm for each active point silent for offline_intervals expected
+    intervals (a point that never reported counts from its creation)."""
+    now = now or timezone.now()
+    uncleared = Alarm.objects.filter(condition=Condition.OFFLINE, cleared_at__isnull=True)
+    candidates = (
+        Point.objects.filter(active=True, gateway__active=True)
+        .exclude(kind=PointKind.CAMERA)
+        .exclude(pk__in=uncleared.values("point_id"))
+        .only("enterprise_id", "last_ts", "created_at", "interval_seconds", "offline_intervals")
+    )
+    alarms = []
+    for point in candidates.iterator(chunk_size=2000):
+        since = point.last_ts or point.created_at
+        allowed = timedelta(seconds=point.interval_seconds * point.offline_intervals)
+        if now - since > allowed:
+            alarms.append(
+                Alarm(
+                    point=point,
+                    enterprise_id=point.enterprise_id,
+                    condition=Condition.OFFLINE,
+                    first_at=since + allowed,
+                    last_at=now,
+                    raised_at=now,
+                    data={"last_reading": point.last_ts.isoformat() if point.last_ts else None},
+                )
+            )
+    if alarms:
+        with transaction.atomic():
+            raise_alarms(alarms)
+    return len(alarms)
+
+
+def sweep_escalation(now: datetime | None = None) -> int:
+    """Alarms left unacknowledged: to the town's supervisors, later to the county's."""
+    now = now or timezone.now()
+    steps = [
+        (0, 1, "escalate_town", settings.ALARM_ESCALATE_TOWN_MINUTES),
+        (1, 2, "escalate_county", settings.ALARM_ESCALATE_COUNTY_MINUTES),
+    ]
+    escalated = 0
+    for level, next_level, action, minutes in steps:
+        due = Alarm.objects.filter(
+            state=AlarmState.OPEN,
+            escalation=level,
+            raised_at__lte=now - timedelta(minutes=minutes),
+        )
+        for alarm_id in list(due.values_list("pk", flat=True)[:1000]):
+            with transaction.atomic():
+                claimed = Alarm.objects.filter(
+                    pk=alarm_id, escalation=level, state=AlarmState.OPEN
+                ).update(escalation=next_level)
+                if claimed:
+                    alarm = Alarm.objects.get(pk=alarm_id)
+                    note = f"报警 {minutes} 分钟未确认"
+                    _event(alarm, action, None, alarm.state, note)
+                    escalated += 1
+    return escalated
+
+
+def sweep_device_hazards(now: datetime | None = None) -> int:
+    """第十四条: a monitoring, alarm or interlock device out of order (a fault, bad readings or
+    offline) for DEVICE_FAULT_HAZARD_HOURS becomes one major hazard in the ledger. A point
+    whose earlier hazard is still open adds no second one; its alarm is linked to it."""
+    from hazards import services as hazard_services
+    from hazards.models import OPEN_STATES
+
+    now = now or timezone.now()
+    due = (
+        Alarm.objects.filter(
+            condition__in=DEVICE_CONDITIONS,
+            cleared_at__isnull=True,
+            hazard__isnull=True,
+            point__kind__in=SAFETY_DEVICE_KINDS,
+            first_at__lte=now - timedelta(hours=settings.DEVICE_FAULT_HAZARD_HOURS),
+        )
+        .select_related("point", "enterprise")
+        .order_by("pk")
+    )
+    created = 0
+    for alarm in list(due[:500]):
+        with transaction.atomic():
+            open_hazard = (
+                Alarm.objects.filter(point=alarm.point, hazard__state__in=OPEN_STATES)
+                .values_list("hazard_id", flat=True)
+                .first()
+            )
+            if open_hazard is None:
+                hours = (now - alarm.first_at).total_seconds() / 3600
+                hazard = hazard_services.report_from_monitoring(
+                    alarm.enterprise,
+                    description=(
+                        f"{alarm.point.equipment}{alarm.point.get_kind_display()}监测装置"
+                        f"{alarm.get_condition_display()}已持续约 {hours:.0f} 小时，"
+                        "监测报警、联锁装置失效"
+                    ),
+                    place=alarm.point.equipment,
+                    found_on=timezone.localdate(now),
+                )
+                open_hazard = hazard.pk
+                created += 1
+            Alarm.objects.filter(pk=alarm.pk).update(hazard_id=open_hazard)
+            _event(alarm, "hazard", None, alarm.state, f"隐患编号 {open_hazard}")
+    return created
+
+
+# --- power warnings ------------------------------------------------------------------------
+
+
+def review_warning(user, warning_id: int, *, confirmed: bool, note: str) -> PowerWarning:
+    _need(user, "warning.review")
+    note = (note or "").strip()
+    if not note:
+        raise Refused("请填写研判意见")
+    with transaction.atomic():
+        warning = (
+            PowerWarning.objects.for_user(user).select_for_update(of=("self",)).get(pk=warning_id)
+        )
+        if warning.state != WarningState.OPEN:
+            raise Refused("该预警已研判", 409)
+        warning.state = WarningState.CONFIRMED if confirmed else WarningState.DISMISSED
+        warning.reviewed_by = user
+        warning.reviewed_at = timezone.now()
+        warning.review_note = note
+        warning.save()
+    return warning
+
+
+def recipients_for(event: AlarmEvent):
+    """Who hears of an alarm: its enterprise's managers when it is raised; the town's
+    supervisors, then the county's, when it escalates; the enterprise's managers and the
+    town's supervisors when a 第十四条 hazard is made; nobody else for the other steps."""
+    from accounts.models import User
+
+    enterprise = event.alarm.enterprise
+    users = User.objects.filter(is_active=True)
+    if event.action == "raise":
+        return list(
+            users.filter(
+                role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
+            )
+        )
+    if event.action == "escalate_town":
+        return list(
+            users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
+        )
+    if event.action == "escalate_county":
+        ids = enterprise.scope_path.strip("/").split("/")
+        ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+        return list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
+    return []

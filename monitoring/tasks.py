@@ -1,0 +1,80 @@
+"""Background jobs of monitoring, on the same huey queue as the hazard ledger's."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from core import notify
+from monitoring.models import AlarmEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _deliver(event_id: int) -> bool:
+    # Claimed by a conditional update, as hazards.tasks does, so nothing is sent twice.
+    with transaction.atomic():
+        claimed = AlarmEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        from monitoring.services import ACTION_LABELS, recipients_for
+
+        event = AlarmEvent.objects.select_related("alarm__enterprise", "alarm__point").get(
+            pk=event_id
+        )
+        alarm = event.alarm
+        title = (
+            f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
+            f"{alarm.point.equipment}{alarm.get_condition_display()}"
+        )
+        notify.send(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
+    return True
+
+
+@db_task()
+def deliver_events(event_ids: list[int]) -> int:
+    return sum(_deliver(pk) for pk in event_ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep() -> dict:
+    """Every minute: offline points, unacknowledged alarms, devices out of order too long, and
+    the notifications whose task was lost."""
+    from monitoring import services
+
+    pending = AlarmEvent.objects.filter(notified_at__isnull=True, at__lte=timezone.now())
+    delivered = 0
+    for pk in list(pending.values_list("pk", flat=True)[:500]):
+        try:
+            delivered += _deliver(pk)
+        except Exception:
+            logger.exception("alarm event %s: notification failed, left for the next sweep", pk)
+    return {
+        "offline": services.sweep_offline(),
+        "escalated": services.sweep_escalation(),
+        "hazards": services.sweep_device_hazards(),
+        "delivered": delivered,
+    }
+
+
+@db_periodic_task(crontab(minute="10", hour="*/6"))
+def power_analytics() -> int:
+    """The power findings (monitoring.power) for every enterprise with a power point."""
+    from monitoring import power
+
+    return power.run(timezone.now())
+
+
+@db_periodic_task(crontab(minute="0", hour="1"))
+def make_partitions() -> None:
+    """This month's and next month's readings partitions (PostgreSQL), ahead of the data."""
+    from monitoring import partitions
+
+    now = timezone.now()
+    following = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
+    partitions.ensure({partitions.month_of(now), partitions.month_of(following)})
