@@ -131,7 +131,7 @@ def test_http_answers_counts_and_reasons(client, gateway_a, points_a, now):
 
 @pytest.mark.django_db
 def test_http_nan_literal_is_rejected_per_reading(client, gateway_a, points_a, now):
-    body = '{"readings": [{"point": "dp1", "ts": "%s", "value": NaN}]}' % at(now)
+    body = '{"readings": [{"point": "dp1", "ts": "TS", "value": NaN}]}'.replace("TS", at(now))
     data = post(client, gateway_a, body).json()
     assert data["rejected"] == 1 and "NaN" in data["errors"][0]["reason"]
 
