@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
@@ -187,7 +187,7 @@ def video_event(request, payload: VideoEventIn):
         )
     except services.Refused as exc:
         raise HttpError(exc.status, str(exc)) from None
-    return 201, Alarm.objects.select_related("enterprise", "point").get(pk=alarm.pk)
+    return Status(201, Alarm.objects.select_related("enterprise", "point").get(pk=alarm.pk))
 
 
 class AlarmFilters(Schema):

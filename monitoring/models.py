@@ -81,7 +81,7 @@ class Point(models.Model):
     interval_seconds = models.PositiveIntegerField("上报周期（秒）")
     high = models.FloatField("高报阈值", null=True, blank=True)
     low = models.FloatField("低报阈值", null=True, blank=True)
-    hold_seconds = models.PositiveIntegerField("持续时间（秒）", default=0)
+    hold_seconds = models.PositiveIntegerField("持续时间（秒）")
     rate_limit = models.FloatField("变化率阈值（每分钟）", null=True, blank=True)
     offline_intervals = models.PositiveSmallIntegerField("离线判定周期数", default=3)
     active = models.BooleanField("启用", default=True)
@@ -115,7 +115,7 @@ class Point(models.Model):
         for name in ("unit", "range_min", "range_max", "interval_seconds", "high", "low"):
             if getattr(self, name) in (None, ""):
                 setattr(self, name, getattr(defaults, name))
-        if not self.hold_seconds:
+        if self.hold_seconds is None:
             self.hold_seconds = defaults.hold_seconds
         if self.rate_limit is None:
             self.rate_limit = defaults.rate_limit

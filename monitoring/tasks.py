@@ -30,7 +30,7 @@ def _deliver(event_id: int) -> bool:
         alarm = event.alarm
         title = (
             f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
-            f"{alarm.point.equipment}{alarm.get_condition_display()}"
+            f"{alarm.point} {alarm.get_condition_display()}"
         )
         notify.send(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
     return True
@@ -62,9 +62,11 @@ def sweep() -> dict:
     }
 
 
-@db_periodic_task(crontab(minute="10", hour="*/6"))
+@db_periodic_task(crontab(minute="10"))
 def power_analytics() -> int:
-    """The power findings (monitoring.power) for every enterprise with a power point."""
+    """Hourly: the power findings (monitoring.power) for every enterprise with a power point.
+    Each run looks at the last two hours, so consecutive windows overlap and no hour goes
+    unexamined."""
     from monitoring import power
 
     return power.run(timezone.now())

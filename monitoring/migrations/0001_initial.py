@@ -338,7 +338,7 @@ class Migration(migrations.Migration):
                 ("low", models.FloatField(blank=True, null=True, verbose_name="低报阈值")),
                 (
                     "hold_seconds",
-                    models.PositiveIntegerField(default=0, verbose_name="持续时间（秒）"),
+                    models.PositiveIntegerField(verbose_name="持续时间（秒）"),
                 ),
                 (
                     "rate_limit",
