@@ -5,6 +5,7 @@ import functools
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from huey.contrib.djhuey import HUEY
 
 from accounts.models import User
 from accounts.roles import Role
@@ -136,3 +137,38 @@ def outsider(town_b):
 def client_for(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def immediate_tasks():
+    """Huey in immediate mode: a task handed to the queue runs at once, in the test."""
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
+
+
+# The named users of the `users` fixture that tests act as most.
+@pytest.fixture
+def officer(users):
+    return users[Role.SAFETY_OFFICER]
+
+
+@pytest.fixture
+def principal(users):
+    return users[Role.PRINCIPAL]
+
+
+@pytest.fixture
+def employee(users):
+    return users[Role.EMPLOYEE]
+
+
+@pytest.fixture
+def town(users):
+    return users[Role.TOWN_SUPERVISOR]
+
+
+@pytest.fixture
+def county_supervisor(users):
+    return users[Role.SUPERVISOR]

@@ -26,33 +26,14 @@ from hazards.models import (
     Source,
     State,
 )
+from hazards.tests.roles import BUREAU, MANAGERS, ROLES, SCOPE
 
 URL = "/api/v1/hazards"
-ROLES = list(Role)
 HUGE = "99999999999999999999"
 NOT_FOUND = {"detail": "对象不存在"}
 UNAUTHENTICATED = {"detail": "未认证：请提供有效的令牌或先登录"}
 
-BUREAU = frozenset(
-    {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-)
-MANAGERS = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
 
-# Which of the `hazards` fixture's hazards each role sees: "a" (enterprise_a, reported by the
-# safety officer), "own" (enterprise_a, reported by the employee), "a2" (enterprise_a2: the
-# other grid of town_a), "b" (enterprise_b: the other town) and "far" (an enterprise of another
-# county, which nobody here sees).
-SCOPE = {
-    Role.COUNTY_ADMIN: {"a", "own", "a2", "b"},
-    Role.SUPERVISOR: {"a", "own", "a2", "b"},
-    Role.ENFORCEMENT_OFFICER: {"a", "own", "a2", "b"},
-    Role.TOWN_SUPERVISOR: {"a", "own", "a2"},
-    Role.GRID_MEMBER: {"a", "own"},
-    Role.EXPERT: {"a", "own"},
-    Role.PRINCIPAL: {"a", "own"},
-    Role.SAFETY_OFFICER: {"a", "own"},
-    Role.EMPLOYEE: {"own"},
-}
 ALL_KEYS = {"a", "own", "a2", "b", "far"}
 # A source each role may claim when reporting (stated here, not read from hazards.services).
 OWN_SOURCE = {

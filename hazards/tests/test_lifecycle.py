@@ -29,11 +29,7 @@ from hazards.models import (
     Suspension,
 )
 from hazards.services import TransitionRefused
-
-BUREAU = frozenset(
-    {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-)
-MANAGERS = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
+from hazards.tests.roles import BUREAU, MANAGERS
 
 # Who may take each action, stated here rather than read from hazards.rules so that the table
 # itself is under test.
@@ -237,31 +233,6 @@ def prepare(action, enterprise, manager, verifier, reporter=None):
     if action == "decide_extension":
         services.request_extension(manager, hazard.pk, new_deadline=days(60), reason="设备到货延迟")
     return hazard
-
-
-@pytest.fixture
-def officer(users):
-    return users[Role.SAFETY_OFFICER]
-
-
-@pytest.fixture
-def principal(users):
-    return users[Role.PRINCIPAL]
-
-
-@pytest.fixture
-def employee(users):
-    return users[Role.EMPLOYEE]
-
-
-@pytest.fixture
-def town(users):
-    return users[Role.TOWN_SUPERVISOR]
-
-
-@pytest.fixture
-def county_supervisor(users):
-    return users[Role.SUPERVISOR]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ on-commit callbacks are executed, so a test sees exactly what a worker would hav
 """
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from accounts.roles import Role
 from conftest import make_user
@@ -19,21 +18,8 @@ DESCRIPTION = "打磨工位未设置除尘设施，粉尘积聚"
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks():
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = previous
-
-
-@pytest.fixture
-def officer(users):
-    return users[Role.SAFETY_OFFICER]
-
-
-@pytest.fixture
-def town(users):
-    return users[Role.TOWN_SUPERVISOR]
+def _immediate(immediate_tasks):
+    pass
 
 
 @pytest.fixture

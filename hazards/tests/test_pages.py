@@ -31,30 +31,12 @@ from hazards.models import (
     Source,
     State,
 )
+from hazards.tests.roles import BUREAU, MANAGERS, ROLES, SCOPE
 
-ROLES = list(Role)
 MISSING_PK = 987654
 HUGE = "99999999999999999999999"
 
-BUREAU = frozenset(
-    {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-)
-MANAGERS = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
 
-# Which of the `hazards` fixture's hazards each role sees: "a" (enterprise_a, reported by the
-# safety officer), "own" (enterprise_a, reported by the employee), "a2" (enterprise_a2: the
-# other grid of town_a) and "b" (enterprise_b: the other town).
-SCOPE = {
-    Role.COUNTY_ADMIN: {"a", "own", "a2", "b"},
-    Role.SUPERVISOR: {"a", "own", "a2", "b"},
-    Role.ENFORCEMENT_OFFICER: {"a", "own", "a2", "b"},
-    Role.TOWN_SUPERVISOR: {"a", "own", "a2"},
-    Role.GRID_MEMBER: {"a", "own"},
-    Role.EXPERT: {"a", "own"},
-    Role.PRINCIPAL: {"a", "own"},
-    Role.SAFETY_OFFICER: {"a", "own"},
-    Role.EMPLOYEE: {"own"},
-}
 # Which enterprises each role may report for.
 ENTERPRISE_SCOPE = {
     Role.COUNTY_ADMIN: {"a", "a2", "b"},

@@ -33,11 +33,8 @@ DESCRIPTION = "打磨工位未设置除尘设施，粉尘积聚"
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks():
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = previous
+def _immediate(immediate_tasks):
+    pass
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import override_settings
-from huey.contrib.djhuey import HUEY
 from PIL import Image
 
 from accounts.roles import Role
@@ -22,11 +21,8 @@ from monitoring.tasks import sweep
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks():
-    previous = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = previous
+def _immediate(immediate_tasks):
+    pass
 
 
 def raise_fault(gateway, now, code="al1"):
