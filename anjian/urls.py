@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("hazards/", include("hazards.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,8 @@ def navigation(request):
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
             "hazard_board": can(user, "hazard.board"),
+            "monitoring": can(user, "monitoring.view"),
+            "gateways": can(user, "gateway.manage"),
             "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
         }
     }
