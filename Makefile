@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint pytest browser-deps bench clean
+.PHONY: setup run test lint pytest browser-deps bench bench-ingest clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,12 @@ run: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	@echo "安监平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
-	@# The task worker (notifications, deadline reminders) runs beside the web server and
-	@# stops with it.
-	$(PY) manage.py run_huey --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The task worker (notifications, deadline reminders, the monitoring sweeps) and the demo's
+	@# monitoring simulator (live readings and incidents of the demo enterprises) run beside the
+	@# web server and stop with it.
+	$(PY) manage.py run_huey --quiet & worker=$$!; \
+	$(PY) manage.py simulate_monitoring & simulator=$$!; \
+	trap 'kill $$worker $$simulator 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn anjian.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --error-logfile -
 
@@ -55,6 +58,11 @@ test: lint pytest
 ## make bench: the province-scale benchmark (see README.md); DATABASE_URL picks the database
 bench: setup
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+## make bench-ingest: the ingestion benchmark (see README.md); DATABASE_URL picks the database,
+## BENCH_ARGS="--duration 600" makes it the 10-minute memory run
+bench-ingest: setup
+	$(PY) manage.py bench_ingest $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -19,6 +19,7 @@ from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
 from hazards import demo as demo_hazards
+from monitoring import demo as demo_monitoring
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -183,8 +184,13 @@ class Command(BaseCommand):
             users = self._users(county, towns, grids, enterprises)
             supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
             hazards = demo_hazards.load(enterprises, supervisor, seed=20240403)
+            monitoring = demo_monitoring.load(supervisor)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
+            self.stdout.write(
+                f"演示监测：新建网关 {monitoring['gateways']} 个、点位 {monitoring['points']} 个，"
+                f"写入监测数据 {monitoring['readings']} 条，产生报警 {monitoring['alarms']} 条"
+            )
             self._print(users)
 
     def _jurisdictions(self):
@@ -309,7 +315,9 @@ class Command(BaseCommand):
         ]
         users = []
         for username, full_name, role, jurisdiction, enterprise in specs:
-            user, _ = User.objects.update_or_create(
+            # select_related(None): update_or_create locks the row, and PostgreSQL refuses
+            # FOR UPDATE on the outer joins of the manager's default select_related.
+            user, _ = User.objects.select_related(None).update_or_create(
                 username=username,
                 defaults={
                     "full_name": full_name,
