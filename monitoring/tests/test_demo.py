@@ -372,3 +372,18 @@ def test_the_simulator_never_touches_other_enterprises(loaded, t0, enterprise_a)
     demo.load(now=t0 + timedelta(minutes=30), analytics=False)
     assert not Reading.objects.filter(point__enterprise=enterprise_a).exists()
     assert Gateway.objects.filter(enterprise=enterprise_a).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_command_runs_one_tick(loaded):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("simulate_monitoring", "--once", "--seed", "1", "--incident", "hopper", stdout=out)
+    text = out.getvalue()
+    assert "模拟器启动：10 个演示网关" in text and "灰斗温度升高" in text
+    assert Reading.objects.filter(ts__gt=timezone.now() - timedelta(minutes=11)).exists()
+    with pytest.raises(CommandError, match="未知的事件类型"):
+        call_command("simulate_monitoring", "--once", "--incidents", "flood")

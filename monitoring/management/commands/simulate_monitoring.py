@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from monitoring.simulator import DEFAULT_INCIDENTS, INCIDENT_KINDS, INCIDENT_LABELS, Simulator
@@ -91,8 +91,10 @@ class Command(BaseCommand):
         try:
             while True:
                 began = time.monotonic()
-                # A long-running process: drop connections past their age or broken.
-                close_old_connections()
+                # A long-running process: drop connections past their age or broken (not
+                # inside a transaction someone else holds, as a test's).
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 try:
                     self._report(simulator.tick(), simulator)
                 except DatabaseError as error:  # the database away for a moment: next tick
