@@ -1,0 +1,153 @@
+"""MQTT ingestion: one message from a gateway in, its readings stored through the same
+ingestion service as HTTP (monitoring.ingest.ingest). The worker that talks to the broker is
+`manage.py ingest_mqtt`; this module only decides what a message means.
+
+A gateway publishes (QoS 1) on `<MQTT_TOPIC_PREFIX>/<gateway code>`, by default
+`anjian/telemetry/<gateway code>`, the HTTP body plus its token:
+
+    {"token": "gw_…", "readings": [{"point": "dp1", "ts": "2026-11-29T08:00:00+08:00",
+                                    "value": 812.5}, …], "id": "optional, echoed back"}
+
+The token must be that gateway's own: a token of another gateway is refused as well as a wrong
+one. A message that can never be stored (not JSON, no or a bad token, another gateway's topic,
+over TELEMETRY_MAX_BYTES or TELEMETRY_MAX_READINGS) is logged with its reason and dropped, that
+is acknowledged: giving it back to the broker would only bring it back again. The outcome, the
+same counts the HTTP endpoint answers or the reason a message was dropped, is published (QoS 0)
+on `<MQTT_TOPIC_PREFIX>-result/<gateway code>` for the gateway to read if it wants.
+
+Errors of the database are not handled here: they propagate, and the worker leaves the message
+unacknowledged and tries again.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from monitoring import services
+from monitoring.ingest import Outcome, ingest
+
+logger = logging.getLogger("monitoring.mqtt")
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")  # as monitoring.models.CODE_VALIDATOR
+
+
+def telemetry_topic(code: str = "+") -> str:
+    return f"{settings.MQTT_TOPIC_PREFIX}/{code}"
+
+
+def result_topic(code: str) -> str:
+    return f"{settings.MQTT_TOPIC_PREFIX}-result/{code}"
+
+
+def shared_subscription(group: str) -> str:
+    """The topic filter the workers of one group share: each message goes to one of them."""
+    return f"$share/{group}/{telemetry_topic('+')}"
+
+
+def gateway_code(topic: str) -> str | None:
+    """The gateway code of a telemetry topic, or None for any other topic."""
+    prefix = settings.MQTT_TOPIC_PREFIX + "/"
+    if not topic.startswith(prefix):
+        return None
+    code = topic[len(prefix) :]
+    return code if _CODE.match(code) else None
+
+
+@dataclass
+class Handled:
+    """What became of one message: its readings' outcome, or the reason it was dropped (with
+    the HTTP status the same request would have had)."""
+
+    topic: str
+    code: str | None = None
+    outcome: Outcome | None = None
+    error: str | None = None
+    status: int = 200
+    message_id: str | int | None = None
+
+    @property
+    def dropped(self) -> bool:
+        return self.error is not None
+
+    def response(self) -> dict:
+        answer = self.outcome.as_dict() if self.outcome else {"error": self.error}
+        answer["status"] = self.status
+        if self.message_id is not None:
+            answer["id"] = self.message_id
+        return answer
+
+    def log(self) -> None:
+        if self.dropped:
+            logger.warning(
+                "MQTT message dropped / 消息已丢弃 (%s) topic=%r: %s",
+                self.status,
+                self.topic[:200],
+                self.error,
+            )
+        elif self.outcome.rejected:
+            logger.info(
+                "MQTT %s: %d stored, %d duplicate, %d rejected",
+                self.code,
+                self.outcome.accepted,
+                self.outcome.duplicate,
+                len(self.outcome.rejected),
+            )
+
+
+def _message_id(body: dict):
+    value = body.get("id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and len(value) <= 64):
+        return value
+    return None
+
+
+def handle(topic: str, payload: bytes, *, now=None) -> Handled:
+    """Check one message and store its readings (in one transaction, committed on return)."""
+    code = gateway_code(topic)
+    if code is None:
+        return Handled(
+            topic, error=f"主题应为 {telemetry_topic('<网关编码>')}（invalid topic）", status=400
+        )
+    dropped = Handled(topic, code)
+    limit = settings.TELEMETRY_MAX_BYTES
+    if len(payload) > limit:
+        dropped.error, dropped.status = f"消息超过 {limit} 字节（message too large）", 413
+        return dropped
+    try:
+        body = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        dropped.error, dropped.status = "消息不是有效的 JSON（malformed JSON）", 422
+        return dropped
+    if not isinstance(body, dict):
+        dropped.error = "消息须为 JSON 对象，含 token 和 readings（not an object）"
+        dropped.status = 422
+        return dropped
+    dropped.message_id = _message_id(body)
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        dropped.error, dropped.status = "缺少网关令牌 token（missing token）", 401
+        return dropped
+    gateway = services.gateway_for_token(token)
+    if gateway is None:
+        dropped.error, dropped.status = "网关令牌无效（bad token）", 401
+        return dropped
+    if gateway.code != code:
+        dropped.error = "令牌不属于主题中的网关（token of another gateway）"
+        dropped.status = 403
+        return dropped
+    readings = body.get("readings")
+    if not isinstance(readings, list):
+        dropped.error, dropped.status = "消息须含数组 readings（no readings array）", 422
+        return dropped
+    most = settings.TELEMETRY_MAX_READINGS
+    if len(readings) > most:
+        dropped.error = f"每条消息最多 {most} 条数据（too many readings）"
+        dropped.status = 413
+        return dropped
+    outcome = ingest(gateway, readings, now=now)
+    return Handled(topic, code, outcome=outcome, message_id=dropped.message_id)

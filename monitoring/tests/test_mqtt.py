@@ -1,0 +1,624 @@
+"""MQTT ingestion: the message logic (monitoring.mqtt) on its own, then `manage.py ingest_mqtt`
+as a real process against the real Mosquitto on MQTT_HOST:MQTT_PORT (127.0.0.1:1883; `.ci/run`
+starts it): readings stored once, bad messages dropped without stopping the worker, no loss
+when the worker is killed mid-stream, and two workers sharing one subscription.
+
+The worker process reaches the test database: on PostgreSQL the test database itself (the
+tests commit, transaction=True); on SQLite, whose test database lives in memory, a file copy
+made after the test's gateways and points, which the test then reads back."""
+
+import getpass
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import paho.mqtt.client as paho
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection
+from django.test import override_settings
+from paho.mqtt.enums import CallbackAPIVersion
+
+from monitoring import mqtt
+from monitoring.conftest import at, make_gateway, make_point
+from monitoring.ingest import sqlite_stamp
+from monitoring.management.commands.ingest_mqtt import Worker
+from monitoring.models import Reading
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def message(token, readings, **extra):
+    return json.dumps({"token": token, "readings": readings, **extra}).encode()
+
+
+# --- the message logic, without a broker ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_message_is_stored_like_a_request(gateway_a, points_a, now):
+    readings = [
+        {"point": "dp1", "ts": at(now, -60), "value": 900},
+        {"point": "dp1", "ts": at(now), "value": 910},
+        {"point": "nope", "ts": at(now), "value": 1},
+    ]
+    handled = mqtt.handle("anjian/telemetry/GW-A", message(gateway_a.token, readings, id="m-1"))
+    assert not handled.dropped
+    assert handled.response() == {
+        "accepted": 2,
+        "duplicate": 0,
+        "rejected": 1,
+        "errors": [{"index": 2, "point": "nope", "reason": "未知点位：nope"}],
+        "status": 200,
+        "id": "m-1",
+    }
+    again = mqtt.handle("anjian/telemetry/GW-A", message(gateway_a.token, readings[:2]))
+    assert (again.outcome.accepted, again.outcome.duplicate) == (0, 2)
+    assert Reading.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(TELEMETRY_MAX_READINGS=2, TELEMETRY_MAX_BYTES=2000)
+@pytest.mark.parametrize(
+    "topic, payload, status, reason",
+    [
+        ("anjian/other/GW-A", "good", 400, "主题应为 anjian/telemetry/<网关编码>"),
+        ("anjian/telemetry/GW-A/x", "good", 400, "主题应为"),
+        ("anjian/telemetry/GW-A", "big", 413, "消息超过 2000 字节"),
+        ("anjian/telemetry/GW-A", b'{"token": ', 422, "消息不是有效的 JSON"),
+        ("anjian/telemetry/GW-A", b"\xff\xfe", 422, "消息不是有效的 JSON"),
+        ("anjian/telemetry/GW-A", b"[" * 1900, 422, "消息不是有效的 JSON"),
+        ("anjian/telemetry/GW-A", b"[1, 2]", 422, "消息须为 JSON 对象"),
+        ("anjian/telemetry/GW-A", "no token", 401, "缺少网关令牌"),
+        ("anjian/telemetry/GW-A", "bad token", 401, "网关令牌无效"),
+        ("anjian/telemetry/GW-A", "token of B", 403, "令牌不属于主题中的网关"),
+        ("anjian/telemetry/GW-B", "good", 403, "令牌不属于主题中的网关"),
+        ("anjian/telemetry/GW-A", "no readings", 422, "消息须含数组 readings"),
+        ("anjian/telemetry/GW-A", "three readings", 413, "每条消息最多 2 条数据"),
+    ],
+)
+def test_a_bad_message_is_dropped_with_its_reason(
+    gateway_a, points_a, gateway_b, now, topic, payload, status, reason
+):
+    reading = {"point": "dp1", "ts": at(now), "value": 900}
+    payloads = {
+        "good": message(gateway_a.token, [reading]),
+        "big": message(gateway_a.token, [reading], pad="x" * 2000),
+        "no token": json.dumps({"readings": [reading]}).encode(),
+        "bad token": message("gw_" + "x" * 43, [reading]),
+        "token of B": message(gateway_b.token, [reading]),
+        "no readings": json.dumps({"token": gateway_a.token, "readings": "dp1"}).encode(),
+        "three readings": message(gateway_a.token, [reading] * 3),
+    }
+    handled = mqtt.handle(topic, payloads.get(payload, payload))
+    assert handled.dropped
+    assert handled.status == status
+    assert handled.error.startswith(reason)
+    assert handled.response()["error"] == handled.error
+    assert Reading.objects.count() == 0
+
+
+# --- the worker's acks and retries, with a stand-in for the connection ---------------------
+
+
+class FakeClient:
+    """Records what the worker sends; `on_ack` runs at each ack."""
+
+    def __init__(self, on_ack=None):
+        self.acks, self.published, self.on_ack = [], [], on_ack
+
+    def ack(self, mid, qos):
+        if self.on_ack:
+            self.on_ack(mid)
+        self.acks.append(mid)
+
+    def publish(self, topic, payload, qos):
+        self.published.append((topic, json.loads(payload)))
+
+
+@pytest.fixture
+def keep_connection(monkeypatch):
+    """The worker recycles database connections between batches and after errors; inside a
+    test's transaction that would close the test's own connection, so here it does nothing."""
+    from monitoring.management.commands import ingest_mqtt
+
+    monkeypatch.setattr(ingest_mqtt, "close_old_connections", lambda: None)
+    monkeypatch.setattr(ingest_mqtt.connections, "close_all", lambda: None)
+
+
+def make_worker(client):
+    worker = Worker(
+        client_id="test",
+        group="g",
+        session_expiry=60,
+        inflight=10,
+        batch=10,
+        keepalive=30,
+        results=True,
+        say=lambda text: None,
+    )
+    worker.client = client
+    worker.retry_delay = 0.01
+    return worker
+
+
+def incoming(mid, topic, payload):
+    received = paho.MQTTMessage(mid=mid, topic=topic.encode())
+    received.payload, received.qos = payload, 1
+    return received
+
+
+@pytest.mark.django_db
+def test_the_worker_acks_after_storing_and_drops_bad_messages(
+    gateway_a, points_a, now, keep_connection
+):
+    good = [{"point": "dp1", "ts": at(now), "value": 900}]
+    # At the ack, the readings are there.
+    client = FakeClient(on_ack=lambda mid: mid != 1 or Reading.objects.get())
+    worker = make_worker(client)
+    batch = [
+        (0, incoming(1, "anjian/telemetry/GW-A", message(gateway_a.token, good))),
+        (0, incoming(2, "anjian/telemetry/GW-A", b"nonsense")),
+    ]
+    worker._process(batch)
+    assert client.acks == [1, 2]
+    assert [topic for topic, _ in client.published] == ["anjian/telemetry-result/GW-A"] * 2
+    assert client.published[0][1]["accepted"] == 1
+    assert client.published[1][1]["status"] == 422
+    assert (worker.stored, worker.dropped) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_no_ack_on_a_connection_other_than_the_one_it_came_in_on(
+    gateway_a, points_a, now, keep_connection
+):
+    client = FakeClient()
+    worker = make_worker(client)
+    worker.generation = 2  # reconnected since: the broker sends the message again
+    good = [{"point": "dp1", "ts": at(now), "value": 900}]
+    worker._process([(1, incoming(7, "anjian/telemetry/GW-A", message(gateway_a.token, good)))])
+    assert client.acks == []
+    assert Reading.objects.count() == 1  # stored all the same: a duplicate when it comes again
+
+
+def test_database_errors_are_retried_and_never_acked_as_dropped(monkeypatch, keep_connection):
+    calls = []
+
+    def flaky(topic, payload):
+        calls.append(topic)
+        if len(calls) < 3:
+            raise OperationalError("connection refused")
+        return mqtt.Handled(topic, "GW-A", error="whatever", status=401)
+
+    monkeypatch.setattr(mqtt, "handle", flaky)
+    worker = make_worker(FakeClient())
+    assert worker._handle(incoming(1, "anjian/telemetry/GW-A", b"{}")).status == 401
+    assert len(calls) == 3
+
+    # Asked to stop while the database is away: the message stays unacknowledged.
+    def away(topic, payload):
+        worker.stop.set()
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(mqtt, "handle", away)
+    worker._process([(0, incoming(2, "anjian/telemetry/GW-A", b"{}"))])
+    assert worker.client.acks == []
+    assert worker.client.published == []
+
+
+def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
+    def broken(topic, payload):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(mqtt, "handle", broken)
+    client = FakeClient()
+    worker = make_worker(client)
+    worker._process([(0, incoming(3, "anjian/telemetry/GW-A", b"{}"))])
+    assert client.acks == [3]
+    assert client.published == [
+        (
+            "anjian/telemetry-result/GW-A",
+            {"error": "服务器处理失败，消息已丢弃（server error）", "status": 500},
+        )
+    ]
+
+
+# --- the worker against the real broker ----------------------------------------------------
+
+
+@pytest.fixture
+def broker():
+    """The real Mosquitto; its absence fails the test (CI starts it)."""
+    try:
+        socket.create_connection((settings.MQTT_HOST, settings.MQTT_PORT), timeout=2).close()
+    except OSError as error:
+        pytest.fail(
+            f"MQTT broker {settings.MQTT_HOST}:{settings.MQTT_PORT} unreachable ({error}); "
+            "start Mosquitto (.ci/run does)"
+        )
+
+
+class SharedDatabase:
+    """The test database as a worker process reaches it, and the readings it holds."""
+
+    def __init__(self, tmp_path):
+        self.env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"DATABASE_URL", "REDIS_URL", "SQLITE_NAME", "TASKS_IMMEDIATE"}
+        }
+        self.env.update(
+            ANJIAN_VAR_DIR=str(tmp_path),
+            SECRET_KEY="mqtt-test-secret-key",
+            PYTHONUNBUFFERED="1",
+            LOG_LEVEL="WARNING",
+        )
+        self.sqlite = connection.vendor == "sqlite"
+        if self.sqlite:
+            self.path = tmp_path / "worker.sqlite3"
+            self.env["SQLITE_NAME"] = self.path.name
+        else:
+            s = connection.settings_dict
+            credentials = quote(s["USER"] or "", safe="")
+            if s["PASSWORD"]:
+                credentials += ":" + quote(s["PASSWORD"], safe="")
+            host = s["HOST"] or "127.0.0.1"
+            port = f":{s['PORT']}" if s["PORT"] else ""
+            self.env["DATABASE_URL"] = f"postgres://{credentials}@{host}{port}/{s['NAME']}"
+
+    def share(self):
+        """Make what the test has created so far visible to worker processes."""
+        if self.sqlite:
+            connection.ensure_connection()
+            target = sqlite3.connect(self.path)
+            connection.connection.backup(target)
+            target.close()
+
+    def readings(self, point):
+        """The point's stored readings as (ts as SQLite stores it, value)."""
+        if self.sqlite:
+            source = sqlite3.connect(self.path, timeout=10)
+            try:
+                return source.execute(
+                    "SELECT ts, value FROM monitoring_reading WHERE point_id = ?", [point.pk]
+                ).fetchall()
+            finally:
+                source.close()
+        rows = Reading.objects.filter(point=point).values_list("ts", "value")
+        return [(sqlite_stamp(ts), value) for ts, value in rows]
+
+
+class WorkerProcess:
+    """`manage.py ingest_mqtt` in its own process, its output collected."""
+
+    def __init__(self, db, client_id, group, port=None):
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [
+                sys.executable,
+                str(BASE_DIR / "manage.py"),
+                "ingest_mqtt",
+                "--client-id",
+                client_id,
+                "--group",
+                group,
+                "--session-expiry",
+                "60",
+            ],
+            cwd=BASE_DIR,
+            env={**db.env, "MQTT_PORT": str(port or settings.MQTT_PORT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    @property
+    def output(self):
+        return "\n".join(self.lines)
+
+    def wait_for(self, text, timeout=15, times=1):
+        deadline = time.monotonic() + timeout
+        while sum(text in line for line in self.lines) < times:
+            if self.process.poll() is not None:
+                pytest.fail(f"worker exited ({self.process.returncode}):\n{self.output}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"worker did not say {text!r}:\n{self.output}")
+            time.sleep(0.02)
+
+    def stop(self):
+        """SIGTERM, and the number of messages it says it stored."""
+        self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(10) == 0, self.output
+        self.wait_for("已停止")
+        line = next(line for line in self.lines if line.startswith("已停止"))
+        return int(line.split("入库消息 ")[1].split(" 条")[0])
+
+
+@pytest.fixture
+def workers(broker, tmp_path):
+    """start(db, client_id, group) -> WorkerProcess; every worker is gone after the test."""
+    started: list[WorkerProcess] = []
+
+    def start(db, client_id, group, port=None):
+        worker = WorkerProcess(db, client_id, group, port)
+        started.append(worker)
+        worker.wait_for("已订阅")
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.process.kill()
+            worker.process.wait(10)
+
+
+class Client:
+    """A gateway's side: publishes QoS 1 and collects what comes back on the result topic."""
+
+    def __init__(self, code=None, port=None):
+        self.results: list[dict] = []
+        self.client = paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex}", protocol=paho.MQTTv5
+        )
+        self.client.on_message = lambda c, u, m: self.results.append(json.loads(m.payload))
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *args: subscribed.set()
+        self.client.connect(settings.MQTT_HOST, port or settings.MQTT_PORT)
+        self.client.loop_start()
+        if code:
+            self.client.subscribe(mqtt.result_topic(code), qos=0)
+            assert subscribed.wait(5)
+
+    def publish(self, code, payload):
+        return self.client.publish(mqtt.telemetry_topic(code), payload, qos=1)
+
+    def wait_results(self, count, timeout=10):
+        deadline = time.monotonic() + timeout
+        while len(self.results) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.results
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def clients():
+    made: list[Client] = []
+
+    def make(code=None, port=None):
+        made.append(Client(code, port))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def wait_until(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def series(now, count, start=0):
+    """`count` readings of a pressure difference a second apart, ending before now, calm
+    enough to raise no alarm; and what they become in the database."""
+    readings, stored = [], set()
+    for i in range(start, start + count):
+        ts = now.replace(microsecond=0) - timedelta(seconds=10_000 - i)
+        value = 800 + (i % 10) / 100
+        readings.append({"point": "dp1", "ts": at(ts), "value": value})
+        stored.add((sqlite_stamp(ts), value))
+    return readings, stored
+
+
+@pytest.fixture
+def shared(tmp_path, enterprise_a, enterprise_b):
+    """A gateway with one point (unique codes, so nothing of an earlier run interferes), a
+    second gateway, and the database the worker processes see."""
+    gateway = make_gateway(enterprise_a, unique("GW"))
+    point = make_point(gateway, "dp1", "pressure_diff")
+    other = make_gateway(enterprise_b, unique("GW"))
+    make_point(other, "dp1", "pressure_diff")
+    db = SharedDatabase(tmp_path)
+    db.share()
+    return gateway, point, other, db
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_published_readings_are_stored_once(shared, workers, clients, now):
+    gateway, point, _other, db = shared
+    workers(db, unique("test-ingest"), unique("g"))
+    gateway_side = clients(gateway.code)
+    readings, stored = series(now, 3)
+    bad = {"point": "dp1", "ts": at(now), "value": 1e9}
+    gateway_side.publish(gateway.code, message(gateway.token, [*readings, bad], id=1))
+    gateway_side.publish(gateway.code, message(gateway.token, readings, id=2))
+    first, second = gateway_side.wait_results(2)
+    assert first == {
+        "accepted": 3,
+        "duplicate": 0,
+        "rejected": 1,
+        "errors": [{"index": 3, "point": "dp1", "reason": first["errors"][0]["reason"]}],
+        "status": 200,
+        "id": 1,
+    }
+    assert "超出量程" in first["errors"][0]["reason"]
+    assert (second["accepted"], second["duplicate"], second["id"]) == (0, 3, 2)
+    assert sorted(db.readings(point)) == sorted(stored)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bad_messages_are_dropped_and_the_worker_goes_on(shared, workers, clients, now):
+    gateway, point, other, db = shared
+    client_id, group = unique("test-ingest"), unique("g")
+    worker = workers(db, client_id, group)
+    gateway_side = clients(gateway.code)
+    readings, stored = series(now, 2)
+    gateway_side.publish(gateway.code, b"{not json")
+    gateway_side.publish(gateway.code, message("gw_wrong", readings))
+    gateway_side.publish(gateway.code, message(other.token, readings))
+    gateway_side.publish(gateway.code, json.dumps({"token": gateway.token}).encode())
+    gateway_side.publish(gateway.code, message(gateway.token, readings))
+    results = gateway_side.wait_results(5)
+    assert [r["status"] for r in results] == [422, 401, 403, 422, 200]
+    assert results[0]["error"] == "消息不是有效的 JSON（malformed JSON）"
+    assert results[1]["error"] == "网关令牌无效（bad token）"
+    assert results[2]["error"] == "令牌不属于主题中的网关（token of another gateway）"
+    assert results[4]["accepted"] == 2
+    assert worker.process.poll() is None
+    assert sorted(db.readings(point)) == sorted(stored)
+    assert "消息已丢弃" in worker.output
+    # Dropped means acknowledged: the same session, resumed, gets none of them again.
+    assert worker.stop() == 1
+    workers(db, client_id, group)
+    time.sleep(1)
+    assert len(gateway_side.results) == 5
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_killing_the_worker_mid_stream_loses_nothing(shared, workers, clients, now):
+    gateway, point, _other, db = shared
+    client_id, group = unique("test-ingest"), unique("g")
+    first = workers(db, client_id, group)
+    publisher = clients()
+    batches, expected = [], set()
+    for n in range(300):
+        readings, stored = series(now, 5, start=n * 5)
+        batches.append(message(gateway.token, readings))
+        expected |= stored
+    sent = []
+
+    def publish_all():
+        for payload in batches:
+            sent.append(publisher.publish(gateway.code, payload))
+            time.sleep(0.002)
+
+    feeding = threading.Thread(target=publish_all)
+    feeding.start()
+    # Kill it (SIGKILL: no goodbye) once a part is stored, while messages are still coming.
+    assert wait_until(lambda: len(db.readings(point)) >= 300, 15), first.output
+    first.process.kill()
+    first.process.wait(10)
+    stored_at_kill = len(db.readings(point))
+    feeding.join(15)
+    for info in sent:
+        info.wait_for_publish(10)
+    assert len(sent) == 300
+    assert stored_at_kill < len(expected), "the worker finished before it was killed"
+    # The same client id resumes the session: what was not acknowledged comes again.
+    second = workers(db, client_id, group)
+    assert wait_until(lambda: len(db.readings(point)) >= len(expected), 20), second.output
+    second.stop()
+    rows = db.readings(point)
+    assert len(rows) == len(set(rows)) == len(expected)
+    assert set(rows) == expected
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_share_the_stream(shared, workers, clients, now):
+    gateway, point, _other, db = shared
+    group = unique("g")
+    one = workers(db, unique("test-ingest"), group)
+    two = workers(db, unique("test-ingest"), group)
+    publisher = clients()
+    expected = set()
+    sent = []
+    for n in range(200):
+        readings, stored = series(now, 2, start=n * 2)
+        sent.append(publisher.publish(gateway.code, message(gateway.token, readings)))
+        expected |= stored
+    for info in sent:
+        info.wait_for_publish(10)
+    assert wait_until(lambda: len(db.readings(point)) >= len(expected), 20)
+    by_one, by_two = one.stop(), two.stop()
+    assert by_one > 0 and by_two > 0
+    assert by_one + by_two == 200
+    assert set(db.readings(point)) == expected
+
+
+@pytest.fixture
+def own_broker(broker, tmp_path):
+    """A Mosquitto of this test's own, on a free port, that the test may stop and start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {tmp_path}/\nuser {getpass.getuser()}\n"
+    )
+    running = []
+
+    def start():
+        process = subprocess.Popen(  # noqa: S603 (a fixed command)
+            [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        running.append(process)
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        assert wait_until(listening, 5), "mosquitto did not start"
+
+    def stop():
+        process = running.pop()
+        process.terminate()
+        process.wait(10)
+
+    start()
+    yield port, start, stop
+    for process in running:
+        process.kill()
+        process.wait(10)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_reconnects_by_itself(shared, own_broker, workers, clients, now):
+    gateway, point, _other, db = shared
+    port, start_broker, stop_broker = own_broker
+    worker = workers(db, unique("test-ingest"), unique("g"), port)
+    first, stored_first = series(now, 2)
+    second, stored_second = series(now, 2, start=2)
+    clients(port=port).publish(gateway.code, message(gateway.token, first)).wait_for_publish(5)
+    assert wait_until(lambda: len(db.readings(point)) == 2, 10), worker.output
+    stop_broker()
+    worker.wait_for("连接断开")
+    start_broker()
+    worker.wait_for("已订阅", times=2)
+    assert "续用会话" in worker.output  # the broker kept the session across its restart
+    clients(port=port).publish(gateway.code, message(gateway.token, second)).wait_for_publish(5)
+    assert wait_until(lambda: len(db.readings(point)) == 4, 10), worker.output
+    assert set(db.readings(point)) == stored_first | stored_second
+    assert worker.process.poll() is None
