@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "enterprises",
     "hazards",
     "monitoring",
+    "enforcement",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ DEVICE_FAULT_HAZARD_HOURS = env_int("DEVICE_FAULT_HAZARD_HOURS", 24)
 MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
 MQTT_PORT = env_int("MQTT_PORT", 1883)
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "anjian/telemetry")
+MQTT_USERNAME = env_str("MQTT_USERNAME")
+MQTT_PASSWORD = env_str("MQTT_PASSWORD")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
 # --- Background jobs (huey) ------------------------------------------------------------------

@@ -137,8 +137,8 @@ class Worker:
         )
         client.reconnect_delay_set(min_delay=1, max_delay=RETRY_MAX_SECONDS)
         client.username_pw_set(
-            getattr(settings, "MQTT_USERNAME", "") or None,
-            getattr(settings, "MQTT_PASSWORD", "") or None,
+            settings.MQTT_USERNAME or None,
+            settings.MQTT_PASSWORD or None,
         )
         client.on_pre_connect = self._on_pre_connect
         client.on_connect = self._on_connect
