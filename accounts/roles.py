@@ -69,6 +69,29 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.PRINCIPAL, Role.SAFETY_OFFICER}
     ),
     "warning.review": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Grading (分类分级): the bureau and an enterprise's managers read the grade and its
+    # factors; the bureau asks for a manual grade, and a county administrator or supervisor
+    # other than the one who asked approves it.
+    "grade.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "grade.override": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "grade.approve": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "grade.recompute": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Enforcement (seed task 22): the bureau's supervisors and enforcement officers plan the
+    # year, draw the random inspections and handle penalty cases; towns follow theirs; an
+    # enterprise sees its own published assignments and its own penalties.
+    "plan.view": JURISDICTION_ROLES,
+    "plan.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    "plan.approve": frozenset({Role.SUPERVISOR}),
+    "draw.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "draw.create": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    "draw.outcome": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    "conflict.view": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "conflict.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    "inspector.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "penalty.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "penalty.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

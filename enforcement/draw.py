@@ -1,0 +1,130 @@
+"""The draw algorithm (双随机), pure and deterministic: the same inputs give the same result on
+any machine and any Python 3 (a `random.Random` seeded with a string is seeded through SHA-512,
+independent of PYTHONHASHSEED).
+
+1. The enterprise pool is sorted by id; `rng.sample(pool, n)` picks n of them, each subset
+   equally likely, in the order drawn.
+2. For each enterprise in that order, the eligible inspectors are the pool's (sorted by id)
+   minus its exclusions (declared conflicts; with avoid-repeat, the inspectors of its previous
+   assignment). k of them are picked one at a time, uniformly among the eligible ones with the
+   fewest assignments so far in this draw, which spreads the load evenly and stays random.
+3. If an enterprise has fewer than k eligible inspectors the whole draw is refused (not that
+   enterprise skipped): skipping would make the published list differ from the sample, and
+   the bureau should widen the pool or recheck the declarations instead.
+
+Anyone holding a draw's inputs (`inputs()`) can re-run `run()` and get the same assignments.
+"""
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+ALGORITHM = "v1"
+MIN_INSPECTORS = 2  # REGULATIONS.md: at least two inspectors per inspection
+
+
+class Refused(Exception):
+    """A refused action, with its reason in Chinese and the HTTP status the API answers with
+    (403 role, 404 not found, 409 state, 422 data). Nothing was changed."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Pick:
+    enterprise_id: int
+    inspector_ids: tuple[int, ...]
+
+
+def rng_for(seed: str) -> random.Random:
+    # Not for secrecy: the seed is published so anyone can re-run the draw; the seed itself is
+    # made with `secrets` when the user gives none.
+    return random.Random(f"anjian-draw-{ALGORITHM}:{seed}")  # noqa: S311
+
+
+def sample_enterprises(rng: random.Random, pool: Sequence[int], n: int) -> list[int]:
+    if n < 1:
+        raise Refused("抽取企业数至少为 1")
+    if n > len(pool):
+        raise Refused(f"抽取企业数（{n}）超过符合条件的企业数（{len(pool)}），请调整范围或数量")
+    return rng.sample(sorted(pool), n)
+
+
+def run(
+    seed: str,
+    pool: Sequence[int],
+    inspectors: Sequence[int],
+    n: int,
+    k: int,
+    exclusions: Mapping[int, Sequence[int]] | Callable[[list[int]], Mapping[int, Sequence[int]]],
+    name_of: Callable[[int], str] | None = None,
+) -> list[Pick]:
+    """Draw n enterprises from `pool` and k inspectors for each from `inspectors`.
+
+    `exclusions` maps an enterprise id to inspector ids it may not get; it may be a function of
+    the enterprises drawn (the service looks them up only for those). `name_of` only makes the
+    refusal message readable."""
+    if k < MIN_INSPECTORS:
+        raise Refused(f"每户执法人员不得少于 {MIN_INSPECTORS} 名")
+    inspectors = sorted(set(inspectors))
+    if len(inspectors) < k:
+        raise Refused(f"执法人员库仅有 {len(inspectors)} 名，少于每户所需的 {k} 名")
+    rng = rng_for(seed)
+    chosen = sample_enterprises(rng, pool, n)
+    excluded = exclusions(chosen) if callable(exclusions) else exclusions
+    load = dict.fromkeys(inspectors, 0)
+    picks = []
+    for enterprise_id in chosen:
+        barred = set(excluded.get(enterprise_id, ()) or excluded.get(str(enterprise_id), ()))
+        eligible = [i for i in inspectors if i not in barred]
+        if len(eligible) < k:
+            name = name_of(enterprise_id) if name_of else f"编号 {enterprise_id}"
+            raise Refused(
+                f"企业“{name}”可抽取的执法人员仅 {len(eligible)} 名（回避或避免重复 "
+                f"{len(inspectors) - len(eligible)} 名），少于每户 {k} 名，本次抽取未执行"
+            )
+        picked = []
+        for _ in range(k):
+            lowest = min(load[i] for i in eligible)
+            candidates = [i for i in eligible if load[i] == lowest]
+            inspector = candidates[rng.randrange(len(candidates))]
+            picked.append(inspector)
+            load[inspector] += 1
+            eligible.remove(inspector)
+        picks.append(Pick(enterprise_id, tuple(picked)))
+    return picks
+
+
+def canonical_exclusions(exclusions: Mapping) -> dict[str, list[int]]:
+    return {
+        str(key): sorted(int(v) for v in values)
+        for key, values in sorted(exclusions.items(), key=lambda item: int(item[0]))
+        if values
+    }
+
+
+def _sha(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def inputs_hash(seed, pool, inspectors, n, k, exclusions) -> str:
+    return _sha(
+        {
+            "algorithm": ALGORITHM,
+            "seed": seed,
+            "pool": ",".join(str(i) for i in sorted(pool)),
+            "inspectors": sorted(inspectors),
+            "n": n,
+            "k": k,
+            "exclusions": canonical_exclusions(exclusions),
+        }
+    )
+
+
+def result_hash(picks: Sequence[Pick]) -> str:
+    return _sha([[p.enterprise_id, list(p.inspector_ids)] for p in picks])

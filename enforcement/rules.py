@@ -1,0 +1,35 @@
+"""Enforcement rules as data, each with its source."""
+
+from decimal import Decimal
+
+# REGULATIONS.md "Random inspections": local practice puts random inspections at 70 % or more
+# of the annual plan (双随机抽查占年度监督检查计划的 70% 以上).
+RANDOM_SHARE_MIN = Decimal("0.70")
+RANDOM_SHARE_SOURCE = "山东省“双随机、一公开”监管工作要求：随机抽查比例不低于年度计划的 70%"
+
+# The key list (重点检查企业, seed task 22: 突出高风险行业领域，分级确定重点检查企业名单).
+# With grades (grading app): these levels are key; visits per year come from the grading app's
+# supervision frequency (and its reduction for standardized enterprises).
+KEY_LEVELS = ("red", "orange")
+# Without a grade, an enterprise is key when it carries one of these sector tags; visits/year.
+KEY_SECTORS = {
+    "metal_smelting": 2,
+    "foundry": 2,
+    "molten_metal": 2,
+    "coal_gas": 2,
+    "combustible_dust": 2,
+    "ammonia_refrigeration": 2,
+    "chlorine": 2,
+    "hazardous_chemicals": 2,
+}
+KEY_SECTORS_SOURCE = "治本攻坚方案 任务22：突出高风险行业领域，分级确定重点检查企业名单"
+
+# Pool filter keys a draw accepts (the form and the API validate against these).
+FILTER_KEYS = (
+    "town",  # jurisdiction id (town level); the pool is the draw's area otherwise
+    "industry",  # list of Industry codes
+    "sector_tags",  # list of SectorTag codes: an enterprise with any of them
+    "grade",  # list of grading levels (red/orange/yellow/blue), where graded
+    "exclude_key_list",  # the plan's key list is inspected anyway: leave it out
+    "exclude_recent_months",  # leave out enterprises drawn in the last N months
+)
