@@ -1,7 +1,8 @@
 """Who must be connected to the monitoring system (应接尽接, seed task 14), and who is.
 
 The rules are data, each with the date from which it applies and its source. An enterprise is
-connected when one of its points sent a reading in the last CONNECTED_HOURS hours."""
+connected when one of its safety devices (not its power meter) sent a reading in the last
+CONNECTED_HOURS hours."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,8 +11,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from enterprises.choices import DustClass, Status
+from monitoring.kinds import SAFETY_DEVICE_KINDS
 
-CONNECTED_HOURS = 24
+CONNECTED_HOURS = 24  # "connected": a safety device sent a reading in the last 24 hours
 SOURCE = "高唐县工贸行业安全生产治本攻坚三年行动实施方案 任务14"
 # "相关重点企业": the key sectors whose major-accident risks the provincial monitoring and
 # early-warning system watches (dust explosion, ammonia refrigeration, metal smelting and
@@ -67,10 +69,19 @@ def must_connect(enterprises, today: date | None = None):
     return enterprises.filter(query).exclude(status=Status.CLOSED).distinct()
 
 
-def with_connection(enterprises, now: datetime | None = None):
-    """Annotate last_reading_at (the latest reading of any point) and order by name."""
-    del now
-    return enterprises.annotate(last_reading_at=Max("monitoring_points__last_ts"))
+def with_connection(enterprises):
+    """Annotate last_reading_at: the latest reading of any of the enterprise's safety devices
+    (a power meter's data comes from the grid company and says nothing of the monitoring
+    system)."""
+    return enterprises.annotate(
+        last_reading_at=Max(
+            "monitoring_points__last_ts",
+            filter=Q(
+                monitoring_points__kind__in=SAFETY_DEVICE_KINDS,
+                monitoring_points__active=True,
+            ),
+        )
+    )
 
 
 def is_connected(last_reading_at, now: datetime | None = None) -> bool:
