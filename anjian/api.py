@@ -77,6 +77,7 @@ def _forbidden(request, exc):
 
 
 def _register_routers():
+    from enforcement.api import router as enforcement_router
     from enterprises.api import router as enterprises_router
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
@@ -84,6 +85,7 @@ def _register_routers():
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
     api.add_router("", monitoring_router)
+    api.add_router("", enforcement_router)
 
 
 _register_routers()

@@ -12,6 +12,9 @@ def navigation(request):
             "hazard_board": can(user, "hazard.board"),
             "monitoring": can(user, "monitoring.view"),
             "gateways": can(user, "gateway.manage"),
+            "enforcement": can(user, "plan.view") or can(user, "draw.view"),
+            "enforcement_conflicts": can(user, "conflict.view"),
+            "penalties": can(user, "penalty.view"),
             "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
         }
     }
