@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hazards",
     "monitoring",
     "enforcement",
+    "grading",
 ]
 
 MIDDLEWARE = [

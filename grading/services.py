@@ -1,0 +1,163 @@
+"""Every change to a grade by a person goes through here: requesting a manual grade (人工调整)
+with a reason, approving or rejecting it (by another user who may approve), revoking it, and
+recomputing an enterprise now. A refusal raises GradingRefused with the reason in Chinese and
+the HTTP status the API answers with (403 role, 409 state, 422 data); nothing changes.
+
+A decision that changes the grade in force runs the grading engine for that enterprise in the
+same transaction, so the grade, its history row (with the reason and the approver) and the
+override's state change together."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role, can
+from core import notify
+from enterprises.choices import Status
+from enterprises.models import Enterprise
+from grading import engine
+from grading.models import (
+    OVERRIDE_OPEN_STATES,
+    EnterpriseGrade,
+    GradeOverride,
+    OverrideState,
+    RiskLevel,
+)
+
+
+class GradingRefused(Exception):
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+def _text(value, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise GradingRefused(message)
+    if "\x00" in value:
+        raise GradingRefused("内容含有无效字符")
+    return value
+
+
+def _approvers(enterprise, exclude_id):
+    from accounts.models import User
+
+    ids = enterprise.scope_path.strip("/").split("/")
+    ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+    return User.objects.filter(
+        is_active=True,
+        role__in=[Role.COUNTY_ADMIN, Role.SUPERVISOR],
+        jurisdiction__path__in=ancestors,
+    ).exclude(pk=exclude_id)
+
+
+def request_override(
+    user, enterprise_id: int, *, level: str, reason: str, expires_on: date | None = None
+) -> GradeOverride:
+    if not can(user, "grade.override"):
+        raise GradingRefused("您的角色不能申请调整风险等级", 403)
+    if level not in RiskLevel.values:
+        raise GradingRefused("请选择调整后的风险等级（红、橙、黄、蓝）")
+    reason = _text(reason, "请填写调整理由")
+    if expires_on is not None and expires_on <= timezone.localdate():
+        raise GradingRefused("有效期应晚于今天")
+    with transaction.atomic():
+        enterprise = Enterprise.objects.for_user(user).select_for_update().get(pk=enterprise_id)
+        if enterprise.status == Status.CLOSED:
+            raise GradingRefused("企业已关闭，不参与分级", 409)
+        if GradeOverride.objects.filter(
+            enterprise=enterprise, state__in=OVERRIDE_OPEN_STATES
+        ).exists():
+            raise GradingRefused("该企业已有待审批或已生效的人工调整，请先处理或撤销", 409)
+        current = EnterpriseGrade.objects.filter(enterprise=enterprise).first()
+        if current is not None and current.level == level:
+            raise GradingRefused("调整后的等级与当前等级相同")
+        override = GradeOverride.objects.create(
+            enterprise=enterprise,
+            level=level,
+            reason=reason,
+            expires_on=expires_on,
+            requested_by=user,
+        )
+        notify.send(
+            _approvers(enterprise, user.pk),
+            f"【风险等级调整待审批】{enterprise.name}",
+            f"{user.display_name}申请调整为{override.get_level_display()}：{reason}",
+            f"/grading/{enterprise.pk}/",
+        )
+    return override
+
+
+def _locked(user, override_id) -> GradeOverride:
+    return (
+        GradeOverride.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=override_id)
+    )
+
+
+def decide_override(user, override_id: int, *, approved: bool, note: str = "") -> GradeOverride:
+    if not can(user, "grade.approve"):
+        raise GradingRefused("您的角色不能审批风险等级调整", 403)
+    note = (note or "").strip()
+    if "\x00" in note:
+        raise GradingRefused("内容含有无效字符")
+    with transaction.atomic():
+        override = _locked(user, override_id)
+        if override.state != OverrideState.PENDING:
+            raise GradingRefused(f"该申请{override.get_state_display()}，不能再审批", 409)
+        if override.requested_by_id == user.pk:
+            raise GradingRefused("不能审批本人提出的调整申请", 403)
+        if not approved and not note:
+            raise GradingRefused("驳回申请请填写理由")
+        if approved and override.expires_on and override.expires_on < timezone.localdate():
+            raise GradingRefused("申请的有效期已过，请重新申请", 409)
+        override.state = OverrideState.APPROVED if approved else OverrideState.REJECTED
+        override.decided_by = user
+        override.decided_at = timezone.now()
+        override.decision_note = note
+        override.save()
+        if approved:
+            engine.run([override.enterprise_id], trigger=f"人工调整审批（{user.display_name}）")
+        notify.send(
+            [override.requested_by],
+            f"【风险等级调整{'已批准' if approved else '被驳回'}】{override.enterprise.name}",
+            note,
+            f"/grading/{override.enterprise_id}/",
+        )
+    return override
+
+
+def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
+    """End an approved override (an approver), or withdraw a pending request (its requester
+    or an approver). The grade returns to the computed one."""
+    note = _text(note, "请填写撤销理由")
+    with transaction.atomic():
+        override = _locked(user, override_id)
+        if override.state not in OVERRIDE_OPEN_STATES:
+            raise GradingRefused(f"该调整{override.get_state_display()}，不能撤销", 409)
+        own_request = (
+            override.state == OverrideState.PENDING and override.requested_by_id == user.pk
+        )
+        if not (own_request or can(user, "grade.approve")):
+            raise GradingRefused("您的角色不能撤销风险等级调整", 403)
+        was_in_force = override.state == OverrideState.APPROVED
+        override.state = OverrideState.REVOKED
+        override.ended_by = user
+        override.ended_at = timezone.now()
+        override.end_note = note
+        override.save()
+        if was_in_force:
+            engine.run([override.enterprise_id], trigger=f"撤销人工调整（{user.display_name}）")
+    return override
+
+
+def recompute(user, enterprise_id: int):
+    """Grade one enterprise now (after correcting its facts, without waiting for the task)."""
+    if not can(user, "grade.recompute"):
+        raise GradingRefused("您的角色不能重新计算风险等级", 403)
+    enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
+    return engine.run([enterprise.pk], trigger=f"手动重新计算（{user.display_name}）")

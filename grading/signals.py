@@ -1,0 +1,88 @@
+"""Recompute a grade when one of its facts changes: an enterprise saved (or its sector tags
+changed), a hazard saved (reported, moved through its closed loop), an alarm or a power warning
+saved. Each change marks the enterprise; once the transaction commits, one task regrades all the
+enterprises it marked. A rule changed (a factor or a band) regrades everyone.
+
+Alarms raised by ingestion are inserted in bulk (no signal): the ten-minute sweep
+(tasks.regrade_recent) picks those up, and the nightly run catches anything else."""
+
+import threading
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from enterprises.models import Enterprise
+from grading.models import GradeBand, GradingFactor
+from hazards.models import Hazard
+from monitoring.models import Alarm, PowerWarning
+
+_local = threading.local()
+
+
+def _pending() -> set:
+    if not hasattr(_local, "ids"):
+        _local.ids = set()
+    return _local.ids
+
+
+def touch(enterprise_id):
+    """Regrade this enterprise after the current transaction commits."""
+    if enterprise_id is None:
+        return
+    _pending().add(enterprise_id)
+    # A callback per change: the first to run takes every id marked so far, the rest find
+    # nothing. (Ids left by a rolled-back transaction are regraded with the next: harmless.)
+    transaction.on_commit(_flush, robust=True)
+
+
+def _flush():
+    ids = _pending()
+    if not ids:
+        return
+    batch = sorted(ids)
+    ids.clear()
+    from grading.tasks import regrade
+
+    regrade(batch, "企业信息或隐患、报警等因素变化")
+
+
+@receiver(post_save, sender=Enterprise, dispatch_uid="grading_enterprise")
+def _enterprise_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        touch(instance.pk)
+
+
+@receiver(m2m_changed, sender=Enterprise.sector_tags.through, dispatch_uid="grading_tags")
+def _tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # a tag's enterprises changed
+        for pk in pk_set or ():
+            touch(pk)
+    else:
+        touch(instance.pk)
+
+
+@receiver(post_save, sender=Hazard, dispatch_uid="grading_hazard")
+@receiver(post_save, sender=Alarm, dispatch_uid="grading_alarm")
+@receiver(post_save, sender=PowerWarning, dispatch_uid="grading_power_warning")
+def _fact_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        touch(instance.enterprise_id)
+
+
+@receiver(post_save, sender=GradingFactor, dispatch_uid="grading_factor_saved")
+@receiver(post_delete, sender=GradingFactor, dispatch_uid="grading_factor_deleted")
+@receiver(post_save, sender=GradeBand, dispatch_uid="grading_band_saved")
+@receiver(post_delete, sender=GradeBand, dispatch_uid="grading_band_deleted")
+def _rule_changed(sender, raw=False, **kwargs):
+    if raw:
+        return
+
+    def enqueue():
+        from grading.tasks import regrade
+
+        regrade(None, "分级规则调整")
+
+    transaction.on_commit(enqueue, robust=True)
