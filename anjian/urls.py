@@ -9,6 +9,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("hazards/", include("hazards.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("grading/", include("grading.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),

@@ -11,6 +11,7 @@ def navigation(request):
             "enterprise_import": can(user, "enterprise.import"),
             "hazard_board": can(user, "hazard.board"),
             "monitoring": can(user, "monitoring.view"),
+            "grading": can(user, "grade.view"),
             "gateways": can(user, "gateway.manage"),
             "enforcement": can(user, "plan.view") or can(user, "draw.view"),
             "enforcement_conflicts": can(user, "conflict.view"),
