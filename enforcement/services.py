@@ -153,30 +153,30 @@ def _spread_months(visits: int, offset: int) -> list[int]:
 
 
 def _grades(enterprise_ids: list[int]) -> dict[int, tuple[str, int]] | None:
-    """{enterprise id: (level, visits per year)} from the grading app, or None when the app or
-    its tables are not there. Visits: the level's SupervisionFrequency.per_year times the
-    enterprise's FrequencyReduction, rounded up, at least one."""
+    """{enterprise id: (level, visits per year)} for the key levels, from the grading app, or
+    None when the app or its tables are not there. Visits: the grading app's supervision
+    frequency for the grade (grading.frequency, with its reduction for standardized enterprises
+    and the major-hazard veto), rounded up, at least one."""
     try:
         grade_model = apps.get_model("grading", "EnterpriseGrade")
-        frequency_model = apps.get_model("grading", "SupervisionFrequency")
-        reduction_model = apps.get_model("grading", "FrequencyReduction")
-    except LookupError:
+        from grading import frequency
+    except (LookupError, ImportError):
         return None
     try:
         with transaction.atomic():
-            per_year = dict(frequency_model.objects.values_list("level", "per_year"))
-            reductions = dict(reduction_model.objects.values_list("standardization", "multiplier"))
-            rows = list(
+            table = frequency.Table()
+            grades = list(
                 grade_model.objects.filter(
                     enterprise_id__in=enterprise_ids, level__in=KEY_LEVELS
-                ).values_list("enterprise_id", "level", "enterprise__standardization")
+                ).select_related("enterprise")
             )
     except DatabaseError:
         return None
     result = {}
-    for enterprise_id, level, standardization in rows:
-        frequency = Decimal(per_year.get(level) or 1) * Decimal(reductions.get(standardization, 1))
-        result[enterprise_id] = (level, max(1, math.ceil(frequency)))
+    for grade in grades:
+        found = frequency.for_enterprise_grade(grade, table)
+        per_year = found.per_year if found is not None else Decimal(1)
+        result[grade.enterprise_id] = (grade.level, max(1, math.ceil(per_year)))
     return result
 
 

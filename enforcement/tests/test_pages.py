@@ -1,0 +1,192 @@
+"""Pages: the draw form, verify and publish; the public pages show enterprise names, dates,
+outcomes and inspectors' names and badge numbers, and nothing else personal."""
+
+import re
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from conftest import client_for
+from enforcement import services
+from enforcement.models import AssignmentInspector, Draw, DrawAssignment
+from enforcement.services import DrawRequest
+
+
+@pytest.fixture
+def enforcer(users):
+    return users[Role.ENFORCEMENT_OFFICER]
+
+
+@pytest.fixture
+def published(enforcer, inspectors, many_enterprises):
+    draw = services.create_draw(
+        enforcer,
+        DrawRequest(
+            name="2026年第二批",
+            enterprise_count=4,
+            seed="pub",
+            planned_from=date(2026, 6, 1),
+            planned_to=date(2026, 6, 30),
+        ),
+    )
+    services.publish_draw(enforcer, draw.pk)
+    return draw
+
+
+def test_draw_form_creates_and_shows(client, enforcer, inspectors, many_enterprises, town_a):
+    client_for(client, enforcer)
+    assert client.get("/enforcement/draws/new/").status_code == 200
+    response = client.post(
+        "/enforcement/draws/new/",
+        {
+            "name": "赵寨子镇抽查",
+            "enterprise_count": 3,
+            "inspectors_per_enterprise": 2,
+            "avoid_repeat": "on",
+            "town": town_a.pk,
+            "industry": ["machinery"],
+        },
+    )
+    draw = Draw.objects.get()
+    assert response.status_code == 302 and response.url == f"/enforcement/draws/{draw.pk}/"
+    assert draw.filters == {"town": town_a.pk, "industry": ["machinery"]}
+    page = client.get(response.url)
+    assert "重新验证" in page.content.decode()
+    verified = client.post(response.url, {"verify": "1"})
+    assert "验证通过" in verified.content.decode()
+
+
+def test_draw_form_refusal_is_shown_and_changes_nothing(client, enforcer, inspectors):
+    client_for(client, enforcer)
+    response = client.post(
+        "/enforcement/draws/new/",
+        {"name": "过多", "enterprise_count": 500, "inspectors_per_enterprise": 2},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "超过符合条件的企业数" in response.content.decode()
+    assert not Draw.objects.exists()
+
+
+def test_verify_page_reports_tampering(client, enforcer, published):
+    row = AssignmentInspector.objects.filter(assignment__draw=published).first()
+    AssignmentInspector.objects.filter(pk=row.pk).update(position=9)
+    client_for(client, enforcer)
+    html = client.post(f"/enforcement/draws/{published.pk}/", {"verify": "1"}).content.decode()
+    assert "验证未通过" in html
+
+
+def test_public_pages_need_no_login_and_hide_personal_data(client, published, inspectors):
+    listing = client.get("/public/draws/")
+    assert listing.status_code == 200
+    assert "2026年第二批" in listing.content.decode()
+    page = client.get(f"/public/draws/{published.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    drawn = DrawAssignment.objects.filter(draw=published).select_related("enterprise")
+    for assignment in drawn:
+        assert assignment.enterprise.name in html
+        assert assignment.enterprise.principal_phone not in html
+        assert assignment.enterprise.principal_name not in html
+    assert "2026-06-01" in html
+    shown = set(
+        AssignmentInspector.objects.filter(assignment__draw=published).values_list(
+            "inspector_id", flat=True
+        )
+    )
+    for inspector in inspectors:
+        assert inspector.phone not in html
+        assert not re.search(rf"\b{inspector.username}\b", html)
+        if inspector.pk in shown:
+            assert f"{inspector.full_name}（{inspector.badge_number}）" in html
+    assert "@" not in html
+
+
+def test_public_page_shows_outcome_once_recorded(client, enforcer, published):
+    assignment = published.assignments.first()
+    services.record_outcome(
+        enforcer, assignment.pk, "rectify", "粉尘清扫不到位", timezone.localdate()
+    )
+    html = client.get(f"/public/draws/{published.pk}/").content.decode()
+    assert "发现问题，责令整改" in html
+    assert "粉尘清扫不到位" not in html  # the note stays internal
+
+
+def test_unpublished_draw_is_not_public(client, enforcer, inspectors, many_enterprises):
+    draw = services.create_draw(enforcer, DrawRequest(name="内部", enterprise_count=2))
+    assert client.get(f"/public/draws/{draw.pk}/").status_code == 404
+    assert client.get(f"/public/draws/{draw.pk}/inputs.json").status_code == 404
+    assert "内部" not in client.get("/public/draws/").content.decode()
+
+
+def test_public_inputs_rerun_to_the_same_result(client, published):
+    from enforcement import draw as algorithm
+
+    data = client.get(f"/public/draws/{published.pk}/inputs.json").json()
+    picks = algorithm.run(
+        data["seed"],
+        data["pool"],
+        data["inspectors"],
+        data["n"],
+        data["k"],
+        {int(k): v for k, v in data["exclusions"].items()},
+    )
+    assert [[p.enterprise_id, list(p.inspector_ids)] for p in picks] == [
+        [row["enterprise"], row["inspectors"]] for row in data["result"]
+    ]
+    assert algorithm.result_hash(picks) == data["result_hash"]
+
+
+def test_publish_and_outcome_pages(client, enforcer, inspectors, many_enterprises):
+    draw = services.create_draw(enforcer, DrawRequest(name="待公开", enterprise_count=2))
+    client_for(client, enforcer)
+    client.post(f"/enforcement/draws/{draw.pk}/publish/")
+    draw.refresh_from_db()
+    assert draw.published
+    again = client.post(f"/enforcement/draws/{draw.pk}/publish/", follow=True)
+    assert "已公开" in again.content.decode()
+    assignment = draw.assignments.first()
+    client.post(
+        f"/enforcement/assignments/{assignment.pk}/outcome/",
+        {"outcome": "compliant", "completed_on": timezone.localdate().isoformat()},
+    )
+    assignment.refresh_from_db()
+    assert assignment.outcome == "compliant"
+    bad = client.post(
+        f"/enforcement/assignments/{assignment.pk}/outcome/",
+        {"outcome": "nonsense", "completed_on": "2026-01-01"},
+        follow=True,
+    )
+    assert "请选择检查结果" in bad.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.outcome == "compliant"
+
+
+def test_conflict_page(client, users, inspectors, enterprise_a):
+    supervisor = users[Role.SUPERVISOR]
+    client_for(client, supervisor)
+    response = client.post(
+        "/enforcement/conflicts/",
+        {"inspector": inspectors[0].pk, "enterprise": enterprise_a.credit_code, "reason": "亲属"},
+    )
+    assert response.status_code == 302
+    html = client.get("/enforcement/conflicts/").content.decode()
+    assert "亲属" in html and inspectors[0].full_name in html
+    missing = client.post(
+        "/enforcement/conflicts/",
+        {"inspector": inspectors[0].pk, "enterprise": "不存在的企业", "reason": "亲属"},
+    )
+    assert "未找到该企业" in missing.content.decode()
+    client.post(f"/enforcement/inspectors/{inspectors[1].pk}/", {"active": "0"})
+    assert inspectors[1].pk not in services.inspector_pool(users[Role.SUPERVISOR].jurisdiction)
+
+
+def test_nav_links(client, users):
+    client_for(client, users[Role.ENFORCEMENT_OFFICER])
+    assert "执法检查" in client.get("/enforcement/plans/").content.decode()
+    client.logout()
+    client_for(client, users[Role.PRINCIPAL])
+    html = client.get("/enforcement/penalties/").content.decode()
+    assert "行政处罚" in html and "双随机抽查" in html
