@@ -190,3 +190,10 @@ def test_nav_links(client, users):
     client_for(client, users[Role.PRINCIPAL])
     html = client.get("/enforcement/penalties/").content.decode()
     assert "行政处罚" in html and "双随机抽查" in html
+
+
+def test_admin_pages(client, users, published):
+    client_for(client, users[Role.COUNTY_ADMIN])
+    for name in ("penaltystate", "inspector", "conflict", "draw", "penalty"):
+        assert client.get(f"/admin/enforcement/{name}/").status_code == 200
+    assert client.get(f"/admin/enforcement/draw/{published.pk}/change/").status_code == 200
