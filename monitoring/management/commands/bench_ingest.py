@@ -204,6 +204,7 @@ class Command(BaseCommand):
         if options["batch"] > settings.TELEMETRY_MAX_READINGS:
             raise CommandError(f"--batch 不能超过 {settings.TELEMETRY_MAX_READINGS}")
         self.rng = random.Random(options["seed"])
+        self._lock = self._only_run()
         where = self._use_bench_database()
         self._use_own_task_queue()
         call_command("migrate", interactive=False, verbosity=0)
@@ -230,6 +231,18 @@ class Command(BaseCommand):
         self._report(batch, throughput, http, delays, memory)
 
     # --- The benchmark database ---------------------------------------------------------------
+
+    def _only_run(self):
+        """Refuse to start beside another run on this machine: each run empties the benchmark
+        database, the other's figures would be worthless. The lock goes with the process."""
+        import fcntl
+
+        lock = open(Path(settings.VAR_DIR) / "bench_ingest.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CommandError("另一个 bench_ingest 正在运行，请等它结束") from None
+        return lock
 
     def _use_bench_database(self) -> str:
         connection.close()
@@ -508,6 +521,7 @@ class Command(BaseCommand):
             "max": max(m for _, m in samples),
             "slope": slope,
             "samples": samples,
+            "rates": rates,
             "first_rate": rates[0] if rates else float("nan"),
             "last_rate": rates[-1] if rates else float("nan"),
             "rows": Reading.objects.count(),
@@ -597,6 +611,10 @@ class Command(BaseCommand):
             out.write(
                 "RSS samples (s: MB): "
                 + ", ".join(f"{t:.0f}: {m:.1f}" for t, m in memory["samples"])
+            )
+            out.write(
+                "Readings/s by the wall clock in each sample interval: "
+                + ", ".join(f"{r:,.0f}" for r in memory["rates"])
             )
             out.write(
                 "Readings/s by the wall clock (making the readings included) over the first "
