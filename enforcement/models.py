@@ -14,17 +14,6 @@ from core.scoping import ScopedQuerySet
 
 
 class InspectorQuerySet(models.QuerySet):
-    def in_pool(self, jurisdiction):
-        """Active enforcement officers of the pool of `jurisdiction` (theirs or below it)."""
-        from accounts.roles import Role
-
-        return self.filter(
-            active=True,
-            user__is_active=True,
-            user__role=Role.ENFORCEMENT_OFFICER,
-            jurisdiction__path__startswith=jurisdiction.path,
-        )
-
     def for_user(self, user):
         if not (user.is_authenticated and user.is_active) or not user.jurisdiction_id:
             return self.none()
@@ -40,9 +29,10 @@ def _ancestor_ids(path: str) -> list[int]:
 
 
 class Inspector(models.Model):
-    """An enforcement officer in the pool random draws pick inspectors from (执法检查人员名录库).
-    Only users of the role 执法人员 with a badge number belong; `active` takes one out of the pool
-    (leave, training) without touching the account."""
+    """An enforcement officer's entry in the pool random draws pick inspectors from
+    (执法检查人员名录库). The pool is every active user of the role 执法人员 with a badge number
+    (services.inspector_pool); a row here with `active` off takes one out of it (leave,
+    training) without touching the account."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -140,8 +130,6 @@ class AreaQuerySet(models.QuerySet):
     """Plans and draws belong to an area (a county, usually). A bureau user sees those of their
     area and below; a town supervisor also those of the county above (filtered to their town's
     enterprises where rows are listed)."""
-
-    assignment_lookup = None
 
     def for_user(self, user):
         if not (user.is_authenticated and user.is_active):
