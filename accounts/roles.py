@@ -92,6 +92,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inspector.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "penalty.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "penalty.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    # Checklist inspections (seed tasks 22–24): the bureau's supervisors and officers and the
+    # towns (remote enforcement in every town, task 23) inspect; the bureau's staff and towns
+    # read the statistics; an enterprise sees its own completed inspections and documents.
+    "checklist.view": JURISDICTION_ROLES,
+    "inspection.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "inspection.manage": frozenset(
+        {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "inspection.stats": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

@@ -33,3 +33,15 @@ FILTER_KEYS = (
     "exclude_key_list",  # the plan's key list is inspected anyway: leave it out
     "exclude_recent_months",  # leave out enterprises drawn in the last N months
 )
+
+# Inspectors per inspection (REGULATIONS.md "Random inspections": at least two inspectors per
+# inspection; 《行政处罚法》第四十二条: 执法人员不得少于两人). On site and unannounced: two
+# enforcement officers or more. A remote inspection reviews monitoring evidence at the desk and
+# may be done by one; a case filed from it goes through the penalty procedure with two.
+MIN_INSPECTORS_BY_KIND = {"on_site": 2, "unannounced": 2, "remote": 1}
+MIN_INSPECTORS_SOURCE = "《行政处罚法》第四十二条：执法人员不得少于两人"
+
+# Default rectification period offered on the inspection form (责令限期整改), in days.
+DEFAULT_RECTIFY_DAYS = 30
+# Monitoring evidence a remote inspection may cite: alarms and power warnings of the last N days.
+EVIDENCE_DAYS = 90

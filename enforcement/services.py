@@ -18,13 +18,17 @@ from accounts.models import User
 from accounts.roles import Role, can
 from core.models import Jurisdiction
 from enforcement import draw as algorithm
+from enforcement import numbering
 from enforcement.draw import Refused
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
+    DocumentKind,
     Draw,
     DrawAssignment,
     EnforcementPlan,
+    Inspection,
+    InspectionState,
     Inspector,
     Outcome,
     Penalty,
@@ -382,10 +386,25 @@ def approve_plan(user, plan_id) -> EnforcementPlan:
     return plan
 
 
-def _inspections_done_by_month(plan) -> dict[int, int]:
-    """Hook for checklist inspections (next part of issue 5): {month: key-list inspections done
-    in the plan's year}. Until inspections exist it counts none."""
-    return {}
+def _inspections_done_by_month(plan, user=None) -> dict[int, int]:
+    """{month: key-list inspections done in the plan's year}: completed inspections linked to
+    one of the plan's key-list entries, or, unlinked to any plan entry or draw, of an
+    enterprise on the key list."""
+    done = Inspection.objects.completed().filter(inspected_on__year=plan.year)
+    if user is not None:
+        done = done.filter(pk__in=Inspection.objects.for_user(user).values("pk"))
+    done = done.filter(
+        Q(plan_item__plan=plan)
+        | Q(
+            plan_item__isnull=True,
+            assignment__isnull=True,
+            enterprise__in=plan.items.values("enterprise"),
+        )
+    )
+    counts = defaultdict(int)
+    for day in done.values_list("inspected_on", flat=True):
+        counts[day.month] += 1
+    return dict(counts)
 
 
 def plan_progress(plan, user=None) -> list[dict]:
@@ -408,7 +427,7 @@ def plan_progress(plan, user=None) -> list[dict]:
             drawn[planned.month] += 1
         if outcome and completed and completed.year == plan.year:
             done[completed.month] += 1
-    key_done = _inspections_done_by_month(plan)
+    key_done = _inspections_done_by_month(plan, user)
     rows = []
     for month in range(1, 13):
         rows.append(
@@ -790,14 +809,20 @@ def record_outcome(user, assignment_id, outcome: str, note: str = "", completed_
 
 
 def _case_number(area: Jurisdiction, year: int, serial: int) -> str:
-    short = area.name.removesuffix("县").removesuffix("市").removesuffix("区") or area.name
-    return f"{short}应急罚〔{year}〕{serial}号"
+    return numbering.format_number(area, DocumentKind.PENALTY, year, serial)
 
 
 def file_penalty(
-    user, enterprise_id, violation: str, legal_basis: str, amount=0, filed_on=None
+    user,
+    enterprise_id,
+    violation: str,
+    legal_basis: str,
+    amount=0,
+    filed_on=None,
+    inspection_id=None,
 ) -> Penalty:
-    """Open a case (立案), numbered per year and area."""
+    """Open a case (立案), numbered per year and area (enforcement.numbering), optionally from
+    an inspection of the same enterprise (the case's source)."""
     _require(user, "penalty.manage", "办理行政处罚")
     area = _area_for(user)
     violation = (violation or "").strip()
@@ -821,34 +846,39 @@ def file_penalty(
     enterprise = Enterprise.objects.for_user(user).filter(pk=enterprise_id).first()
     if enterprise is None:
         raise Refused("企业不存在", 404)
+    inspection = None
+    if inspection_id:
+        inspection = Inspection.objects.for_user(user).filter(pk=inspection_id).first()
+        if inspection is None:
+            raise Refused("执法检查不存在", 404)
+        if inspection.enterprise_id != enterprise.pk:
+            raise Refused("所选检查的被检查企业与当事企业不一致")
+        if inspection.state != InspectionState.COMPLETED:
+            raise Refused("检查尚未完成，不能据此立案", 409)
     year = filed_on.year
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                last = (
-                    Penalty.objects.filter(jurisdiction=area, year=year).aggregate(m=Max("serial"))[
-                        "m"
-                    ]
-                    or 0
-                )
-                penalty = Penalty.objects.create(
-                    enterprise=enterprise,
-                    jurisdiction=area,
-                    year=year,
-                    serial=last + 1,
-                    case_number=_case_number(area, year, last + 1),
-                    violation=violation,
-                    legal_basis=legal_basis,
-                    amount=amount,
-                    state_id="filed",
-                    filed_on=filed_on,
-                    created_by=user,
-                )
-                PenaltyEvent.objects.create(penalty=penalty, to_state="filed", actor=user)
-            return penalty
-        except IntegrityError:
-            continue  # another case took the serial: number again
-    raise Refused("案号分配冲突，请重试", 409)
+
+    def used():
+        found = Penalty.objects.filter(jurisdiction=area, year=year).aggregate(m=Max("serial"))
+        return found["m"] or 0
+
+    with transaction.atomic():
+        serial, number = numbering.allocate(area, DocumentKind.PENALTY, year, floor=used)
+        penalty = Penalty.objects.create(
+            enterprise=enterprise,
+            jurisdiction=area,
+            year=year,
+            serial=serial,
+            case_number=number,
+            violation=violation,
+            legal_basis=legal_basis,
+            amount=amount,
+            state_id="filed",
+            filed_on=filed_on,
+            inspection=inspection,
+            created_by=user,
+        )
+        PenaltyEvent.objects.create(penalty=penalty, to_state="filed", actor=user)
+    return penalty
 
 
 def advance_penalty(user, penalty_id, to_state: str, note: str = "", decided_on=None, amount=None):

@@ -1,0 +1,552 @@
+"""Checklist inspections (清单化执法检查), their documents and re-checks: every change goes
+through here. A refusal raises `Refused` with the reason in Chinese and an HTTP status (403
+role, 404 not found or out of scope, 409 state, 422 data); nothing changes.
+
+draft (检查中) → completed (已完成). Completing needs every checklist item answered; each item
+found wanting becomes a hazard in the ledger (hazards.services.report, source 执法检查), major
+where the item is a criterion of the standard; the 现场检查记录 is issued, and the 责令限期整改
+指令书 where items were found wanting; a linked random-draw assignment gets its outcome. A
+re-check (整改复查) later records the hazards' states and issues the 整改复查意见书.
+"""
+
+import os
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import can
+from core.models import Jurisdiction
+from enforcement import checklists, numbering
+from enforcement.draw import Refused
+from enforcement.models import (
+    AssignmentInspector,
+    Conflict,
+    DocumentKind,
+    DrawAssignment,
+    Inspection,
+    InspectionAnswer,
+    InspectionDocument,
+    InspectionEvent,
+    InspectionKind,
+    InspectionPhoto,
+    InspectionState,
+    Outcome,
+    PlanItem,
+    Recheck,
+    Result,
+)
+from enforcement.rules import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
+from enterprises.models import Enterprise
+from hazards import services as hazard_services
+from hazards.models import Source, State
+
+__all__ = ["Refused"]
+
+MAX_PHOTOS_PER_ANSWER = 18
+
+
+def _require(user, action, label):
+    if not can(user, action):
+        raise Refused(f"您的角色不能{label}", 403)
+
+
+def _text(value, label, max_length, required=False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Refused(f"请填写{label}")
+    if len(value) > max_length:
+        raise Refused(f"{label}不能超过 {max_length} 字")
+    # PostgreSQL cannot store a NUL character: a refusal, not a 500.
+    if "\x00" in value:
+        raise Refused(f"{label}含有无效字符")
+    return value
+
+
+def _event(inspection, action, user, note="", data=None):
+    InspectionEvent.objects.create(
+        inspection=inspection, action=action, actor=user, note=note[:300], data=data or {}
+    )
+
+
+def _locked(user, inspection_id) -> Inspection:
+    inspection = (
+        Inspection.objects.for_user(user)
+        .select_for_update(of=("self",))
+        .select_related("enterprise", "jurisdiction")
+        .filter(pk=inspection_id)
+        .first()
+    )
+    if inspection is None:
+        raise Refused("执法检查不存在", 404)
+    return inspection
+
+
+def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
+    """The inspectors named, checked: in the inspector pool, not recused from the enterprise,
+    at least as many as the kind of inspection needs."""
+    from enforcement.services import inspector_pool
+
+    try:
+        ids = sorted({int(i) for i in ids or []})
+    except (TypeError, ValueError):
+        raise Refused("执法人员编号有误") from None
+    found = list(inspector_pool(area).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise Refused("所选执法人员不在执法人员名录库中（须为持有执法证的执法人员）")
+    needed = MIN_INSPECTORS_BY_KIND[kind]
+    if len(found) < needed:
+        label = InspectionKind(kind).label
+        raise Refused(f"{label}的执法人员不得少于 {needed} 名（《行政处罚法》第四十二条）")
+    recused = (
+        Conflict.objects.active()
+        .filter(enterprise=enterprise, inspector__in=found)
+        .select_related("inspector")
+    )
+    names = [c.inspector.display_name for c in recused]
+    if names:
+        raise Refused("、".join(names) + "已申报回避该企业，不能参加检查")
+    return found
+
+
+# --- create -------------------------------------------------------------------------------------
+
+
+def create_inspection(
+    user,
+    enterprise_id,
+    kind: str,
+    inspected_on: date | None = None,
+    inspector_ids=None,
+    assignment_id=None,
+    plan_item_id=None,
+    place: str = "",
+) -> Inspection:
+    """Open an inspection (检查中) of an enterprise in the user's scope. With a random-draw
+    assignment, its drawn inspectors are the default."""
+    _require(user, "inspection.manage", "开展执法检查")
+    if not user.jurisdiction_id:
+        raise Refused("只有监管部门人员可以开展执法检查", 403)
+    area = user.jurisdiction
+    if kind not in InspectionKind.values:
+        raise Refused("检查方式无效")
+    inspected_on = inspected_on or timezone.localdate()
+    if not 2000 <= inspected_on.year <= 2100:
+        raise Refused("检查日期无效")
+    place = _text(place, "检查场所", 200)
+    enterprise = Enterprise.objects.for_user(user).filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise Refused("企业不存在", 404)
+    assignment = plan_item = None
+    if assignment_id:
+        assignment = (
+            DrawAssignment.objects.for_user(user)
+            .select_related("draw")
+            .filter(pk=assignment_id)
+            .first()
+        )
+        if assignment is None:
+            raise Refused("抽查任务不存在", 404)
+        if assignment.enterprise_id != enterprise.pk:
+            raise Refused("抽查任务的企业与被检查企业不一致")
+        if assignment.outcome:
+            raise Refused("该抽查任务已登记检查结果", 409)
+        if not inspector_ids:
+            inspector_ids = list(
+                AssignmentInspector.objects.filter(assignment=assignment).values_list(
+                    "inspector_id", flat=True
+                )
+            )
+    if plan_item_id:
+        plan_item = (
+            PlanItem.objects.for_user(user).select_related("plan").filter(pk=plan_item_id).first()
+        )
+        if plan_item is None:
+            raise Refused("重点检查计划条目不存在", 404)
+        if plan_item.enterprise_id != enterprise.pk:
+            raise Refused("重点检查计划条目的企业与被检查企业不一致")
+        if plan_item.plan.year != inspected_on.year:
+            raise Refused(f"检查日期不在{plan_item.plan.year}年度计划内")
+    inspectors = _inspectors(user, area, enterprise, inspector_ids, kind)
+    with transaction.atomic():
+        if assignment is not None:
+            taken = Inspection.objects.filter(assignment=assignment).exists()
+            if taken:
+                raise Refused("该抽查任务已有检查记录", 409)
+        inspection = Inspection.objects.create(
+            enterprise=enterprise,
+            jurisdiction=area,
+            kind=kind,
+            inspected_on=inspected_on,
+            assignment=assignment,
+            plan_item=plan_item,
+            place=place,
+            created_by=user,
+        )
+        inspection.inspectors.set(inspectors)
+        _event(inspection, "create", user, data={"inspectors": [i.pk for i in inspectors]})
+    return inspection
+
+
+# --- evidence (remote inspections) --------------------------------------------------------------
+
+
+def evidence_choices(user, enterprise):
+    """Alarms and power warnings of the enterprise in the last EVIDENCE_DAYS days that the user
+    may see, newest first."""
+    from monitoring.models import Alarm, PowerWarning
+
+    since = timezone.now() - timedelta(days=EVIDENCE_DAYS)
+    alarms = (
+        Alarm.objects.for_user(user)
+        .filter(enterprise=enterprise, raised_at__gte=since)
+        .select_related("point")
+        .order_by("-raised_at")[:100]
+    )
+    warnings = (
+        PowerWarning.objects.for_user(user)
+        .filter(enterprise=enterprise, detected_at__gte=since)
+        .order_by("-detected_at")[:100]
+    )
+    return list(alarms), list(warnings)
+
+
+def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspection:
+    """Cite the enterprise's alarms and power warnings as the evidence of the inspection
+    (非现场执法: 依据监测预警数据)."""
+    from monitoring.models import Alarm, PowerWarning
+
+    _require(user, "inspection.manage", "修改执法检查")
+    try:
+        alarm_ids = {int(i) for i in alarm_ids or []}
+        warning_ids = {int(i) for i in warning_ids or []}
+    except (TypeError, ValueError):
+        raise Refused("证据编号有误") from None
+    with transaction.atomic():
+        inspection = _locked(user, inspection_id)
+        if not inspection.is_draft:
+            raise Refused("检查已完成，不能修改", 409)
+        alarms = list(
+            Alarm.objects.for_user(user).filter(enterprise=inspection.enterprise, pk__in=alarm_ids)
+        )
+        warnings = list(
+            PowerWarning.objects.for_user(user).filter(
+                enterprise=inspection.enterprise, pk__in=warning_ids
+            )
+        )
+        if len(alarms) != len(alarm_ids) or len(warnings) != len(warning_ids):
+            raise Refused("所选证据不属于被检查企业")
+        inspection.evidence_alarms.set(alarms)
+        inspection.evidence_warnings.set(warnings)
+        _event(
+            inspection,
+            "evidence",
+            user,
+            data={"alarms": sorted(alarm_ids), "warnings": sorted(warning_ids)},
+        )
+    return inspection
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+def checklist_rows(inspection) -> list[dict]:
+    """The inspection's checklist with each item's answer and photos, in order: the items that
+    apply to the enterprise (while in draft), or the items answered (once completed)."""
+    answers = {
+        a.item_id: a
+        for a in inspection.answers.select_related("hazard", "item").prefetch_related("photos")
+    }
+    if inspection.is_draft:
+        items = list(checklists.items_for(inspection.enterprise))
+    else:
+        items = [a.item for a in sorted(answers.values(), key=_answer_order)]
+    return [
+        {"index": n, "item": item, "answer": answers.get(item.pk)}
+        for n, item in enumerate(items, start=1)
+    ]
+
+
+def _answer_order(answer):
+    item = answer.item
+    return (item.template.sort_order, item.template.code, item.order, item.pk)
+
+
+def answer(user, inspection_id, item_id, result: str, note: str = "", photos=()):
+    """Answer (or answer again) one item of a draft inspection, with photos."""
+    _require(user, "inspection.manage", "填写检查结果")
+    if result not in Result.values:
+        raise Refused("检查结果无效，应为符合、不符合或不适用")
+    note = _text(note, "情况说明", 500)
+    if result == Result.NOT_COMPLIANT and not note:
+        raise Refused("不符合的条目请写明具体问题")
+    photos = list(photos or [])
+    with transaction.atomic():
+        inspection = _locked(user, inspection_id)
+        if not inspection.is_draft:
+            raise Refused("检查已完成，不能修改检查结果", 409)
+        item = checklists.items_for(inspection.enterprise).filter(pk=item_id).first()
+        if item is None:
+            raise Refused("该条目不在本企业的检查清单中")
+        row, _ = InspectionAnswer.objects.update_or_create(
+            inspection=inspection,
+            item=item,
+            defaults={"result": result, "note": note, "answered_by": user},
+        )
+        if row.photos.count() + len(photos) > MAX_PHOTOS_PER_ANSWER:
+            raise Refused(f"每个条目最多 {MAX_PHOTOS_PER_ANSWER} 张照片")
+        for image in photos:
+            InspectionPhoto.objects.create(answer=row, image=image, uploaded_by=user)
+    return row
+
+
+# --- completion ---------------------------------------------------------------------------------
+
+
+def _photo_copies(answer_row) -> list:
+    copies = []
+    for photo in answer_row.photos.all():
+        try:
+            with photo.image.open("rb") as handle:
+                copies.append(ContentFile(handle.read(), name=os.path.basename(photo.image.name)))
+        except OSError:
+            continue  # a file lost on disk does not block the inspection
+    return copies
+
+
+def _hazard_description(row) -> str:
+    text = row.item.text
+    return f"{row.note}（执法检查发现。检查项：{text[:120]}；依据：{row.item.legal_basis}）"
+
+
+def complete(user, inspection_id, findings: str = "", rectify_deadline: date | None = None):
+    """Finish a draft inspection: every item answered; items not compliant become hazards;
+    the documents are issued; a linked draw assignment gets its outcome."""
+    _require(user, "inspection.manage", "完成执法检查")
+    findings = _text(findings, "检查情况", 5000)
+    today = timezone.localdate()
+    with transaction.atomic():
+        inspection = _locked(user, inspection_id)
+        if not inspection.is_draft:
+            raise Refused("检查已完成", 409)
+        if inspection.inspected_on > today:
+            raise Refused("检查日期晚于今天，不能完成检查")
+        rows = checklist_rows(inspection)
+        missing = [str(row["index"]) for row in rows if row["answer"] is None]
+        if missing:
+            shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
+            raise Refused(f"还有 {len(missing)} 个条目尚未作答：第 {shown} 项")
+        if not rows:
+            raise Refused("该企业的检查清单为空，无法完成检查")
+        inspectors = list(inspection.inspectors.all())
+        needed = MIN_INSPECTORS_BY_KIND[inspection.kind]
+        if len(inspectors) < needed:
+            raise Refused(f"{inspection.get_kind_display()}的执法人员不得少于 {needed} 名")
+        wanting = [row["answer"] for row in rows if row["answer"].result == Result.NOT_COMPLIANT]
+        if wanting:
+            if rectify_deadline is None:
+                raise Refused("存在不符合的条目，请填写整改期限")
+            if rectify_deadline <= inspection.inspected_on:
+                raise Refused("整改期限应晚于检查日期")
+        else:
+            rectify_deadline = None
+        found_by = "、".join(i.display_name for i in inspectors)[:40]
+        for row in wanting:
+            try:
+                hazard = hazard_services.report(
+                    user,
+                    inspection.enterprise_id,
+                    source=Source.ENFORCEMENT,
+                    description=_hazard_description(row),
+                    place=inspection.place,
+                    found_on=inspection.inspected_on,
+                    found_by=found_by,
+                    criterion_id=row.item.criterion_id,
+                    photos=_photo_copies(row),
+                )
+            except hazard_services.TransitionRefused as exc:
+                raise Refused(f"登记隐患失败：{exc}", exc.status) from None
+            except Enterprise.DoesNotExist:
+                raise Refused("企业不存在", 404) from None
+            row.hazard = hazard
+            row.save(update_fields=["hazard"])
+        inspection.state = InspectionState.COMPLETED
+        inspection.findings = findings
+        inspection.rectify_deadline = rectify_deadline
+        inspection.completed_by = user
+        inspection.completed_at = timezone.now()
+        inspection.save()
+        if inspection.assignment_id:
+            DrawAssignment.objects.filter(pk=inspection.assignment_id, outcome="").update(
+                outcome=Outcome.RECTIFY if wanting else Outcome.COMPLIANT,
+                outcome_note=f"清单检查：不符合 {len(wanting)} 项"[:300],
+                completed_on=inspection.inspected_on,
+                recorded_by=user,
+            )
+        _issue(inspection, DocumentKind.RECORD, user)
+        if wanting:
+            _issue(inspection, DocumentKind.RECTIFY_ORDER, user)
+        _event(
+            inspection,
+            "complete",
+            user,
+            data={
+                "not_compliant": len(wanting),
+                "major": sum(1 for r in wanting if r.hazard.is_major),
+            },
+        )
+    return inspection
+
+
+# --- re-check -----------------------------------------------------------------------------------
+
+
+def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids=None):
+    """Record a re-check of the rectification ordered (整改复查) with the hazards' states as
+    they stand, and issue the 整改复查意见书."""
+    _require(user, "inspection.manage", "整改复查")
+    opinion = _text(opinion, "复查意见", 2000, required=True)
+    today = timezone.localdate()
+    with transaction.atomic():
+        inspection = _locked(user, inspection_id)
+        if inspection.is_draft:
+            raise Refused("检查尚未完成，不能复查", 409)
+        wanting = list(
+            inspection.answers.filter(result=Result.NOT_COMPLIANT).select_related("hazard", "item")
+        )
+        if not wanting:
+            raise Refused("该检查未责令整改，无需复查", 409)
+        if rechecked_on > today or rechecked_on < inspection.inspected_on:
+            raise Refused("复查日期应在检查日期与今天之间")
+        if inspector_ids:
+            inspectors = _inspectors(
+                user, inspection.jurisdiction, inspection.enterprise, inspector_ids, "on_site"
+            )
+        else:
+            inspectors = list(inspection.inspectors.all())
+        states = []
+        for row in sorted(wanting, key=_answer_order):
+            hazard = row.hazard
+            states.append(
+                {
+                    "item": row.item.text,
+                    "note": row.note,
+                    "hazard_id": hazard.pk if hazard else None,
+                    "major": bool(hazard and hazard.is_major),
+                    "state": hazard.get_state_display() if hazard else "未登记",
+                    "closed": bool(hazard and hazard.state == State.CLOSED),
+                }
+            )
+        done = Recheck.objects.create(
+            inspection=inspection,
+            rechecked_on=rechecked_on,
+            opinion=opinion,
+            hazard_states=states,
+            created_by=user,
+        )
+        done.inspectors.set(inspectors)
+        _issue(inspection, DocumentKind.RECHECK, user, recheck=done)
+        _event(inspection, "recheck", user, data={"recheck": done.pk})
+    return done
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+BODY_SUFFIX = {
+    "county": "应急管理局",
+    "zone": "管理委员会",
+    "town": "人民政府",
+    "street": "街道办事处",
+}
+
+
+def issuing_body(area: Jurisdiction) -> str:
+    name = area.name
+    if area.kind == "street":
+        name = name.removesuffix("街道")
+    return name + BODY_SUFFIX.get(area.kind, "")
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _document_data(inspection, kind, recheck=None) -> dict:
+    enterprise = inspection.enterprise
+    inspectors = list(inspection.inspectors.order_by("id"))
+    data = {
+        "issuer": issuing_body(inspection.jurisdiction),
+        "enterprise": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "address": enterprise.address,
+        "principal": enterprise.principal_name,
+        "principal_phone": enterprise.principal_phone,
+        "town": enterprise.jurisdiction.name,
+        "kind": inspection.get_kind_display(),
+        "inspected_on": inspection.inspected_on.isoformat(),
+        "place": inspection.place or enterprise.address,
+        "inspectors": [{"name": i.display_name, "badge": i.badge_number or ""} for i in inspectors],
+        "findings": inspection.findings,
+        "deadline": inspection.rectify_deadline.isoformat() if inspection.rectify_deadline else "",
+    }
+    rows = checklist_rows(inspection)
+    if kind == DocumentKind.RECORD:
+        data["items"] = [
+            {
+                "index": row["index"],
+                "text": row["item"].text,
+                "basis": row["item"].legal_basis,
+                "result": row["answer"].get_result_display(),
+                "note": row["answer"].note,
+            }
+            for row in rows
+        ]
+        data["evidence"] = [
+            f"报警：{a.point} {a.get_condition_display()}（{_when(a.raised_at)}）"
+            for a in inspection.evidence_alarms.select_related("point")
+        ] + [
+            f"电力预警：{w.get_kind_display()}（{_when(w.detected_at)}）"
+            for w in inspection.evidence_warnings.all()
+        ]
+    if kind == DocumentKind.RECTIFY_ORDER:
+        data["items"] = [
+            {
+                "index": n,
+                "text": row["answer"].note,
+                "item": row["item"].text,
+                "basis": row["item"].legal_basis,
+                "major": bool(row["answer"].hazard and row["answer"].hazard.is_major),
+            }
+            for n, row in enumerate(
+                (r for r in rows if r["answer"].result == Result.NOT_COMPLIANT), start=1
+            )
+        ]
+    if kind == DocumentKind.RECHECK:
+        data["rechecked_on"] = recheck.rechecked_on.isoformat()
+        data["opinion"] = recheck.opinion
+        data["hazards"] = recheck.hazard_states
+        data["inspectors"] = [
+            {"name": i.display_name, "badge": i.badge_number or ""}
+            for i in recheck.inspectors.order_by("id")
+        ]
+        order = inspection.documents.filter(kind=DocumentKind.RECTIFY_ORDER).first()
+        data["order_number"] = order.number if order else ""
+    return data
+
+
+def _issue(inspection, kind, user, recheck=None) -> InspectionDocument:
+    """Number a document and store the data it is filled with; the Word file is rendered from
+    these (enforcement.documents.render)."""
+    day = recheck.rechecked_on if recheck else inspection.inspected_on
+    serial, number = numbering.allocate(inspection.jurisdiction, kind, day.year)
+    return InspectionDocument.objects.create(
+        inspection=inspection,
+        recheck=recheck,
+        kind=kind,
+        year=day.year,
+        serial=serial,
+        number=number,
+        data=_document_data(inspection, kind, recheck),
+        issued_by=user,
+    )
