@@ -3,6 +3,8 @@ query each), the scores in Python, then one transaction that writes only what ch
 upsert of the changed `EnterpriseGrade` rows, a `GradeChange` for every change of the grade in
 force) and records the run. The same path grades one enterprise or a province."""
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +54,20 @@ class Rules:
                 return level
         return RiskLevel.BLUE
 
+    def signature(self) -> str:
+        """Everything in the rules that changes a score, as text."""
+        parts = [
+            repr(
+                (
+                    f.code, f.measure, f.argument, str(f.points_per_unit), f.bands,
+                    None if f.cap is None else str(f.cap), str(f.weight), f.min_level,
+                )
+            )
+            for f in self.factors
+        ]  # fmt: skip
+        parts.append(repr([(str(score), level) for score, level in self.bands]))
+        return "|".join(parts)
+
     def labels(self) -> dict[str, str]:
         return {factor.code: factor.label for factor in self.factors}
 
@@ -97,59 +113,70 @@ class Computed:
     score: Decimal
     level: str
     explanation: dict
+    # Of the values and the rules that scored them: equal fingerprints, equal explanations.
+    fingerprint: str = ""
 
 
 def compute(ctx: Context, rules: Rules) -> tuple[dict[int, Computed], dict[str, str]]:
     """Grade every enterprise of the context. Returns the grades and, for each factor whose
-    data is not available, the reason."""
+    data is not available, the reason.
+
+    This loop runs once per enterprise and factor (a few million times for a province), so it
+    does little: a factor scores the same value the same way, and each distinct value's
+    explanation row is built once and shared; totals are kept in cents."""
     values, unavailable = {}, {}
     for factor in rules.factors:
         try:
             values[factor.code] = evaluate(ctx, factor.measure, factor.argument)
         except NotAvailable as exc:
             unavailable[factor.code] = str(exc)
-    # A factor scores the same value the same way: score each distinct value once.
-    memo: dict[str, dict] = {factor.code: {} for factor in rules.factors}
     plan = []
     for factor in rules.factors:
         if factor.code in unavailable:
-            plan.append((factor, None, None))
+            plan.append((factor, None, None, [factor.code, None, 0, 0], -1))
         else:
-            plan.append((factor, values[factor.code], MEASURES[factor.measure].default))
+            floor_rank = LEVEL_RANK[factor.min_level] if factor.min_level else -1
+            default = MEASURES[factor.measure].default
+            plan.append((factor, values[factor.code], default, {}, floor_rank))
+    signature = rules.signature()
     grades = {}
     for pk in ctx.enterprises():
-        rows, total, floor = [], ZERO, None
-        for factor, by_enterprise, default in plan:
+        rows, seen, total, floor, floor_rank = [], [], 0, None, -1
+        for factor, by_enterprise, default, memo, factor_floor in plan:
             if by_enterprise is None:
-                rows.append([factor.code, None, 0, 0])
+                rows.append(memo)  # the "not available" row
+                seen.append(None)
                 continue
             value = by_enterprise.get(pk, default)
-            scored = memo[factor.code].get(value)
-            if scored is None:
-                points = points_for(factor, value)
-                contribution = (points * factor.weight).quantize(CENT)
-                scored = memo[factor.code][value] = (
-                    contribution,
-                    _json(points),
-                    _json(contribution),
-                )
-            total += scored[0]
-            rows.append([factor.code, value, scored[1], scored[2]])
-            if (
-                factor.min_level
-                and _positive(value)
-                and (floor is None or LEVEL_RANK[factor.min_level] > LEVEL_RANK[floor[1]])
-            ):
-                floor = (factor.code, factor.min_level)
-        by_score = rules.level_for(total)
+            entry = memo.get(value)
+            if entry is None:
+                entry = memo[value] = _entry(factor, value)
+            total += entry[0]
+            rows.append(entry[1])
+            seen.append(value)
+            if factor_floor > floor_rank and entry[2]:
+                floor, floor_rank = factor, factor_floor
+        score = Decimal(total).scaleb(-2)
+        by_score = rules.level_for(score)
         level = by_score
-        if floor and LEVEL_RANK[floor[1]] > LEVEL_RANK[by_score]:
-            level = floor[1]
         explanation = {"factors": rows, "by_score": by_score}
-        if floor:
-            explanation["floor"] = list(floor)
-        grades[pk] = Computed(pk, total, level, explanation)
+        if floor is not None:
+            explanation["floor"] = [floor.code, floor.min_level]
+            if floor_rank > LEVEL_RANK[by_score]:
+                level = floor.min_level
+        fingerprint = hashlib.md5(  # noqa: S324  (a change detector, not security)
+            (signature + repr(seen)).encode()
+        ).hexdigest()
+        grades[pk] = Computed(pk, score, level, explanation, fingerprint)
     return grades, unavailable
+
+
+def _entry(factor: GradingFactor, value) -> tuple[int, list, bool]:
+    """(contribution in cents, the explanation row, whether the value counts for a floor)."""
+    points = points_for(factor, value)
+    contribution = (points * factor.weight).quantize(CENT)
+    row = [factor.code, value, _json(points), _json(contribution)]
+    return int(contribution * 100), row, _positive(value)
 
 
 def run(ids=None, *, trigger: str = "", now=None) -> GradingRun:
@@ -178,6 +205,8 @@ def run(ids=None, *, trigger: str = "", now=None) -> GradingRun:
 
 
 def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tuple[int, int]:
+    # The stored grades without their explanations (the fingerprint stands for one): reading
+    # a province's explanations back would cost more than computing them.
     existing = {
         row[0]: row
         for row in ctx.only(EnterpriseGrade.objects.all())
@@ -187,7 +216,7 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
             "level",
             "computed_level",
             "score",
-            "explanation",
+            "fingerprint",
             "override_id",
             "level_since",
         )
@@ -198,7 +227,7 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
         {row[5] for row in existing.values() if row[5]} - {o.pk for o in overrides.values()}
     )
     labels = rules.labels()
-    to_write, history = [], []
+    to_write, history, moved = [], [], []
     for pk, grade in grades.items():
         override = overrides.get(pk)
         level = override.level if override else grade.level
@@ -209,58 +238,136 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
             and old[2] == grade.level
             and old[3] == grade.score
             and old[5] == override_id
-            and old[4] == grade.explanation
+            and old[4] == grade.fingerprint
         ):
             continue
         level_since = now if old is None or old[1] != level else old[6]
         to_write.append(
-            EnterpriseGrade(
-                enterprise_id=pk,
-                level=level,
-                computed_level=grade.level,
-                score=grade.score,
-                explanation=grade.explanation,
-                override_id=override_id,
-                scored_at=now,
-                level_since=level_since,
+            (
+                pk,
+                level,
+                grade.level,
+                grade.score,
+                grade.explanation,
+                grade.fingerprint,
+                override_id,
+                now,
+                level_since,
             )
         )
         if old is None:
             history.append(_first(grade, level, override, labels, now))
         elif old[1] != level or old[5] != override_id:
-            history.append(_change(old, grade, level, override, ended, labels, now))
+            moved.append((old, grade, level, override))
+    before = _explanations([item[0][0] for item in moved])
+    for old, grade, level, override in moved:
+        history.append(
+            _change(old, before.get(old[0], {}), grade, level, override, ended, labels, now)
+        )
     gone = set(existing) - set(grades)
     for pk in gone:
         old = existing[pk]
         history.append(
-            GradeChange(
-                enterprise_id=pk,
-                kind=ChangeKind.UNGRADED,
+            _history(
+                pk,
+                ChangeKind.UNGRADED,
+                now,
                 from_level=old[1],
                 from_score=old[3],
                 reason="企业已关闭，不再分级",
-                at=now,
             )
         )
     if gone:
         EnterpriseGrade.objects.filter(enterprise_id__in=list(gone)).delete()
-    EnterpriseGrade.objects.bulk_create(
-        to_write,
-        batch_size=WRITE_BATCH,
-        update_conflicts=True,
-        unique_fields=["enterprise"],
-        update_fields=[
-            "level",
-            "computed_level",
-            "score",
-            "explanation",
-            "override",
-            "scored_at",
-            "level_since",
-        ],
-    )
-    GradeChange.objects.bulk_create(history, batch_size=WRITE_BATCH)
+    _insert(EnterpriseGrade, GRADE_COLUMNS, to_write, upsert=True)
+    _insert(GradeChange, CHANGE_COLUMNS, history)
     return len(to_write), len(history)
+
+
+# Written by _insert, in this order.
+GRADE_COLUMNS = [
+    "enterprise_id", "level", "computed_level", "score", "explanation", "fingerprint",
+    "override_id", "scored_at", "level_since",
+]  # fmt: skip
+CHANGE_COLUMNS = [
+    "enterprise_id", "kind", "from_level", "to_level", "from_score", "to_score", "reason",
+    "changes", "override_id", "actor_id", "approver_id", "at",
+]  # fmt: skip
+JSON_COLUMNS = {"explanation", "changes"}
+PG_TYPES = {
+    "enterprise_id": "bigint",
+    "override_id": "bigint",
+    "actor_id": "bigint",
+    "approver_id": "bigint",
+    "score": "numeric",
+    "from_score": "numeric",
+    "to_score": "numeric",
+    "explanation": "text",
+    "changes": "text",
+    "scored_at": "timestamptz",
+    "level_since": "timestamptz",
+    "at": "timestamptz",
+}  # fmt: skip, the rest are text
+DATETIME_COLUMNS = {"scored_at", "level_since", "at"}
+
+
+dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+
+
+def _insert(model, columns, rows, *, upsert=False):
+    """Insert rows (tuples in `columns` order, or dicts): multi-row INSERTs on SQLite, one
+    INSERT … SELECT FROM unnest(arrays) per 20,000 rows on PostgreSQL; with `upsert`, a row
+    whose primary key exists replaces it. The ORM's bulk_create costs more per
+    row than the database does for a province's grades; this is the same SQL without it."""
+    if not rows:
+        return
+    ops = connection.ops
+    quoted = [ops.quote_name(column) for column in columns]
+    json_at = [i for i, column in enumerate(columns) if column in JSON_COLUMNS]
+    time_at = [i for i, column in enumerate(columns) if column in DATETIME_COLUMNS]
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Names from the model, quoted; every value is a parameter.
+    table = ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES "  # noqa: S608
+    conflict = ""
+    if upsert:
+        conflict = f" ON CONFLICT ({quoted[0]}) DO UPDATE SET " + ", ".join(
+            f"{name} = EXCLUDED.{name}" for name in quoted[1:]
+        )
+    prepared = []
+    adapted = {}
+    for row in rows:
+        row = [row[column] for column in columns] if isinstance(row, dict) else list(row)
+        for i in json_at:
+            row[i] = dumps(row[i])
+        for i in time_at:
+            value = row[i]
+            if value not in adapted:
+                adapted[value] = ops.adapt_datetimefield_value(value)
+            row[i] = adapted[value]
+        prepared.append(row)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array per column: the statement's text stays short whatever the row count
+            # (psycopg would otherwise parse thousands of placeholders a statement).
+            names = [f"c{i}" for i in range(len(columns))]
+            select = ", ".join(
+                f"{name}::jsonb" if i in json_at else name for i, name in enumerate(names)
+            )
+            arrays = ", ".join(f"%s::{PG_TYPES.get(column, 'text')}[]" for column in columns)
+            statement = (
+                f"INSERT INTO {table} ({', '.join(quoted)}) SELECT {select} "  # noqa: S608
+                f"FROM unnest({arrays}) AS u({', '.join(names)}){conflict}"
+            )
+            for start in range(0, len(prepared), 20_000):
+                chunk = prepared[start : start + 20_000]
+                cursor.execute(statement, [list(column) for column in zip(*chunk, strict=True)])
+            return
+        per_statement = max(1, min(WRITE_BATCH, 30_000 // len(columns)))
+        for start in range(0, len(prepared), per_statement):
+            chunk = prepared[start : start + per_statement]
+            params = [value for row in chunk for value in row]
+            cursor.execute(sql + ", ".join([one] * len(chunk)) + conflict, params)
 
 
 def _overrides_in_force(ctx: Context, now) -> dict[int, GradeOverride]:
@@ -283,31 +390,43 @@ def _ended_overrides(ids) -> dict[int, GradeOverride]:
     return {o.pk: o for o in GradeOverride.objects.filter(pk__in=ids).select_related("ended_by")}
 
 
-def _first(grade: Computed, level, override, labels, now) -> GradeChange:
+def _history(enterprise_id, kind, now, **values) -> dict:
+    """A GradeChange row as _insert writes it (a dict: a province's first grading writes
+    100,000 of them, and model instances cost more than the insert)."""
+    row = dict.fromkeys(CHANGE_COLUMNS)
+    row.update(enterprise_id=enterprise_id, kind=kind, from_level="", to_level="", changes=[])
+    row.update(at=now, reason="")
+    row.update(values)
+    return row
+
+
+def _first(grade: Computed, level, override, labels, now) -> dict:
     top = sorted(
         (row for row in grade.explanation["factors"] if row[3]), key=lambda row: -abs(row[3])
     )[:3]
     parts = "、".join(f"{labels.get(row[0], row[0])}（{row[3]:+g}分）" for row in top)
     reason = f"首次分级：得分 {grade.score:g}" + (f"，主要因素：{parts}" if parts else "")
-    change = GradeChange(
-        enterprise_id=grade.enterprise_id,
-        kind=ChangeKind.FIRST,
+    change = _history(
+        grade.enterprise_id,
+        ChangeKind.FIRST,
+        now,
         to_level=level,
         to_score=grade.score,
         reason=reason,
-        at=now,
     )
     if override:
         _as_override(change, override)
     return change
 
 
-def _as_override(change: GradeChange, override: GradeOverride):
-    change.kind = ChangeKind.OVERRIDE
-    change.override = override
-    change.actor_id = override.requested_by_id
-    change.approver_id = override.decided_by_id
-    change.reason = f"人工调整：{override.reason}"
+def _as_override(change: dict, override: GradeOverride):
+    change.update(
+        kind=ChangeKind.OVERRIDE,
+        override_id=override.pk,
+        actor_id=override.requested_by_id,
+        approver_id=override.decided_by_id,
+        reason=f"人工调整：{override.reason}",
+    )
 
 
 def factor_changes(old_rows, new_rows, labels) -> list[dict]:
@@ -342,31 +461,43 @@ def _describe(change: dict) -> str:
     return f"{change['label']} {side(change['from'])}→{side(change['to'])}"
 
 
-def _change(old, grade: Computed, level, override, ended, labels, now) -> GradeChange:
-    changes = factor_changes(old[4].get("factors"), grade.explanation["factors"], labels)
-    change = GradeChange(
-        enterprise_id=grade.enterprise_id,
-        kind=ChangeKind.COMPUTED,
+def _explanations(ids) -> dict[int, dict]:
+    """The stored explanations of these enterprises (those whose grade moved)."""
+    found = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        found.update(
+            EnterpriseGrade.objects.filter(enterprise_id__in=chunk)
+            .order_by()
+            .values_list("enterprise_id", "explanation")
+        )
+    return found
+
+
+def _change(old, before, grade: Computed, level, override, ended, labels, now) -> dict:
+    changes = factor_changes(before.get("factors"), grade.explanation["factors"], labels)
+    change = _history(
+        grade.enterprise_id,
+        ChangeKind.COMPUTED,
+        now,
         from_level=old[1],
         to_level=level,
         from_score=old[3],
         to_score=grade.score,
         changes=changes,
-        at=now,
     )
     if override is not None:
         _as_override(change, override)
         return change
     if old[5]:
         previous = ended.get(old[5])
-        change.kind = ChangeKind.OVERRIDE_ENDED
-        change.override = previous
+        change.update(kind=ChangeKind.OVERRIDE_ENDED, override_id=old[5])
         if previous is not None and previous.state == OverrideState.REVOKED:
-            change.actor = previous.ended_by
-            change.reason = f"人工调整已撤销：{previous.end_note}，恢复计算等级"
+            change["actor_id"] = previous.ended_by_id
+            change["reason"] = f"人工调整已撤销：{previous.end_note}，恢复计算等级"
         else:
-            change.reason = "人工调整已到期，恢复计算等级"
+            change["reason"] = "人工调整已到期，恢复计算等级"
         return change
     described = "；".join(_describe(c) for c in changes[:6]) or "分级规则调整"
-    change.reason = f"因素变化：{described}"
+    change["reason"] = f"因素变化：{described}"
     return change

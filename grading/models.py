@@ -283,6 +283,7 @@ class EnterpriseGrade(models.Model):
     computed_level = models.CharField("计算等级", max_length=10, choices=RiskLevel.choices)
     score = models.DecimalField("风险分值", max_digits=8, decimal_places=2)
     explanation = models.JSONField("分级依据", default=dict)
+    fingerprint = models.CharField(max_length=32, editable=False, default="")
     override = models.ForeignKey(
         GradeOverride,
         verbose_name="人工调整",

@@ -1,0 +1,105 @@
+"""Grading at province scale (`manage.py bench_grading`): the time to grade every enterprise of
+the benchmark database `manage.py bench` loads (var/bench.sqlite3, or the PostgreSQL database
+anjian_bench: 100,000 enterprises, and the hazard ledger when bench --scenario hazards loaded
+it). It never loads or reloads that database: run `manage.py bench` first.
+
+Three runs, each the whole of grading.engine.run (every measure's query, the scores, the
+writes and the history, in one transaction):
+
+1. cold: no grade stored yet (the grading tables are emptied first), so every enterprise's
+   grade and its first history row are written;
+2. unchanged: the nightly run on the next day with nothing changed, which writes nothing;
+3. rule changed: one factor's weight changed, so every enterprise carrying it is rewritten and
+   the history records those whose grade moved; the weight is then put back.
+
+Goal (issue 5): grading 100,000 enterprises under 30 s. The load averages are printed beside
+the figures: the machine is shared.
+"""
+
+import os
+import time
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+
+from core.management.commands.bench import Command as Bench
+from enterprises.models import Enterprise
+from grading import engine
+from grading.models import EnterpriseGrade, GradeChange, GradingFactor, GradingRun
+
+GOAL_SECONDS = 30
+CHANGED_FACTOR = "headcount"
+
+
+class Command(BaseCommand):
+    help = "分类分级性能基准：在基准数据库中为全部企业（默认 10 万家）计算风险等级并计时"
+    requires_system_checks = []
+
+    def handle(self, *args, **options):
+        where = Bench()._use_bench_database(reset=False)
+        call_command("migrate", interactive=False, verbosity=0)
+        count = Enterprise.objects.count()
+        if count == 0:
+            raise CommandError(f"{where} 中没有企业：请先运行 manage.py bench 加载基准数据")
+        self.stdout.write(f"Database: {self._engine()} · {where} · enterprises: {count:,}")
+        EnterpriseGrade.objects.all().delete()
+        GradeChange.objects.all().delete()
+        GradingRun.objects.all().delete()
+        results = [("cold (all written)", *self._timed(lambda: engine.run(trigger="bench")))]
+        results.append(("unchanged (nightly)", *self._timed(lambda: engine.run(trigger="bench"))))
+        factor = GradingFactor.objects.get(code=CHANGED_FACTOR)
+        weight = factor.weight
+        GradingFactor.objects.filter(pk=factor.pk).update(weight=weight + Decimal("0.5"))
+        try:
+            results.append(
+                (
+                    f"rule changed ({factor.label} weight +0.5)",
+                    *self._timed(lambda: engine.run(trigger="bench")),
+                )
+            )
+        finally:
+            GradingFactor.objects.filter(pk=factor.pk).update(weight=weight)
+        self.stdout.write("")
+        self.stdout.write(
+            "| run | enterprises | written | grade changes | seconds | load (1/5/15 min) |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|---|")
+        for label, run, seconds, load in results:
+            self.stdout.write(
+                f"| {label} | {run.enterprises:,} | {run.written:,} | {run.level_changes:,} "
+                f"| {seconds:.1f} | {load} |"
+            )
+        levels = dict(
+            EnterpriseGrade.objects.order_by()
+            .values_list("level")
+            .annotate(n=Count("pk"))
+            .values_list("level", "n")
+        )
+        self.stdout.write("")
+        self.stdout.write("Grades: " + ", ".join(f"{k} {v:,}" for k, v in sorted(levels.items())))
+        unavailable = results[0][1].unavailable
+        if unavailable:
+            self.stdout.write("Factors without data (contribute 0): " + ", ".join(unavailable))
+        worst = max(seconds for _, _, seconds, _ in results)
+        verdict = "met" if worst < GOAL_SECONDS else "MISSED"
+        self.stdout.write(f"Goal: under {GOAL_SECONDS} s per run: {verdict}.")
+
+    @staticmethod
+    def _timed(call):
+        started = time.perf_counter()
+        run = call()
+        seconds = time.perf_counter() - started
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+        return run, seconds, load
+
+    @staticmethod
+    def _engine() -> str:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("select sqlite_version()")
+                return f"SQLite {cursor.fetchone()[0]}"
+            cursor.execute("show server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
