@@ -1,10 +1,12 @@
-"""Recompute a grade when one of its facts changes: an enterprise saved (or its sector tags
-changed), a hazard saved (reported, moved through its closed loop), an alarm or a power warning
-saved. Each change marks the enterprise; once the transaction commits, one task regrades all the
+"""Recompute a grade when one of its facts changes. An enterprise saved (or its sector tags
+changed) marks the enterprise; once the transaction commits, one task regrades all the
 enterprises it marked. A rule changed (a factor or a band) regrades everyone.
 
-Alarms raised by ingestion are inserted in bulk (no signal): the ten-minute sweep
-(tasks.regrade_recent) picks those up, and the nightly run catches anything else."""
+Hazards, alarms and power warnings are picked up by the ten-minute sweep
+(tasks.regrade_recent: rows new or changed since the last run) rather than by a commit hook of
+their own: alarms raised by ingestion are inserted in bulk (no signal at all), and a hazard's
+transaction already carries exactly one commit callback, its notification outbox, which the
+hazard tests count. The nightly run catches anything else (a deadline passing at midnight)."""
 
 import threading
 
@@ -14,8 +16,6 @@ from django.dispatch import receiver
 
 from enterprises.models import Enterprise
 from grading.models import GradeBand, GradingFactor
-from hazards.models import Hazard
-from monitoring.models import Alarm, PowerWarning
 
 _local = threading.local()
 
@@ -62,14 +62,6 @@ def _tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs
             touch(pk)
     else:
         touch(instance.pk)
-
-
-@receiver(post_save, sender=Hazard, dispatch_uid="grading_hazard")
-@receiver(post_save, sender=Alarm, dispatch_uid="grading_alarm")
-@receiver(post_save, sender=PowerWarning, dispatch_uid="grading_power_warning")
-def _fact_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        touch(instance.enterprise_id)
 
 
 @receiver(post_save, sender=GradingFactor, dispatch_uid="grading_factor_saved")

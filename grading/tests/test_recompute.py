@@ -31,21 +31,20 @@ def test_enterprise_save_regrades_it(
     assert run.kind == GradingRun.PARTIAL and run.enterprises == 1
 
 
-def test_hazard_regrades_its_enterprise(
-    enterprise_a, immediate_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        Hazard.objects.create(
-            enterprise=enterprise_a,
-            source=Source.ENFORCEMENT,
-            description="x",
-            found_by="y",
-            is_major=True,
-            state=State.CONFIRMED,
-        )
-    rows = {
-        r[0]: r for r in EnterpriseGrade.objects.get(enterprise=enterprise_a).explanation["factors"]
-    }
+def test_hazard_is_picked_up_by_the_sweep(enterprise_a):
+    engine.run()
+    Hazard.objects.create(
+        enterprise=enterprise_a,
+        source=Source.ENFORCEMENT,
+        description="x",
+        found_by="y",
+        is_major=True,
+        state=State.CONFIRMED,
+    )
+    run = GradingRun.objects.get(pk=tasks.sweep())
+    assert run.kind == GradingRun.PARTIAL and run.enterprises == 1
+    grade = EnterpriseGrade.objects.get(enterprise=enterprise_a)
+    rows = {r[0]: r for r in grade.explanation["factors"]}
     assert rows["open_major_hazards"][1] == 1
 
 
