@@ -16,6 +16,8 @@ def navigation(request):
             "enforcement": can(user, "plan.view") or can(user, "draw.view"),
             "enforcement_conflicts": can(user, "conflict.view"),
             "penalties": can(user, "penalty.view"),
+            "inspections": can(user, "inspection.view"),
+            "inspection_stats": can(user, "inspection.stats"),
             "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
         }
     }

@@ -1,10 +1,12 @@
 from django import forms
 from django.apps import apps
 
+from accounts.models import User
 from core.models import Jurisdiction
-from enforcement.models import EnforcementPlan, Outcome, PenaltyState
+from enforcement.models import EnforcementPlan, InspectionKind, Outcome, PenaltyState, Result
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
+from hazards.forms import PhotosField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 GRADES = [("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")]
@@ -153,6 +155,7 @@ class PenaltyForm(forms.Form):
         label="拟罚款金额（元）", min_value=0, max_digits=12, decimal_places=2, initial=0
     )
     filed_on = forms.DateField(label="立案日期", widget=DATE)
+    inspection = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,3 +179,76 @@ class PenaltyAdvanceForm(forms.Form):
         self.fields["to_state"].queryset = PenaltyState.objects.filter(
             code__in=penalty.state.next_states
         )
+
+
+# --- inspections --------------------------------------------------------------------------------
+
+
+class InspectorsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.badge_number}）"
+
+
+class InspectionForm(forms.Form):
+    enterprise = EnterpriseByCodeField()
+    kind = forms.ChoiceField(label="检查方式", choices=InspectionKind.choices)
+    inspected_on = forms.DateField(label="检查日期", widget=DATE)
+    place = forms.CharField(label="检查场所（可空）", max_length=200, required=False)
+    inspectors = InspectorsField(
+        label="执法人员（现场检查、暗查暗访不少于 2 名）",
+        queryset=None,
+        required=False,
+    )
+    assignment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from enforcement.services import inspector_pool
+
+        self.fields["enterprise"].user = user
+        self.fields["inspectors"].queryset = (
+            inspector_pool(user.jurisdiction) if user.jurisdiction_id else User.objects.none()
+        )
+
+
+class AnswerForm(forms.Form):
+    result = forms.ChoiceField(label="结果", choices=Result.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="情况说明", max_length=500, required=False)
+    photos = PhotosField(label="照片", required=False)
+
+
+class CompleteForm(forms.Form):
+    findings = forms.CharField(
+        label="检查情况（写入现场检查记录）",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rectify_deadline = forms.DateField(
+        label="整改期限（存在不符合项时必填）", required=False, widget=DATE
+    )
+
+
+class EvidenceForm(forms.Form):
+    alarms = forms.MultipleChoiceField(label="监测报警", required=False)
+    warnings = forms.MultipleChoiceField(label="电力预警", required=False)
+
+    def __init__(self, alarms, warnings, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alarms"].choices = [
+            (a.pk, f"{a.point} {a.get_condition_display()} {a.raised_at:%Y-%m-%d %H:%M}")
+            for a in alarms
+        ]
+        self.fields["warnings"].choices = [
+            (w.pk, f"{w.get_kind_display()} {w.detected_at:%Y-%m-%d %H:%M}") for w in warnings
+        ]
+
+
+class RecheckForm(forms.Form):
+    rechecked_on = forms.DateField(label="复查日期", widget=DATE)
+    opinion = forms.CharField(
+        label="复查意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

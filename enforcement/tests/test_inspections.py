@@ -19,6 +19,7 @@ from enforcement.models import (
     Result,
 )
 from enforcement.services import DrawRequest
+from enforcement.tests.conftest import answer_all
 from hazards.models import Hazard, MajorHazardCriterion
 
 
@@ -30,17 +31,6 @@ def enforcer(users):
 @pytest.fixture
 def pair(inspectors):
     return [inspectors[0].pk, inspectors[1].pk]
-
-
-def answer_all(user, inspection, wanting=()):
-    """Answer every item: compliant, except the items in `wanting` ({item id: note})."""
-    wanting = dict(wanting)
-    for row in inspections.checklist_rows(inspection):
-        item = row["item"]
-        if item.pk in wanting:
-            inspections.answer(user, inspection.pk, item.pk, Result.NOT_COMPLIANT, wanting[item.pk])
-        else:
-            inspections.answer(user, inspection.pk, item.pk, Result.COMPLIANT)
 
 
 def test_templates_built_from_the_criteria_library(enterprise_a, enterprise_b):
@@ -100,9 +90,10 @@ def test_lifecycle_creates_hazards_major_where_criterion(enforcer, pair, enterpr
     assert {a.hazard_id for a in linked} == {general.pk, major.pk}
     kinds = set(done.documents.values_list("kind", flat=True))
     assert kinds == {DocumentKind.RECORD, DocumentKind.RECTIFY_ORDER}
-    assert list(InspectionEvent.objects.filter(inspection=done).values_list("action", flat=True))[
-        -1
-    ] == "complete"
+    assert (
+        list(InspectionEvent.objects.filter(inspection=done).values_list("action", flat=True))[-1]
+        == "complete"
+    )
     # completed: nothing changes any more
     with pytest.raises(Refused) as refused:
         inspections.answer(enforcer, done.pk, general_item.pk, Result.COMPLIANT)
@@ -196,7 +187,7 @@ def test_answer_refusals(enforcer, pair, enterprise_a, enterprise_b):
         inspections.answer(enforcer, inspection.pk, item.pk, "maybe")
     with pytest.raises(Refused, match="无效字符"):
         inspections.answer(enforcer, inspection.pk, item.pk, Result.NOT_COMPLIANT, "x\x00")
-    foreign = [i for i in checklists.items_for(enterprise_a) if i.template.code != "general"][0]
+    foreign = next(i for i in checklists.items_for(enterprise_a) if i.template.code != "general")
     other = inspections.create_inspection(enforcer, enterprise_b.pk, "on_site", None, pair)
     if foreign.pk not in {i.pk for i in checklists.items_for(enterprise_b)}:
         with pytest.raises(Refused, match="不在本企业的检查清单中"):
@@ -250,9 +241,7 @@ def test_recheck_records_hazard_states(enforcer, pair, enterprise_a):
     answer_all(enforcer, inspection, {item.pk: "未建立责任制"})
     with pytest.raises(Refused, match="尚未完成"):
         inspections.recheck(enforcer, inspection.pk, timezone.localdate(), "已整改")
-    inspections.complete(
-        enforcer, inspection.pk, "", timezone.localdate() + timedelta(days=10)
-    )
+    inspections.complete(enforcer, inspection.pk, "", timezone.localdate() + timedelta(days=10))
     with pytest.raises(Refused, match="请填写复查意见"):
         inspections.recheck(enforcer, inspection.pk, timezone.localdate(), " ")
     done = inspections.recheck(enforcer, inspection.pk, timezone.localdate(), "尚未整改完毕")
