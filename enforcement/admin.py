@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from enforcement.models import Conflict, Draw, Inspector, Penalty, PenaltyState
+from enforcement.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Conflict,
+    DocumentNumber,
+    Draw,
+    Inspection,
+    InspectionDocument,
+    Inspector,
+    Penalty,
+    PenaltyState,
+)
 
 
 @admin.register(PenaltyState)
@@ -45,3 +56,39 @@ class PenaltyAdmin(ReadOnly):
     list_display = ["case_number", "enterprise", "amount", "state", "decided_on"]
     list_filter = ["state", "year"]
     search_fields = ["case_number", "enterprise__name"]
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ["order", "code", "text", "legal_basis", "criterion", "active"]
+    raw_id_fields = ["criterion"]
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    """Checklists are data the bureau may correct (wording, legal basis, order, switching an
+    item off); `manage.py build_checklists` brings them in line with the criteria library."""
+
+    list_display = ["name", "code", "industry", "sector_tag", "active", "sort_order"]
+    list_filter = ["active"]
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnly):
+    list_display = ["enterprise", "kind", "state", "inspected_on", "jurisdiction"]
+    list_filter = ["state", "kind"]
+    search_fields = ["enterprise__name"]
+
+
+@admin.register(InspectionDocument)
+class InspectionDocumentAdmin(ReadOnly):
+    list_display = ["number", "kind", "inspection", "issued_at"]
+    list_filter = ["kind", "year"]
+    search_fields = ["number"]
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(ReadOnly):
+    list_display = ["jurisdiction", "kind", "year", "last"]

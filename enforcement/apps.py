@@ -9,9 +9,12 @@ class EnforcementConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from enforcement.models import (
+            ChecklistItem,
+            ChecklistTemplate,
             Conflict,
             DrawAssignment,
             EnforcementPlan,
+            Inspection,
             Inspector,
             Penalty,
         )
@@ -25,3 +28,9 @@ class EnforcementConfig(AppConfig):
         auditlog.register(
             DrawAssignment, include_fields=["outcome", "outcome_note", "completed_on"]
         )
+        auditlog.register(
+            Inspection,
+            include_fields=["state", "inspected_on", "findings", "rectify_deadline", "place"],
+        )
+        auditlog.register(ChecklistTemplate)
+        auditlog.register(ChecklistItem)

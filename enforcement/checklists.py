@@ -150,7 +150,9 @@ def build(apps=None) -> dict:
         general.append((common.code, common.text, common.legal_basis, None))
     for criterion in criteria:
         code = f"c-{criterion.article}-{criterion.item}"
-        text = f"{_label(criterion.article, criterion.item)} {criterion.text}"
+        # The standard words each item as the hazard itself; the checklist asks for its absence
+        # (符合 = the situation is not found).
+        text = f"无重大事故隐患情形 {_label(criterion.article, criterion.item)}：{criterion.text}"
         row = (code, text, criterion.source, criterion.pk)
         if criterion.scope == "all":
             general.append(row)

@@ -64,6 +64,18 @@ def _text(value, label, max_length, required=False) -> str:
     return value
 
 
+def _ids(values, label) -> set[int]:
+    """Ids from a form or a body, checked: positive and within a 64-bit integer (a larger one
+    would be a database error, not a refusal)."""
+    try:
+        ids = {int(v) for v in values or []}
+    except (TypeError, ValueError):
+        raise Refused(f"{label}编号有误") from None
+    if any(not 0 < i < 2**63 for i in ids):
+        raise Refused(f"{label}编号有误")
+    return ids
+
+
 def _event(inspection, action, user, note="", data=None):
     InspectionEvent.objects.create(
         inspection=inspection, action=action, actor=user, note=note[:300], data=data or {}
@@ -88,10 +100,7 @@ def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
     at least as many as the kind of inspection needs."""
     from enforcement.services import inspector_pool
 
-    try:
-        ids = sorted({int(i) for i in ids or []})
-    except (TypeError, ValueError):
-        raise Refused("执法人员编号有误") from None
+    ids = sorted(_ids(ids, "执法人员"))
     found = list(inspector_pool(area).filter(pk__in=ids))
     if len(found) != len(ids):
         raise Refused("所选执法人员不在执法人员名录库中（须为持有执法证的执法人员）")
@@ -218,11 +227,8 @@ def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspectio
     from monitoring.models import Alarm, PowerWarning
 
     _require(user, "inspection.manage", "修改执法检查")
-    try:
-        alarm_ids = {int(i) for i in alarm_ids or []}
-        warning_ids = {int(i) for i in warning_ids or []}
-    except (TypeError, ValueError):
-        raise Refused("证据编号有误") from None
+    alarm_ids = _ids(alarm_ids, "报警")
+    warning_ids = _ids(warning_ids, "预警")
     with transaction.atomic():
         inspection = _locked(user, inspection_id)
         if not inspection.is_draft:

@@ -1,6 +1,7 @@
 """Enforcement: the inspector pool and declared conflicts, the annual plan (key list and random
-part), random draws (双随机、一公开) with everything needed to re-run them, and penalties
-(行政处罚) with their states as data."""
+part), random draws (双随机、一公开) with everything needed to re-run them, penalties (行政处罚)
+with their states as data, checklists and checklist inspections (清单化执法) with their answers,
+photos, events and re-checks, and the documents issued for them with their numbers."""
 
 import zlib
 

@@ -139,6 +139,7 @@ def plan_detail(request, pk):
         "manage": manage,
         "months_form": months_form,
         "can_approve": can(request.user, "plan.approve") and plan.status == PlanStatus.DRAFT,
+        "can_inspect": can(request.user, "inspection.manage"),
     }
     return render(request, "enforcement/plan_detail.html", context)
 
@@ -242,6 +243,7 @@ def draw_detail(request, pk):
         "verification": verification,
         "can_manage": can(request.user, "draw.create"),
         "can_outcome": can(request.user, "draw.outcome"),
+        "can_inspect": can(request.user, "inspection.manage"),
         "outcome_form": forms.OutcomeForm(),
         "staff": bool(request.user.jurisdiction_id),
     }

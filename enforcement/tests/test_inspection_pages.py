@@ -161,3 +161,9 @@ def test_api_round_trip(client, enforcer, inspectors, enterprise_b):
         content_type="application/json",
     )
     assert nul.status_code == 422
+    huge = client.post(
+        "/api/v1/inspections",
+        {"enterprise_id": enterprise_b.pk, "kind": "remote", "inspector_ids": [10**25]},
+        content_type="application/json",
+    )
+    assert huge.status_code == 422 and "编号有误" in huge.json()["detail"]

@@ -265,3 +265,16 @@ def test_penalty_from_an_inspection(enforcer, pair, enterprise_a, enterprise_b):
         enforcer, enterprise_a.pk, "事实", "依据", 100, inspection_id=inspection.pk
     )
     assert list(inspection.penalties.all()) == [penalty]
+
+
+def test_build_checklists_command_is_idempotent(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("build_checklists", stdout=out)
+    first = out.getvalue()
+    call_command("build_checklists", stdout=out)
+    assert "检查清单" in first
+    assert out.getvalue().count(first.strip()) == 2
