@@ -131,7 +131,8 @@ class Reading(models.Model):
     service writes it in batches with SQL of its own (monitoring.ingest)."""
 
     pk = models.CompositePrimaryKey("point", "ts")
-    point = models.ForeignKey(Point, on_delete=models.DO_NOTHING, db_constraint=True)
+    # The key (point, ts) serves lookups by point: no second index on point_id.
+    point = models.ForeignKey(Point, on_delete=models.DO_NOTHING, db_index=False)
     ts = models.DateTimeField("时间")
     value = models.FloatField("数值")
 

@@ -497,6 +497,7 @@ class Migration(migrations.Migration):
                         (
                             "point",
                             models.ForeignKey(
+                                db_index=False,
                                 on_delete=django.db.models.deletion.DO_NOTHING,
                                 to="monitoring.point",
                             ),

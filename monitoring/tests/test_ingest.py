@@ -205,3 +205,27 @@ def test_readings_across_months_land_in_their_partitions(gateway_a, points_a, no
     )
     assert outcome.accepted == 2
     assert list(Reading.objects.order_by("ts").values_list("value", flat=True)) == [10.0, 20.0]
+
+
+@pytest.mark.django_db
+def test_a_partly_duplicate_batch_stores_and_evaluates_the_new_readings(gateway_a, points_a, now):
+    first = [
+        {"point": "dp1", "ts": at(now, -120), "value": 900},
+        {"point": "t1", "ts": at(now, -120), "value": 30},
+    ]
+    assert ingest(gateway_a, first, now=now).accepted == 2
+    batch = [
+        *first,
+        {"point": "dp1", "ts": at(now, -60), "value": 950},
+        {"point": "t1", "ts": at(now, -60), "value": 90},
+        {"point": "t1", "ts": at(now), "value": 91},
+    ]
+    outcome = ingest(gateway_a, batch, now=now)
+    assert (outcome.accepted, outcome.duplicate) == (3, 2)
+    assert Reading.objects.count() == 5
+    points_a["temp"].refresh_from_db()
+    assert points_a["temp"].last_value == 91
+    assert Alarm.objects.filter(condition=Condition.RATE).exists()
+    assert Alarm.objects.filter(condition=Condition.HIGH).exists()
+    again = ingest(gateway_a, batch, now=now)
+    assert (again.accepted, again.duplicate) == (0, 5)
