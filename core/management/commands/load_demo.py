@@ -15,9 +15,11 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from core.models import Jurisdiction, JurisdictionKind
+from enforcement import demo as demo_enforcement
 from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
+from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from monitoring import demo as demo_monitoring
 
@@ -185,11 +187,23 @@ class Command(BaseCommand):
             supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
             hazards = demo_hazards.load(enterprises, supervisor, seed=20240403)
             monitoring = demo_monitoring.load(supervisor)
+            town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
+            grading = demo_grading.load(enterprises, town_supervisor)
+            enforcement = demo_enforcement.load(supervisor, users)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
                 f"演示监测：新建网关 {monitoring['gateways']} 个、点位 {monitoring['points']} 个，"
                 f"写入监测数据 {monitoring['readings']} 条，产生报警 {monitoring['alarms']} 条"
+            )
+            self.stdout.write(
+                f"演示分级：计算 {grading['graded']} 家，"
+                f"新建待审批人工调整 {grading['overrides']} 条"
+            )
+            self.stdout.write(
+                f"演示执法：新建年度计划 {enforcement['plans']} 个、双随机抽查 "
+                f"{enforcement['draws']} 次、清单检查 {enforcement['inspections']} 次、"
+                f"处罚案件 {enforcement['penalties']} 件、回避申报 {enforcement['conflicts']} 条"
             )
             self._print(users)
 
@@ -306,6 +320,11 @@ class Command(BaseCommand):
             ("admin", "县局管理员", Role.COUNTY_ADMIN, county, None),
             ("jianguan", "王监管", Role.SUPERVISOR, county, None),
             ("zhifa", "李执法", Role.ENFORCEMENT_OFFICER, county, None),
+            # The inspector pool of the random draws (at least two per enterprise, with room
+            # for a recusal): more enforcement officers with badge numbers.
+            ("zhifa2", "孙执法", Role.ENFORCEMENT_OFFICER, county, None),
+            ("zhifa3", "周执法", Role.ENFORCEMENT_OFFICER, county, None),
+            ("zhifa4", "吴执法", Role.ENFORCEMENT_OFFICER, county, None),
             ("zhenjie", "张镇街", Role.TOWN_SUPERVISOR, town, None),
             ("wangge", "刘网格", Role.GRID_MEMBER, grid, None),
             ("zhuanjia", "陈专家", Role.EXPERT, None, None),
