@@ -1,6 +1,5 @@
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.models import Enterprise
@@ -171,6 +170,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         visible = Jurisdiction.objects.for_user(user)
         self.fields["town"].queryset = visible.filter(
             kind__in=[JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET]
@@ -184,10 +184,7 @@ class LedgerFilterForm(forms.Form):
             self.is_valid()
             data = self.cleaned_data
         if data.get("q"):
-            text = data["q"]
-            queryset = queryset.filter(
-                Q(enterprise__name__icontains=text) | Q(description__icontains=text)
-            )
+            queryset = queryset.search(data["q"], Enterprise.objects.for_user(self.user))
         if data.get("town"):
             queryset = queryset.filter(enterprise__scope_path__startswith=data["town"].path)
         if data.get("enterprise"):

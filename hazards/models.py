@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from core.scoping import ScopedQuerySet
@@ -124,6 +124,11 @@ class ListedLevel(models.TextChoices):
     PROVINCE = "province", "省级挂牌督办"
 
 
+# A search whose text is in up to this many enterprises' names passes their ids to the query as a
+# list; more (a word most names have) go as a subquery.
+SEARCH_ENTERPRISE_IDS = 10_000
+
+
 class HazardQuerySet(ScopedQuerySet):
     def for_user(self, user):
         from accounts.roles import Role
@@ -133,6 +138,40 @@ class HazardQuerySet(ScopedQuerySet):
         if user.is_authenticated and user.role == Role.EMPLOYEE:
             return scoped.filter(reported_by=user)
         return scoped
+
+    def search(self, text: str, enterprises):
+        """Hazards whose description or whose enterprise's name contains `text`, ignoring case.
+
+        `enterprises` is the same user's Enterprise.objects.for_user(), the scope this queryset
+        was cut from. A word in every name of that scope ("有限公司") matches every hazard: no
+        filter is added. On PostgreSQL the names are searched there first (with their own
+        trigram index), so that each side of the OR can use an index of the hazards: the
+        matching enterprises' ids, and a trigram index of the description (migration 0006).
+        SQLite walks the ledger order for every scope and joins each hazard's enterprise for the
+        scope: it keeps the name on that join, which it checks after the scope, where a list of
+        ids would have it read the description of every hazard walked, in scope or not.
+
+        A text without cased letters (Chinese, digits) is found alike with or without UPPER():
+        it is compared as it is, which costs half as much a row where descriptions are read (a
+        term of one or two characters has no trigram), and has an index of its own."""
+        if not text:
+            return self
+        if not enterprises.exclude(name__icontains=text).exists():
+            return self
+        if text.upper() == text == text.lower():
+            by_description = models.Q(description__contains=text)
+        else:
+            by_description = models.Q(description__icontains=text)
+        if connections[self.db].vendor == "sqlite":
+            by_name = models.Q(enterprise__name__icontains=text)
+        else:
+            named = enterprises.filter(name__icontains=text).order_by()
+            ids = list(named.values_list("pk", flat=True)[: SEARCH_ENTERPRISE_IDS + 1])
+            if len(ids) > SEARCH_ENTERPRISE_IDS:
+                by_name = models.Q(enterprise__in=named.values("pk"))
+            else:
+                by_name = models.Q(enterprise__in=ids)  # none: Django drops this side of the OR
+        return self.filter(by_name | by_description)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

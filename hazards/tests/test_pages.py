@@ -919,6 +919,41 @@ def test_ledger_filters_narrow_the_list(as_role, ledger, enterprises, town_a, to
         assert shown(response) == {ledger[key].pk for key in expected}, query
 
 
+@pytest.mark.parametrize("name_ids", [10_000, 0])  # 0: the names go as a subquery
+def test_ledger_search_by_name_keeps_to_the_scope(as_role, ledger, monkeypatch, name_ids):
+    """The search looks the names up among the user's enterprises first: a name outside the
+    scope finds nothing, and a word in every name of the scope ("有限公司") finds the whole
+    scope, not more."""
+    monkeypatch.setattr("hazards.models.SEARCH_ENTERPRISE_IDS", name_ids)
+    everything = {"major", "a2", "overdue", "closed_late"}
+    cases = [
+        (Role.COUNTY_ADMIN, "有限公司", everything),
+        (Role.COUNTY_ADMIN, "有限公", everything),
+        (Role.COUNTY_ADMIN, "清平", {"overdue", "closed_late"}),
+        (Role.COUNTY_ADMIN, "木", {"overdue", "closed_late"}),  # a name and a description
+        (Role.COUNTY_ADMIN, "精工铸造", {"major"}),
+        (Role.COUNTY_ADMIN, "消防", {"a2"}),
+        (Role.COUNTY_ADMIN, "远方", set()),
+        (Role.TOWN_SUPERVISOR, "有限公司", {"major", "a2"}),
+        (Role.TOWN_SUPERVISOR, "清平", set()),
+        (Role.TOWN_SUPERVISOR, "木", set()),
+        (Role.EXPERT, "有限公司", {"major"}),
+        (Role.EXPERT, "纺织", set()),
+    ]
+    for role, text, expected in cases:
+        response = as_role(role).get("/hazards/", {"q": text})
+        assert response.status_code == 200, (role, text)
+        assert shown(response) == {ledger[key].pk for key in expected}, (role, text)
+
+
+def test_ledger_search_ignores_case(as_role, ledger, enterprises):
+    """Latin letters match in either case; a text without them is compared as it is."""
+    plc = make_hazard(enterprises["a"], "Plc控制柜未接地")
+    client = as_role(Role.COUNTY_ADMIN)
+    for text in ["plc", "PLC", "Plc控制", "控制柜", "c控"]:
+        assert shown(client.get("/hazards/", {"q": text})) == {plc.pk}, text
+
+
 def test_ledger_ignores_an_invalid_filter_value_but_keeps_the_valid_ones(as_role, ledger, town_b):
     client = as_role(Role.COUNTY_ADMIN)
     everything = {h.pk for h in ledger.values()}
