@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from accounts.services import user_for_token
 from core.api_errors import validation_message
+from core.errors import Refused
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -69,6 +70,12 @@ def _http_error(request, exc):
     if getattr(exc, "errors", None):
         body["errors"] = exc.errors
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Refused)
+def _refused(request, exc):
+    # A service's refusal that an endpoint did not turn into an HttpError itself.
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(PermissionDenied)

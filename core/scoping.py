@@ -5,6 +5,13 @@ outside a user's scope simply is not found (a 404, never a 403 that confirms it 
 from django.db import models
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the nodes on a scope path, root first: "/1/4/17/" → ["/1/", "/1/4/",
+    "/1/4/17/"]. The users whose jurisdiction path is among them are the ones over that node."""
+    ids = [part for part in path.strip("/").split("/") if part]
+    return ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+
+
 class ScopedQuerySet(models.QuerySet):
     # How rows of the model reach the jurisdiction tree and their enterprise. Enterprise itself
     # uses ("scope_path", "pk"); a model hanging off an enterprise uses

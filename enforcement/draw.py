@@ -21,17 +21,10 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from core.errors import Refused
+
 ALGORITHM = "v1"
 MIN_INSPECTORS = 2  # REGULATIONS.md: at least two inspectors per inspection
-
-
-class Refused(Exception):
-    """A refused action, with its reason in Chinese and the HTTP status the API answers with
-    (403 role, 404 not found, 409 state, 422 data). Nothing was changed."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import can
+from core.errors import Refused
 from core.models import Jurisdiction
 from enforcement import checklists, numbering
-from enforcement.draw import Refused
 from enforcement.models import (
     AssignmentInspector,
     Conflict,

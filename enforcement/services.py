@@ -1,5 +1,5 @@
 """Every change in enforcement goes through here: validate, authorize, change, record. A
-refusal raises `Refused` (enforcement.draw) with its reason in Chinese and an HTTP status;
+refusal raises `Refused` (core.errors) with its reason in Chinese and an HTTP status;
 nothing changes."""
 
 import math
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role, can
+from core.errors import Refused
 from core.models import Jurisdiction
 from enforcement import draw as algorithm
 from enforcement import numbering
-from enforcement.draw import Refused
 from enforcement.models import (
     AssignmentInspector,
     Conflict,

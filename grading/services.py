@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from accounts.roles import Role, can
 from core import notify
+from core.errors import Refused
+from core.scoping import ancestor_paths
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading import engine
@@ -26,10 +28,8 @@ from grading.models import (
 )
 
 
-class GradingRefused(Exception):
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
+class GradingRefused(Refused):
+    """A refused grading action (core.errors.Refused)."""
 
 
 def _text(value, message) -> str:
@@ -44,12 +44,10 @@ def _text(value, message) -> str:
 def _approvers(enterprise, exclude_id):
     from accounts.models import User
 
-    ids = enterprise.scope_path.strip("/").split("/")
-    ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
     return User.objects.filter(
         is_active=True,
         role__in=[Role.COUNTY_ADMIN, Role.SUPERVISOR],
-        jurisdiction__path__in=ancestors,
+        jurisdiction__path__in=ancestor_paths(enterprise.scope_path),
     ).exclude(pk=exclude_id)
 
 

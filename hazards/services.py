@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import ENTERPRISE_ROLES, Role
+from core.errors import Refused
+from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from hazards.models import (
     Answer,
@@ -29,13 +31,9 @@ from hazards.models import (
 from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS
 
 
-class TransitionRefused(Exception):
-    """A refused action, with its reason in Chinese. `status` is the HTTP status the API answers
-    with: 403 for a role that may not act, 409 for a hazard in the wrong state, 422 for data."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
+class TransitionRefused(Refused):
+    """A refused action on a hazard (core.errors.Refused): 403 for a role that may not act, 409
+    for a hazard in the wrong state, 422 for data."""
 
 
 # Which sources each kind of reporter may claim: an enterprise's own people find hazards by
@@ -421,8 +419,7 @@ def recipients_for(event: HazardEvent):
     users = User.objects.filter(is_active=True)
     # The supervisors whose jurisdiction contains the enterprise: the nodes on its scope path
     # ("/1/4/17/" → "/1/", "/1/4/", "/1/4/17/"), not every county's.
-    ids = enterprise.scope_path.strip("/").split("/")
-    ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+    ancestors = ancestor_paths(enterprise.scope_path)
     county = users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors)
     town = users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
     managers = users.filter(

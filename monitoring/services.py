@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role, can
+from core.errors import Refused
+from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from monitoring.kinds import KIND_DEFAULTS, SAFETY_DEVICE_KINDS, PointKind
 from monitoring.models import (
@@ -24,14 +26,6 @@ from monitoring.models import (
     WarningState,
 )
 from monitoring.rules import raise_alarms
-
-
-class Refused(Exception):
-    """A refused action with its reason in Chinese and the HTTP status the API answers with."""
-
-    def __init__(self, message: str, status: int = 422):
-        super().__init__(message)
-        self.status = status
 
 
 def _need(user, action: str) -> None:
@@ -416,7 +410,6 @@ def recipients_for(event: AlarmEvent):
             users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
         )
     if event.action == "escalate_county":
-        ids = enterprise.scope_path.strip("/").split("/")
-        ancestors = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+        ancestors = ancestor_paths(enterprise.scope_path)
         return list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
     return []

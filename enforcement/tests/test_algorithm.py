@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from scipy.stats import chisquare
 
+from core.errors import Refused
 from enforcement import draw
-from enforcement.draw import Refused
 
 POOL = list(range(1, 51))
 INSPECTORS = list(range(1001, 1021))
