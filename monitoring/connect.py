@@ -87,14 +87,3 @@ def with_connection(enterprises):
 def is_connected(last_reading_at, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return last_reading_at is not None and last_reading_at >= now - timedelta(hours=CONNECTED_HOURS)
-
-
-def reasons(enterprise, today: date) -> list[str]:
-    """Which rules in force require this enterprise (for the list's 依据 column)."""
-    from enterprises.models import Enterprise
-
-    return [
-        rule.label
-        for rule in rules_in_force(today)
-        if Enterprise.objects.filter(pk=enterprise.pk).filter(rule.query).exists()
-    ]
