@@ -103,6 +103,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inspection.stats": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
+    # Accidents (seed tasks 7, 21): the bureau and the towns record the accidents of their
+    # enterprises and the typical cases reported elsewhere; an enterprise reads its own.
+    "accident.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "accident.record": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Safety commitments (seed task 7): an enterprise's managers record the commitments made
+    # by post and level (the principal's to 动态清零 above all); the bureau, towns and grid
+    # members follow them and record a broken one.
+    "commitment.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "commitment.record": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "commitment.breach": frozenset(
+        {
+            Role.SUPERVISOR,
+            Role.ENFORCEMENT_OFFICER,
+            Role.TOWN_SUPERVISOR,
+            Role.GRID_MEMBER,
+        }
+    ),
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

@@ -84,17 +84,21 @@ def _forbidden(request, exc):
 
 
 def _register_routers():
+    from accidents.api import router as accidents_router
     from enforcement.api import router as enforcement_router
     from enterprises.api import router as enterprises_router
     from grading.api import router as grading_router
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
+    from reporting.api import router as reporting_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
     api.add_router("/grades", grading_router)
     api.add_router("", monitoring_router)
     api.add_router("", enforcement_router)
+    api.add_router("/accidents", accidents_router)
+    api.add_router("/commitments", reporting_router)
 
 
 _register_routers()

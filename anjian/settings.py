@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "monitoring",
     "enforcement",
     "grading",
+    "accidents",
+    "reporting",
 ]
 
 MIDDLEWARE = [

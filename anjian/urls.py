@@ -11,6 +11,8 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("grading/", include("grading.urls")),
     path("enforcement/", include("enforcement.urls")),
+    path("accidents/", include("accidents.urls")),
+    path("reporting/", include("reporting.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

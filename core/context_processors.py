@@ -18,6 +18,8 @@ def navigation(request):
             "penalties": can(user, "penalty.view"),
             "inspections": can(user, "inspection.view"),
             "inspection_stats": can(user, "inspection.stats"),
+            "accidents": can(user, "accident.view"),
+            "commitments": can(user, "commitment.view"),
             "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
         }
     }

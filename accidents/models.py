@@ -1,0 +1,1 @@
+"""Accident cases (事故案例): see README."""

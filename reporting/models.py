@@ -1,0 +1,1 @@
+"""Safety commitments (安全承诺): see README."""
