@@ -1,3 +1,214 @@
-from ninja import Router
+"""/api/v1/accidents: the list (filters as on the page, paginated), a record with its history,
+recording, correcting (PATCH: the fields to change) and voiding, through the same services and
+scoping as the pages. A role without "accident.view" gets a 403 everywhere; a record out of
+scope is a 404; a refusal answers its status (403, 404, 409, 422) with the Chinese reason and,
+where one field is at fault, `errors` naming it."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from accidents import services
+from accidents.forms import AccidentFilterForm
+from accidents.models import AccidentCase
+from accidents.services import MAX_PEOPLE, AccidentRefused
+from accounts.roles import can
+from enterprises.api import ErrorOut, Pagination
+from hazards.api import Payload
 
 router = Router(tags=["事故与警示"])
+
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+MAX_ID = 2**63 - 1
+
+
+class EventOut(Schema):
+    action: str
+    action_label: str
+    actor: str | None = Field(None, alias="actor.display_name")
+    at: datetime
+    note: str
+    fields: dict = Field(description="更正的字段：{字段: {label, from, to}}")
+
+    @staticmethod
+    def resolve_action_label(obj):
+        return obj.get_action_display()
+
+    @staticmethod
+    def resolve_fields(obj):
+        return obj.data.get("fields", {})
+
+
+class AccidentOut(Schema):
+    id: int
+    source: str = Field(description="local 本县企业 / external 外地通报")
+    enterprise_id: int | None
+    enterprise_name: str | None = None
+    title: str
+    occurred_at: datetime
+    location: str
+    industry: str
+    sector_tags: list[str] = Field(description="重点行业领域代码")
+    category: str = Field(description="事故类别代码（GB 6441-1986）")
+    category_label: str
+    deaths: int
+    serious_injuries: int
+    minor_injuries: int
+    direct_loss: Decimal | None = Field(description="直接经济损失（万元），未核定为 null")
+    level: str = Field(description="general / larger / major / especially_major")
+    level_label: str
+    is_near_miss: bool
+    summary: str
+    cause: str
+    lessons: str
+    recorded_by: str = Field(alias="recorded_by.display_name")
+    created_at: datetime
+    updated_at: datetime
+    voided_at: datetime | None
+    void_reason: str
+
+    @staticmethod
+    def resolve_enterprise_name(obj):
+        return obj.enterprise.name if obj.enterprise_id else None
+
+    @staticmethod
+    def resolve_sector_tags(obj):
+        return [tag.code for tag in obj.sector_tags.all()]
+
+    @staticmethod
+    def resolve_category_label(obj):
+        return obj.get_category_display()
+
+    @staticmethod
+    def resolve_level_label(obj):
+        return obj.get_level_display()
+
+
+class AccidentDetailOut(AccidentOut):
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.select_related("actor"))
+
+
+class AccidentFilters(FilterSchema):
+    q: str | None = Field(None, description="事故名称、地点、经过或企业名称")
+    source: str | None = None
+    level: str | None = None
+    category: str | None = None
+    year: int | None = None
+    town: int | None = Field(None, description="镇街ID")
+    enterprise: int | None = None
+    voided: str | None = Field(None, description="空：有效记录；1：已作废；all：全部")
+
+
+class AccidentPatch(Payload):
+    """The fields to change; any field left out keeps its value."""
+
+    source: str | None = Field(None, description="不能更改，仅供核对")
+    enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
+    title: str | None = None
+    occurred_at: datetime | None = None
+    location: str | None = None
+    industry: str | None = Field(None, description="外地事故必填；本县企业事故取自企业")
+    sector_tags: list[str] | None = Field(None, description="重点行业领域代码")
+    category: str | None = None
+    deaths: int | None = Field(None, ge=0, le=MAX_PEOPLE)
+    serious_injuries: int | None = Field(None, ge=0, le=MAX_PEOPLE)
+    minor_injuries: int | None = Field(None, ge=0, le=MAX_PEOPLE)
+    direct_loss: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    is_near_miss: bool | None = None
+    summary: str | None = None
+    cause: str | None = None
+    lessons: str | None = None
+    note: str = Field("", description="更正说明")
+
+
+class AccidentIn(AccidentPatch):
+    source: str = Field(description="local 本县企业 / external 外地通报（仅县局）")
+    title: str
+    occurred_at: datetime
+    category: str
+    summary: str
+
+
+class VoidIn(Payload):
+    reason: str
+
+
+def _queryset(request):
+    return (
+        AccidentCase.objects.for_user(request.user)
+        .select_related("enterprise", "recorded_by")
+        .prefetch_related("sector_tags")
+    )
+
+
+def _require_view(request):
+    if not can(request.user, "accident.view"):
+        raise HttpError(403, "您的角色无权查看事故案例")
+
+
+class _Refused(HttpError):
+    def __init__(self, exc: AccidentRefused):
+        super().__init__(exc.status, str(exc))
+        if exc.field:
+            name = "enterprise_id" if exc.field == "enterprise" else exc.field
+            self.errors = {name: [str(exc)]}
+
+
+def _call(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except AccidentRefused as exc:
+        raise _Refused(exc) from None
+
+
+def _data(payload: AccidentPatch) -> dict:
+    data = payload.dict(exclude_unset=True)
+    data.pop("note", None)
+    return data
+
+
+@router.get("", response=list[AccidentOut], summary="事故案例列表")
+@paginate(Pagination)
+def list_accidents(request, filters: Query[AccidentFilters]):
+    _require_view(request)
+    form = AccidentFilterForm(request.user, filters.dict(exclude_none=True))
+    return form.apply(_queryset(request)).order_by("-occurred_at", "-id")
+
+
+@router.get("/{accident_id}", response={200: AccidentDetailOut, **ERRORS}, summary="事故详情")
+def get_accident(request, accident_id: int):
+    _require_view(request)
+    return get_object_or_404(_queryset(request), pk=accident_id)
+
+
+@router.post("", response={201: AccidentDetailOut, **ERRORS}, summary="登记事故")
+def create_accident(request, payload: AccidentIn):
+    _require_view(request)
+    accident = _call(services.record, request.user, _data(payload))
+    return Status(201, _queryset(request).get(pk=accident.pk))
+
+
+@router.patch("/{accident_id}", response={200: AccidentDetailOut, **ERRORS}, summary="更正事故记录")
+def correct_accident(request, accident_id: int, payload: AccidentPatch):
+    _require_view(request)
+    accident = get_object_or_404(_queryset(request), pk=accident_id)
+    _call(services.correct, request.user, accident, _data(payload), note=payload.note)
+    return _queryset(request).get(pk=accident_id)
+
+
+@router.post(
+    "/{accident_id}/void", response={200: AccidentDetailOut, **ERRORS}, summary="作废事故记录"
+)
+def void_accident(request, accident_id: int, payload: VoidIn):
+    _require_view(request)
+    accident = get_object_or_404(_queryset(request), pk=accident_id)
+    _call(services.void, request.user, accident, payload.reason)
+    return _queryset(request).get(pk=accident_id)
