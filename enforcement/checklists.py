@@ -20,6 +20,19 @@ from typing import NamedTuple
 
 # 《中华人民共和国安全生产法》(2021年修正) articles, paraphrased. Article numbers are those of the
 # 2021 text (the 2014 text numbers them three lower from 第二十一条 on).
+#
+# Verified 2026-11-29, article by article, against the full text of the law as amended by the
+# NPC Standing Committee on 2021-06-10 (in force 2021-09-01): the copy of the 国家法律法规数据库
+# (flk.npc.gov.cn) text kept in github.com/LawRefBook/Laws, 社会法/安全生产法(2021-06-10).md;
+# 第三十条, 第四十三条 and 第九十七条（七） also against a reprint (ynjnpx.com/show.asp?id=27105).
+# Each item's article number is right and its words are the article's own or a faithful
+# shortening. Corrected then: 第三十六条 gained "不篡改、隐瞒、销毁其相关数据、信息" (new in 2021),
+# 第四十五条 reads "按照使用规则佩戴、使用", and 第四十九条 allows the duties to be set in the
+# contract instead of a separate agreement ("签订专门的安全生产管理协议，或者在承包合同、租赁合同
+# 中约定各自的安全生产管理职责") and names the owner's coordination and regular checks (migration
+# enforcement/0003 updates stored items still worded as shipped).
+# enforcement/tests/test_legal_citations.py pins each (article, key phrase of the law): changing
+# an item's article or wording there means reading the article again.
 LAW = "《中华人民共和国安全生产法》"
 
 
@@ -59,7 +72,8 @@ COMMON_ITEMS = [
     CommonItem(
         "law-36",
         "安全设备符合国家标准或者行业标准，经常性维护、保养并定期检测，有记录；"
-        "不关闭、破坏直接关系生产安全的监控、报警、防护、救生设备、设施",
+        "不关闭、破坏直接关系生产安全的监控、报警、防护、救生设备、设施，"
+        "不篡改、隐瞒、销毁其相关数据、信息",
         f"{LAW}第三十六条",
     ),
     CommonItem(
@@ -80,13 +94,14 @@ COMMON_ITEMS = [
     ),
     CommonItem(
         "law-45",
-        "为从业人员提供符合国家标准或者行业标准的劳动防护用品，并监督、教育其按规则佩戴、使用",
+        "为从业人员提供符合国家标准或者行业标准的劳动防护用品，并监督、教育其按照使用规则佩戴、使用",
         f"{LAW}第四十五条",
     ),
     CommonItem(
         "law-49",
         "不将生产经营项目、场所、设备发包或者出租给不具备安全生产条件或者相应资质的单位或者个人；"
-        "与承包、承租单位签订安全生产管理协议",
+        "与承包、承租单位签订专门的安全生产管理协议，或者在承包合同、租赁合同中约定各自的"
+        "安全生产管理职责，并统一协调、管理，定期进行安全检查",
         f"{LAW}第四十九条",
     ),
     CommonItem(

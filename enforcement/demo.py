@@ -51,11 +51,18 @@ CONFLICT_REASON = "配偶在该企业任财务负责人（演示数据）"
 WANTING_NOTE = "现场检查发现该项不符合要求，企业未能提供相关记录（演示数据）"
 FINDINGS_WANTING = "检查发现 {n} 项不符合要求，已当场告知企业主要负责人，责令限期整改。"
 FINDINGS_CLEAN = "按检查清单逐项检查，未发现不符合项。"
+# The case filed from the inspection found wanting, whose items found wanting are the second
+# common item (第二十四条, safety management staff) and a major hazard of the standard:
+# 第九十七条（一） ("未按照规定设置安全生产管理机构或者配备安全生产管理人员") and 第一百零二条
+# ("未采取措施消除事故隐患"), both read in the 2021 text on 2026-11-29 (enforcement.checklists).
 PENALTY_OPEN = (
-    "未如实记录安全生产教育和培训情况，未按规定对除尘系统开展隐患排查（演示数据）",
-    "《中华人民共和国安全生产法》第九十七条第（四）项、第一百零二条",
+    "未按照规定配备安全生产管理人员，未采取措施消除检查发现的事故隐患（演示数据）",
+    "《中华人民共和国安全生产法》第九十七条第（一）项、第一百零二条",
     30000,
 )
+# Until 2026-11-29 the open case cited 第一百零二条 for not investigating hazards, which that
+# article does not cover; a demo database made before is corrected in place.
+PENALTY_OPEN_BEFORE = "未如实记录安全生产教育和培训情况，未按规定对除尘系统开展隐患排查（演示数据）"
 PENALTY_CLOSED = (
     "特种作业人员未按照规定经专门的安全作业培训并取得相应资格上岗作业（演示数据）",
     "《中华人民共和国安全生产法》第九十七条第（七）项",
@@ -278,6 +285,9 @@ def _inspect(officer, assignment: DrawAssignment, *, want: bool, cal: Calendar) 
 
 def _penalties(officer, wanting: Inspection | None, cal: Calendar) -> int:
     created = 0
+    Penalty.objects.filter(violation=PENALTY_OPEN_BEFORE).update(
+        violation=PENALTY_OPEN[0], legal_basis=PENALTY_OPEN[1]
+    )
     if wanting is not None and not Penalty.objects.filter(violation=PENALTY_OPEN[0]).exists():
         filed_on = min(wanting.inspected_on + timedelta(days=3), cal.ago(1))
         penalty = _case(officer, wanting.enterprise_id, PENALTY_OPEN, filed_on, wanting.pk)

@@ -21,6 +21,15 @@ from docx.shared import Cm, Pt
 
 from enforcement.models import DocumentKind
 
+# The remedies against a 责令限期整改指令书 and their time limits, checked 2026-11-29 against the
+# official texts: 《行政复议法》（2023年修订）第二十条 (自知道或者应当知道该行政行为之日起六十日内
+# 提出行政复议申请) and 《行政诉讼法》（2017年修正）第四十六条 (六个月内提出); the order is carried
+# out meanwhile: 《行政复议法》第四十二条 and 《行政诉讼法》第五十六条 (不停止执行).
+APPEAL = (
+    "如果不服本指令，可以依法在60日内申请行政复议，或者在6个月内依法向人民法院提起行政诉讼，"
+    "但本指令不停止执行，法律另有规定的除外。"
+)
+
 TITLE_FONT = "宋体"
 BODY_FONT = "仿宋"
 BODY_SIZE = Pt(14)  # 四号
@@ -171,12 +180,7 @@ def _order(doc, document) -> None:
         "和标准规定的要求；整改期间应当采取措施保证安全。由此造成事故的，依法追究有关人员的责任。",
         indent=True,
     )
-    _para(
-        doc,
-        "如果不服本指令，可以依法在60日内申请行政复议，或者在6个月内依法向人民法院提起行政诉讼，"
-        "但本指令不停止执行，法律另有规定的除外。",
-        indent=True,
-    )
+    _para(doc, APPEAL, indent=True)
     _labelled(doc, "执法人员", _inspectors(data))
     _signatures(
         doc,

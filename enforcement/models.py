@@ -460,7 +460,10 @@ class Penalty(models.Model):
     serial = models.PositiveIntegerField("年度序号")
     case_number = models.CharField("案号", max_length=60, unique=True)
     violation = models.TextField("违法事实")
-    legal_basis = models.TextField("处罚依据", help_text="例如：《安全生产法》第九十九条第一款")
+    # 第九十九条 is one paragraph of eight items: a case cites the item (checked 2026-11-29).
+    legal_basis = models.TextField(
+        "处罚依据", help_text="例如：《中华人民共和国安全生产法》第九十九条第（三）项"
+    )
     amount = models.DecimalField("罚款金额（元）", max_digits=12, decimal_places=2, default=0)
     state = models.ForeignKey(
         PenaltyState, verbose_name="状态", on_delete=models.PROTECT, related_name="+"

@@ -6,7 +6,10 @@ from django.db import migrations, models
 
 # Penalty case states (行政处罚程序): the ordinary procedure of 《行政处罚法》（2021） 第五十四条
 # 立案, 第六十二条/第四十四条 告知 (事先告知), 第五十七条 决定, 第六十七条至第七十二条 执行, then 结案
-# (《安全生产违法行为行政处罚办法》 第三十九条 on closing a case). (code, name, next, final).
+# (《安全生产违法行为行政处罚办法》 on closing a case). (code, name, next, final).
+# Checked 2026-11-29: 执行 is 第六十六条至第七十二条 (0003 corrects the stored source); the article
+# of the 办法 on closing a case could not be confirmed in the 2015 text (its 2007 text puts filing
+# the case record after execution in 第六十五条), so the source names the 办法 only.
 PENALTY_STATES = [
     ("filed", "立案", ["notified", "closed"], False, "《行政处罚法》第五十四条"),
     ("notified", "告知", ["decided", "closed"], False, "《行政处罚法》第四十四条、第六十二条"),

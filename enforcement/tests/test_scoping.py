@@ -44,7 +44,7 @@ def world(users, inspectors, enterprise_a, enterprise_a2, enterprise_b, outsider
     plan = services.create_plan(enforcer, 2026, random_by_month={"5": 30})
     penalties = {
         key: services.file_penalty(
-            enforcer, ent.pk, "未按规定开展粉尘清扫", "《安全生产法》第九十九条"
+            enforcer, ent.pk, "未按规定开展粉尘清扫", "《安全生产法》第一百零二条"
         )
         for key, ent in (("a", enterprise_a), ("a2", enterprise_a2), ("b", enterprise_b))
     }
