@@ -175,7 +175,9 @@ def _tags(codes) -> list[SectorTag]:
     codes = [getattr(code, "pk", code) for code in codes]
     if not all(isinstance(code, str) for code in codes):
         raise AccidentRefused("重点行业领域应为代码列表", field="sector_tags")
-    found = {tag.code: tag for tag in SectorTag.objects.filter(code__in=codes)}
+    # A code with a NUL character is unknown, not a database error (PostgreSQL cannot hold it).
+    wanted = [code for code in codes if "\x00" not in code]
+    found = {tag.code: tag for tag in SectorTag.objects.filter(code__in=wanted)}
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise AccidentRefused(
