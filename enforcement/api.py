@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import AfterValidator, StringConstraints
@@ -469,6 +469,18 @@ class AnswerOut(Schema):
     note: str
 
 
+class PhotoAnswerIn(Schema):
+    result: _text(20) = Field(
+        "",
+        description="compliant、not_compliant、not_applicable；空则保留已填写的结果，只添加照片",
+    )
+    note: _text(500) = Field("", description="情况说明，与 result 一同填写（不符合时必填）")
+
+
+class AnswerPhotosOut(AnswerOut):
+    photos: list[str] = Field(description="该条目的全部照片（登录后可查看）")
+
+
 class CompleteIn(Payload):
     findings: _text(5000) = ""
     rectify_deadline: date | None = None
@@ -625,6 +637,42 @@ def answer_item(request, inspection_id: int, payload: AnswerIn):
         payload.note,
     )
     return {"item_id": row.item_id, "result": row.result, "note": row.note}
+
+
+@router.post(
+    "/inspections/{inspection_id}/items/{item_id}/photos",
+    response={200: AnswerPhotosOut, 413: ErrorOut, **ERRORS},
+    summary="上传条目照片（可同时填写检查结果）",
+    description=(
+        "multipart/form-data：photos（一张或多张图片，每张不超过 HAZARD_PHOTO_MAX_BYTES，"
+        f"每个条目合计不超过 {inspections.MAX_PHOTOS_PER_ANSWER} 张），可选 result、note。"
+        "不填 result 时照片加入该条目已有的检查结果；仅限检查中的检查。"
+    ),
+)
+def answer_item_photos(
+    request,
+    inspection_id: int,
+    item_id: int,
+    photos: File[list[UploadedFile]],
+    payload: Form[PhotoAnswerIn],
+):
+    row = _call(
+        inspections.answer,
+        request.user,
+        inspection_id,
+        item_id,
+        payload.result or None,
+        payload.note,
+        photos,
+    )
+    return {
+        "item_id": row.item_id,
+        "result": row.result,
+        "note": row.note,
+        "photos": [
+            reverse("enforcement:inspection_photo", args=[p.pk]) for p in row.photos.order_by("pk")
+        ],
+    }
 
 
 @router.post(

@@ -6,7 +6,7 @@ from core.models import Jurisdiction
 from enforcement.models import EnforcementPlan, InspectionKind, Outcome, PenaltyState, Result
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
-from hazards.forms import PhotosField
+from hazards.forms import MultipleImageInput
 
 DATE = forms.DateInput(attrs={"type": "date"})
 GRADES = [("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")]
@@ -214,10 +214,21 @@ class InspectionForm(forms.Form):
         )
 
 
+class PhotoUploadsField(forms.FileField):
+    """The photos chosen in one file input, as uploaded. enforcement.inspections.answer checks
+    them (images, size, how many) for this page and the API alike."""
+
+    widget = MultipleImageInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [upload for upload in files if upload]
+
+
 class AnswerForm(forms.Form):
     result = forms.ChoiceField(label="结果", choices=Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="情况说明", max_length=500, required=False)
-    photos = PhotosField(label="照片", required=False)
+    photos = PhotoUploadsField(label="照片", required=False)
 
 
 class CompleteForm(forms.Form):

@@ -12,6 +12,8 @@ re-check (整改复查) later records the hazards' states and issues the 整改�
 import os
 from datetime import date, timedelta
 
+from django import forms
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +42,7 @@ from enforcement.models import (
 from enforcement.rules import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
 from enterprises.models import Enterprise
 from hazards import services as hazard_services
+from hazards.forms import photo_limit_label
 from hazards.models import Source, State
 
 __all__ = ["Refused"]
@@ -279,15 +282,38 @@ def _answer_order(answer):
     return (item.template.sort_order, item.template.code, item.order, item.pk)
 
 
-def answer(user, inspection_id, item_id, result: str, note: str = "", photos=()):
-    """Answer (or answer again) one item of a draft inspection, with photos."""
+def checked_photos(photos) -> list:
+    """The photos uploaded for an answer, checked for the page and the API alike: each one an
+    image (Pillow reads the content; the name and the declared type prove nothing) of at most
+    HAZARD_PHOTO_MAX_BYTES, and no more than MAX_PHOTOS_PER_ANSWER at once."""
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > MAX_PHOTOS_PER_ANSWER:
+        raise Refused(f"每个条目最多 {MAX_PHOTOS_PER_ANSWER} 张照片")
+    for upload in photos:
+        name = os.path.basename(getattr(upload, "name", "") or "") or "照片"
+        if upload.size > settings.HAZARD_PHOTO_MAX_BYTES:
+            raise Refused(f"照片“{name}”超过 {photo_limit_label()}", 413)
+        try:
+            forms.ImageField().clean(upload)
+        except forms.ValidationError:
+            raise Refused(f"“{name}”不是有效的图片，请上传 JPEG、PNG 等格式的照片") from None
+        upload.seek(0)
+    return photos
+
+
+def answer(user, inspection_id, item_id, result: str | None, note: str = "", photos=()):
+    """Answer (or answer again) one item of a draft inspection, with photos. With `result`
+    None the item's answer stays as it is and the photos are added to it."""
     _require(user, "inspection.manage", "填写检查结果")
-    if result not in Result.values:
-        raise Refused("检查结果无效，应为符合、不符合或不适用")
-    note = _text(note, "情况说明", 500)
-    if result == Result.NOT_COMPLIANT and not note:
-        raise Refused("不符合的条目请写明具体问题")
-    photos = list(photos or [])
+    if result is not None:
+        if result not in Result.values:
+            raise Refused("检查结果无效，应为符合、不符合或不适用")
+        note = _text(note, "情况说明", 500)
+        if result == Result.NOT_COMPLIANT and not note:
+            raise Refused("不符合的条目请写明具体问题")
+    photos = checked_photos(photos)
+    if result is None and not photos:
+        raise Refused("请选择检查结果或上传照片")
     with transaction.atomic():
         inspection = _locked(user, inspection_id)
         if not inspection.is_draft:
@@ -295,11 +321,16 @@ def answer(user, inspection_id, item_id, result: str, note: str = "", photos=())
         item = checklists.items_for(inspection.enterprise).filter(pk=item_id).first()
         if item is None:
             raise Refused("该条目不在本企业的检查清单中")
-        row, _ = InspectionAnswer.objects.update_or_create(
-            inspection=inspection,
-            item=item,
-            defaults={"result": result, "note": note, "answered_by": user},
-        )
+        if result is None:
+            row = InspectionAnswer.objects.filter(inspection=inspection, item=item).first()
+            if row is None:
+                raise Refused("该条目尚未作答，请先填写检查结果")
+        else:
+            row, _ = InspectionAnswer.objects.update_or_create(
+                inspection=inspection,
+                item=item,
+                defaults={"result": result, "note": note, "answered_by": user},
+            )
         if row.photos.count() + len(photos) > MAX_PHOTOS_PER_ANSWER:
             raise Refused(f"每个条目最多 {MAX_PHOTOS_PER_ANSWER} 张照片")
         for image in photos:
