@@ -362,15 +362,20 @@ def detect_breaches(today: date | None = None) -> int:
         by_enterprise.setdefault(enterprise_id, []).append((pk, start, end))
     if not by_enterprise:
         return 0
-    hazards = list(
+    # Subqueries, not lists of ids: a province holds more enterprises than SQLite takes
+    # parameters in one statement.
+    overdue = (
         Hazard.objects.overdue(today)
         .major()
-        .filter(enterprise_id__in=list(by_enterprise))
-        .order_by("deadline", "pk")
-        .values_list("pk", "enterprise_id", "deadline", "description")
+        .filter(enterprise_id__in=commitments.values("enterprise_id"))
+    )
+    hazards = list(
+        overdue.order_by("deadline", "pk").values_list(
+            "pk", "enterprise_id", "deadline", "description"
+        )
     )
     existing = set(
-        CommitmentBreach.objects.filter(hazard_id__in=[h[0] for h in hazards]).values_list(
+        CommitmentBreach.objects.filter(hazard_id__in=overdue.values("pk")).values_list(
             "commitment_id", "hazard_id"
         )
     )

@@ -324,3 +324,44 @@ def test_withdraw_breach_and_revoke_from_the_pages(
     assert breach.revoke_reason == "经核实为误记"
     detail = client.get(reverse("reporting:commitment_detail", args=[commitment.pk]))
     assert "已撤销" in detail.content.decode()
+
+
+def test_lists_read_a_fixed_number_of_queries(client, users, enterprise_a, enterprise_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting import services
+
+    supervisor = users[Role.SUPERVISOR]
+    client_for(client, supervisor)
+
+    def queries(name, *args):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(f"reporting:{name}", args=args)).status_code == 200
+        return len(captured)
+
+    def add(n):
+        for i in range(n):
+            commitment = post(enterprise_a if i % 2 else enterprise_b, committer_name=f"员工{i}")
+            services.record_breach(supervisor, commitment.pk, description="未佩戴防护用品")
+
+    add(2)
+    few = [queries("commitments"), queries("breaches"), queries("enterprise", enterprise_a.pk)]
+    add(20)
+    many = [queries("commitments"), queries("breaches"), queries("enterprise", enterprise_a.pk)]
+    assert many == few
+
+
+def test_admin_pages_are_read_only(client, users, commitments):
+    client_for(client, users[Role.COUNTY_ADMIN])
+    commitment = commitments["commitments"]["a"]
+    breach = commitments["breaches"]["a"]
+    assert client.get("/admin/reporting/safetycommitment/").status_code == 200
+    assert client.get("/admin/reporting/commitmentbreach/").status_code == 200
+    detail = client.get(f"/admin/reporting/safetycommitment/{commitment.pk}/change/")
+    assert detail.status_code == 200 and "登记承诺" in detail.content.decode()
+    assert client.get(f"/admin/reporting/commitmentbreach/{breach.pk}/change/").status_code == 200
+    assert client.get("/admin/reporting/safetycommitment/add/").status_code == 403
+    before = world()
+    client.post(f"/admin/reporting/commitmentbreach/{breach.pk}/delete/", {"post": "yes"})
+    assert world() == before
