@@ -65,6 +65,7 @@ class AccidentForm(forms.Form):
         queryset=SectorTag.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="本县企业事故不选时取企业的重点行业领域",
     )
     category = forms.ChoiceField(
         label="事故类别（GB 6441-1986）", choices=[("", "请选择"), *CATEGORY_OPTIONS]
@@ -151,6 +152,11 @@ class AccidentForm(forms.Form):
             enterprise = data.pop("enterprise")
             data["enterprise_id"] = enterprise.pk if enterprise else None
         data["industry"] = data["industry"] or None
+        if self.accident is not None:
+            # The form shows the time to the minute: an unchanged minute keeps the seconds.
+            shown = timezone.localtime(self.accident.occurred_at).replace(second=0, microsecond=0)
+            if data["occurred_at"] == shown:
+                data["occurred_at"] = self.accident.occurred_at
         tags = [tag.pk for tag in data["sector_tags"]]
         if self.accident is None:
             # None: the enterprise's tags (local) or none (external).

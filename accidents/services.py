@@ -115,7 +115,7 @@ def _text(values: dict, name: str, label: str, required: bool = False) -> str:
     value = "" if value is None else value
     if not isinstance(value, str):
         raise AccidentRefused(f"{label}应为文字", field=name)
-    value = value.strip()
+    value = value.replace("\r\n", "\n").strip()  # a browser's textarea sends CRLF
     if "\x00" in value:
         # PostgreSQL cannot store a NUL character: bad data (422), not a database error (500).
         raise AccidentRefused(f"{label}含有不可见的非法字符", field=name)

@@ -124,13 +124,14 @@ def edit(request, pk):
     form = forms.AccidentForm(request.user, request.POST or None, accident=accident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.correct(
+            corrected = services.correct(
                 request.user, accident, form.service_data(), note=form.cleaned_data["note"]
             )
         except AccidentRefused as exc:
             _attach(form, exc)
         else:
-            messages.success(request, "事故记录已更正")
+            changed = corrected.updated_at != accident.updated_at
+            messages.success(request, "事故记录已更正" if changed else "没有修改任何内容")
             return redirect("accidents:detail", pk=accident.pk)
     return render(request, "accidents/form.html", {"form": form, "accident": accident})
 

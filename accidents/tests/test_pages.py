@@ -158,6 +158,31 @@ def test_correct_on_the_page(supervisor_client, county_supervisor, enterprise_a)
     assert "事故等级：一般事故 → 重大事故" in html
 
 
+def test_saving_the_form_unchanged_records_nothing(supervisor_client, county_supervisor, world):
+    world["a"].summary = "第一行\n第二行"
+    world["a"].save()
+    for key in ("a", "ext"):
+        accident = world[key]
+        page = supervisor_client.get(f"/accidents/{accident.pk}/edit/")
+        form = page.context["form"]
+        data = {}
+        for name in form.fields:
+            value = form[name].value()
+            if name == "occurred_at":
+                value = timezone.localtime(accident.occurred_at).strftime("%Y-%m-%dT%H:%M")
+            elif isinstance(value, list):
+                value = [str(v) for v in value]
+            elif isinstance(value, bool):
+                value = "on" if value else ""
+            elif isinstance(value, str):
+                value = value.replace("\n", "\r\n")  # as a browser posts a textarea
+            data[name] = "" if value is None else value
+        before = snapshot()
+        response = supervisor_client.post(f"/accidents/{accident.pk}/edit/", data, follow=True)
+        assert "没有修改任何内容" in response.content.decode(), key
+        assert snapshot()[0] == before[0] and snapshot()[2] == before[2], key
+
+
 def test_bad_corrections_change_nothing(supervisor_client, county_supervisor, enterprise_a):
     accident = services.record(county_supervisor, local_data(enterprise_a))
     before = snapshot()

@@ -331,3 +331,23 @@ def test_relevant_external_cases_share_the_industry_or_a_tag(
     assert unrelated not in set(AccidentCase.objects.relevant_to(enterprise_b))
     assert set(AccidentCase.objects.relevant_to(enterprise_a2)) == set()
     assert SectorTag.objects.filter(code="foundry").exists()
+
+
+def test_the_fields_grading_reads(admin, enterprise_a, enterprise_b):
+    """grading.measures counts an enterprise's records of the last 12 months that stand, by
+    `enterprise`, `occurred_at` and `voided_at`: a contract with that app."""
+    now = timezone.now()
+    services.record(admin, local_data(enterprise_a, occurred_at=now - timedelta(days=364)))
+    services.record(admin, local_data(enterprise_a, occurred_at=now - timedelta(days=366)))
+    voided = services.record(admin, local_data(enterprise_b))
+    services.void(admin, voided, "误录企业")
+    services.record(admin, external_data())
+    counted = AccidentCase.objects.filter(
+        enterprise__isnull=False,
+        occurred_at__gte=now - timedelta(days=365),
+        voided_at__isnull=True,
+    )
+    assert list(counted.values_list("enterprise_id", flat=True)) == [enterprise_a.pk]
+    assert list(enterprise_a.accidents.counted()) == list(
+        AccidentCase.objects.filter(enterprise=enterprise_a)
+    )
