@@ -9,6 +9,7 @@ import pytest
 
 from accounts.roles import Role
 from core.models import Notification
+from enterprises.models import Enterprise
 from reporting import services
 from reporting.kinds import KINDS, WORK_TYPES, CommitmentKind, WorkType, default_content
 from reporting.models import (
@@ -148,7 +149,7 @@ def test_only_an_enterprises_managers_record(users, enterprise_a, role):
 def test_a_manager_cannot_record_for_another_enterprise(principal, enterprise_b):
     start, end = this_year()
     before = world()
-    with pytest.raises(SafetyCommitment.enterprise.field.related_model.DoesNotExist):
+    with pytest.raises(Enterprise.DoesNotExist):
         services.record(
             principal,
             enterprise_id=enterprise_b.pk,
