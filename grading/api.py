@@ -45,7 +45,6 @@ class FactorOut(Schema):
     group: str
     value: int | float | str | None
     value_display: str
-    available: bool
     points: float
     weight: Decimal | None
     contribution: float

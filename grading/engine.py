@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grading.measures import MEASURES, Context, NotAvailable, evaluate
+from grading.measures import MEASURES, Context, evaluate
 from grading.models import (
     LEVEL_RANK,
     ChangeKind,
@@ -117,36 +117,22 @@ class Computed:
     fingerprint: str = ""
 
 
-def compute(ctx: Context, rules: Rules) -> tuple[dict[int, Computed], dict[str, str]]:
-    """Grade every enterprise of the context. Returns the grades and, for each factor whose
-    data is not available, the reason.
+def compute(ctx: Context, rules: Rules) -> dict[int, Computed]:
+    """Grade every enterprise of the context.
 
     This loop runs once per enterprise and factor (a few million times for a province), so it
     does little: a factor scores the same value the same way, and each distinct value's
     explanation row is built once and shared; totals are kept in cents."""
-    values, unavailable = {}, {}
-    for factor in rules.factors:
-        try:
-            values[factor.code] = evaluate(ctx, factor.measure, factor.argument)
-        except NotAvailable as exc:
-            unavailable[factor.code] = str(exc)
     plan = []
     for factor in rules.factors:
-        if factor.code in unavailable:
-            plan.append((factor, None, None, [factor.code, None, 0, 0], -1))
-        else:
-            floor_rank = LEVEL_RANK[factor.min_level] if factor.min_level else -1
-            default = MEASURES[factor.measure].default
-            plan.append((factor, values[factor.code], default, {}, floor_rank))
+        values = evaluate(ctx, factor.measure, factor.argument)
+        floor_rank = LEVEL_RANK[factor.min_level] if factor.min_level else -1
+        plan.append((factor, values, MEASURES[factor.measure].default, {}, floor_rank))
     signature = rules.signature()
     grades = {}
     for pk in ctx.enterprises():
         rows, seen, total, floor, floor_rank = [], [], 0, None, -1
         for factor, by_enterprise, default, memo, factor_floor in plan:
-            if by_enterprise is None:
-                rows.append(memo)  # the "not available" row
-                seen.append(None)
-                continue
             value = by_enterprise.get(pk, default)
             entry = memo.get(value)
             if entry is None:
@@ -168,7 +154,7 @@ def compute(ctx: Context, rules: Rules) -> tuple[dict[int, Computed], dict[str, 
             (signature + repr(seen)).encode()
         ).hexdigest()
         grades[pk] = Computed(pk, score, level, explanation, fingerprint)
-    return grades, unavailable
+    return grades
 
 
 def _entry(factor: GradingFactor, value) -> tuple[int, list, bool]:
@@ -185,7 +171,7 @@ def run(ids=None, *, trigger: str = "", now=None) -> GradingRun:
     now = now or timezone.now()
     ctx = Context.at(ids, now)
     rules = Rules.load()
-    grades, unavailable = compute(ctx, rules)
+    grades = compute(ctx, rules)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -198,7 +184,6 @@ def run(ids=None, *, trigger: str = "", now=None) -> GradingRun:
             enterprises=len(grades),
             written=written,
             level_changes=changes,
-            unavailable=sorted(unavailable),
             seconds=round(time.perf_counter() - started, 3),
         )
     return record

@@ -13,12 +13,11 @@ CATEGORY_LABELS = {
     "industry": dict(Industry.choices),
     "standardization": dict(Standardization.choices),
 }
-NOT_AVAILABLE = "数据未接入"
 
 
 def value_display(factor, value) -> str:
-    if value is None:
-        return NOT_AVAILABLE
+    if value is None:  # an explanation stored before the factor had data
+        return "—"
     if factor is None:
         return str(value)
     if factor.measure in CATEGORY_LABELS:
@@ -44,7 +43,6 @@ def rows(grade, factors: dict | None = None) -> list[dict]:
                 "group": groups.get(factor.group, "") if factor else "",
                 "value": value,
                 "value_display": value_display(factor, value),
-                "available": value is not None,
                 "points": points,
                 "weight": factor.weight if factor else None,
                 "contribution": contribution,

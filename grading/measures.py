@@ -1,27 +1,20 @@
 """What a grading factor measures. Each measure reads the project's own data for many
 enterprises at once (one aggregate query, never one per enterprise) and returns
 {enterprise_id: value}; an enterprise missing from the answer has the measure's `default`.
-
-A measure whose data the platform does not hold yet raises NotAvailable: its factor contributes
-nothing and the explanation says "数据未接入". Accidents (warnings/) and safety commitments
-(reporting/) have no model yet; penalties come from enforcement.Penalty once it exists."""
+Accidents come from accidents.AccidentCase, broken commitments from reporting.CommitmentBreach,
+penalties from enforcement.Penalty."""
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.apps import apps
 from django.db.models import Count
 from django.utils import timezone
 
 from enterprises.choices import Status
 
 WINDOW = timedelta(days=365)  # "in the last 12 months"
-
-
-class NotAvailable(Exception):
-    """The data this measure needs is not in the platform (yet)."""
 
 
 @dataclass
@@ -215,43 +208,43 @@ def not_connected(ctx: Context, argument: str) -> dict:
     return dict.fromkeys(must - connected, 1)
 
 
-# --- Enforcement and data the platform does not hold yet ---------------------------------------
-
-# Penalty states that do not count (a case withdrawn or revoked is no penalty).
-VOID_PENALTY_STATES = {"draft", "withdrawn", "revoked", "cancelled", "canceled", "void"}
-PENALTY_DATE_FIELDS = ("decided_on", "decided_at", "date", "created_at")
+# --- Enforcement, accidents and commitments ---------------------------------------
 
 
 @measure("penalties_12m", "近12个月行政处罚", "次")
 def penalties_12m(ctx: Context, argument: str) -> dict:
-    try:
-        penalty = apps.get_model("enforcement", "Penalty")
-    except LookupError:
-        raise NotAvailable("行政处罚数据未接入（执法模块尚未提供处罚记录）") from None
-    names = {f.name for f in penalty._meta.get_fields()}
-    if "enterprise" not in names:
-        raise NotAvailable("行政处罚记录未关联企业")
-    queryset = penalty._default_manager.all()
-    dated = next((name for name in PENALTY_DATE_FIELDS if name in names), None)
-    if dated:
-        internal = penalty._meta.get_field(dated).get_internal_type()
-        since = ctx.since if internal == "DateTimeField" else ctx.since.date()
-        queryset = queryset.filter(**{f"{dated}__gte": since})
-    if "state" in names:
-        queryset = queryset.exclude(state__in=VOID_PENALTY_STATES)
-    return _counts(ctx.only(queryset))
+    """Penalties decided in the last 12 months (enforcement.Penalty: a case closed without a
+    decision, 不予处罚 or 撤案, has no decision date and does not count)."""
+    from enforcement.models import Penalty
+
+    return _counts(ctx.only(Penalty.objects.filter(decided_on__gte=ctx.since.date())))
 
 
 @measure("accidents_12m", "近12个月生产安全事故", "起")
 def accidents_12m(ctx: Context, argument: str) -> dict:
-    raise NotAvailable("事故数据未接入（事故警示模块尚未建设）")
+    """Accidents at the enterprise in the last 12 months (accidents.AccidentCase; a record
+    voided as entered in error does not count)."""
+    from accidents.models import AccidentCase
+
+    queryset = AccidentCase.objects.filter(
+        enterprise__isnull=False, occurred_at__gte=ctx.since, voided_at__isnull=True
+    )
+    return _counts(ctx.only(queryset))
 
 
 @measure("broken_commitments_12m", "近12个月违反安全承诺", "次")
 def broken_commitments_12m(ctx: Context, argument: str) -> dict:
-    raise NotAvailable("安全承诺数据未接入（承诺与举报模块尚未建设）")
+    """Breaches of the enterprise's safety commitments found in the last 12 months
+    (reporting.CommitmentBreach: a 动态清零 commitment broken by an overdue major hazard, or a
+    breach a supervisor recorded; one revoked as recorded in error does not count)."""
+    from reporting.models import CommitmentBreach
+
+    queryset = CommitmentBreach.objects.filter(
+        found_on__gte=ctx.since.date(), revoked_at__isnull=True
+    )
+    return _counts(ctx.only(queryset))
 
 
 def evaluate(ctx: Context, code: str, argument: str) -> dict:
-    """Run a measure (raising NotAvailable, or KeyError for an unknown one)."""
+    """Run a measure (KeyError for an unknown one)."""
     return MEASURES[code].compute(ctx, argument)

@@ -393,7 +393,6 @@ class GradingRun(models.Model):
     enterprises = models.PositiveIntegerField("企业数", default=0)
     written = models.PositiveIntegerField("写入数", default=0)
     level_changes = models.PositiveIntegerField("等级变化数", default=0)
-    unavailable = models.JSONField("未接入的因素", default=list, blank=True)
 
     class Meta:
         verbose_name = "分级计算记录"

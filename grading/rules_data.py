@@ -6,6 +6,14 @@ matters but no document fixes the points, the points are this platform's choice 
 PLAN = "高唐县工贸行业安全生产治本攻坚三年行动实施方案（2024—2026年）"
 OWN = "本平台设定"
 
+ACCIDENTS_NOTE = (
+    "本企业近12个月发生的生产安全事故（事故记录）；误录作废的不计。发生事故的企业等级不低于红色。"
+)
+COMMITMENTS_NOTE = (
+    "主要负责人“动态清零”承诺期内重大事故隐患逾期未整改（每日自动认定），"
+    "或监管人员登记的违反承诺情形；误录撤销的不计。"
+)
+
 # (code, label, group, measure, argument, points_per_unit, bands, cap, weight, min_level,
 #  source, note)
 FACTORS = [
@@ -122,13 +130,13 @@ FACTORS = [
     (
         "accidents_12m", "近12个月生产安全事故", "dynamic", "accidents_12m", "", 20, [], 40, 1,
         "red", f"{OWN}（参照各地分类分级监管中发生事故即上调风险等级的通行做法）",
-        "事故数据尚未接入，暂不计分。",
+        ACCIDENTS_NOTE,
     ),
     (
         "broken_commitments_12m", "近12个月违反安全承诺", "dynamic", "broken_commitments_12m", "",
         10, [], 20, 1, "",
         f"{PLAN} 任务7（对违反承诺情形的，及时调整风险等级）；分值{OWN}",
-        "承诺数据尚未接入，暂不计分。",
+        COMMITMENTS_NOTE,
     ),
 ]  # fmt: skip
 

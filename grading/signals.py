@@ -1,12 +1,12 @@
 """Recompute a grade when one of its facts changes. An enterprise saved (or its sector tags
-changed) marks the enterprise; once the transaction commits, one task regrades all the
-enterprises it marked. A rule changed (a factor or a band) regrades everyone.
+changed), a hazard saved (every transition of its life saves it), an accident recorded,
+corrected or voided, and a breach of a safety commitment recorded or revoked mark the
+enterprise; once the transaction commits, one task regrades all the enterprises it marked. A
+rule changed (a factor or a band) regrades everyone.
 
-Hazards, alarms and power warnings are picked up by the ten-minute sweep
-(tasks.regrade_recent: rows new or changed since the last run) rather than by a commit hook of
-their own: alarms raised by ingestion are inserted in bulk (no signal at all), and a hazard's
-transaction already carries exactly one commit callback, its notification outbox, which the
-hazard tests count. The nightly run catches anything else (a deadline passing at midnight)."""
+Alarms and power warnings are picked up by the ten-minute sweep (tasks.regrade_recent: rows
+new or changed since the last run): ingestion inserts them in bulk, with no signal at all. The
+nightly run catches what no row records (a deadline passing at midnight)."""
 
 import threading
 
@@ -62,6 +62,14 @@ def _tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs
             touch(pk)
     else:
         touch(instance.pk)
+
+
+@receiver(post_save, sender="hazards.Hazard", dispatch_uid="grading_hazard")
+@receiver(post_save, sender="accidents.AccidentCase", dispatch_uid="grading_accident")
+@receiver(post_save, sender="reporting.CommitmentBreach", dispatch_uid="grading_breach")
+def _fact_recorded(sender, instance, raw=False, **kwargs):
+    if not raw:
+        touch(instance.enterprise_id)
 
 
 @receiver(post_save, sender=GradingFactor, dispatch_uid="grading_factor_saved")

@@ -1,6 +1,6 @@
 """Background grading on huey: the nightly run over every enterprise, the task a changed fact
 enqueues (grading.signals) and a ten-minute sweep for facts that arrive without a signal
-(alarms inserted in bulk by ingestion)."""
+(alarms inserted in bulk by ingestion, breaches found by the daily detection)."""
 
 from datetime import timedelta
 
@@ -34,12 +34,15 @@ def regrade_recent() -> int | None:
 
 
 def sweep(now=None) -> int | None:
-    """Regrade the enterprises with an alarm, a power warning, a hazard or registry facts new
-    or changed since the last run began (at most a day back)."""
+    """Regrade the enterprises with an alarm, a power warning, a hazard, an accident, a broken
+    commitment or registry facts new or changed since the last run began (at most a day back).
+    """
+    from accidents.models import AccidentCase
     from enterprises.models import Enterprise
     from grading.models import GradingRun
     from hazards.models import Hazard
     from monitoring.models import Alarm, PowerWarning
+    from reporting.models import CommitmentBreach
 
     now = now or timezone.now()
     last = GradingRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
@@ -49,6 +52,8 @@ def sweep(now=None) -> int | None:
         (Alarm.objects.all(), "raised_at"),
         (PowerWarning.objects.all(), "detected_at"),
         (Hazard.objects.all(), "updated_at"),
+        (AccidentCase.objects.filter(enterprise__isnull=False), "updated_at"),
+        (CommitmentBreach.objects.all(), "created_at"),
     ):
         ids.update(
             queryset.filter(**{f"{field}__gte": since})

@@ -53,10 +53,9 @@ def test_every_active_factor_explained_and_adding_up(enterprise_a, enterprise_a2
     assert rows["headcount"][1:] == [120, 4, 4]
     # A foundry must be connected to monitoring (task 14) and is not.
     assert rows["not_connected"][1:] == [1, 6, 6]
-    # Data the platform does not hold: shown, valued None, contributing nothing.
-    assert rows["accidents_12m"][1:] == [None, 0, 0]
-    assert rows["broken_commitments_12m"][1:] == [None, 0, 0]
-    assert "accidents_12m" in run.unavailable
+    # No accident, no broken commitment: shown, contributing nothing.
+    assert rows["accidents_12m"][1:] == [0, 0, 0]
+    assert rows["broken_commitments_12m"][1:] == [0, 0, 0]
     assert foundry.score == Decimal(28)
     assert foundry.level == foundry.computed_level == RiskLevel.YELLOW
     first = GradeChange.objects.get(enterprise=enterprise_a)
@@ -155,8 +154,7 @@ def test_penalties_decided_in_the_last_twelve_months_count(enterprise_a, users):
     penalty(2, today - datetime.timedelta(days=200), state="closed")
     penalty(3, today - datetime.timedelta(days=380))  # older than 12 months
     penalty(4, None, state="filed")  # not decided
-    run = engine.run()
-    assert "penalties_12m" not in run.unavailable
+    engine.run()
     rows = {
         row[0]: row
         for row in EnterpriseGrade.objects.get(enterprise=enterprise_a).explanation["factors"]

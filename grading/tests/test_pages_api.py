@@ -64,7 +64,7 @@ def test_detail_page_scope_and_contributions(client, users, graded, role):
         grade = EnterpriseGrade.objects.get(enterprise=enterprise)
         assert sum(Decimal(str(row["contribution"])) for row in rows) == grade.score
         assert response.context["total"] == grade.score
-        assert "数据未接入" in response.content.decode()
+        assert "近12个月生产安全事故" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -80,9 +80,6 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write("Grades: " + ", ".join(f"{k} {v:,}" for k, v in sorted(levels.items())))
-        unavailable = results[0][1].unavailable
-        if unavailable:
-            self.stdout.write("Factors without data (contribute 0): " + ", ".join(unavailable))
         worst = max(seconds for _, _, seconds, _ in results)
         verdict = "met" if worst < GOAL_SECONDS else "MISSED"
         self.stdout.write(f"Goal: under {GOAL_SECONDS} s per run: {verdict}.")

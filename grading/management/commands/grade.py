@@ -15,5 +15,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"分级完成：{run.enterprises} 家企业，写入 {run.written} 条，"
             f"等级变化 {run.level_changes} 次，耗时 {run.seconds:.2f} 秒"
-            + (f"；数据未接入的因素：{'、'.join(run.unavailable)}" if run.unavailable else "")
         )
