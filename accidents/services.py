@@ -203,6 +203,8 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         raise AccidentRefused("请选择事故来源：本县企业或外地通报", field="source")
     if accident is not None and source != accident.source:
         raise AccidentRefused("事故来源不能更改；如登记有误，请作废后重新登记", field="source")
+    if source == AccidentSource.EXTERNAL and not may_record_external(user):
+        raise AccidentRefused("外地典型事故只能由县局登记", 403, field="source")
     cleaned = {
         "source": source,
         "title": _text(values, "title", "事故名称", required=True),
@@ -217,7 +219,7 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         "lessons": _text(values, "lessons", "防范措施与教训"),
     }
     category = values.get("category")
-    if category not in CATEGORY_SERIAL:
+    if not isinstance(category, str) or category not in CATEGORY_SERIAL:
         raise AccidentRefused("请选择事故类别（GB 6441-1986）", field="category")
     cleaned["category"] = category
     near_miss = values.get("is_near_miss") or False
@@ -241,8 +243,6 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         if tags is None and moved:
             cleaned["sector_tags"] = list(enterprise.sector_tags.all())
     else:
-        if not may_record_external(user):
-            raise AccidentRefused("外地典型事故只能由县局登记", 403, field="source")
         if values.get("enterprise_id") is not None:
             raise AccidentRefused("外地通报的事故不关联本县企业", field="enterprise")
         cleaned["enterprise"] = None

@@ -239,3 +239,11 @@ def test_no_request_is_a_server_error(api, world, method, path, body):
         assert snapshot() == before
         if response.get("Content-Type", "").startswith("application/json"):
             assert has_chinese(response.json()["detail"])
+
+
+def test_the_openapi_document_lists_the_endpoints(client, users):
+    client.force_login(users[ADMIN])
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert set(paths[URL]) == {"get", "post"}
+    assert set(paths[URL + "/{accident_id}"]) == {"get", "patch"}
+    assert set(paths[URL + "/{accident_id}/void"]) == {"post"}

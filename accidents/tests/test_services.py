@@ -97,6 +97,8 @@ def test_a_town_may_not_record_for_another_town(town, enterprise_b):
 def test_a_town_may_not_record_external_cases(town):
     error = refused(lambda: services.record(town, external_data()), 403, "source")
     assert "县局" in str(error)
+    # the role is refused before the data is read
+    refused(lambda: services.record(town, external_data(title="")), 403, "source")
 
 
 BAD = [
@@ -112,6 +114,7 @@ BAD = [
     ({"occurred_at": None}, 422, "occurred_at", "请填写事故发生时间"),
     ({"occurred_at": "2025-01-01"}, 422, "occurred_at", "请填写事故发生时间"),
     ({"category": "dust_explosion"}, 422, "category", "事故类别"),
+    ({"category": ["machinery"]}, 422, "category", "事故类别"),
     ({"deaths": -1}, 422, "deaths", "死亡人数不能为负数"),
     ({"serious_injuries": -3}, 422, "serious_injuries", "重伤人数不能为负数"),
     ({"minor_injuries": -1}, 422, "minor_injuries", "轻伤人数不能为负数"),
