@@ -120,6 +120,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.GRID_MEMBER,
         }
     ),
+    "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).

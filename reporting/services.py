@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 # Who may revoke a breach recorded in error: the county's administrators and supervisors (the
 # bureau answers for the grade a breach moves). accounts.roles has no action for it yet.
-BREACH_REVOKERS = frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR})
 
 
 class CommitmentRefused(Refused):
@@ -44,7 +43,7 @@ class CommitmentRefused(Refused):
 
 
 def can_revoke_breach(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role in BREACH_REVOKERS
+    return can(user, "commitment.revoke")
 
 
 def _text(value, message, *, max_length=None) -> str:
