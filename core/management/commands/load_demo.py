@@ -12,6 +12,7 @@ from auditlog.context import disable_auditlog
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
 from core.models import Jurisdiction, JurisdictionKind
@@ -22,6 +23,7 @@ from enterprises.models import Enterprise, SectorTag
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from monitoring import demo as demo_monitoring
+from reporting import demo as demo_reporting
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -187,6 +189,13 @@ class Command(BaseCommand):
             supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
             hazards = demo_hazards.load(enterprises, supervisor, seed=20240403)
             monitoring = demo_monitoring.load(supervisor)
+            principal = next(u for u in users if u.role == Role.PRINCIPAL)
+            home = principal.enterprise
+            # The demo principal's enterprise first: its accident and commitments are the ones
+            # the enterprise log-ins see.
+            accidents = demo_accidents.load(supervisor, [home])
+            committed = [home, *[e for e in enterprises if e.pk != home.pk][:29]]
+            commitments = demo_reporting.load(committed, {home.pk: principal})
             town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
             grading = demo_grading.load(enterprises, town_supervisor)
             enforcement = demo_enforcement.load(supervisor, users)
@@ -195,6 +204,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示监测：新建网关 {monitoring['gateways']} 个、点位 {monitoring['points']} 个，"
                 f"写入监测数据 {monitoring['readings']} 条，产生报警 {monitoring['alarms']} 条"
+            )
+            self.stdout.write(
+                f"演示事故记录：本县企业 {accidents['local']} 起、"
+                f"外地通报 {accidents['external']} 起；安全承诺 {commitments['commitments']} 份，"
+                f"认定违反承诺 {commitments['breaches']} 次"
             )
             self.stdout.write(
                 f"演示分级：计算 {grading['graded']} 家，"
