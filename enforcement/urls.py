@@ -33,4 +33,5 @@ urlpatterns = [
     path("inspection-photos/<int:pk>/", views.inspection_photo, name="inspection_photo"),
     path("checklists/", views.checklist_list, name="checklists"),
     path("statistics/", views.inspection_statistics, name="statistics"),
+    path("enterprise/<int:pk>/", views.enterprise_tab, name="enterprise"),
 ]
