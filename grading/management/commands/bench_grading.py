@@ -12,18 +12,23 @@ writes and the history, in one transaction):
 3. rule changed: one factor's weight changed, so every enterprise carrying it is rewritten and
    the history records those whose grade moved; the weight is then put back.
 
+So that every measure reads rows, the first run adds (once) accidents at 1 % of the enterprises
+and this year's 动态清零 commitments at 2 %, half of them with a breach.
+
 Goal (issue 5): grading 100,000 enterprises under 30 s. The load averages are printed beside
 the figures: the machine is shared.
 """
 
 import os
 import time
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from core.management.commands.bench import Command as Bench
 from enterprises.models import Enterprise
@@ -32,6 +37,8 @@ from grading.models import EnterpriseGrade, GradeChange, GradingFactor, GradingR
 
 GOAL_SECONDS = 30
 CHANGED_FACTOR = "headcount"
+ACCIDENT_EVERY = 100  # one enterprise in a hundred has had an accident
+COMMITMENT_EVERY = 50  # one in fifty has a 动态清零 commitment, every other one broken
 
 
 class Command(BaseCommand):
@@ -45,6 +52,8 @@ class Command(BaseCommand):
         if count == 0:
             raise CommandError(f"{where} 中没有企业：请先运行 manage.py bench 加载基准数据")
         self.stdout.write(f"Database: {self._engine()} · {where} · enterprises: {count:,}")
+        accidents, breaches = self._facts()
+        self.stdout.write(f"Accidents: {accidents:,} · commitment breaches: {breaches:,}")
         EnterpriseGrade.objects.all().delete()
         GradeChange.objects.all().delete()
         GradingRun.objects.all().delete()
@@ -83,6 +92,82 @@ class Command(BaseCommand):
         worst = max(seconds for _, _, seconds, _ in results)
         verdict = "met" if worst < GOAL_SECONDS else "MISSED"
         self.stdout.write(f"Goal: under {GOAL_SECONDS} s per run: {verdict}.")
+
+    @staticmethod
+    def _facts() -> tuple[int, int]:
+        """Accidents and broken commitments for the measures that read them (added once)."""
+        from accidents.models import AccidentCase, AccidentSource
+        from accounts.models import User
+        from accounts.roles import Role
+        from reporting.models import (
+            BreachCause,
+            CommitmentBreach,
+            CommitmentKind,
+            SafetyCommitment,
+        )
+
+        if not AccidentCase.objects.exists():
+            recorder, _ = User.objects.get_or_create(
+                username="bench_grading", defaults={"role": Role.SUPERVISOR}
+            )
+            now = timezone.now()
+            rows = Enterprise.objects.order_by("pk").values_list("pk", "industry")
+            AccidentCase.objects.bulk_create(
+                (
+                    AccidentCase(
+                        source=AccidentSource.LOCAL,
+                        enterprise_id=pk,
+                        title="基准测试事故",
+                        occurred_at=now - timedelta(days=pk % 300),
+                        industry=industry,
+                        category="machinery",
+                        serious_injuries=1,
+                        level="general",
+                        summary="基准测试",
+                        recorded_by=recorder,
+                    )
+                    for index, (pk, industry) in enumerate(rows.iterator(chunk_size=10_000))
+                    if index % ACCIDENT_EVERY == 0
+                ),
+                batch_size=2000,
+            )
+        if not SafetyCommitment.objects.exists():
+            today = timezone.localdate()
+            start, end = date(today.year, 1, 1), date(today.year, 12, 31)
+            ids = Enterprise.objects.order_by("pk").values_list("pk", flat=True)
+            SafetyCommitment.objects.bulk_create(
+                (
+                    SafetyCommitment(
+                        enterprise_id=pk,
+                        kind=CommitmentKind.ZERO_OUT,
+                        committer_name="基准",
+                        committer_post="主要负责人",
+                        content="基准测试",
+                        period_start=start,
+                        period_end=end,
+                        signed_on=start,
+                    )
+                    for index, pk in enumerate(ids.iterator(chunk_size=10_000))
+                    if index % COMMITMENT_EVERY == 0
+                ),
+                batch_size=2000,
+            )
+            commitments = SafetyCommitment.objects.order_by("pk").values_list("pk", "enterprise_id")
+            CommitmentBreach.objects.bulk_create(
+                (
+                    CommitmentBreach(
+                        commitment_id=pk,
+                        enterprise_id=enterprise_id,
+                        found_on=today - timedelta(days=pk % 200),
+                        cause=BreachCause.REPORTED,
+                        description="基准测试",
+                    )
+                    for index, (pk, enterprise_id) in enumerate(commitments)
+                    if index % 2 == 0
+                ),
+                batch_size=2000,
+            )
+        return AccidentCase.objects.count(), CommitmentBreach.objects.count()
 
     @staticmethod
     def _timed(call):
