@@ -2,9 +2,11 @@
 role (plus outsiders in the other town), so every test can say who acts."""
 
 import functools
+import json
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 from huey.contrib.djhuey import HUEY
 
 from accounts.models import User
@@ -172,3 +174,37 @@ def town(users):
 @pytest.fixture
 def county_supervisor(users):
     return users[Role.SUPERVISOR]
+
+
+# --- API clients and a county beyond ours, for the API and scope tests ---------------------------
+
+
+def post_json(client, url, payload, method="post"):
+    """Send `payload` (a dict, or text sent as it is) as a JSON body."""
+    body = payload if isinstance(payload, str) else json.dumps(payload, default=str)
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def bearer(user):
+    """A client that authenticates only with a fresh bearer token of `user` (no session, CSRF
+    enforced)."""
+    from accounts.services import create_token
+
+    _, raw = create_token(user, "接口测试")
+    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def api(users):
+    """api(role): a client that authenticates only with that role's bearer token."""
+    return lambda role: bearer(users[role])
+
+
+@pytest.fixture
+def far_enterprise(db):
+    """An enterprise of another county: nobody of ours sees it."""
+    county = Jurisdiction.objects.create(code="371521", name="冠县", kind=JurisdictionKind.COUNTY)
+    town = Jurisdiction.objects.create(
+        code="371521-10", name="烟庄街道", kind=JurisdictionKind.STREET, parent=county
+    )
+    return make_enterprise(town, serial=9, name="冠县远方机械有限公司")

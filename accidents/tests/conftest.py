@@ -1,16 +1,12 @@
-import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from accidents import services
 from accidents.models import AccidentCase, AccidentEvent
 from accounts.roles import Role
-from accounts.services import create_token
-from conftest import make_enterprise, make_user
-from core.models import Jurisdiction, JurisdictionKind
+from conftest import make_user
 
 
 def recently(days=30):
@@ -58,31 +54,6 @@ def snapshot():
 
 def has_chinese(text):
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-def post_json(client, url, payload, method="post"):
-    body = payload if isinstance(payload, str) else json.dumps(payload, default=str)
-    return getattr(client, method)(url, body, content_type="application/json")
-
-
-def bearer(user):
-    _, raw = create_token(user, "接口测试")
-    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-@pytest.fixture
-def api(users):
-    """api(role): a client that authenticates only with that role's bearer token."""
-    return lambda role: bearer(users[role])
-
-
-@pytest.fixture
-def far_enterprise(db):
-    county = Jurisdiction.objects.create(code="371521", name="冠县", kind=JurisdictionKind.COUNTY)
-    town = Jurisdiction.objects.create(
-        code="371521-10", name="烟庄街道", kind=JurisdictionKind.STREET, parent=county
-    )
-    return make_enterprise(town, serial=9, name="冠县远方机械有限公司")
 
 
 @pytest.fixture

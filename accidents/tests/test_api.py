@@ -15,11 +15,11 @@ from accidents.tests.conftest import (
     external_data,
     has_chinese,
     local_data,
-    post_json,
     recently,
     snapshot,
 )
 from accounts.roles import Role
+from conftest import post_json
 
 URL = "/api/v1/accidents"
 HUGE = "99999999999999999999"

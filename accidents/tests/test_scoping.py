@@ -6,10 +6,10 @@ change gets a 403 on the forms and the write endpoints, for records it can see."
 import pytest
 
 from accidents.models import AccidentCase
-from accidents.tests.conftest import external_data, local_data, post_json, snapshot
+from accidents.tests.conftest import external_data, local_data, snapshot
 from accidents.tests.roles import CHANGES, RECORDERS, ROLES, SCOPE
 from accounts.roles import Role
-from conftest import client_for
+from conftest import client_for, post_json
 
 URL = "/api/v1/accidents"
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from accounts.services import create_token, revoke_token
-from conftest import client_for, make_code, make_enterprise
+from conftest import client_for, make_code, make_enterprise, post_json
 from enterprises.models import Enterprise
 
 URL = "/api/v1/enterprises"
@@ -36,11 +36,6 @@ def api(token):
     """A client that authenticates only with the bearer token (no session, CSRF enforced)."""
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
-
-
-def post_json(client, url, payload):
-    body = payload if isinstance(payload, str) else json.dumps(payload)
-    return client.post(url, body, content_type="application/json")
 
 
 def patch_json(client, url, payload):

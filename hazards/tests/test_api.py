@@ -14,9 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.services import create_token
-from conftest import client_for, make_enterprise
-from core.models import Jurisdiction, JurisdictionKind
+from conftest import client_for, post_json
 from hazards.models import (
     Extension,
     Hazard,
@@ -125,11 +123,6 @@ def has_chinese(text):
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def post_json(client, url, payload):
-    body = payload if isinstance(payload, str) else json.dumps(payload)
-    return client.post(url, body, content_type="application/json")
-
-
 def ids(response):
     assert response.status_code == 200, response.content.decode()
     body = response.json()
@@ -161,26 +154,6 @@ def world():
 
 def criterion(article, item):
     return MajorHazardCriterion.objects.get(article=article, item=item)
-
-
-def bearer(user):
-    _, raw = create_token(user, "接口测试")
-    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-@pytest.fixture
-def api(users):
-    """api(role): a client that authenticates only with that role's bearer token."""
-    return lambda role: bearer(users[role])
-
-
-@pytest.fixture
-def far_enterprise(db):
-    county = Jurisdiction.objects.create(code="371521", name="冠县", kind=JurisdictionKind.COUNTY)
-    town = Jurisdiction.objects.create(
-        code="371521-10", name="烟庄街道", kind=JurisdictionKind.STREET, parent=county
-    )
-    return make_enterprise(town, serial=9, name="冠县远方机械有限公司")
 
 
 @pytest.fixture

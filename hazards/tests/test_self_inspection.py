@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import client_for, make_enterprise
-from core.models import Jurisdiction, JurisdictionKind
 from enterprises.models import Enterprise, SectorTag
 from hazards import duties, services
 from hazards.models import (
@@ -138,15 +137,6 @@ def month_start(day):
 
 def quarter_start(day):
     return D(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-
-
-@pytest.fixture
-def far_enterprise(db):
-    county = Jurisdiction.objects.create(code="371521", name="冠县", kind=JurisdictionKind.COUNTY)
-    town = Jurisdiction.objects.create(
-        code="371521-10", name="烟庄街道", kind=JurisdictionKind.STREET, parent=county
-    )
-    return make_enterprise(town, serial=9, name="冠县远方机械有限公司")
 
 
 @pytest.fixture

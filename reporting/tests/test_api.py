@@ -2,35 +2,16 @@
 outside scope and 403 for a role without the action, and every write with its 4xx answers in
 Chinese and nothing changed: 401 without credentials, 403 role, 404 scope, 409 state, 422 data."""
 
-import json
-
 import pytest
-from django.test import Client
 
 from accounts.roles import Role
-from accounts.services import create_token
-from conftest import client_for
+from conftest import client_for, post_json
 from reporting.models import CommitmentBreach, SafetyCommitment
 from reporting.tests.conftest import days, post, this_year, today, world, zero_out
 from reporting.tests.roles import BREACHERS, RECORDERS, REVOKERS, ROLES, SCOPE
 
 URL = "/api/v1/commitments"
 NAMES = {"高唐县精工铸造有限公司": "a", "山东鑫泰纺织有限公司": "a2", "清平木业有限公司": "b"}
-
-
-def bearer(user):
-    _, raw = create_token(user, "接口测试")
-    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-@pytest.fixture
-def api(users):
-    return lambda role: bearer(users[role])
-
-
-def post_json(client, url, payload):
-    body = payload if isinstance(payload, str) else json.dumps(payload)
-    return client.post(url, body, content_type="application/json")
 
 
 def keys(response):
