@@ -226,8 +226,8 @@ def accidents_12m(ctx: Context, argument: str) -> dict:
     voided as entered in error does not count)."""
     from accidents.models import AccidentCase
 
-    queryset = AccidentCase.objects.filter(
-        enterprise__isnull=False, occurred_at__gte=ctx.since, voided_at__isnull=True
+    queryset = AccidentCase.objects.counted().filter(
+        enterprise__isnull=False, occurred_at__gte=ctx.since
     )
     return _counts(ctx.only(queryset))
 
@@ -239,9 +239,7 @@ def broken_commitments_12m(ctx: Context, argument: str) -> dict:
     breach a supervisor recorded; one revoked as recorded in error does not count)."""
     from reporting.models import CommitmentBreach
 
-    queryset = CommitmentBreach.objects.filter(
-        found_on__gte=ctx.since.date(), revoked_at__isnull=True
-    )
+    queryset = CommitmentBreach.objects.standing().filter(found_on__gte=ctx.since.date())
     return _counts(ctx.only(queryset))
 
 
