@@ -270,3 +270,56 @@ def test_town_supervisor_sees_only_their_town(
     assert browser.execute_script(NAVIGATION_STATUS) == 404
     assert browser.find_element(By.CSS_SELECTOR, "main h1").text == NOT_FOUND_TEXT
     assert enterprise_b.name not in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_principal_reads_the_tabs_of_their_enterprise(
+    browser, live_server, users, enterprise_a, county_supervisor
+):
+    """The enterprise page's tabs load their parts by htmx: 承诺与事故 shows the enterprise's
+    commitment and accident, 执法检查 its (empty) inspections; none stays on "正在加载"."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accidents import services as accidents
+    from reporting import services as commitments
+
+    principal = users[Role.PRINCIPAL]
+    today = timezone.localdate()
+    commitments.record(
+        principal,
+        enterprise_id=enterprise_a.pk,
+        kind="zero_out",
+        committer_name="王建国",
+        committer_post="总经理",
+        content="本人承诺本企业重大事故隐患动态清零",
+        period_start=today.replace(month=1, day=1),
+        period_end=today.replace(month=12, day=31),
+        signed_on=today.replace(month=1, day=1),
+    )
+    accidents.record(
+        county_supervisor,
+        {
+            "source": "local",
+            "enterprise_id": enterprise_a.pk,
+            "title": "精工铸造清砂机械伤害事故",
+            "occurred_at": timezone.now() - datetime.timedelta(days=3),
+            "category": "machinery",
+            "serious_injuries": 1,
+            "summary": "清砂工清理滚筒时被卷入",
+        },
+    )
+    log_in(browser, live_server.url, principal.username)
+    browser.get(f"{live_server.url}/enterprises/{enterprise_a.pk}/")
+    wait_for_page(browser, f"/enterprises/{enterprise_a.pk}/")
+
+    browser.find_element(By.CSS_SELECTOR, "[data-bs-target='#tab-commitments']").click()
+    pane = browser.find_element(By.ID, "tab-commitments")
+    wait(browser).until(lambda d: "正在加载" not in pane.text and pane.is_displayed())
+    assert "动态清零承诺 王建国（总经理）" in pane.text
+    assert "精工铸造清砂机械伤害事故" in pane.text
+
+    browser.find_element(By.CSS_SELECTOR, "[data-bs-target='#tab-enforcement']").click()
+    pane = browser.find_element(By.ID, "tab-enforcement")
+    wait(browser).until(lambda d: "正在加载" not in pane.text and pane.is_displayed())
+    assert browser.find_element(By.ID, "enterprise-enforcement").is_displayed()
