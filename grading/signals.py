@@ -1,8 +1,8 @@
 """Recompute a grade when one of its facts changes. An enterprise saved (or its sector tags
 changed), a hazard saved (every transition of its life saves it), an accident recorded,
-corrected or voided, and a breach of a safety commitment recorded or revoked mark the
-enterprise; once the transaction commits, one task regrades all the enterprises it marked. A
-rule changed (a factor or a band) regrades everyone.
+corrected (to another enterprise: both) or voided, and a breach of a safety commitment
+recorded or revoked mark the enterprise; once the transaction commits, one task regrades all
+the enterprises it marked. A rule changed (a factor or a band) regrades everyone.
 
 Alarms and power warnings are picked up by the ten-minute sweep (tasks.regrade_recent: rows
 new or changed since the last run): ingestion inserts them in bulk, with no signal at all. The
@@ -11,7 +11,7 @@ nightly run catches what no row records (a deadline passing at midnight)."""
 import threading
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from enterprises.models import Enterprise
@@ -70,6 +70,16 @@ def _tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs
 def _fact_recorded(sender, instance, raw=False, **kwargs):
     if not raw:
         touch(instance.enterprise_id)
+
+
+@receiver(pre_save, sender="accidents.AccidentCase", dispatch_uid="grading_accident_moved")
+def _accident_moving(sender, instance, raw=False, **kwargs):
+    """An accident corrected to another enterprise: the one it leaves is regraded too."""
+    if raw or instance.pk is None:
+        return
+    was = sender.objects.filter(pk=instance.pk).values_list("enterprise_id", flat=True).first()
+    if was != instance.enterprise_id:
+        touch(was)
 
 
 @receiver(post_save, sender=GradingFactor, dispatch_uid="grading_factor_saved")

@@ -151,3 +151,18 @@ def test_an_overdue_major_hazard_breaks_the_zero_out_commitment_and_raises_the_s
     rows = factors(enterprise_a)
     assert rows["broken_commitments_12m"][1:] == [1, 10, 10]
     assert EnterpriseGrade.objects.get(enterprise=enterprise_a).score == before + 10
+
+
+def test_an_accident_corrected_to_another_enterprise_regrades_both(
+    enterprise_a, enterprise_a2, users, immediate_tasks, django_capture_on_commit_callbacks
+):
+    from accidents import services as accidents
+
+    supervisor = users[Role.SUPERVISOR]
+    with django_capture_on_commit_callbacks(execute=True):
+        case = accident(enterprise_a, supervisor, 5)
+    assert factors(enterprise_a)["accidents_12m"][1] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        accidents.correct(supervisor, case, {"enterprise_id": enterprise_a2.pk}, "企业填错")
+    assert factors(enterprise_a)["accidents_12m"][1] == 0
+    assert factors(enterprise_a2)["accidents_12m"][1] == 1
