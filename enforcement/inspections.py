@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -341,17 +340,6 @@ def answer(user, inspection_id, item_id, result: str | None, note: str = "", pho
 # --- completion ---------------------------------------------------------------------------------
 
 
-def _photo_copies(answer_row) -> list:
-    copies = []
-    for photo in answer_row.photos.all():
-        try:
-            with photo.image.open("rb") as handle:
-                copies.append(ContentFile(handle.read(), name=os.path.basename(photo.image.name)))
-        except OSError:
-            continue  # a file lost on disk does not block the inspection
-    return copies
-
-
 def _hazard_description(row) -> str:
     text = row.item.text
     return f"{row.note}（执法检查发现。检查项：{text[:120]}；依据：{row.item.legal_basis}）"
@@ -400,7 +388,7 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
                     found_on=inspection.inspected_on,
                     found_by=found_by,
                     criterion_id=row.item.criterion_id,
-                    photos=_photo_copies(row),
+                    photos=[photo.image.name for photo in row.photos.all()],
                 )
             except hazard_services.TransitionRefused as exc:
                 raise Refused(f"登记隐患失败：{exc}", exc.status) from None

@@ -127,7 +127,9 @@ def report(
     photos=(),
 ) -> Hazard:
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
-    criterion of the standard is major from the start."""
+    criterion of the standard is major from the start. `photos` are uploaded files, or the
+    storage names of images already kept (an inspection's photos), which the hazard refers to
+    instead of storing them again."""
     if user.role not in REPORTERS:
         raise TransitionRefused("您的角色不能登记隐患", 403)
     allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)

@@ -14,6 +14,8 @@ from enforcement.services import DrawRequest
 from enforcement.tests.test_inspection_scoping import png
 from hazards.models import Hazard
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
 
 @pytest.fixture
 def enforcer(users):
@@ -69,7 +71,12 @@ def test_phone_flow(client, settings, tmp_path, enforcer, inspectors, enterprise
     assert "检查已完成" in html and "现场检查记录" in html and "责令限期整改指令书" in html
     hazard = Hazard.objects.get()
     assert hazard.is_major == bool(first.criterion_id)
-    assert hazard.photos.count() == 2  # the photos travel with the hazard
+    # The photos travel with the hazard: the same files, not copies.
+    assert sorted(p.image.name for p in hazard.photos.all()) == sorted(
+        p.image.name for p in InspectionPhoto.objects.all()
+    )
+    shown = client.get(f"/hazards/photos/{hazard.photos.first().pk}/")
+    assert shown.status_code == 200 and b"".join(shown.streaming_content)[:8] == PNG_SIGNATURE
     response = client.post(
         f"/enforcement/inspections/{inspection.pk}/recheck/",
         {"rechecked_on": timezone.localdate().isoformat(), "opinion": "整改未完成"},
