@@ -1,43 +1,31 @@
 """Background jobs of the hazard ledger, on huey (SQLite queue by default, Redis when
 REDIS_URL is set: the same task code either way)."""
 
-import logging
-
-from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from core import notify
+from core import notify, outbox
 from hazards.models import HazardEvent
 
-logger = logging.getLogger(__name__)
+
+def _send(event: HazardEvent) -> None:
+    from hazards.services import recipients_for
+
+    hazard = event.hazard
+    kind = "重大事故隐患" if hazard.is_major else "一般隐患"
+    title = f"【{event.action_label}】{hazard.enterprise.name}（{kind}）"
+    notify.send(
+        recipients_for(event),
+        title,
+        event.note or hazard.description[:100],
+        f"/hazards/{hazard.pk}/",
+    )
 
 
 def _deliver(event_id: int) -> bool:
-    # Claim the event with a conditional update so two workers (or the task and the sweep)
-    # never notify twice. Claim and notifications commit together: if sending fails, the claim
-    # rolls back and the sweep tries again, instead of the event counting as delivered.
-    with transaction.atomic():
-        claimed = HazardEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-        if not claimed:
-            return False
-        from hazards.services import recipients_for
-
-        event = HazardEvent.objects.select_related("hazard__enterprise", "actor").get(pk=event_id)
-        hazard = event.hazard
-        label = event.action_label
-        kind = "重大事故隐患" if hazard.is_major else "一般隐患"
-        title = f"【{label}】{hazard.enterprise.name}（{kind}）"
-        notify.send(
-            recipients_for(event),
-            title,
-            event.note or hazard.description[:100],
-            f"/hazards/{hazard.pk}/",
-        )
-    return True
+    events = HazardEvent.objects.select_related("hazard__enterprise", "actor")
+    return outbox.deliver(events, event_id, _send)
 
 
 @db_task()
@@ -48,15 +36,7 @@ def deliver_event(event_id: int) -> bool:
 @db_periodic_task(crontab(minute="*/5"))
 def deliver_pending() -> int:
     """The outbox sweep: events whose task was lost (a worker down at commit) still go out."""
-    ids = HazardEvent.objects.filter(notified_at__isnull=True).values_list("pk", flat=True)[:500]
-    delivered = 0
-    for pk in list(ids):
-        # One event that cannot be delivered stays pending without holding back the others.
-        try:
-            delivered += _deliver(pk)
-        except Exception:
-            logger.exception("hazard event %s: notification failed, left for the next sweep", pk)
-    return delivered
+    return outbox.sweep(HazardEvent.objects.filter(notified_at__isnull=True), _deliver)
 
 
 # 08:00 in Asia/Shanghai (UTC+8 all year, no daylight saving) is 00:00 UTC. HUEY runs with

@@ -1,39 +1,29 @@
 """Background jobs of monitoring, on the same huey queue as the hazard ledger's."""
 
-import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from core import notify
+from core import notify, outbox
 from monitoring.models import AlarmEvent
 
-logger = logging.getLogger(__name__)
+
+def _send(event: AlarmEvent) -> None:
+    from monitoring.services import ACTION_LABELS, recipients_for
+
+    alarm = event.alarm
+    title = (
+        f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
+        f"{alarm.point} {alarm.get_condition_display()}"
+    )
+    notify.send(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
 
 
 def _deliver(event_id: int) -> bool:
-    # Claimed by a conditional update, as hazards.tasks does, so nothing is sent twice.
-    with transaction.atomic():
-        claimed = AlarmEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-        if not claimed:
-            return False
-        from monitoring.services import ACTION_LABELS, recipients_for
-
-        event = AlarmEvent.objects.select_related("alarm__enterprise", "alarm__point").get(
-            pk=event_id
-        )
-        alarm = event.alarm
-        title = (
-            f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
-            f"{alarm.point} {alarm.get_condition_display()}"
-        )
-        notify.send(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
-    return True
+    events = AlarmEvent.objects.select_related("alarm__enterprise", "alarm__point")
+    return outbox.deliver(events, event_id, _send)
 
 
 @db_task()
@@ -48,12 +38,7 @@ def sweep() -> dict:
     from monitoring import services
 
     pending = AlarmEvent.objects.filter(notified_at__isnull=True, at__lte=timezone.now())
-    delivered = 0
-    for pk in list(pending.values_list("pk", flat=True)[:500]):
-        try:
-            delivered += _deliver(pk)
-        except Exception:
-            logger.exception("alarm event %s: notification failed, left for the next sweep", pk)
+    delivered = outbox.sweep(pending, _deliver)
     return {
         "offline": services.sweep_offline(),
         "escalated": services.sweep_escalation(),
