@@ -22,7 +22,6 @@ from enforcement.models import (
     InspectionDocument,
     Penalty,
 )
-from enforcement.services import Refused
 from enterprises.api import ErrorOut, Pagination
 from hazards.api import Payload
 
@@ -42,13 +41,6 @@ def _text(max_length: int):
 def _require(user, action, label):
     if not can(user, action):
         raise HttpError(403, f"您的角色无权{label}")
-
-
-def _call(function, *args, **kwargs):
-    try:
-        return function(*args, **kwargs)
-    except Refused as exc:
-        raise HttpError(exc.status, str(exc)) from None
 
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -162,7 +154,7 @@ def list_draws(request):
 
 @router.post("/draws", response={201: DrawDetail, **ERRORS}, summary="抽取")
 def create_draw(request, payload: DrawIn):
-    draw = _call(services.create_draw, request.user, services.DrawRequest(**payload.dict()))
+    draw = services.create_draw(request.user, services.DrawRequest(**payload.dict()))
     return Status(201, _detail(request.user, draw))
 
 
@@ -179,7 +171,7 @@ def verify_draw(request, draw_id: int):
 
 @router.post("/draws/{draw_id}/publish", response={200: DrawOut, **ERRORS}, summary="公开结果")
 def publish_draw(request, draw_id: int):
-    return _call(services.publish_draw, request.user, draw_id)
+    return services.publish_draw(request.user, draw_id)
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -255,8 +247,7 @@ def list_plans(request):
 
 @router.post("/plans", response={201: PlanDetail, **ERRORS}, summary="编制年度执法计划")
 def create_plan(request, payload: PlanIn):
-    plan = _call(
-        services.create_plan,
+    plan = services.create_plan(
         request.user,
         payload.year,
         payload.title,
@@ -281,7 +272,7 @@ def get_plan(request, plan_id: int):
 
 @router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERRORS}, summary="批准计划")
 def approve_plan(request, plan_id: int):
-    return _call(services.approve_plan, request.user, plan_id)
+    return services.approve_plan(request.user, plan_id)
 
 
 # --- penalties ----------------------------------------------------------------------------------
@@ -342,8 +333,7 @@ def list_penalties(request, filters: Query[PenaltyFilters]):
 
 @router.post("/penalties", response={201: PenaltyOut, **ERRORS}, summary="立案")
 def create_penalty(request, payload: PenaltyIn):
-    penalty = _call(
-        services.file_penalty,
+    penalty = services.file_penalty(
         request.user,
         payload.enterprise_id,
         payload.violation,
@@ -373,8 +363,7 @@ def get_penalty(request, penalty_id: int):
     "/penalties/{penalty_id}/advance", response={200: PenaltyOut, **ERRORS}, summary="办理"
 )
 def advance_penalty(request, penalty_id: int, payload: AdvanceIn):
-    penalty = _call(
-        services.advance_penalty,
+    penalty = services.advance_penalty(
         request.user,
         penalty_id,
         payload.to_state,
@@ -534,6 +523,10 @@ def _inspection(user, inspection_id) -> Inspection:
     return inspection
 
 
+def _answer_out(row) -> dict:
+    return {"item_id": row.item_id, "result": row.result, "note": row.note}
+
+
 def _inspection_detail(user, inspection) -> dict:
     data = {
         field: getattr(inspection, field)
@@ -599,8 +592,7 @@ def list_inspections(request, filters: Query[InspectionFilters]):
 
 @router.post("/inspections", response={201: InspectionDetailOut, **ERRORS}, summary="开始执法检查")
 def create_inspection(request, payload: InspectionIn):
-    inspection = _call(
-        inspections.create_inspection,
+    inspection = inspections.create_inspection(
         request.user,
         payload.enterprise_id,
         payload.kind,
@@ -628,15 +620,10 @@ def get_inspection(request, inspection_id: int):
     summary="填写一个条目的检查结果",
 )
 def answer_item(request, inspection_id: int, payload: AnswerIn):
-    row = _call(
-        inspections.answer,
-        request.user,
-        inspection_id,
-        payload.item_id,
-        payload.result,
-        payload.note,
+    row = inspections.answer(
+        request.user, inspection_id, payload.item_id, payload.result, payload.note
     )
-    return {"item_id": row.item_id, "result": row.result, "note": row.note}
+    return _answer_out(row)
 
 
 @router.post(
@@ -656,19 +643,11 @@ def answer_item_photos(
     photos: File[list[UploadedFile]],
     payload: Form[PhotoAnswerIn],
 ):
-    row = _call(
-        inspections.answer,
-        request.user,
-        inspection_id,
-        item_id,
-        payload.result or None,
-        payload.note,
-        photos,
+    row = inspections.answer(
+        request.user, inspection_id, item_id, payload.result or None, payload.note, photos
     )
     return {
-        "item_id": row.item_id,
-        "result": row.result,
-        "note": row.note,
+        **_answer_out(row),
         "photos": [
             reverse("enforcement:inspection_photo", args=[p.pk]) for p in row.photos.order_by("pk")
         ],
@@ -681,12 +660,8 @@ def answer_item_photos(
     summary="引用监测预警证据",
 )
 def set_evidence(request, inspection_id: int, payload: EvidenceIn):
-    inspection = _call(
-        inspections.set_evidence,
-        request.user,
-        inspection_id,
-        payload.alarm_ids,
-        payload.warning_ids,
+    inspection = inspections.set_evidence(
+        request.user, inspection_id, payload.alarm_ids, payload.warning_ids
     )
     return _inspection_detail(request.user, inspection)
 
@@ -697,12 +672,8 @@ def set_evidence(request, inspection_id: int, payload: EvidenceIn):
     summary="完成检查（登记隐患、生成文书）",
 )
 def complete_inspection(request, inspection_id: int, payload: CompleteIn):
-    inspection = _call(
-        inspections.complete,
-        request.user,
-        inspection_id,
-        payload.findings,
-        payload.rectify_deadline,
+    inspection = inspections.complete(
+        request.user, inspection_id, payload.findings, payload.rectify_deadline
     )
     return _inspection_detail(request.user, inspection)
 
@@ -713,9 +684,7 @@ def complete_inspection(request, inspection_id: int, payload: CompleteIn):
     summary="整改复查",
 )
 def recheck_inspection(request, inspection_id: int, payload: RecheckIn):
-    done = _call(
-        inspections.recheck, request.user, inspection_id, payload.rechecked_on, payload.opinion
-    )
+    done = inspections.recheck(request.user, inspection_id, payload.rechecked_on, payload.opinion)
     return Status(
         201,
         {

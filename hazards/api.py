@@ -190,14 +190,6 @@ def _queryset(request):
     return Hazard.objects.for_user(request.user).select_related("enterprise", "criterion")
 
 
-def _run(call):
-    """Run a service call; a refusal becomes its HTTP status with the Chinese reason."""
-    try:
-        return call()
-    except services.TransitionRefused as exc:
-        raise HttpError(exc.status, str(exc)) from None
-
-
 def _detail(request, hazard_id):
     return get_object_or_404(_queryset(request), pk=hazard_id)
 
@@ -222,7 +214,7 @@ def get_hazard(request, hazard_id: int):
 def report_hazard(request, payload: ReportIn):
     data = payload.dict()
     enterprise_id = data.pop("enterprise_id")
-    hazard = _run(lambda: services.report(request.user, enterprise_id, **data))
+    hazard = services.report(request.user, enterprise_id, **data)
     return Status(201, _detail(request, hazard.pk))
 
 
@@ -236,7 +228,7 @@ def _transition(path, summary, schema, call):
         operation_id=f"hazard_{path.replace('-', '_')}",
     )
     def endpoint(request, hazard_id: int, payload: schema):
-        _run(lambda: call(request.user, hazard_id, payload))
+        call(request.user, hazard_id, payload)
         return _detail(request, hazard_id)
 
     return endpoint
@@ -274,7 +266,7 @@ _transition(
     summary="申请延期",
 )
 def request_extension(request, hazard_id: int, payload: ExtensionIn):
-    extension = _run(lambda: services.request_extension(request.user, hazard_id, **payload.dict()))
+    extension = services.request_extension(request.user, hazard_id, **payload.dict())
     return Status(201, extension)
 
 
@@ -285,4 +277,4 @@ def request_extension(request, hazard_id: int, payload: ExtensionIn):
 )
 def decide_extension(request, extension_id: int, payload: DecisionIn):
     get_object_or_404(Extension.objects.for_user(request.user), pk=extension_id)
-    return _run(lambda: services.decide_extension(request.user, extension_id, **payload.dict()))
+    return services.decide_extension(request.user, extension_id, **payload.dict())

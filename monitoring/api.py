@@ -175,18 +175,15 @@ def _snapshot(encoded: str | None):
 )
 def video_event(request, payload: VideoEventIn):
     snapshot = _snapshot(payload.snapshot)
-    try:
-        alarm = services.video_event(
-            request.gateway,
-            camera=payload.camera,
-            event=payload.event,
-            ts=payload.ts,
-            count=payload.count,
-            limit=payload.limit,
-            snapshot=snapshot,
-        )
-    except services.Refused as exc:
-        raise HttpError(exc.status, str(exc)) from None
+    alarm = services.video_event(
+        request.gateway,
+        camera=payload.camera,
+        event=payload.event,
+        ts=payload.ts,
+        count=payload.count,
+        limit=payload.limit,
+        snapshot=snapshot,
+    )
     return Status(201, Alarm.objects.select_related("enterprise", "point").get(pk=alarm.pk))
 
 
@@ -235,10 +232,7 @@ def _alarm_action(action: str, summary: str):
         _require(request, "monitoring.view")
         # The scope first: an alarm outside it is a 404 whatever the role may do.
         Alarm.objects.for_user(request.user).only("pk").get(pk=alarm_id)
-        try:
-            services.act(request.user, alarm_id, action, note=payload.note)
-        except services.Refused as exc:
-            raise HttpError(exc.status, str(exc)) from None
+        services.act(request.user, alarm_id, action, note=payload.note)
         return get_alarm(request, alarm_id)
 
     endpoint.__name__ = f"alarm_{action}"
@@ -308,10 +302,7 @@ class ReviewIn(Schema):
 def review_warning(request, warning_id: int, payload: ReviewIn):
     _require(request, "monitoring.view")
     PowerWarning.objects.for_user(request.user).only("pk").get(pk=warning_id)
-    try:
-        services.review_warning(
-            request.user, warning_id, confirmed=payload.confirmed, note=payload.note
-        )
-    except services.Refused as exc:
-        raise HttpError(exc.status, str(exc)) from None
+    services.review_warning(
+        request.user, warning_id, confirmed=payload.confirmed, note=payload.note
+    )
     return PowerWarning.objects.select_related("enterprise").get(pk=warning_id)
