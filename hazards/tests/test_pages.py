@@ -954,6 +954,23 @@ def test_ledger_search_ignores_case(as_role, ledger, enterprises):
         assert shown(client.get("/hazards/", {"q": text})) == {plc.pk}, text
 
 
+def test_ledger_search_for_two_characters(as_role, ledger, enterprises):
+    """A two-character term (no trigram to index it) is found at the start, the end or inside
+    a description, in digits too."""
+    dated = make_hazard(enterprises["a"], "12号炉冷却水断水报警失效")
+    client = as_role(Role.COUNTY_ADMIN)
+    for text, expected in [
+        ("12", {dated.pk}),
+        ("失效", {dated.pk}),
+        ("泄爆", {ledger["overdue"].pk}),
+        ("缺失", {ledger["overdue"].pk}),
+        ("断水", {dated.pk}),
+        ("水断", {dated.pk}),
+        ("失缺", set()),
+    ]:
+        assert shown(client.get("/hazards/", {"q": text})) == expected, text
+
+
 def test_ledger_ignores_an_invalid_filter_value_but_keeps_the_valid_ones(as_role, ledger, town_b):
     client = as_role(Role.COUNTY_ADMIN)
     everything = {h.pk for h in ledger.values()}
