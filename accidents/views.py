@@ -13,16 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accidents import forms, services
 from accidents.models import AccidentCase
 from accidents.services import AccidentRefused
-from accounts.roles import can
+from accounts.roles import require
 from enterprises.models import Enterprise
 
 PAGE_SIZE = 30
 RELEVANT_EXTERNAL = 5  # external cases shown on an enterprise's tab
-
-
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
 
 
 def _accident(user, pk) -> AccidentCase:
@@ -37,7 +32,7 @@ def _accident(user, pk) -> AccidentCase:
 def _changeable(request, pk):
     """The record if the user may correct or void it now; else the refusal: 404 out of scope,
     403 for the role (or an external case for a town), back to the record if it is voided."""
-    _require(request.user, "accident.view")
+    require(request.user, "accident.view")
     accident = _accident(request.user, pk)
     try:
         services.authorize_change(request.user, accident)
@@ -59,7 +54,7 @@ def _attach(form, exc: AccidentRefused):
 
 @login_required
 def accident_list(request):
-    _require(request.user, "accident.view")
+    require(request.user, "accident.view")
     form = forms.AccidentFilterForm(request.user, request.GET or None)
     accidents = (
         form.apply(AccidentCase.objects.for_user(request.user))
@@ -83,7 +78,7 @@ def accident_list(request):
 
 @login_required
 def detail(request, pk):
-    _require(request.user, "accident.view")
+    require(request.user, "accident.view")
     accident = _accident(request.user, pk)
     return render(
         request,
@@ -99,7 +94,7 @@ def detail(request, pk):
 
 @login_required
 def create(request):
-    _require(request.user, "accident.record")
+    require(request.user, "accident.record")
     initial = {"source": "local"}
     wanted = request.GET.get("enterprise", "")
     if wanted.isdigit():
@@ -157,7 +152,7 @@ def void(request, pk):
 def enterprise_tab(request, pk):
     """One enterprise's accidents, and the typical cases elsewhere that concern it (same
     industry or key sector), for the enterprise page (loaded by htmx)."""
-    _require(request.user, "accident.view")
+    require(request.user, "accident.view")
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=pk)
     visible = AccidentCase.objects.for_user(request.user)
     return render(

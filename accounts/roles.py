@@ -145,3 +145,11 @@ def can(user, action: str) -> bool:
     if action not in PERMISSIONS:
         raise KeyError(f"unknown action {action!r}")
     return user.role in PERMISSIONS[action]
+
+
+def require(user, action: str) -> None:
+    """A page's permission gate: PermissionDenied (the 403 page) when the role may not."""
+    from django.core.exceptions import PermissionDenied
+
+    if not can(user, action):
+        raise PermissionDenied("您的角色无权进行此操作")

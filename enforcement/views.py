@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can
+from accounts.roles import can, require
 from core.http import xlsx_response
 from enforcement import documents, forms, inspections, services, statistics
 from enforcement.models import (
@@ -49,11 +49,6 @@ from enterprises.models import Enterprise
 PAGE_SIZE = 50
 
 
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
-
-
 def _get(queryset, pk):
     obj = queryset.filter(pk=pk).first()
     if obj is None:
@@ -78,7 +73,7 @@ def _page(request, queryset):
 
 @login_required
 def plan_list(request):
-    _require(request.user, "plan.view")
+    require(request.user, "plan.view")
     plans = EnforcementPlan.objects.for_user(request.user).select_related("jurisdiction")
     form = None
     if can(request.user, "plan.manage"):
@@ -104,7 +99,7 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, pk):
-    _require(request.user, "plan.view")
+    require(request.user, "plan.view")
     plan = _get(EnforcementPlan.objects.for_user(request.user).select_related("jurisdiction"), pk)
     items = (
         PlanItem.objects.for_user(request.user)
@@ -157,7 +152,7 @@ def plan_act(request, pk, action):
             services.refresh_key_list(user, pk)
             messages.success(request, "重点检查企业名单已按最新分级和行业更新")
         elif action == "months":
-            _require(user, "plan.manage")
+            require(user, "plan.manage")
             form = forms.PlanMonthsForm(request.POST)
             if not form.is_valid():
                 messages.error(request, "按月抽查数量有误：应为 0 或正整数")
@@ -176,7 +171,7 @@ def plan_act(request, pk, action):
 
 @login_required
 def draw_list(request):
-    _require(request.user, "draw.view")
+    require(request.user, "draw.view")
     draws = (
         Draw.objects.for_user(request.user)
         .select_related("jurisdiction", "plan", "drawn_by")
@@ -191,7 +186,7 @@ def draw_list(request):
 
 @login_required
 def draw_new(request):
-    _require(request.user, "draw.create")
+    require(request.user, "draw.create")
     form = forms.DrawForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -230,7 +225,7 @@ def _assignments(queryset):
 
 @login_required
 def draw_detail(request, pk):
-    _require(request.user, "draw.view")
+    require(request.user, "draw.view")
     draw = _get(
         Draw.objects.for_user(request.user).select_related("jurisdiction", "plan", "drawn_by"), pk
     )
@@ -265,7 +260,7 @@ def draw_publish(request, pk):
 @login_required
 @require_POST
 def assignment_outcome(request, pk):
-    _require(request.user, "draw.outcome")
+    require(request.user, "draw.outcome")
     assignment = _get(DrawAssignment.objects.for_user(request.user), pk)
     form = forms.OutcomeForm(request.POST)
     if not form.is_valid():
@@ -290,7 +285,7 @@ def assignment_outcome(request, pk):
 
 @login_required
 def conflicts(request):
-    _require(request.user, "conflict.view")
+    require(request.user, "conflict.view")
     user = request.user
     candidates = services.inspector_pool_candidates(user)
     if user.role == "enforcement_officer":
@@ -359,7 +354,7 @@ def inspector_toggle(request, pk):
 
 @login_required
 def penalty_list(request):
-    _require(request.user, "penalty.view")
+    require(request.user, "penalty.view")
     rows = Penalty.objects.for_user(request.user).select_related(
         "enterprise", "state", "enterprise__jurisdiction"
     )
@@ -380,7 +375,7 @@ def penalty_list(request):
 
 @login_required
 def penalty_new(request):
-    _require(request.user, "penalty.manage")
+    require(request.user, "penalty.manage")
     initial = {"filed_on": timezone.localdate()}
     source = None
     wanted = request.GET.get("inspection", "")
@@ -417,7 +412,7 @@ def penalty_new(request):
 
 @login_required
 def penalty_detail(request, pk):
-    _require(request.user, "penalty.view")
+    require(request.user, "penalty.view")
     penalty = _get(
         Penalty.objects.for_user(request.user).select_related(
             "enterprise", "state", "created_by", "inspection"
@@ -504,7 +499,7 @@ def _inspection_or_404(user, pk):
 
 @login_required
 def inspection_list(request):
-    _require(request.user, "inspection.view")
+    require(request.user, "inspection.view")
     rows = (
         Inspection.objects.for_user(request.user)
         .select_related("enterprise", "enterprise__jurisdiction")
@@ -537,7 +532,7 @@ def inspection_list(request):
 
 @login_required
 def inspection_new(request):
-    _require(request.user, "inspection.manage")
+    require(request.user, "inspection.manage")
     user = request.user
     initial = {"inspected_on": timezone.localdate(), "kind": InspectionKind.ON_SITE}
     source = None
@@ -592,7 +587,7 @@ def inspection_new(request):
 
 @login_required
 def inspection_detail(request, pk):
-    _require(request.user, "inspection.view")
+    require(request.user, "inspection.view")
     user = request.user
     inspection = _inspection_or_404(user, pk)
     manage = can(user, "inspection.manage")
@@ -639,7 +634,7 @@ def inspection_detail(request, pk):
 @login_required
 @require_POST
 def inspection_answer(request, pk, item_id):
-    _require(request.user, "inspection.manage")
+    require(request.user, "inspection.manage")
     _inspection_or_404(request.user, pk)
     form = forms.AnswerForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -659,7 +654,7 @@ def inspection_answer(request, pk, item_id):
 @login_required
 @require_POST
 def inspection_complete(request, pk):
-    _require(request.user, "inspection.manage")
+    require(request.user, "inspection.manage")
     _inspection_or_404(request.user, pk)
     form = forms.CompleteForm(request.POST)
     if not form.is_valid():
@@ -683,7 +678,7 @@ def inspection_complete(request, pk):
 @login_required
 @require_POST
 def inspection_evidence(request, pk):
-    _require(request.user, "inspection.manage")
+    require(request.user, "inspection.manage")
     _inspection_or_404(request.user, pk)
     try:
         inspections.set_evidence(
@@ -698,7 +693,7 @@ def inspection_evidence(request, pk):
 @login_required
 @require_POST
 def inspection_recheck(request, pk):
-    _require(request.user, "inspection.manage")
+    require(request.user, "inspection.manage")
     _inspection_or_404(request.user, pk)
     form = forms.RecheckForm(request.POST)
     if not form.is_valid():
@@ -718,7 +713,7 @@ def inspection_recheck(request, pk):
 @login_required
 def document_download(request, pk):
     """An issued document as a Word file, for those who may see the inspection."""
-    _require(request.user, "inspection.view")
+    require(request.user, "inspection.view")
     document = _get(
         InspectionDocument.objects.for_user(request.user).filter(
             inspection__in=Inspection.objects.for_user(request.user)
@@ -731,7 +726,7 @@ def document_download(request, pk):
 @login_required
 def inspection_photo(request, pk):
     """A photo of an inspection answer, served only to those who may see the inspection."""
-    _require(request.user, "inspection.view")
+    require(request.user, "inspection.view")
     picture = _get(
         InspectionPhoto.objects.filter(
             answer__inspection__in=Inspection.objects.for_user(request.user)
@@ -746,7 +741,7 @@ def inspection_photo(request, pk):
 
 @login_required
 def checklist_list(request):
-    _require(request.user, "checklist.view")
+    require(request.user, "checklist.view")
     templates = ChecklistTemplate.objects.filter(active=True).prefetch_related(
         Prefetch(
             "items",
@@ -758,7 +753,7 @@ def checklist_list(request):
 
 @login_required
 def inspection_statistics(request):
-    _require(request.user, "inspection.stats")
+    require(request.user, "inspection.stats")
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or today.year)

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.roles import can
+from accounts.roles import can, require
 from core import audit
 from core.http import xlsx_response
 from core.pagination import IdFirstPaginator
@@ -15,11 +14,6 @@ from enterprises.models import Enterprise
 PAGE_SIZE = 50
 
 
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
-
-
 def _filtered(request):
     form = EnterpriseFilterForm(request.user, request.GET or None)
     queryset = form.apply(Enterprise.objects.for_user(request.user))
@@ -28,7 +22,7 @@ def _filtered(request):
 
 @login_required
 def enterprise_list(request):
-    _require(request.user, "enterprise.list")
+    require(request.user, "enterprise.list")
     form, queryset = _filtered(request)
     queryset = queryset.select_related("jurisdiction", "grid").prefetch_related("sector_tags")
     page = IdFirstPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -49,7 +43,7 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_export(request):
-    _require(request.user, "enterprise.export")
+    require(request.user, "enterprise.export")
     _, queryset = _filtered(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(spreadsheet.export_workbook(queryset), f"企业名录-{stamp}.xlsx")
@@ -57,7 +51,7 @@ def enterprise_export(request):
 
 @login_required
 def enterprise_detail(request, pk):
-    _require(request.user, "enterprise.view")
+    require(request.user, "enterprise.view")
     enterprise = get_object_or_404(
         Enterprise.objects.for_user(request.user).select_related("jurisdiction", "grid"), pk=pk
     )
@@ -84,25 +78,25 @@ def _edit(request, instance):
 
 @login_required
 def enterprise_create(request):
-    _require(request.user, "enterprise.create")
+    require(request.user, "enterprise.create")
     return _edit(request, None)
 
 
 @login_required
 def enterprise_edit(request, pk):
-    _require(request.user, "enterprise.edit")
+    require(request.user, "enterprise.edit")
     return _edit(request, get_object_or_404(Enterprise.objects.for_user(request.user), pk=pk))
 
 
 @login_required
 def import_template(request):
-    _require(request.user, "enterprise.import")
+    require(request.user, "enterprise.import")
     return xlsx_response(spreadsheet.template_workbook(request.user), "企业导入模板.xlsx")
 
 
 @login_required
 def enterprise_import(request):
-    _require(request.user, "enterprise.import")
+    require(request.user, "enterprise.import")
     context = {"max_size": spreadsheet.size_limit_label()}
     if request.method == "POST":
         upload = request.FILES.get("file")

@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can
+from accounts.roles import can, require
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading import explain, forms, frequency, services
@@ -27,14 +26,9 @@ PAGE_SIZE = 50
 COLORS = {"red": "#dc3545", "orange": "#fd7e14", "yellow": "#ffc107", "blue": "#0d6efd"}
 
 
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
-
-
 @login_required
 def grade_list(request):
-    _require(request.user, "grade.view")
+    require(request.user, "grade.view")
     form = forms.GradeFilterForm(request.user, request.GET or None)
     scoped = EnterpriseGrade.objects.for_user(request.user)
     queryset = form.apply(scoped).select_related("enterprise", "enterprise__jurisdiction")
@@ -118,7 +112,7 @@ def _enterprise(user, pk):
 
 @login_required
 def detail(request, pk):
-    _require(request.user, "grade.view")
+    require(request.user, "grade.view")
     enterprise = _enterprise(request.user, pk)
     context = _detail_context(request.user, enterprise)
     user = request.user
@@ -235,7 +229,7 @@ def recompute(request, pk):
 
 @login_required
 def rules(request):
-    _require(request.user, "grade.view")
+    require(request.user, "grade.view")
     return render(
         request,
         "grading/rules.html",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can
+from accounts.roles import can, require
 from core.http import xlsx_response
 from core.pagination import IdFirstPaginator
 from enterprises.choices import Industry
@@ -20,11 +20,6 @@ from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS
 
 PAGE_SIZE = 50
 MAJOR_ONLY = {"list", "suspend"}
-
-
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
 
 
 def _ledger_queryset(request):
@@ -47,7 +42,7 @@ def _first_ids(queryset) -> int:
 
 @login_required
 def ledger(request):
-    _require(request.user, "hazard.list")
+    require(request.user, "hazard.list")
     form, queryset = _ledger_queryset(request)
     queryset = queryset.select_related("enterprise", "enterprise__jurisdiction", "criterion")
     paginator = IdFirstPaginator(queryset, PAGE_SIZE, first_ids=_first_ids(queryset))
@@ -224,7 +219,7 @@ def report(request):
 
 @login_required
 def criteria(request):
-    _require(request.user, "criteria.view")
+    require(request.user, "criteria.view")
     industry = request.GET.get("industry", "")
     tag = request.GET.get("tag", "")
     items = MajorHazardCriterion.objects.filter(active=True).select_related("sector_tag")
@@ -247,7 +242,7 @@ def criteria(request):
 
 @login_required
 def ledger_export(request):
-    _require(request.user, "hazard.export")
+    require(request.user, "hazard.export")
     _, queryset = _ledger_queryset(request)
     today = timezone.localdate()
     return xlsx_response(export.workbook(queryset, today), f"隐患台账-{today:%Y%m%d}.xlsx")
@@ -255,7 +250,7 @@ def ledger_export(request):
 
 @login_required
 def zero_out(request):
-    _require(request.user, "hazard.board")
+    require(request.user, "hazard.board")
     data = board.build(request.user)
     chart = {
         "towns": [row.name for row in data.towns],
@@ -271,7 +266,7 @@ def zero_out(request):
 
 @login_required
 def self_inspections(request):
-    _require(request.user, "hazard.list")
+    require(request.user, "hazard.list")
     inspections = (
         SelfInspection.objects.for_user(request.user)
         .select_related("enterprise", "enterprise__jurisdiction")
@@ -351,7 +346,7 @@ def self_inspection_new(request):
 @login_required
 def duty_board(request):
     """Which enterprises have not had this period's principal-led check, per town."""
-    _require(request.user, "hazard.board")
+    require(request.user, "hazard.board")
     today = timezone.localdate()
     statuses = duties.for_user(request.user, today)
     towns: dict[str, list] = {}

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can
+from accounts.roles import can, require
 from core.http import xlsx_response
 from core.models import Jurisdiction
 from enterprises.models import Enterprise
@@ -45,11 +44,6 @@ RANGES["7d"] = ("7 天", timedelta(days=7))
 ALARM_MARGIN = timedelta(hours=1)
 ALARM_WINDOW_MAX = timedelta(days=7)
 STATE_LABELS = dict(AlarmState.choices)
-
-
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
 
 
 def _form_errors(request, form) -> None:
@@ -97,7 +91,7 @@ def _must_connect(user, today):
 
 @login_required
 def overview(request):
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     user, now = request.user, timezone.now()
     rows: dict[int | None, TownRow] = {}
 
@@ -190,7 +184,7 @@ def _connect_rows(request):
 
 @login_required
 def connect_list(request):
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     form, rows, counts, decorate, rules = _connect_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [decorate(e) for e in page.object_list]
@@ -211,8 +205,8 @@ def connect_list(request):
 
 @login_required
 def connect_export(request):
-    _require(request.user, "monitoring.view")
-    _require(request.user, "enterprise.export")
+    require(request.user, "monitoring.view")
+    require(request.user, "enterprise.export")
     _, rows, _, decorate, rules = _connect_rows(request)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     content = export.connect_workbook((decorate(e) for e in rows.iterator(chunk_size=2000)), rules)
@@ -224,7 +218,7 @@ def connect_export(request):
 
 @login_required
 def alarm_list(request):
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     form = forms.AlarmFilterForm(request.user, request.GET or None)
     alarms = form.apply(Alarm.objects.for_user(request.user)).select_related(
         "enterprise", "enterprise__jurisdiction", "point"
@@ -244,7 +238,7 @@ def _alarm(user, pk) -> Alarm:
         ),
         pk=pk,
     )
-    _require(user, "monitoring.view")
+    require(user, "monitoring.view")
     return alarm
 
 
@@ -347,7 +341,7 @@ def photo(request, pk):
     """An alarm's photo (a camera's snapshot or a handling photo), served only to those who may
     see the alarm."""
     picture = get_object_or_404(AlarmPhoto.objects.for_user(request.user), pk=pk)
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     try:
         return FileResponse(picture.image.open("rb"))
     except FileNotFoundError:
@@ -362,7 +356,7 @@ def point_detail(request, pk):
     point = get_object_or_404(
         Point.objects.for_user(request.user).select_related("gateway", "enterprise"), pk=pk
     )
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     span = request.GET.get("range")
     if span not in RANGES:
         span = "24h"
@@ -393,7 +387,7 @@ def point_detail(request, pk):
 
 @login_required
 def warning_list(request):
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     form = forms.WarningFilterForm(request.user, request.GET or None)
     warnings = form.apply(PowerWarning.objects.for_user(request.user)).select_related(
         "enterprise", "enterprise__jurisdiction"
@@ -413,7 +407,7 @@ def _warning(user, pk) -> PowerWarning:
         ),
         pk=pk,
     )
-    _require(user, "monitoring.view")
+    require(user, "monitoring.view")
     return warning
 
 
@@ -486,7 +480,7 @@ def warning_detail(request, pk):
 @require_POST
 def warning_review(request, pk):
     warning = _warning(request.user, pk)
-    _require(request.user, "warning.review")
+    require(request.user, "warning.review")
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -545,7 +539,7 @@ def _token_page(request, shown: TokenShown):
 @login_required
 def gateways(request):
     enterprise = _enterprise_param(request)
-    _require(request.user, "gateway.manage")
+    require(request.user, "gateway.manage")
     items = Gateway.objects.for_user(request.user).select_related("enterprise")
     if enterprise is not None:
         items = items.filter(enterprise=enterprise)
@@ -578,7 +572,7 @@ def gateway_create(request):
     enterprise = _enterprise_param(request)
     if enterprise is None:
         raise Http404
-    _require(request.user, "gateway.manage")
+    require(request.user, "gateway.manage")
     form = forms.GatewayForm(request.POST)
     back = _gateways_url(enterprise.pk)
     if not form.is_valid():
@@ -599,7 +593,7 @@ def gateway_create(request):
 
 def _gateway(user, pk) -> Gateway:
     gateway = get_object_or_404(Gateway.objects.for_user(user).select_related("enterprise"), pk=pk)
-    _require(user, "gateway.manage")
+    require(user, "gateway.manage")
     return gateway
 
 
@@ -650,7 +644,7 @@ def point_create(request, pk):
 @login_required
 def enterprise_tab(request, pk):
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=pk)
-    _require(request.user, "monitoring.view")
+    require(request.user, "monitoring.view")
     points = (
         Point.objects.for_user(request.user)
         .filter(enterprise=enterprise)

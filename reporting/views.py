@@ -11,18 +11,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.roles import can
+from accounts.roles import can, require
 from enterprises.models import Enterprise
 from reporting import forms, services
 from reporting.kinds import KINDS, SHORT_LABELS, WORK_TYPES, CommitmentKind, default_content
 from reporting.models import CommitmentBreach, SafetyCommitment
 
 PAGE_SIZE = 50
-
-
-def _require(user, action):
-    if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
 
 
 def _refused(exc, form=None, request=None):
@@ -47,7 +42,7 @@ def _page(request, queryset):
 @login_required
 def commitment_list(request):
     user = request.user
-    _require(user, "commitment.view")
+    require(user, "commitment.view")
     form = forms.CommitmentFilterForm(user, request.GET or None)
     rows = (
         form.apply(SafetyCommitment.objects.for_user(user))
@@ -91,7 +86,7 @@ def _may_withdraw(user, commitment) -> bool:
 def commitment_detail(request, pk):
     user = request.user
     commitment = _commitment(user, pk)
-    _require(user, "commitment.view")
+    require(user, "commitment.view")
     breaches = commitment.breaches.select_related("hazard", "recorded_by", "revoked_by")
     return render(
         request,
@@ -110,7 +105,7 @@ def commitment_detail(request, pk):
 @login_required
 def commitment_create(request):
     user = request.user
-    _require(user, "commitment.record")
+    require(user, "commitment.record")
     enterprise = get_object_or_404(Enterprise.objects.for_user(user), pk=user.enterprise_id)
     kind = request.POST.get("kind") or request.GET.get("kind")
     form = forms.CommitmentForm(enterprise, request.POST or None, kind=kind)
@@ -150,7 +145,7 @@ def commitment_create(request):
 def commitment_withdraw(request, pk):
     user = request.user
     commitment = _commitment(user, pk)
-    _require(user, "commitment.record")
+    require(user, "commitment.record")
     form = forms.ReasonForm(request.POST or None, label="撤回理由")
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +173,7 @@ def commitment_withdraw(request, pk):
 def breach_create(request, pk):
     user = request.user
     commitment = _commitment(user, pk)
-    _require(user, "commitment.breach")
+    require(user, "commitment.breach")
     form = forms.BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +221,7 @@ def breach_revoke(request, pk):
 @login_required
 def breach_list(request):
     user = request.user
-    _require(user, "commitment.view")
+    require(user, "commitment.view")
     form = forms.BreachFilterForm(user, request.GET or None)
     rows = (
         form.apply(CommitmentBreach.objects.for_user(user))
@@ -246,7 +241,7 @@ def enterprise_tab(request, pk):
     """One enterprise's commitments and breaches, for its page's tab (loaded by htmx)."""
     user = request.user
     enterprise = get_object_or_404(Enterprise.objects.for_user(user), pk=pk)
-    _require(user, "commitment.view")
+    require(user, "commitment.view")
     commitments = (
         SafetyCommitment.objects.for_user(user)
         .filter(enterprise=enterprise)
