@@ -203,6 +203,22 @@ MQTT_PORT = env_int("MQTT_PORT", 1883)
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "anjian/telemetry")
 MQTT_USERNAME = env_str("MQTT_USERNAME")
 MQTT_PASSWORD = env_str("MQTT_PASSWORD")
+# The workers of one installation share one subscription group; another installation on the
+# same broker needs a prefix (and group) of its own, or its workers take a share of these
+# messages and drop them as bad tokens.
+MQTT_SHARED_GROUP = env_str("MQTT_SHARED_GROUP", "anjian")
+# A worker that dies keeps its share of the stream queued in its session this long (seconds);
+# a worker stopped gracefully hands its share to the others at once.
+MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 600)
+# The last worker of its group stopped gracefully keeps its session (and so what gateways
+# publish meanwhile) this long: nobody else would take those messages.
+MQTT_IDLE_SESSION_EXPIRY = env_int("MQTT_IDLE_SESSION_EXPIRY", 24 * 3600)
+# Messages a worker holds unacknowledged (MQTT 5 Receive Maximum): the broker keeps the rest.
+MQTT_INFLIGHT = env_int("MQTT_INFLIGHT", 100)
+# A worker records its state every this many seconds; the monitoring overview warns when a
+# worker is silent for three of them, or the broker's queue or drops pass these.
+MQTT_HEARTBEAT_SECONDS = env_int("MQTT_HEARTBEAT_SECONDS", 10)
+MQTT_BACKLOG_WARNING = env_int("MQTT_BACKLOG_WARNING", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
 # --- Background jobs (huey) ------------------------------------------------------------------

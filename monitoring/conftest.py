@@ -1,13 +1,40 @@
 """Fixtures of monitoring: a gateway at enterprise_a with one point of each common kind, and
 one at enterprise_b."""
 
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from monitoring import partitions
 from monitoring.models import Gateway, Point
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_mqtt_namespace():
+    """This test run's own MQTT topic prefix and shared group, in the settings and in the
+    environment the worker processes inherit: on a broker that other test runs or an
+    installation also use, nobody else's worker takes (and drops) this run's messages, and this
+    run's workers take none of theirs."""
+    run = uuid.uuid4().hex[:12]
+    names = {
+        "MQTT_TOPIC_PREFIX": f"anjian-test-{run}/telemetry",
+        "MQTT_SHARED_GROUP": f"anjian-test-{run}",
+    }
+    saved = {name: (os.environ.get(name), getattr(settings, name)) for name in names}
+    for name, value in names.items():
+        os.environ[name] = value
+        setattr(settings, name, value)
+    yield names
+    for name, (environ, setting) in saved.items():
+        if environ is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = environ
+        setattr(settings, name, setting)
 
 
 @pytest.fixture(autouse=True)

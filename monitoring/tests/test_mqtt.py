@@ -10,6 +10,7 @@ made after the test's gateways and points, which the test then reads back."""
 import getpass
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -39,6 +40,10 @@ from monitoring.models import Reading
 BASE_DIR = Path(settings.BASE_DIR)
 
 
+def topic_a():
+    return mqtt.telemetry_topic("GW-A")
+
+
 def message(token, readings, **extra):
     return json.dumps({"token": token, "readings": readings, **extra}).encode()
 
@@ -53,7 +58,7 @@ def test_a_message_is_stored_like_a_request(gateway_a, points_a, now):
         {"point": "dp1", "ts": at(now), "value": 910},
         {"point": "nope", "ts": at(now), "value": 1},
     ]
-    handled = mqtt.handle("anjian/telemetry/GW-A", message(gateway_a.token, readings, id="m-1"))
+    handled = mqtt.handle(topic_a(), message(gateway_a.token, readings, id="m-1"))
     assert not handled.dropped
     assert handled.response() == {
         "accepted": 2,
@@ -63,7 +68,7 @@ def test_a_message_is_stored_like_a_request(gateway_a, points_a, now):
         "status": 200,
         "id": "m-1",
     }
-    again = mqtt.handle("anjian/telemetry/GW-A", message(gateway_a.token, readings[:2]))
+    again = mqtt.handle(topic_a(), message(gateway_a.token, readings[:2]))
     assert (again.outcome.accepted, again.outcome.duplicate) == (0, 2)
     assert Reading.objects.count() == 2
 
@@ -73,19 +78,19 @@ def test_a_message_is_stored_like_a_request(gateway_a, points_a, now):
 @pytest.mark.parametrize(
     "topic, payload, status, reason",
     [
-        ("anjian/other/GW-A", "good", 400, "主题应为 anjian/telemetry/<网关编码>"),
-        ("anjian/telemetry/GW-A/x", "good", 400, "主题应为"),
-        ("anjian/telemetry/GW-A", "big", 413, "消息超过 2000 字节"),
-        ("anjian/telemetry/GW-A", b'{"token": ', 422, "消息不是有效的 JSON"),
-        ("anjian/telemetry/GW-A", b"\xff\xfe", 422, "消息不是有效的 JSON"),
-        ("anjian/telemetry/GW-A", b"[" * 1900, 422, "消息不是有效的 JSON"),
-        ("anjian/telemetry/GW-A", b"[1, 2]", 422, "消息须为 JSON 对象"),
-        ("anjian/telemetry/GW-A", "no token", 401, "缺少网关令牌"),
-        ("anjian/telemetry/GW-A", "bad token", 401, "网关令牌无效"),
-        ("anjian/telemetry/GW-A", "token of B", 403, "令牌不属于主题中的网关"),
-        ("anjian/telemetry/GW-B", "good", 403, "令牌不属于主题中的网关"),
-        ("anjian/telemetry/GW-A", "no readings", 422, "消息须含数组 readings"),
-        ("anjian/telemetry/GW-A", "three readings", 413, "每条消息最多 2 条数据"),
+        ("{root}/other/GW-A", "good", 400, "主题应为 {prefix}/<网关编码>"),
+        ("{prefix}/GW-A/x", "good", 400, "主题应为"),
+        ("{prefix}/GW-A", "big", 413, "消息超过 2000 字节"),
+        ("{prefix}/GW-A", b'{"token": ', 422, "消息不是有效的 JSON"),
+        ("{prefix}/GW-A", b"\xff\xfe", 422, "消息不是有效的 JSON"),
+        ("{prefix}/GW-A", b"[" * 1900, 422, "消息不是有效的 JSON"),
+        ("{prefix}/GW-A", b"[1, 2]", 422, "消息须为 JSON 对象"),
+        ("{prefix}/GW-A", "no token", 401, "缺少网关令牌"),
+        ("{prefix}/GW-A", "bad token", 401, "网关令牌无效"),
+        ("{prefix}/GW-A", "token of B", 403, "令牌不属于主题中的网关"),
+        ("{prefix}/GW-B", "good", 403, "令牌不属于主题中的网关"),
+        ("{prefix}/GW-A", "no readings", 422, "消息须含数组 readings"),
+        ("{prefix}/GW-A", "three readings", 413, "每条消息最多 2 条数据"),
     ],
 )
 def test_a_bad_message_is_dropped_with_its_reason(
@@ -101,10 +106,12 @@ def test_a_bad_message_is_dropped_with_its_reason(
         "no readings": json.dumps({"token": gateway_a.token, "readings": "dp1"}).encode(),
         "three readings": message(gateway_a.token, [reading] * 3),
     }
-    handled = mqtt.handle(topic, payloads.get(payload, payload))
+    prefix = settings.MQTT_TOPIC_PREFIX
+    names = {"prefix": prefix, "root": prefix.split("/")[0]}
+    handled = mqtt.handle(topic.format(**names), payloads.get(payload, payload))
     assert handled.dropped
     assert handled.status == status
-    assert handled.error.startswith(reason)
+    assert handled.error.startswith(reason.format(**names))
     assert handled.response()["error"] == handled.error
     assert Reading.objects.count() == 0
 
@@ -168,12 +175,12 @@ def test_the_worker_acks_after_storing_and_drops_bad_messages(
     client = FakeClient(on_ack=lambda mid: mid != 1 or Reading.objects.get())
     worker = make_worker(client)
     batch = [
-        (0, incoming(1, "anjian/telemetry/GW-A", message(gateway_a.token, good))),
-        (0, incoming(2, "anjian/telemetry/GW-A", b"nonsense")),
+        (0, incoming(1, topic_a(), message(gateway_a.token, good))),
+        (0, incoming(2, topic_a(), b"nonsense")),
     ]
     worker._process(batch)
     assert client.acks == [1, 2]
-    assert [topic for topic, _ in client.published] == ["anjian/telemetry-result/GW-A"] * 2
+    assert [topic for topic, _ in client.published] == [mqtt.result_topic("GW-A")] * 2
     assert client.published[0][1]["accepted"] == 1
     assert client.published[1][1]["status"] == 422
     assert (worker.stored, worker.dropped) == (1, 1)
@@ -187,7 +194,7 @@ def test_no_ack_on_a_connection_other_than_the_one_it_came_in_on(
     worker = make_worker(client)
     worker.generation = 2  # reconnected since: the broker sends the message again
     good = [{"point": "dp1", "ts": at(now), "value": 900}]
-    worker._process([(1, incoming(7, "anjian/telemetry/GW-A", message(gateway_a.token, good)))])
+    worker._process([(1, incoming(7, topic_a(), message(gateway_a.token, good)))])
     assert client.acks == []
     assert Reading.objects.count() == 1  # stored all the same: a duplicate when it comes again
 
@@ -203,7 +210,7 @@ def test_database_errors_are_retried_and_never_acked_as_dropped(monkeypatch, kee
 
     monkeypatch.setattr(mqtt, "handle", flaky)
     worker = make_worker(FakeClient())
-    assert worker._handle(incoming(1, "anjian/telemetry/GW-A", b"{}")).status == 401
+    assert worker._handle(incoming(1, topic_a(), b"{}")).status == 401
     assert len(calls) == 3
 
     # Asked to stop while the database is away: the message stays unacknowledged.
@@ -212,7 +219,7 @@ def test_database_errors_are_retried_and_never_acked_as_dropped(monkeypatch, kee
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(mqtt, "handle", away)
-    worker._process([(0, incoming(2, "anjian/telemetry/GW-A", b"{}"))])
+    worker._process([(0, incoming(2, topic_a(), b"{}"))])
     assert worker.client.acks == []
     assert worker.client.published == []
 
@@ -224,11 +231,11 @@ def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
     monkeypatch.setattr(mqtt, "handle", broken)
     client = FakeClient()
     worker = make_worker(client)
-    worker._process([(0, incoming(3, "anjian/telemetry/GW-A", b"{}"))])
+    worker._process([(0, incoming(3, topic_a(), b"{}"))])
     assert client.acks == [3]
     assert client.published == [
         (
-            "anjian/telemetry-result/GW-A",
+            mqtt.result_topic("GW-A"),
             {"error": "服务器处理失败，消息已丢弃（server error）", "status": 500},
         )
     ]
@@ -237,16 +244,77 @@ def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
 # --- the worker against the real broker ----------------------------------------------------
 
 
-@pytest.fixture
-def broker():
-    """The real Mosquitto; its absence fails the test (CI starts it)."""
-    try:
-        socket.create_connection((settings.MQTT_HOST, settings.MQTT_PORT), timeout=2).close()
-    except OSError as error:
-        pytest.fail(
-            f"MQTT broker {settings.MQTT_HOST}:{settings.MQTT_PORT} unreachable ({error}); "
-            "start Mosquitto (.ci/run does)"
+SHIPPED_CONFIG = BASE_DIR / "deploy" / "mosquitto.conf"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Broker:
+    """A Mosquitto process of the test's own, with the configuration the project ships
+    (deploy/mosquitto.conf) on a free port and with a directory of its own: the tests do not
+    depend on a system broker or its stock settings."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        text = SHIPPED_CONFIG.read_text()
+        text, listeners = re.subn(
+            r"^listener 1883 127\.0\.0\.1$", f"listener {self.port} 127.0.0.1", text, flags=re.M
         )
+        text, locations = re.subn(
+            r"^persistence_location .*$", f"persistence_location {directory}/", text, flags=re.M
+        )
+        assert (listeners, locations) == (1, 1), "deploy/mosquitto.conf changed shape"
+        # As root, Mosquitto would switch to the user "mosquitto", who cannot write here.
+        text += f"\nuser {getpass.getuser()}\n"
+        self.config = directory / "mosquitto.conf"
+        self.config.write_text(text)
+        self.process = None
+
+    def start(self):
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        if not Path(binary).exists():
+            pytest.fail("mosquitto is not installed (make broker-deps installs it)")
+        self.process = subprocess.Popen(  # noqa: S603 (a fixed command)
+            [binary, "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.directory / "mosquitto.log").open("ab"),
+        )
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        if not wait_until(listening, 10):
+            log = (self.directory / "mosquitto.log").read_text()
+            pytest.fail(f"mosquitto did not start:\n{log}")
+
+    def stop(self):
+        """A clean stop: Mosquitto writes its persistence file."""
+        self.process.terminate()
+        self.process.wait(10)
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    """This test run's broker: the port every worker and client of the tests uses."""
+    started = Broker(tmp_path_factory.mktemp("mosquitto"))
+    started.start()
+    yield started
+    started.kill()
 
 
 class SharedDatabase:
@@ -302,22 +370,16 @@ class SharedDatabase:
 class WorkerProcess:
     """`manage.py ingest_mqtt` in its own process, its output collected."""
 
-    def __init__(self, db, client_id, group, port=None):
+    def __init__(self, db, client_id, group, port, *options):
         self.lines: list[str] = []
+        command = [sys.executable, str(BASE_DIR / "manage.py"), "ingest_mqtt"]
+        command += ["--client-id", client_id, "--session-expiry", "60"]
+        if group:
+            command += ["--group", group]
         self.process = subprocess.Popen(  # noqa: S603 (our own manage.py)
-            [
-                sys.executable,
-                str(BASE_DIR / "manage.py"),
-                "ingest_mqtt",
-                "--client-id",
-                client_id,
-                "--group",
-                group,
-                "--session-expiry",
-                "60",
-            ],
+            [*command, *options],
             cwd=BASE_DIR,
-            env={**db.env, "MQTT_PORT": str(port or settings.MQTT_PORT)},
+            env={**db.env, "MQTT_PORT": str(port)},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -352,11 +414,12 @@ class WorkerProcess:
 
 @pytest.fixture
 def workers(broker, tmp_path):
-    """start(db, client_id, group) -> WorkerProcess; every worker is gone after the test."""
+    """start(db, client_id, group=None, port=None, *options) -> WorkerProcess, on this run's
+    broker unless another port is given; every worker is gone after the test."""
     started: list[WorkerProcess] = []
 
-    def start(db, client_id, group, port=None):
-        worker = WorkerProcess(db, client_id, group, port)
+    def start(db, client_id, group=None, port=None, *options):
+        worker = WorkerProcess(db, client_id, group, port or broker.port, *options)
         started.append(worker)
         worker.wait_for("已订阅")
         return worker
@@ -371,7 +434,7 @@ def workers(broker, tmp_path):
 class Client:
     """A gateway's side: publishes QoS 1 and collects what comes back on the result topic."""
 
-    def __init__(self, code=None, port=None):
+    def __init__(self, code, port):
         self.results: list[dict] = []
         self.client = paho.Client(
             CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex}", protocol=paho.MQTTv5
@@ -379,7 +442,7 @@ class Client:
         self.client.on_message = lambda c, u, m: self.results.append(json.loads(m.payload))
         subscribed = threading.Event()
         self.client.on_subscribe = lambda *args: subscribed.set()
-        self.client.connect(settings.MQTT_HOST, port or settings.MQTT_PORT)
+        self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         if code:
             self.client.subscribe(mqtt.result_topic(code), qos=0)
@@ -400,11 +463,11 @@ class Client:
 
 
 @pytest.fixture
-def clients():
+def clients(broker):
     made: list[Client] = []
 
     def make(code=None, port=None):
-        made.append(Client(code, port))
+        made.append(Client(code, port or broker.port))
         return made[-1]
 
     yield make
@@ -563,62 +626,63 @@ def test_two_workers_share_the_stream(shared, workers, clients, now):
 
 
 @pytest.fixture
-def own_broker(broker, tmp_path):
-    """A Mosquitto of this test's own, on a free port, that the test may stop and start."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = tmp_path / "mosquitto.conf"
-    config.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
-        f"persistence_location {tmp_path}/\nuser {getpass.getuser()}\n"
-    )
-    running = []
-
-    def start():
-        process = subprocess.Popen(  # noqa: S603 (a fixed command)
-            [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        running.append(process)
-
-        def listening():
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            except OSError:
-                return False
-            return True
-
-        assert wait_until(listening, 5), "mosquitto did not start"
-
-    def stop():
-        process = running.pop()
-        process.terminate()
-        process.wait(10)
-
-    start()
-    yield port, start, stop
-    for process in running:
-        process.kill()
-        process.wait(10)
+def own_broker(tmp_path):
+    """A Mosquitto of this test's own (the shipped configuration) that it may stop and start."""
+    own = Broker(tmp_path / "own-broker")
+    own.start()
+    yield own
+    own.kill()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_reconnects_by_itself(shared, own_broker, workers, clients, now):
     gateway, point, _other, db = shared
-    port, start_broker, stop_broker = own_broker
+    port = own_broker.port
     worker = workers(db, unique("test-ingest"), unique("g"), port)
     first, stored_first = series(now, 2)
     second, stored_second = series(now, 2, start=2)
     clients(port=port).publish(gateway.code, message(gateway.token, first)).wait_for_publish(5)
     assert wait_until(lambda: len(db.readings(point)) == 2, 10), worker.output
-    stop_broker()
+    own_broker.stop()
     worker.wait_for("连接断开")
-    start_broker()
+    own_broker.start()
     worker.wait_for("已订阅", times=2)
     assert "续用会话" in worker.output  # the broker kept the session across its restart
     clients(port=port).publish(gateway.code, message(gateway.token, second)).wait_for_publish(5)
     assert wait_until(lambda: len(db.readings(point)) == 4, 10), worker.output
     assert set(db.readings(point)) == stored_first | stored_second
     assert worker.process.poll() is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_another_installation_on_the_same_broker_takes_none_of_these_messages(
+    shared, broker, workers, clients, now
+):
+    """An installation's worker with the defaults (group anjian, prefix anjian/telemetry) on
+    the broker this run uses: this run's prefix and group are its own, so it sees nothing."""
+    gateway, point, _other, db = shared
+    foreign: list[str] = []
+    outsider = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+    outsider.on_message = lambda c, u, m: foreign.append(m.topic)
+    outsider.connect("127.0.0.1", broker.port)
+    outsider.loop_start()
+    try:
+        outsider.subscribe("$share/anjian/anjian/telemetry/+", qos=1)
+        outsider.subscribe("anjian/#", qos=1)
+        worker = workers(db, unique("test-ingest"))  # no --group: MQTT_SHARED_GROUP
+        assert f"已订阅 $share/{settings.MQTT_SHARED_GROUP}/{settings.MQTT_TOPIC_PREFIX}/+" in (
+            worker.output
+        )
+        assert settings.MQTT_SHARED_GROUP != "anjian"
+        publisher = clients()
+        expected = set()
+        for n in range(20):
+            readings, stored = series(now, 2, start=n * 2)
+            publisher.publish(gateway.code, message(gateway.token, readings)).wait_for_publish(5)
+            expected |= stored
+        assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), worker.output
+        assert worker.stop() == 20
+        assert foreign == []
+    finally:
+        outsider.disconnect()
+        outsider.loop_stop()

@@ -1,7 +1,10 @@
 """manage.py ingest_mqtt: the long-running MQTT ingestion worker.
 
-It subscribes (QoS 1) to `$share/<group>/anjian/telemetry/+`, so that several workers of one
-group share the stream, each message going to one of them. Its MQTT 5 session is persistent
+It subscribes (QoS 1) to `$share/<MQTT_SHARED_GROUP>/<MQTT_TOPIC_PREFIX>/+` (by default
+`$share/anjian/anjian/telemetry/+`), so that several workers of one group share the stream,
+each message going to one of them. One broker serves one installation unless the installations'
+prefixes differ (and their groups: a worker of the same group and prefix takes its share and
+drops it as bad tokens). Its MQTT 5 session is persistent
 (clean start off, a session expiry) under a stable client id, and it acknowledges a message
 (manual PUBACK) only once the transaction that stored its readings has committed. A worker that
 dies, even by SIGKILL, leaves its unacknowledged messages in its session; started again with the
@@ -48,8 +51,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--group",
-            default="anjian",
-            help="共享订阅组名：同组的多个进程分担消息（默认 anjian）",
+            default="",
+            help="共享订阅组名：同组的多个进程分担消息（默认取设置 MQTT_SHARED_GROUP）",
         )
         parser.add_argument(
             "--worker",
@@ -91,7 +94,7 @@ class Command(BaseCommand):
         )
         worker = Worker(
             client_id=client_id,
-            group=options["group"],
+            group=options["group"] or settings.MQTT_SHARED_GROUP,
             session_expiry=options["session_expiry"],
             inflight=options["inflight"],
             batch=options["batch"],
