@@ -197,6 +197,8 @@ ALARM_ESCALATE_COUNTY_MINUTES = env_int("ALARM_ESCALATE_COUNTY_MINUTES", 120)
 # A safety device out of order (fault, bad readings or offline) this long is a major hazard
 # under 第十四条 of the criteria.
 DEVICE_FAULT_HAZARD_HOURS = env_int("DEVICE_FAULT_HAZARD_HOURS", 24)
+# After a gateway's token is rotated, the previous one stays valid this many hours.
+GATEWAY_TOKEN_GRACE_HOURS = env_int("GATEWAY_TOKEN_GRACE_HOURS", 24)
 # MQTT ingestion (manage.py ingest_mqtt).
 MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
 MQTT_PORT = env_int("MQTT_PORT", 1883)

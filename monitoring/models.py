@@ -16,7 +16,8 @@ CODE_VALIDATOR = RegexValidator(
 
 class Gateway(models.Model):
     """A data collector at an enterprise. It authenticates with its own token (shown once at
-    creation or rotation; only its SHA-256 is kept) and publishes on anjian/telemetry/<code>."""
+    creation or rotation; only its SHA-256 is kept; after a rotation the previous one stays valid
+    for a grace period) and publishes on <MQTT_TOPIC_PREFIX>/<code>."""
 
     TOKEN_PREFIX = "gw_"  # noqa: S105 (a marker, not a secret)
 
@@ -33,6 +34,13 @@ class Gateway(models.Model):
     active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     token_rotated_at = models.DateTimeField("令牌更新时间", null=True, blank=True)
+    # The token before the last rotation stays valid until previous_token_until
+    # (GATEWAY_TOKEN_GRACE_HOURS): what a gateway or the broker still holds under it gets in.
+    previous_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    previous_token_hint = models.CharField("旧令牌末四位", max_length=8, blank=True, editable=False)
+    previous_token_until = models.DateTimeField(
+        "旧令牌有效至", null=True, blank=True, editable=False
+    )
     last_seen_at = models.DateTimeField("最近上报", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -55,6 +63,10 @@ class Gateway(models.Model):
         self.token_hash = self.hash_token(token)
         self.token_hint = token[-4:]
         return token
+
+    @property
+    def previous_token_valid(self) -> bool:
+        return bool(self.previous_token_until and self.previous_token_until > timezone.now())
 
 
 class Point(models.Model):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role, can
@@ -49,20 +50,42 @@ def create_gateway(user, enterprise_id: int, *, code: str, name: str = "") -> tu
 
 
 def rotate_token(user, gateway_id: int) -> tuple[Gateway, str]:
+    """A new token; the one it replaces stays valid for GATEWAY_TOKEN_GRACE_HOURS, so that what
+    a gateway has queued under it (in its own buffer or at the broker) is not refused."""
     _need(user, "gateway.manage")
     with transaction.atomic():
         gateway = Gateway.objects.for_user(user).select_for_update(of=("self",)).get(pk=gateway_id)
+        now = timezone.now()
+        gateway.previous_token_hash = gateway.token_hash
+        gateway.previous_token_hint = gateway.token_hint
+        gateway.previous_token_until = now + timedelta(hours=settings.GATEWAY_TOKEN_GRACE_HOURS)
         token = gateway.set_new_token()
-        gateway.token_rotated_at = timezone.now()
-        gateway.save(update_fields=["token_hash", "token_hint", "token_rotated_at"])
+        gateway.token_rotated_at = now
+        gateway.save(
+            update_fields=[
+                "token_hash",
+                "token_hint",
+                "token_rotated_at",
+                "previous_token_hash",
+                "previous_token_hint",
+                "previous_token_until",
+            ]
+        )
     return gateway, token
 
 
 def gateway_for_token(token: str) -> Gateway | None:
+    """The active gateway of this token, its current one or its previous one within the grace
+    period (HTTP and MQTT both authenticate here)."""
     if not token or not token.startswith(Gateway.TOKEN_PREFIX):
         return None
+    digest = Gateway.hash_token(token)
     return (
-        Gateway.objects.filter(token_hash=Gateway.hash_token(token), active=True)
+        Gateway.objects.filter(
+            Q(token_hash=digest)
+            | Q(previous_token_hash=digest, previous_token_until__gt=timezone.now()),
+            active=True,
+        )
         .select_related("enterprise")
         .first()
     )

@@ -8,6 +8,7 @@ refusals (services.Refused) are shown as they are and change nothing."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -530,7 +531,11 @@ class TokenShown:
 
 
 def _token_page(request, shown: TokenShown):
-    response = render(request, "monitoring/token.html", {"shown": shown})
+    response = render(
+        request,
+        "monitoring/token.html",
+        {"shown": shown, "topic_prefix": settings.MQTT_TOPIC_PREFIX},
+    )
     # The token is shown once: not kept by any cache, not shown again on "back".
     response["Cache-Control"] = "no-store"
     return response
@@ -562,6 +567,7 @@ def gateways(request):
             "form": form,
             "q": q,
             "query": _query(request),
+            "topic_prefix": settings.MQTT_TOPIC_PREFIX,
         },
     )
 

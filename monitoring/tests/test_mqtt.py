@@ -116,6 +116,66 @@ def test_a_bad_message_is_dropped_with_its_reason(
     assert Reading.objects.count() == 0
 
 
+@pytest.mark.django_db
+@override_settings(GATEWAY_TOKEN_GRACE_HOURS=24)
+def test_a_rotated_token_stays_valid_for_the_grace_period(
+    client, users, gateway_a, points_a, now, monkeypatch
+):
+    """What a gateway queued under its old token (at the broker, or in its own buffer for
+    HTTP) still gets in for GATEWAY_TOKEN_GRACE_HOURS after a rotation; then it is refused."""
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from monitoring import services
+
+    old = gateway_a.token
+    _, new = services.rotate_token(users[Role.SUPERVISOR], gateway_a.pk)
+
+    def over_mqtt(token, second):
+        reading = {"point": "dp1", "ts": at(now, second), "value": 900}
+        return mqtt.handle(topic_a(), message(token, [reading]))
+
+    def over_http(token, second):
+        return client.post(
+            "/api/v1/telemetry",
+            data={"readings": [{"point": "dp1", "ts": at(now, second), "value": 900}]},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    assert over_mqtt(old, -10).outcome.accepted == 1
+    assert over_http(old, -9).json()["accepted"] == 1
+    assert over_mqtt(new, -8).outcome.accepted == 1
+    assert Reading.objects.count() == 3
+    # The page says until when the old token is accepted.
+    client.force_login(users[Role.SUPERVISOR])
+    page = client.get(f"/monitoring/gateways/?enterprise={gateway_a.enterprise_id}").content
+    until = timezone.localtime(timezone.now() + timedelta(hours=24))
+    assert f"旧令牌 …{old[-4:]} 有效至 {until:%Y-%m-%d %H:}".encode() in page
+    client.logout()
+
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(hours=24, seconds=1))
+    refused = over_mqtt(old, -7)
+    assert (refused.status, refused.error) == (401, "网关令牌无效（bad token）")
+    assert over_http(old, -6).status_code == 401
+    assert over_mqtt(new, -5).outcome.accepted == 1
+    assert Reading.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_second_rotation_ends_the_first_token_at_once(users, gateway_a):
+    from accounts.roles import Role
+    from monitoring import services
+
+    first = gateway_a.token
+    _, second = services.rotate_token(users[Role.SUPERVISOR], gateway_a.pk)
+    _, third = services.rotate_token(users[Role.SUPERVISOR], gateway_a.pk)
+    assert services.gateway_for_token(first) is None
+    assert services.gateway_for_token(second) == gateway_a
+    assert services.gateway_for_token(third) == gateway_a
+
+
 # --- the worker's acks and retries, with a stand-in for the connection ---------------------
 
 
