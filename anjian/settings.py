@@ -215,8 +215,10 @@ MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 600)
 # The last worker of its group stopped gracefully keeps its session (and so what gateways
 # publish meanwhile) this long: nobody else would take those messages.
 MQTT_IDLE_SESSION_EXPIRY = env_int("MQTT_IDLE_SESSION_EXPIRY", 24 * 3600)
-# Messages a worker holds unacknowledged (MQTT 5 Receive Maximum): the broker keeps the rest.
+# What a worker holds in memory, received and not yet stored: at most this many messages (its
+# MQTT 5 Receive Maximum: the broker keeps the rest, unacknowledged) and this many bytes.
 MQTT_INFLIGHT = env_int("MQTT_INFLIGHT", 100)
+MQTT_QUEUE_BYTES = env_int("MQTT_QUEUE_BYTES", 32 * 1024 * 1024)
 # A worker records its state every this many seconds; the monitoring overview warns when a
 # worker is silent for three of them, or the broker's queue or drops pass these.
 MQTT_HEARTBEAT_SECONDS = env_int("MQTT_HEARTBEAT_SECONDS", 10)

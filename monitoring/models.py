@@ -362,3 +362,37 @@ class PowerWarning(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} {self.get_kind_display()}"
+
+
+class IngestWorker(models.Model):
+    """The state an MQTT ingestion worker (manage.py ingest_mqtt) records every
+    MQTT_HEARTBEAT_SECONDS: alive or not, what it holds in memory, what it handled, and the
+    broker's own counters ($SYS) as it last saw them. The monitoring overview reads these rows
+    to warn of a silent worker, a backlog at the broker or messages the broker dropped."""
+
+    client_id = models.CharField("客户端标识", max_length=100, unique=True)
+    group = models.CharField("共享订阅组", max_length=100)
+    topic_prefix = models.CharField("主题前缀", max_length=200)
+    host = models.CharField("主机", max_length=100, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    started_at = models.DateTimeField("启动时间")
+    seen_at = models.DateTimeField("最近心跳")
+    stopped_at = models.DateTimeField("停止时间", null=True, blank=True)
+    # Stopped as the last worker of its group: the broker queues the group's messages in its
+    # session until this time (MQTT_IDLE_SESSION_EXPIRY).
+    session_kept_until = models.DateTimeField("会话保留至", null=True, blank=True)
+    connected = models.BooleanField("已连接", default=False)
+    queued = models.PositiveIntegerField("内存队列（条）", default=0)
+    queue_peak = models.PositiveIntegerField("内存队列峰值（条）", default=0)
+    queue_peak_bytes = models.PositiveBigIntegerField("内存队列峰值（字节）", default=0)
+    stored = models.PositiveBigIntegerField("入库消息", default=0)
+    dropped = models.PositiveBigIntegerField("丢弃消息", default=0)
+    broker = models.JSONField("消息服务器计数", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "MQTT 接入进程"
+        verbose_name_plural = "MQTT 接入进程"
+        ordering = ["client_id"]
+
+    def __str__(self):
+        return self.client_id

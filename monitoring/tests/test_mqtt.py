@@ -35,7 +35,7 @@ from monitoring import mqtt
 from monitoring.conftest import at, make_gateway, make_point
 from monitoring.ingest import sqlite_stamp
 from monitoring.management.commands.ingest_mqtt import Worker
-from monitoring.models import Reading
+from monitoring.models import IngestWorker, Reading
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -330,6 +330,8 @@ class Broker:
             r"^persistence_location .*$", f"persistence_location {directory}/", text, flags=re.M
         )
         assert (listeners, locations) == (1, 1), "deploy/mosquitto.conf changed shape"
+        # The $SYS counters every second, not every 10: a test reads them soon after a burst.
+        text = re.sub(r"^sys_interval .*$", "sys_interval 1", text, flags=re.M)
         # As root, Mosquitto would switch to the user "mosquitto", who cannot write here.
         text += f"\nuser {getpass.getuser()}\n"
         self.config = directory / "mosquitto.conf"
@@ -413,6 +415,24 @@ class SharedDatabase:
             connection.connection.backup(target)
             target.close()
 
+    def worker_rows(self) -> dict[str, dict]:
+        """The workers' heartbeat rows (IngestWorker) by client id."""
+        names = ["client_id", "stopped_at", "session_kept_until", "queue_peak", "broker"]
+        if self.sqlite:
+            source = sqlite3.connect(self.path, timeout=10)
+            try:
+                rows = source.execute(
+                    f"SELECT {', '.join(names)} FROM monitoring_ingestworker"  # noqa: S608
+                ).fetchall()
+            finally:
+                source.close()
+            rows = [dict(zip(names, row, strict=True)) for row in rows]
+            for row in rows:
+                row["broker"] = json.loads(row["broker"])
+        else:
+            rows = list(IngestWorker.objects.values(*names))
+        return {row["client_id"]: row for row in rows}
+
     def readings(self, point):
         """The point's stored readings as (ts as SQLite stores it, value)."""
         if self.sqlite:
@@ -466,10 +486,14 @@ class WorkerProcess:
     def stop(self):
         """SIGTERM, and the number of messages it says it stored."""
         self.process.send_signal(signal.SIGTERM)
-        assert self.process.wait(10) == 0, self.output
+        assert self.process.wait(30) == 0, self.output
         self.wait_for("已停止")
-        line = next(line for line in self.lines if line.startswith("已停止"))
-        return int(line.split("入库消息 ")[1].split(" 条")[0])
+        return self.figure("入库消息")
+
+    def figure(self, label):
+        """A number of its last words (已停止：入库消息 N 条，… 内存队列峰值 N 条 / N 字节 …)."""
+        line = next(line for line in reversed(self.lines) if line.startswith("已停止"))
+        return int(re.search(rf"{label} (\d+)", line).group(1))
 
 
 @pytest.fixture
@@ -746,3 +770,83 @@ def test_another_installation_on_the_same_broker_takes_none_of_these_messages(
     finally:
         outsider.disconnect()
         outsider.loop_stop()
+
+
+def publish_all(publisher, code, payloads):
+    sent = [publisher.publish(code, payload) for payload in payloads]
+    for info in sent:
+        info.wait_for_publish(30)
+    return sent
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_stopped_gracefully_hands_its_share_to_the_other(shared, workers, clients, now):
+    """Two workers; one is stopped (SIGTERM): it unsubscribes and ends its session, so every
+    message published afterwards goes to the other at once, none waits for it to come back."""
+    gateway, point, _other, db = shared
+    group = unique("g")
+    first_id, second_id = unique("test-ingest"), unique("test-ingest")
+    first = workers(db, first_id, group)
+    second = workers(db, second_id, group)
+    assert wait_until(lambda: {first_id, second_id} <= set(db.worker_rows()), 10)
+    first.stop()
+    assert "会话已结束" in first.output
+    rows = db.worker_rows()
+    assert rows[first_id]["stopped_at"] and rows[first_id]["session_kept_until"] is None
+    payloads, expected = [], set()
+    for n in range(100):
+        readings, stored = series(now, 2, start=n * 2)
+        payloads.append(message(gateway.token, readings))
+        expected |= stored
+    publish_all(clients(), gateway.code, payloads)
+    assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), second.output
+    assert second.stop() == 100
+    # Its session is gone: started again under the same id, it begins a new one.
+    again = workers(db, first_id, group)
+    assert "新会话" in again.output
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_burst_while_the_only_worker_is_away_is_stored_in_full(shared, workers, clients, now):
+    """2,000 messages published while the group's only worker is stopped, through the shipped
+    broker configuration (Mosquitto's stock max_queued_messages 1000 lost half of such a
+    burst): the worker, back, stores every reading, and the broker dropped nothing."""
+    gateway, point, _other, db = shared
+    client_id, group = unique("test-ingest"), unique("g")
+    workers(db, client_id, group).stop()
+    payloads, expected = [], set()
+    for n in range(2000):
+        readings, stored = series(now, 1, start=n)
+        payloads.append(message(gateway.token, readings))
+        expected |= stored
+    publish_all(clients(), gateway.code, payloads)
+    back = workers(db, client_id, group)
+    assert "续用会话" in back.output
+    assert wait_until(lambda: len(db.readings(point)) == len(expected), 90), back.output
+    time.sleep(1.5)  # a fresh $SYS report (sys_interval 1)
+    assert back.stop() == 2000
+    assert back.figure("消息服务器丢弃") == 0
+    assert db.worker_rows()[client_id]["broker"]["dropped"] == 0
+    assert set(db.readings(point)) == expected
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backlog_drains_within_the_memory_bound(shared, workers, clients, now):
+    """A resumed session's backlog: the worker holds at most --inflight messages and
+    --queue-bytes bytes in memory while it drains (the broker keeps the rest), nothing lost."""
+    gateway, point, _other, db = shared
+    client_id, group = unique("test-ingest"), unique("g")
+    bound = ["--inflight", "10", "--queue-bytes", "20000"]
+    workers(db, client_id, group, None, *bound).stop()
+    payloads, expected = [], set()
+    for n in range(600):
+        readings, stored = series(now, 1, start=n)
+        payloads.append(message(gateway.token, readings, pad="x" * 3000))
+        expected |= stored
+    publish_all(clients(), gateway.code, payloads)
+    back = workers(db, client_id, group, None, *bound)
+    assert wait_until(lambda: len(db.readings(point)) == len(expected), 60), back.output
+    assert back.stop() == 600
+    assert 1 <= back.figure("内存队列峰值") <= 10
+    assert back.figure("条 /") <= 20000  # bytes
+    assert set(db.readings(point)) == expected

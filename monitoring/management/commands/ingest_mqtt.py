@@ -15,26 +15,53 @@ The network runs in paho's thread, which also reconnects by itself; this thread 
 messages from a queue, stores them one message (one gateway's batch) per transaction, and acks.
 An ack is only sent on the connection the message came in on: after a reconnection the broker
 delivers the message again instead. A database error leaves the message unacknowledged and is
-retried after a back-off; SIGTERM or SIGINT finishes the message in hand and disconnects.
+retried after a back-off.
+
+Memory: the broker sends at most MQTT_INFLIGHT unacknowledged messages (MQTT 5 Receive
+Maximum), and the queue between the two threads holds at most that many and MQTT_QUEUE_BYTES;
+when it is full the network thread waits, so the broker keeps the rest of a backlog.
+
+Stopping (SIGTERM, SIGINT): when another worker of the group is alive (its heartbeat row is
+fresh), this one unsubscribes, stores and acknowledges what it already received, and ends its
+session, so the broker sends the others everything from then on. The last worker of its group
+keeps its subscription and its session for MQTT_IDLE_SESSION_EXPIRY instead: unsubscribed, the
+broker would throw away what gateways publish until a worker is back. A worker that dies keeps
+its session (and its share of new messages) for MQTT_SESSION_EXPIRY, minutes: run workers under
+a supervisor that restarts them.
+
+Every MQTT_HEARTBEAT_SECONDS the worker records its state and the broker's $SYS counters
+(messages dropped, messages held) in its IngestWorker row; the monitoring overview shows them and
+warns of a silent worker, a backlog or drops.
 """
 
+import collections
 import json
 import logging
-import queue
+import os
 import signal
 import socket
 import threading
+import time
+from datetime import timedelta
 
 import paho.mqtt.client as paho
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
+from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from monitoring import mqtt
+from monitoring.models import IngestWorker
 
 logger = logging.getLogger("monitoring.mqtt")
 
@@ -43,6 +70,17 @@ logger = logging.getLogger("monitoring.mqtt")
 ATTEMPTS = 3
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 30
+# A stopping worker that hands over waits this long for what the broker already sent it, and
+# counts itself drained after this long without a message.
+DRAIN_SECONDS = 10
+DRAIN_QUIET_SECONDS = 1.0
+# The broker's counters the worker reports ($SYS, Mosquitto 2.x), by the name it records them.
+SYS_TOPICS = {
+    "$SYS/broker/publish/messages/dropped": "dropped",
+    "$SYS/broker/store/messages/count": "held",
+    "$SYS/broker/clients/disconnected": "sessions_offline",
+    "$SYS/broker/version": "version",
+}
 
 
 class Command(BaseCommand):
@@ -69,14 +107,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--session-expiry",
             type=int,
-            default=7 * 24 * 3600,
-            help="进程离线后服务器为其保留会话和消息的秒数（默认 7 天）",
+            default=None,
+            help="进程意外退出后服务器为其保留会话和消息的秒数（默认取设置 MQTT_SESSION_EXPIRY）",
         )
         parser.add_argument(
             "--inflight",
             type=int,
-            default=100,
-            help="最多同时未确认的消息数（MQTT 5 Receive Maximum，默认 100）",
+            default=None,
+            help="最多同时未确认的消息数（MQTT 5 Receive Maximum，默认取设置 MQTT_INFLIGHT）",
+        )
+        parser.add_argument(
+            "--queue-bytes",
+            type=int,
+            default=None,
+            help="内存中待处理消息的字节上限（默认取设置 MQTT_QUEUE_BYTES）",
         )
         parser.add_argument(
             "--batch", type=int, default=100, help="每批最多处理的消息数（默认 100）"
@@ -95,12 +139,15 @@ class Command(BaseCommand):
         worker = Worker(
             client_id=client_id,
             group=options["group"] or settings.MQTT_SHARED_GROUP,
-            session_expiry=options["session_expiry"],
-            inflight=options["inflight"],
+            session_expiry=_or(options["session_expiry"], settings.MQTT_SESSION_EXPIRY),
+            inflight=_or(options["inflight"], settings.MQTT_INFLIGHT),
+            queue_bytes=_or(options["queue_bytes"], settings.MQTT_QUEUE_BYTES),
             batch=options["batch"],
             keepalive=options["keepalive"],
             results=not options["no_results"],
             say=self._say,
+            heartbeat=settings.MQTT_HEARTBEAT_SECONDS,
+            idle_session_expiry=settings.MQTT_IDLE_SESSION_EXPIRY,
         )
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: worker.stop.set())
@@ -111,20 +158,87 @@ class Command(BaseCommand):
         self.stdout.flush()
 
 
+def _or(value, default):
+    return default if value is None else value
+
+
+class Backlog:
+    """The messages received and not yet handled, between paho's thread and this one: at most
+    `most` messages and `most_bytes` bytes (one message always fits). put() waits while it is
+    full, and the broker, its messages unacknowledged, holds the rest."""
+
+    def __init__(self, most: int, most_bytes: int, stop: threading.Event):
+        self.most, self.most_bytes, self.stop = max(1, most), max(1, most_bytes), stop
+        self.items: collections.deque = collections.deque()
+        self.bytes = 0
+        self.peak = 0
+        self.peak_bytes = 0
+        self.changed = threading.Condition()
+
+    def __len__(self):
+        return len(self.items)
+
+    def put(self, item, size: int) -> None:
+        with self.changed:
+            # Once stopping, nobody may be taking any more: the broker's Receive Maximum is
+            # then the bound, and what is not stored stays in the session.
+            while (
+                self.items
+                and (len(self.items) >= self.most or self.bytes + size > self.most_bytes)
+                and not self.stop.is_set()
+            ):
+                self.changed.wait(0.5)
+            self.items.append((item, size))
+            self.bytes += size
+            self.peak = max(self.peak, len(self.items))
+            self.peak_bytes = max(self.peak_bytes, self.bytes)
+
+    def get(self, timeout: float):
+        """The next item, waiting up to `timeout` seconds for one; None if there is none."""
+        with self.changed:
+            if not self.items and not self.changed.wait_for(lambda: self.items, timeout):
+                return None
+            item, size = self.items.popleft()
+            self.bytes -= size
+            self.changed.notify_all()
+            return item
+
+
 class Worker:
     def __init__(
-        self, *, client_id, group, session_expiry, inflight, batch, keepalive, results, say
+        self,
+        *,
+        client_id,
+        group,
+        session_expiry,
+        inflight,
+        batch,
+        keepalive,
+        results,
+        say,
+        queue_bytes=32 * 1024 * 1024,
+        heartbeat=10,
+        idle_session_expiry=24 * 3600,
     ):
         self.client_id = client_id
+        self.group = group
         self.subscription = mqtt.shared_subscription(group)
         self.session_expiry = session_expiry
+        self.idle_session_expiry = idle_session_expiry
         self.inflight = inflight
+        self.heartbeat = heartbeat
         self.batch = max(1, batch)
         self.keepalive = keepalive
         self.results = results
         self.say = say
         self.stop = threading.Event()
-        self.messages: queue.Queue = queue.Queue()
+        self.draining = False
+        self.messages = Backlog(inflight, queue_bytes, self.stop)
+        self.last_received = time.monotonic()
+        self.connected = False
+        self.unsubscribed = threading.Event()
+        self.broker: dict = {}
+        self.started_at = timezone.now()
         # The connection a message came in on: bumped on every disconnection and before every
         # connection attempt, under the lock that also guards sending an ack.
         self.generation = 0
@@ -147,6 +261,7 @@ class Worker:
         client.on_connect = self._on_connect
         client.on_connect_fail = self._on_connect_fail
         client.on_subscribe = self._on_subscribe
+        client.on_unsubscribe = lambda *args: self.unsubscribed.set()
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         self.client = client
@@ -168,7 +283,13 @@ class Worker:
             f"已连接 MQTT {settings.MQTT_HOST}:{settings.MQTT_PORT}，客户端标识 {self.client_id}"
             f"（{'续用会话' if flags.session_present else '新会话'}）"
         )
-        client.subscribe(self.subscription, options=SubscribeOptions(qos=1))
+        self.connected = True
+        client.subscribe(
+            [
+                (self.subscription, SubscribeOptions(qos=1)),
+                *((topic, SubscribeOptions(qos=0)) for topic in SYS_TOPICS),
+            ]
+        )
 
     def _on_connect_fail(self, client, userdata):
         logger.warning(
@@ -185,12 +306,22 @@ class Worker:
             self.say(f"已订阅 {self.subscription}")
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self.connected = False
         self._next_generation()
         if not self.stop.is_set():
             logger.warning("MQTT connection lost / 连接断开 (%s), reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        self.messages.put((self.generation, message))
+        try:
+            name = SYS_TOPICS.get(message.topic)
+        except UnicodeDecodeError:
+            name = None
+        if name is not None:
+            text = message.payload.decode(errors="replace")[:100]
+            self.broker[name] = int(text) if text.isdigit() else text
+            return
+        self.last_received = time.monotonic()
+        self.messages.put((self.generation, message), len(message.payload))
 
     # --- this thread -----------------------------------------------------------------------
 
@@ -206,39 +337,136 @@ class Worker:
             properties=properties,
         )
         self.client.loop_start()
+        next_beat = 0.0
         try:
             while not self.stop.is_set():
                 batch = self._next_batch()
                 if batch:
                     self._process(batch)
+                if time.monotonic() >= next_beat:
+                    self._beat()
+                    next_beat = time.monotonic() + self.heartbeat
         finally:
-            # Messages still queued here are not acknowledged: the session keeps them.
-            self.client.disconnect()
-            self.client.loop_stop()
+            self._shut_down()
+
+    def _shut_down(self):
+        handover = self.connected and self._others_alive()
+        drained = False
+        if handover:
+            self.client.unsubscribe(self.subscription)
+            drained = self.unsubscribed.wait(5) and self._drain()
+        # Drained: nothing is left in the session, which ends now. Otherwise it keeps what it
+        # holds (unacknowledged, still in memory here) for the worker to get it back.
+        if drained:
+            expiry = 0
+            self.say("已退出共享订阅并处理完已收到的消息，会话已结束：同组其他进程接手")
+        elif handover:
+            expiry = self.session_expiry
+            self.say(f"已退出共享订阅，未处理完的消息留在会话中 {expiry} 秒")
+        else:
+            expiry = self.idle_session_expiry
+            self.say(f"同组没有其他运行中的进程：保留订阅和会话 {expiry} 秒，消息在服务器排队")
+        properties = Properties(PacketTypes.DISCONNECT)
+        properties.SessionExpiryInterval = expiry
+        self.client.disconnect(properties=properties)
+        self.client.loop_stop()
+        kept = None if drained or not expiry else timezone.now() + timedelta(seconds=expiry)
+        self._beat(stopped=True, session_kept_until=kept)
+        connections.close_all()
+        self.say(
+            f"已停止：入库消息 {self.stored} 条，丢弃 {self.dropped} 条，"
+            f"内存队列峰值 {self.messages.peak} 条 / {self.messages.peak_bytes} 字节，"
+            f"消息服务器丢弃 {self.broker.get('dropped', '未知')} 条"
+        )
+
+    def _others_alive(self) -> bool:
+        """Whether another worker of this group and prefix has a fresh heartbeat."""
+        fresh = timezone.now() - timedelta(seconds=3 * self.heartbeat)
+        try:
+            return (
+                IngestWorker.objects.filter(
+                    group=self.group,
+                    topic_prefix=settings.MQTT_TOPIC_PREFIX,
+                    stopped_at__isnull=True,
+                    seen_at__gte=fresh,
+                )
+                .exclude(client_id=self.client_id)
+                .exists()
+            )
+        except DatabaseError:
             connections.close_all()
-            self.say(f"已停止：入库消息 {self.stored} 条，丢弃 {self.dropped} 条")
+            return False  # unknown: keep the subscription, nothing is lost that way
+
+    def _drain(self) -> bool:
+        """Store and acknowledge what the broker already sent; True once nothing has come for
+        DRAIN_QUIET_SECONDS and nothing is left, False if that took too long or the database
+        is away."""
+        self.draining = True
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            batch = self._next_batch()
+            if batch:
+                if not self._process(batch):
+                    return False
+            elif (
+                not len(self.messages)
+                and time.monotonic() - self.last_received >= DRAIN_QUIET_SECONDS
+            ):
+                return True
+        return False
+
+    def _beat(self, stopped=False, session_kept_until=None):
+        """Record this worker's state in its IngestWorker row (skipped while the database is
+        away: the row going stale is then the warning)."""
+        now = timezone.now()
+        try:
+            IngestWorker.objects.update_or_create(
+                client_id=self.client_id,
+                defaults={
+                    "group": self.group,
+                    "topic_prefix": settings.MQTT_TOPIC_PREFIX,
+                    "host": socket.gethostname()[:100],
+                    "pid": os.getpid(),
+                    "started_at": self.started_at,
+                    "seen_at": now,
+                    "stopped_at": now if stopped else None,
+                    "session_kept_until": session_kept_until,
+                    "connected": self.connected and not stopped,
+                    "queued": len(self.messages),
+                    "queue_peak": self.messages.peak,
+                    "queue_peak_bytes": self.messages.peak_bytes,
+                    "stored": self.stored,
+                    "dropped": self.dropped,
+                    "broker": dict(self.broker),
+                },
+            )
+        except DatabaseError as error:
+            logger.warning("Heartbeat not recorded / 心跳未记录: %s", error)
+            connections.close_all()
 
     def _next_batch(self):
         """The messages waiting, up to the batch size; waits a moment for the first one."""
-        try:
-            batch = [self.messages.get(timeout=0.2)]
-        except queue.Empty:
+        first = self.messages.get(timeout=0.2)
+        if first is None:
             return []
+        batch = [first]
         while len(batch) < self.batch:
-            try:
-                batch.append(self.messages.get_nowait())
-            except queue.Empty:
+            item = self.messages.get(timeout=0)
+            if item is None:
                 break
+            batch.append(item)
         return batch
 
-    def _process(self, batch):
+    def _process(self, batch) -> bool:
+        """Handle and ack the batch; False if it stopped short (stopping, or stopping while
+        the database is away)."""
         close_old_connections()
         for generation, message in batch:
-            if self.stop.is_set():
-                return
+            if self.stop.is_set() and not self.draining:
+                return False
             handled = self._handle(message)
             if handled is None:  # stopping while the database is away
-                return
+                return False
             self._ack(generation, message)
             handled.log()
             if handled.dropped:
@@ -251,6 +479,7 @@ class Worker:
                     json.dumps(handled.response(), ensure_ascii=False),
                     qos=0,
                 )
+        return True
 
     def _handle(self, message) -> mqtt.Handled | None:
         try:
