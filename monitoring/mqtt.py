@@ -151,3 +151,66 @@ def handle(topic: str, payload: bytes, *, now=None) -> Handled:
         return dropped
     outcome = ingest(gateway, readings, now=now)
     return Handled(topic, code, outcome=outcome, message_id=dropped.message_id)
+
+
+# --- the workers' health, for the monitoring overview ---------------------------------------
+
+
+@dataclass
+class Health:
+    """The ingestion workers of this installation and what an operator must be told about them
+    (in Chinese, for the page)."""
+
+    workers: list
+    broker: dict
+    warnings: list[str]
+
+
+def health(now) -> Health:
+    """From the workers' heartbeat rows (manage.py ingest_mqtt records them): a worker silent
+    for three heartbeats, no worker running, and the broker's drops and backlog ($SYS)."""
+    from datetime import timedelta
+
+    from monitoring.models import IngestWorker
+
+    beat = settings.MQTT_HEARTBEAT_SECONDS
+    stale = now - timedelta(seconds=3 * beat)
+    rows = list(
+        IngestWorker.objects.filter(topic_prefix=settings.MQTT_TOPIC_PREFIX).exclude(
+            stopped_at__lt=now - timedelta(days=7)
+        )
+    )
+    warnings = []
+    running = []
+    for row in rows:
+        row.silent = row.stopped_at is None and row.seen_at < stale
+        if row.silent:
+            minutes = int((now - row.seen_at).total_seconds() // 60)
+            warnings.append(
+                f"接入进程 {row.client_id}（{row.host}）已 {minutes} 分钟无心跳，可能已退出："
+                f"其会话在 {settings.MQTT_SESSION_EXPIRY // 60} 分钟内仍分得消息，请尽快重启。"
+            )
+        elif row.stopped_at is None:
+            running.append(row)
+    if rows and not running:
+        kept = [row.session_kept_until for row in rows if row.session_kept_until]
+        until = f"，会话保留至 {timezone_local(max(kept))}" if kept else ""
+        warnings.append(f"没有运行中的 MQTT 接入进程：网关消息在消息服务器排队{until}。")
+    broker = max(rows, key=lambda row: row.seen_at).broker if rows else {}
+    dropped, held = broker.get("dropped"), broker.get("held")
+    if isinstance(dropped, int) and dropped > 0:
+        warnings.append(
+            f"消息服务器自启动以来已丢弃 {dropped} 条消息（队列已满或超限），请检查其配置"
+            "（deploy/mosquitto.conf）和接入进程。"
+        )
+    if isinstance(held, int) and held >= settings.MQTT_BACKLOG_WARNING:
+        warnings.append(f"消息服务器积压 {held} 条消息，接入进程处理不及。")
+    shown = {name: broker.get(name, "—") for name in ("held", "dropped", "sessions_offline")}
+    shown["version"] = broker.get("version", "")
+    return Health(rows, shown, warnings)
+
+
+def timezone_local(moment) -> str:
+    from django.utils import timezone
+
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"

@@ -23,7 +23,7 @@ from accounts.roles import can, require
 from core.http import xlsx_response
 from core.models import Jurisdiction
 from enterprises.models import Enterprise
-from monitoring import connect, export, forms, services
+from monitoring import connect, export, forms, mqtt, services
 from monitoring.kinds import KIND_DEFAULTS, PointKind
 from monitoring.models import (
     Alarm,
@@ -139,6 +139,8 @@ def overview(request):
             "recent": recent,
             "connected_hours": connect.CONNECTED_HOURS,
             "can_manage": can(user, "gateway.manage"),
+            # The ingestion workers are the platform's, not an enterprise's.
+            "ingest": None if user.enterprise_id else mqtt.health(now),
         },
     )
 

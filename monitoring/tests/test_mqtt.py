@@ -850,3 +850,75 @@ def test_a_backlog_drains_within_the_memory_bound(shared, workers, clients, now)
     assert 1 <= back.figure("内存队列峰值") <= 10
     assert back.figure("条 /") <= 20000  # bytes
     assert set(db.readings(point)) == expected
+
+
+@pytest.mark.django_db
+def test_the_overview_warns_of_silent_workers_drops_and_a_backlog(client, users):
+    """The workers' heartbeat rows on the monitoring overview: a worker silent for three
+    heartbeats, the broker's drops and its backlog are warned of; a running worker is not."""
+    from django.utils import timezone
+
+    from accounts.roles import Role
+
+    now = timezone.now()
+    prefix = settings.MQTT_TOPIC_PREFIX
+
+    def row(client_id, seen, **fields):
+        return IngestWorker.objects.create(
+            client_id=client_id,
+            group="g",
+            topic_prefix=prefix,
+            host="ingest-1",
+            started_at=now - timedelta(hours=1),
+            seen_at=now - timedelta(seconds=seen),
+            connected=True,
+            **fields,
+        )
+
+    row("healthy", 5, broker={"dropped": 0, "held": 40, "sessions_offline": 0}, stored=7)
+    client.force_login(users[Role.SUPERVISOR])
+    page = client.get("/monitoring/").content.decode()
+    assert 'id="ingest"' in page and "运行中" in page
+    assert "alert-warning" not in page.split('id="ingest"')[1].split("待确认的报警")[0]
+
+    row("gone", 600, broker={"dropped": 1234, "held": 25_000, "sessions_offline": 1})
+    IngestWorker.objects.filter(client_id="healthy").update(
+        seen_at=now - timedelta(seconds=700), broker={}
+    )
+    with override_settings(MQTT_BACKLOG_WARNING=20_000):
+        page = client.get("/monitoring/").content.decode()
+    section = page.split('id="ingest"')[1].split("待确认的报警")[0]
+    assert "接入进程 gone（ingest-1）已 10 分钟无心跳" in section
+    assert "消息服务器自启动以来已丢弃 1234 条消息" in section
+    assert "消息服务器积压 25000 条消息" in section
+    assert section.count("无心跳</span>") == 2
+
+    # Another installation's workers (another prefix) are not this one's concern; enterprise
+    # users do not see the platform's workers.
+    IngestWorker.objects.update(topic_prefix="elsewhere/telemetry")
+    assert 'id="ingest"' not in client.get("/monitoring/").content.decode()
+    IngestWorker.objects.update(topic_prefix=prefix)
+    client.force_login(users[Role.PRINCIPAL])
+    assert 'id="ingest"' not in client.get("/monitoring/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_overview_says_when_no_worker_runs(client, users):
+    from django.utils import timezone
+
+    from accounts.roles import Role
+
+    now = timezone.now()
+    IngestWorker.objects.create(
+        client_id="last",
+        group="g",
+        topic_prefix=settings.MQTT_TOPIC_PREFIX,
+        started_at=now - timedelta(hours=1),
+        seen_at=now - timedelta(minutes=5),
+        stopped_at=now - timedelta(minutes=5),
+        session_kept_until=now + timedelta(hours=23),
+    )
+    client.force_login(users[Role.SUPERVISOR])
+    page = client.get("/monitoring/").content.decode()
+    assert "没有运行中的 MQTT 接入进程：网关消息在消息服务器排队，会话保留至" in page
+    assert "已停止" in page

@@ -299,11 +299,14 @@ class Worker:
         )
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
-        failed = [code for code in reason_codes if code.is_failure]
-        if failed:
-            logger.error("MQTT subscription refused / 订阅被拒绝: %s", failed)
+        telemetry, *counters = reason_codes
+        if telemetry.is_failure:
+            logger.error("MQTT subscription refused / 订阅被拒绝: %s", telemetry)
         else:
             self.say(f"已订阅 {self.subscription}")
+        if any(code.is_failure for code in counters):
+            # The broker's ACL may keep $SYS to itself: the page then shows no broker figures.
+            logger.warning("MQTT $SYS counters refused / 无法订阅消息服务器计数")
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected = False
