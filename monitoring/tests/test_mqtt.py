@@ -7,6 +7,7 @@ The worker process reaches the test database: on PostgreSQL the test database it
 tests commit, transaction=True); on SQLite, whose test database lives in memory, a file copy
 made after the test's gateways and points, which the test then reads back."""
 
+import copy
 import getpass
 import json
 import os
@@ -393,6 +394,7 @@ class SharedDatabase:
             SECRET_KEY="mqtt-test-secret-key",
             PYTHONUNBUFFERED="1",
             LOG_LEVEL="WARNING",
+            MQTT_SESSION_EXPIRY="60",
         )
         self.sqlite = connection.vendor == "sqlite"
         if self.sqlite:
@@ -453,7 +455,7 @@ class WorkerProcess:
     def __init__(self, db, client_id, group, port, *options):
         self.lines: list[str] = []
         command = [sys.executable, str(BASE_DIR / "manage.py"), "ingest_mqtt"]
-        command += ["--client-id", client_id, "--session-expiry", "60"]
+        command += ["--client-id", client_id]
         if group:
             command += ["--group", group]
         self.process = subprocess.Popen(  # noqa: S603 (our own manage.py)
@@ -922,3 +924,27 @@ def test_the_overview_says_when_no_worker_runs(client, users):
     page = client.get("/monitoring/").content.decode()
     assert "没有运行中的 MQTT 接入进程：网关消息在消息服务器排队，会话保留至" in page
     assert "已停止" in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_dead_worker_gives_up_its_share_when_its_session_expires(shared, workers, clients, now):
+    """A worker killed without a goodbye keeps its share of the stream only for
+    MQTT_SESSION_EXPIRY (minutes in production, 2 seconds here); then the broker sends the
+    other worker everything."""
+    gateway, point, _other, db = shared
+    group = unique("g")
+    short = copy.copy(db)
+    short.env = {**db.env, "MQTT_SESSION_EXPIRY": "2"}
+    dying = workers(short, unique("test-ingest"), group)
+    survivor = workers(db, unique("test-ingest"), group)
+    dying.process.kill()
+    dying.process.wait(10)
+    time.sleep(4)
+    payloads, expected = [], set()
+    for n in range(50):
+        readings, stored = series(now, 2, start=n * 2)
+        payloads.append(message(gateway.token, readings))
+        expected |= stored
+    publish_all(clients(), gateway.code, payloads)
+    assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), survivor.output
+    assert survivor.stop() == 50
