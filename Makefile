@@ -6,7 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint pytest browser-deps bench bench-ingest clean
+MQTT_PORT ?= 1883
+MOSQUITTO := $(shell command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+
+.PHONY: setup run test lint pytest browser-deps broker-deps bench bench-ingest clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +31,27 @@ run: setup
 	@echo "安监平台已启动：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
 	@# The task worker (notifications, deadline reminders, the monitoring sweeps) and the demo's
 	@# monitoring simulator (live readings and incidents of the demo enterprises) run beside the
-	@# web server and stop with it.
+	@# web server and stop with it. With Mosquitto installed, so do the broker (the shipped
+	@# deploy/mosquitto.conf, unless a broker already listens on MQTT_PORT) and an MQTT ingest
+	@# worker; without it, telemetry comes over HTTP only.
 	$(PY) manage.py run_huey --quiet & worker=$$!; \
 	$(PY) manage.py simulate_monitoring & simulator=$$!; \
-	trap 'kill $$worker $$simulator 2>/dev/null' EXIT INT TERM; \
+	broker=; ingest=; \
+	if [ -n "$(MOSQUITTO)" ]; then \
+		if (echo > /dev/tcp/127.0.0.1/$(MQTT_PORT)) 2>/dev/null; then \
+			echo "MQTT：127.0.0.1:$(MQTT_PORT) 已有消息服务器，直接使用（其配置应含 deploy/mosquitto.conf 的设置）"; \
+		else \
+			mkdir -p var/mosquitto; \
+			sed 's/^listener 1883 /listener $(MQTT_PORT) /' deploy/mosquitto.conf > var/mosquitto/mosquitto.conf; \
+			echo "user $$(id -un)" >> var/mosquitto/mosquitto.conf; \
+			$(MOSQUITTO) -c var/mosquitto/mosquitto.conf 2>>var/mosquitto/mosquitto.log & broker=$$!; \
+			sleep 0.5; \
+		fi; \
+		MQTT_PORT=$(MQTT_PORT) $(PY) manage.py ingest_mqtt --client-id anjian-ingest-make-run & ingest=$$!; \
+	else \
+		echo "未安装 mosquitto：不启动 MQTT 接入（HTTP 上报不受影响；make broker-deps 可安装）"; \
+	fi; \
+	trap 'kill $$worker $$simulator $$ingest 2>/dev/null; sleep 1; kill $$broker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn anjian.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 		--access-logfile - --error-logfile -
 
@@ -44,12 +64,21 @@ browser-deps:
 			chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	fi
 
+# The tests start their own Mosquitto (2.x) with deploy/mosquitto.conf.
+broker-deps:
+	@if [ -z "$(MOSQUITTO)" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			mosquitto >/dev/null; \
+	fi
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: setup browser-deps
+pytest: setup browser-deps broker-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## make test: set up and run the whole suite (lint, migrations check, tests); DATABASE_URL picks the database
