@@ -1,11 +1,14 @@
 """Ingestion: what is stored, what is a duplicate, what is rejected and why; over HTTP."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
+from monitoring import mqtt
 from monitoring.conftest import at
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, Condition, Gateway, Reading
@@ -192,6 +195,7 @@ def test_a_full_batch_of_5000_is_taken(client, gateway_a, points_a, now):
 
 
 @pytest.mark.django_db
+@override_settings(TELEMETRY_MAX_AGE_DAYS=100)
 def test_readings_across_months_land_in_their_partitions(gateway_a, points_a, now):
     # Two months back and this one: on PostgreSQL each month is a partition made on demand.
     early = now - timedelta(days=70)
@@ -229,3 +233,103 @@ def test_a_partly_duplicate_batch_stores_and_evaluates_the_new_readings(gateway_
     assert Alarm.objects.filter(condition=Condition.HIGH).exists()
     again = ingest(gateway_a, batch, now=now)
     assert (again.accepted, again.duplicate) == (0, 5)
+
+
+# --- one bad reading costs only itself (issue 10, items 4 and 5) ------------------------------
+
+POISON = [
+    ("dp1", "NOW", 10**400, "数值超出可表示的范围"),
+    ("dp1", "0001-01-01T00:00:00+14:00", 900, "时间超出可表示的范围"),
+    ("dp1", "9999-12-31T23:59:59-14:00", 900, "时间超出可表示的范围"),
+    ("dp1", "1970-01-01T08:00:00+08:00", 900, "早于服务器当前时间 30 天以上"),
+    ("dp1", "1900-01-01T00:00:00+00:00", 900, "早于服务器当前时间 30 天以上"),
+    ("dp1", "1712-06-01T00:00:00+08:00", 900, "早于服务器当前时间 30 天以上"),
+]
+
+
+def poisoned(now):
+    """Good readings with each poison between them: (readings, index -> expected reason)."""
+    readings, expected = [], {}
+    for n, (code, stamp, value, reason) in enumerate(POISON):
+        readings.append({"point": "t1", "ts": at(now, -600 + n), "value": 30})
+        expected[len(readings)] = reason
+        readings.append({"point": code, "ts": at(now) if stamp == "NOW" else stamp, "value": value})
+    return readings, expected
+
+
+def partitions_made() -> list[str]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'monitoring_reading_p%%' "
+            "ORDER BY relname"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_a_bad_reading_is_rejected_with_its_reason_and_the_rest_is_kept(gateway_a, points_a, now):
+    before = partitions_made()
+    readings, expected = poisoned(now)
+    outcome = ingest(gateway_a, readings, now=now)
+    assert outcome.accepted == len(POISON)
+    assert {r.index: r.reason for r in outcome.rejected}.keys() == expected.keys()
+    for rejection in outcome.rejected:
+        assert expected[rejection.index] in rejection.reason, rejection
+    assert Reading.objects.count() == len(POISON)
+    assert not Alarm.objects.exists()
+    # Nothing made for the refused months (PostgreSQL partitions by month on demand).
+    made = set(partitions_made()) - set(before)
+    assert not {name for name in made if name < "monitoring_reading_p2000"}
+
+
+@pytest.mark.django_db
+@override_settings(TELEMETRY_MAX_AGE_DAYS=2, TELEMETRY_MAX_FUTURE_SECONDS=30)
+def test_the_time_window_comes_from_the_settings(gateway_a, points_a, now):
+    readings = [
+        {"point": "kw1", "ts": at(now, -2 * 86400), "value": 1},  # the edge: kept
+        {"point": "kw1", "ts": at(now, -2 * 86400 - 1), "value": 2},
+        {"point": "kw1", "ts": at(now, 30), "value": 3},  # the edge: kept
+        {"point": "kw1", "ts": at(now, 31), "value": 4},
+    ]
+    outcome = ingest(gateway_a, readings, now=now)
+    assert outcome.accepted == 2
+    reasons = {r.index: r.reason for r in outcome.rejected}
+    assert "早于服务器当前时间 2 天以上" in reasons[1]
+    assert "晚于服务器当前时间 30 秒以上" in reasons[3]
+
+
+@pytest.mark.django_db
+def test_http_a_poison_reading_among_good_ones_is_a_200(client, gateway_a, points_a, now):
+    readings, expected = poisoned(now)
+    # The 400-digit integer as a JSON literal, the way a gateway would send it.
+    body = json.dumps({"readings": readings})
+    assert str(10**400) in body
+    response = post(client, gateway_a, body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["accepted"], data["rejected"]) == (len(POISON), len(POISON))
+    assert [e["index"] for e in data["errors"]] == sorted(expected)
+    assert Reading.objects.count() == len(POISON)
+
+
+@pytest.mark.django_db
+def test_mqtt_a_poison_message_is_handled_at_once(gateway_a, points_a, now):
+    # Over MQTT the same batch raised inside ingest(): the worker retried it twice with a
+    # back-off (0.5 s + 1 s) and then dropped the whole message, good readings included.
+    readings, _ = poisoned(now)
+    payload = json.dumps({"token": gateway_a.token, "readings": readings}).encode()
+    started = time.perf_counter()
+    handled = mqtt.handle(mqtt.telemetry_topic(gateway_a.code), payload)
+    assert time.perf_counter() - started < 0.5
+    assert not handled.dropped
+    assert (handled.outcome.accepted, len(handled.outcome.rejected)) == (len(POISON), len(POISON))
+
+
+@pytest.mark.django_db
+def test_http_deeply_nested_json_is_422(client, gateway_a, points_a):
+    body = '{"readings": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = post(client, gateway_a, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == "请求体不是有效的 JSON"
