@@ -1,6 +1,8 @@
 """Ingestion: what is stored, what is a duplicate, what is rejected and why; over HTTP."""
 
 import json
+import queue
+import threading
 import time
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from monitoring import mqtt
-from monitoring.conftest import at
+from monitoring.conftest import at, make_point
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, Condition, Gateway, Reading
 
@@ -333,3 +335,78 @@ def test_http_deeply_nested_json_is_422(client, gateway_a, points_a):
     response = post(client, gateway_a, body)
     assert response.status_code == 422
     assert response.json()["detail"] == "请求体不是有效的 JSON"
+
+
+# --- late readings end to end (issue 10, item 1) ----------------------------------------------
+
+
+def _leak_pair(now, n):
+    """A gateway's two messages for leak n: 50 ppm on co1, then 10 ppm 30 s later."""
+    moment = now - timedelta(seconds=3600 - 60 * n)
+    first = [
+        {"point": "co1", "ts": at(moment), "value": 50},
+        {"point": "dp1", "ts": at(moment), "value": 900},
+    ]
+    second = [
+        {"point": "co1", "ts": at(moment, 30), "value": 10},
+        {"point": "dp1", "ts": at(moment, 30), "value": 905},
+    ]
+    return first, second
+
+
+@pytest.mark.django_db
+def test_http_two_batches_out_of_order_raise_the_leak(client, gateway_a, points_a, now):
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    first, second = _leak_pair(now, 0)
+    assert post(client, gateway_a, {"readings": second}).json()["accepted"] == 2
+    assert post(client, gateway_a, {"readings": first}).json()["accepted"] == 2
+    alarm = Alarm.objects.get()
+    assert (alarm.condition, alarm.peak_value) == (Condition.HIGH, 50)
+    assert alarm.cleared_at is not None
+    assert alarm.events.filter(action="raise").exists()
+
+
+@pytest.mark.django_db
+def test_mqtt_messages_handled_out_of_order_raise_every_leak(gateway_a, points_a, now):
+    # What each of two workers sharing the subscription calls for the message it was given.
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    topic = mqtt.telemetry_topic(gateway_a.code)
+    for n in range(10):
+        first, second = _leak_pair(now, n)
+        for readings in (second, first) if n % 2 else (first, second):
+            payload = json.dumps({"token": gateway_a.token, "readings": readings}).encode()
+            assert mqtt.handle(topic, payload, now=now).outcome.accepted == 2
+    assert Alarm.objects.filter(condition=Condition.HIGH).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_raise_every_leak(gateway_a, points_a, now):
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers on the in-memory SQLite test database lock each other out")
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    # Each leak's two messages side by side, the later one first: two workers taking turns
+    # from this queue store them concurrently, in whichever order their transactions commit.
+    messages = queue.Queue()
+    for n in range(30):
+        first, second = _leak_pair(now, n)
+        messages.put(second)
+        messages.put(first)
+
+    def worker():
+        try:
+            while True:
+                try:
+                    readings = messages.get_nowait()
+                except queue.Empty:
+                    return
+                ingest(Gateway.objects.get(pk=gateway_a.pk), readings, now=now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Reading.objects.count() == 120
+    assert Alarm.objects.filter(condition=Condition.HIGH).count() == 30
