@@ -1,7 +1,10 @@
 """The JSON API under /api/v1/ (django-ninja). Clients authenticate with a per-user bearer
 token or, from the app's own pages, with the session (CSRF-checked)."""
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -11,6 +14,8 @@ from ninja.security import HttpBearer, django_auth
 from accounts.services import user_for_token
 from core.api_errors import validation_message
 from core.errors import Refused
+
+logger = logging.getLogger("anjian.api")
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -76,6 +81,23 @@ def _http_error(request, exc):
 def _refused(request, exc):
     # A service's refusal that an endpoint did not turn into an HttpError itself.
     return api.create_response(request, {"detail": str(exc)}, status=exc.status)
+
+
+# How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request, exc):
+    # The database is down or unreachable: nothing was changed, and the same request can succeed
+    # later. Gateways and scripts retry on 503 with Retry-After.
+    logger.warning(
+        "Database unavailable / 数据库不可用: %s %s: %s", request.method, request.path, exc
+    )
+    response = api.create_response(request, {"detail": "数据库暂时不可用，请稍后重试"}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(PermissionDenied)

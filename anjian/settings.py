@@ -94,7 +94,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Kept connections are checked before a request uses them, so that after a database
+    # outage the next request reconnects instead of failing on a dead connection.
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -190,6 +194,10 @@ HAZARD_PHOTO_MAX_BYTES = env_int("HAZARD_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 # Telemetry: at most this many readings per request or MQTT message, and this many bytes.
 TELEMETRY_MAX_READINGS = env_int("TELEMETRY_MAX_READINGS", 5000)
 TELEMETRY_MAX_BYTES = env_int("TELEMETRY_MAX_BYTES", 1024 * 1024)
+# A reading's time must lie within this many days before and seconds after the server's clock:
+# older or later ones are refused one by one (and make no partition on PostgreSQL).
+TELEMETRY_MAX_AGE_DAYS = env_int("TELEMETRY_MAX_AGE_DAYS", 30)
+TELEMETRY_MAX_FUTURE_SECONDS = env_int("TELEMETRY_MAX_FUTURE_SECONDS", 300)
 # An alarm nobody acknowledges goes to the town's supervisors after this many minutes, then to
 # the county's after the second figure.
 ALARM_ESCALATE_TOWN_MINUTES = env_int("ALARM_ESCALATE_TOWN_MINUTES", 30)

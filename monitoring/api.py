@@ -33,22 +33,33 @@ class GatewayAuth(HttpBearer):
         return gateway
 
 
-def _body(request) -> object:
-    """The request's JSON body, refused with 413 past TELEMETRY_MAX_BYTES (before reading it
-    where the client declares its length) and 422 where it is not JSON."""
+def _raw_body(request) -> bytes:
+    """The request's bytes, at most one past TELEMETRY_MAX_BYTES. A chunked body (no
+    Content-Length) is read from the server's decoded input stream: Django reads none of it."""
     limit = settings.TELEMETRY_MAX_BYTES
+    length = request.META.get("CONTENT_LENGTH")
+    chunked = request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+    if not length and chunked:
+        return request.META["wsgi.input"].read(limit + 1)
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(length or 0)
     except ValueError:
         declared = 0
     if declared > limit:
         raise HttpError(413, f"请求体超过 {limit} 字节")
-    body = request.body
+    return request.body
+
+
+def _body(request) -> object:
+    """The request's JSON body, refused with 413 past TELEMETRY_MAX_BYTES (before reading it
+    where the client declares its length) and 422 where it is not JSON."""
+    limit = settings.TELEMETRY_MAX_BYTES
+    body = _raw_body(request)
     if len(body) > limit:
         raise HttpError(413, f"请求体超过 {limit} 字节")
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise HttpError(422, "请求体不是有效的 JSON") from None
 
 

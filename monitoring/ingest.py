@@ -3,10 +3,12 @@ alarms raised, all in one transaction. HTTP (monitoring.api) and MQTT (manage.py
 ingest_mqtt) both call `ingest`; the benchmark (manage.py bench_ingest) measures it.
 
 A reading is (point code, ts, value). It is rejected, with a reason, for a malformed entry,
-an unknown point or a point of another gateway, a value of the wrong type, NaN or infinity, a
-timestamp without an offset or more than five minutes ahead, and a value outside the point's
-physical range (which also raises a sensor-fault alarm). (point, ts) identifies a reading: the
-same one sent again is counted as a duplicate and not stored twice.
+an unknown point or a point of another gateway, a value of the wrong type, NaN, infinity or a
+number no float holds, a timestamp without an offset or outside the accepted window
+(TELEMETRY_MAX_AGE_DAYS back, TELEMETRY_MAX_FUTURE_SECONDS ahead of the server's clock), and a
+value outside the point's physical range (which also raises a sensor-fault alarm). A rejected
+reading costs only itself: the others of the batch are stored. (point, ts) identifies a reading:
+the same one sent again is counted as a duplicate and not stored twice.
 """
 
 import math
@@ -14,15 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from monitoring import partitions
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
 from monitoring.rules import Evaluator
-
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 @dataclass
@@ -87,7 +87,23 @@ def ingest(gateway: Gateway, readings, *, now: datetime | None = None) -> Outcom
     return outcome
 
 
-def _timestamp(stamp: str, latest: datetime) -> datetime | str:
+def _span(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} 天"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} 分钟"
+    return f"{seconds} 秒"
+
+
+def window(now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and latest time a reading may carry (the settings, around `now`)."""
+    return (
+        now - timedelta(days=settings.TELEMETRY_MAX_AGE_DAYS),
+        now + timedelta(seconds=settings.TELEMETRY_MAX_FUTURE_SECONDS),
+    )
+
+
+def _timestamp(stamp: str, earliest: datetime, latest: datetime) -> datetime | str:
     """A reading's time, or the reason it is refused."""
     try:
         ts = datetime.fromisoformat(stamp)
@@ -95,11 +111,34 @@ def _timestamp(stamp: str, latest: datetime) -> datetime | str:
         return f"时间格式错误：{stamp[:40]}"
     if ts.tzinfo is None:
         return "时间须带时区偏移，例如 2026-11-29T08:00:00+08:00"
+    try:
+        # In UTC, one tzinfo for all: comparing and subtracting times of the same tzinfo skips
+        # the offset lookups (the rules do both for every reading).
+        ts = ts.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        return f"时间超出可表示的范围：{stamp[:40]}"
+    return _outside(ts, earliest, latest) or ts
+
+
+def _outside(ts: datetime, earliest: datetime, latest: datetime) -> str | None:
     if ts > latest:
-        return "时间晚于服务器当前时间 5 分钟以上"
-    # In UTC, one tzinfo for all: comparing and subtracting times of the same tzinfo skips the
-    # offset lookups (the rules do both for every reading).
-    return ts.astimezone(UTC)
+        return (
+            f"时间晚于服务器当前时间 {_span(settings.TELEMETRY_MAX_FUTURE_SECONDS)}以上，不予接收"
+        )
+    if ts < earliest:
+        return (
+            f"时间早于服务器当前时间 {_span(settings.TELEMETRY_MAX_AGE_DAYS * 86400)}以上，不予接收"
+        )
+    return None
+
+
+def refused_time(ts: datetime, now: datetime) -> str | None:
+    """Why an event's time (aware) is outside the accepted window, or None."""
+    try:
+        ts = ts.astimezone(UTC)
+    except OverflowError:
+        return "时间超出可表示的范围"
+    return _outside(ts, *window(now))
 
 
 def _validate(gateway, readings, points, now, outcome):
@@ -110,7 +149,7 @@ def _validate(gateway, readings, points, now, outcome):
     points report together), so each distinct timestamp is parsed and checked once, and each
     point's settings are looked up once per batch."""
     rows, faults, seen = [], [], set()
-    latest = now + FUTURE_TOLERANCE
+    earliest, latest = window(now)
     reject = outcome.rejected.append
     unknown: list[tuple[int, str]] = []
     # code -> (point, its id, boolean, range_min, range_max)
@@ -140,7 +179,7 @@ def _validate(gateway, readings, points, now, outcome):
             continue
         ts = stamps.get(stamp)
         if ts is None:
-            ts = stamps[stamp] = _timestamp(stamp, latest)
+            ts = stamps[stamp] = _timestamp(stamp, earliest, latest)
         if ts.__class__ is str:
             reject(Rejection(index, code, ts))
             continue
@@ -152,7 +191,11 @@ def _validate(gateway, readings, points, now, outcome):
                 continue
             value = 1.0 if value else 0.0
         elif isinstance(value, int | float):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer of hundreds of digits
+                reject(Rejection(index, code, "数值超出可表示的范围"))
+                continue
             if not isfinite(value):
                 reject(Rejection(index, code, "数值不能为 NaN 或无穷大"))
                 continue
@@ -211,9 +254,13 @@ def _insert_postgresql(rows):
     is stored yet. A duplicate makes the COPY fail; then the rows go in again by INSERT … ON
     CONFLICT DO NOTHING, which says which were new."""
     try:
+        # The driver's own cursor, so its errors are wrapped here as Django wraps a query's:
+        # a lost connection is Django's OperationalError (the API's 503, the MQTT worker's
+        # retry) and marks the connection for its health check.
         with (
             transaction.atomic(),
             connection.cursor() as cursor,
+            connection.wrap_database_errors,
             cursor.cursor.copy(COPY_READINGS) as copy,
         ):
             copy.set_types(COPY_TYPES)
@@ -221,8 +268,8 @@ def _insert_postgresql(rows):
             for point, ts, value in rows:
                 write((point.id, ts, value))
         return rows
-    except Exception as error:  # the driver's UniqueViolation: not wrapped by Django here
-        if getattr(error, "sqlstate", None) != UNIQUE_VIOLATION:
+    except IntegrityError as error:
+        if getattr(error.__cause__, "sqlstate", None) != UNIQUE_VIOLATION:
             raise
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,7 +1,6 @@
 """The alarm rules, evaluated on each batch of stored readings (monitoring.ingest).
 
-Per point, in time order, for readings newer than the last one evaluated (an older reading that
-arrives late is stored but does not rewrite the point's history):
+Per point, in time order:
 - high / low: above `high` or below `low` for at least `hold_seconds` (the condition starts at
   the first reading past the threshold and alarms once it has lasted that long);
 - rate: a change larger than `rate_limit` per minute between two readings (over at least a
@@ -12,14 +11,37 @@ arrives late is stored but does not rewrite the point's history):
 One alarm per (point, condition) while it holds: first, last and peak values; when the
 condition stops, the alarm records when it cleared and stays for handling. Any valid reading
 clears the point's sensor and offline alarms.
+
+Readings newer than the point's last evaluated one carry its state forward (last_ts,
+last_value, high_since, low_since). A reading that arrives late (two ingestion workers, a
+gateway's backlog) is judged in the stored order instead: the rules run again over the stored
+readings around it, from the last reading before it where no condition held to the first after
+it where none holds, and whatever the late readings show is raised, or added to the alarm of
+the same episode, already cleared if a later reading ended it. A late reading never takes an
+alarm back.
 """
 
+import bisect
+from datetime import timedelta
+from operator import itemgetter
+
 from django.db import connection, transaction
+from django.db.models import Q
 
 from monitoring.kinds import KIND_DEFAULTS
-from monitoring.models import Alarm, AlarmEvent, Condition, Point
+from monitoring.models import Alarm, AlarmEvent, Condition, Point, Reading
 
 LOWEST_FIRST = {Condition.LOW}
+# How far around a late reading the stored order is read when no reading free of every
+# condition bounds its episode sooner (a run longer than this counts as having lasted it).
+LOOKAROUND = timedelta(days=1)
+READING_CONDITIONS = (
+    Condition.HIGH,
+    Condition.LOW,
+    Condition.RATE,
+    Condition.SIGNAL,
+    Condition.FAULT,
+)
 
 
 class Evaluator:
@@ -46,71 +68,174 @@ class Evaluator:
         for alarm in Alarm.objects.filter(point_id__in=ids, cleared_at__isnull=True):
             self.open[alarm.point_id, alarm.condition] = alarm
         for pk, readings in by_point.items():
-            self._point(self.points[pk], sorted(readings))
+            point = self.points[pk]
+            readings.sort()
+            if point.last_ts is not None and readings[0][0] <= point.last_ts:
+                fresh = bisect.bisect_right(readings, point.last_ts, key=itemgetter(0))
+                self._late(point, readings[:fresh])
+                readings = readings[fresh:]
+            if readings:
+                self._point(point, readings)
         for point, ts, value in faults:
             self._hold(point, Condition.SENSOR, ts, value, value, None)
 
     def _point(self, point: Point, readings) -> None:
+        state = (point.last_ts, point.last_value, point.high_since, point.low_since)
+        state = self._run(point, readings, state, self.open, self._hold, self._clear)
+        point.last_ts, point.last_value, point.high_since, point.low_since = state
+        self.touched.add(point.pk)
+
+    def _run(self, point: Point, readings, state, opened, hold_, clear_):
+        """The rules over readings in time order, all after state's last_ts, from state (last
+        ts and value, high_since, low_since); return the state after them. hold_ and clear_
+        receive the conditions as they hold and stop; opened holds the alarms they keep."""
         # The hot path of ingestion: each reading is checked against the point's conditions,
-        # and an alarm is looked at only where one is open (self.open) or must be raised.
+        # and an alarm is looked at only where one is open (opened) or must be raised.
         kind = KIND_DEFAULTS[point.kind]
         pk = point.id
-        opened = self.open
-        last_ts, last_value = point.last_ts, point.last_value
+        last_ts, last_value, high_since, low_since = state
         high, low, hold = point.high, point.low, point.hold_seconds
         rate_limit = None if kind.boolean else point.rate_limit
-        high_since, low_since = point.high_since, point.low_since
         signal = None
         if kind.true_means is not None:
             signal = Condition.FAULT if kind.true_means == "fault" else Condition.SIGNAL
         sensor, offline = (pk, Condition.SENSOR), (pk, Condition.OFFLINE)
         signal_key, high_key = (pk, signal), (pk, Condition.HIGH)
         low_key, rate_key = (pk, Condition.LOW), (pk, Condition.RATE)
-        evaluated = False
         for ts, value in readings:
-            if last_ts is not None and ts <= last_ts:
-                continue
-            evaluated = True
             if opened:
                 if sensor in opened:
-                    self._clear(point, Condition.SENSOR, ts)
+                    clear_(point, Condition.SENSOR, ts)
                 if offline in opened:
-                    self._clear(point, Condition.OFFLINE, ts)
+                    clear_(point, Condition.OFFLINE, ts)
             if signal is not None:
                 if value:
-                    self._hold(point, signal, ts, value, value, None)
+                    hold_(point, signal, ts, value, value, None)
                 elif signal_key in opened:
-                    self._clear(point, signal, ts)
+                    clear_(point, signal, ts)
             if high is not None:
                 if value > high:
                     high_since = high_since or ts
                     if (ts - high_since).total_seconds() >= hold:
-                        self._hold(point, Condition.HIGH, ts, value, value, high, high_since)
+                        hold_(point, Condition.HIGH, ts, value, value, high, high_since)
                 else:
                     high_since = None
                     if high_key in opened:
-                        self._clear(point, Condition.HIGH, ts)
+                        clear_(point, Condition.HIGH, ts)
             if low is not None:
                 if value < low:
                     low_since = low_since or ts
                     if (ts - low_since).total_seconds() >= hold:
-                        self._hold(point, Condition.LOW, ts, value, value, low, low_since)
+                        hold_(point, Condition.LOW, ts, value, value, low, low_since)
                 else:
                     low_since = None
                     if low_key in opened:
-                        self._clear(point, Condition.LOW, ts)
+                        clear_(point, Condition.LOW, ts)
             if rate_limit is not None and last_ts is not None:
                 seconds = max((ts - last_ts).total_seconds(), 60.0)
                 rate = abs(value - last_value) * 60.0 / seconds
                 if rate > rate_limit:
-                    self._hold(point, Condition.RATE, ts, value, rate, rate_limit)
+                    hold_(point, Condition.RATE, ts, value, rate, rate_limit)
                 elif rate_key in opened:
-                    self._clear(point, Condition.RATE, ts)
+                    clear_(point, Condition.RATE, ts)
             last_ts, last_value = ts, value
-        if evaluated:
-            point.last_ts, point.last_value = last_ts, last_value
-            point.high_since, point.low_since = high_since, low_since
+        return last_ts, last_value, high_since, low_since
+
+    # --- late readings ------------------------------------------------------------------------
+
+    def _late(self, point: Point, late) -> None:
+        """Readings at or before the point's last evaluated one (stored now): the rules over
+        the stored readings around them (see the module's docstring)."""
+        kind = KIND_DEFAULTS[point.kind]
+        conditions = Q()
+        if point.high is not None:
+            conditions |= Q(value__gt=point.high)
+        if point.low is not None:
+            conditions |= Q(value__lt=point.low)
+        if kind.true_means is not None:
+            conditions |= Q(value__gt=0)
+        rate = point.rate_limit is not None and not kind.boolean
+        if not conditions and not rate:
+            return  # no rule looks at this point's values
+        first, last, newest = late[0][0], late[-1][0], point.last_ts
+        stored = Reading.objects.filter(point_id=point.pk)
+        # From the last reading before them where no condition holds (no episode runs across
+        # it) to the first such reading after them, or the point's newest one.
+        calm = stored.exclude(conditions) if conditions else stored
+        start = (
+            calm.filter(ts__lt=first, ts__gte=first - LOOKAROUND)
+            .order_by("-ts")
+            .values_list("ts", flat=True)
+            .first()
+        )
+        cut = start is None  # a run may have begun before the window
+        if cut:
+            start = first - LOOKAROUND
+        end = (
+            calm.filter(ts__gt=last, ts__lte=min(newest, last + LOOKAROUND))
+            .order_by("ts")
+            .values_list("ts", flat=True)
+            .first()
+        ) or min(newest, last + LOOKAROUND)
+        around = list(
+            stored.filter(ts__gte=start, ts__lte=end).order_by("ts").values_list("ts", "value")
+        )
+        # The readings whose judgement the late ones change: themselves and, for the rate,
+        # the reading after each.
+        times = [ts for ts, _ in around]
+        changed = {ts for ts, _ in late}
+        for ts in list(changed):
+            after = bisect.bisect_right(times, ts)
+            if after < len(times):
+                changed.add(times[after])
+        episodes = _Episodes()
+        fresh = (None, None, None, None)
+        _, _, high_since, low_since = self._run(
+            point, around, fresh, episodes.running, episodes.hold, episodes.clear
+        )
+        if end == newest:
+            # The replay reached the point's newest reading: its runs are the point's, except
+            # one running since the window's start, which began before it.
+            if not (cut and high_since == times[0] and point.high_since):
+                point.high_since = high_since
+            if not (cut and low_since == times[0] and point.low_since):
+                point.low_since = low_since
             self.touched.add(point.pk)
+        found = [
+            episode
+            for episode in [*episodes.done, *episodes.running.values()]
+            if any(episode.first_at <= ts <= episode.last_at for ts in changed)
+        ]
+        if found:
+            self._settle(point, found, start, end)
+
+    def _settle(self, point, episodes, start, end) -> None:
+        """Add each episode to the alarm of the same (point, condition) it overlaps, or raise it
+        as an alarm of its own."""
+        by_pk = {alarm.pk: alarm for alarm in self.open.values() if alarm.pk}
+        known = [
+            by_pk.get(alarm.pk, alarm)
+            for alarm in Alarm.objects.filter(
+                point_id=point.pk, condition__in=READING_CONDITIONS, first_at__lte=end
+            ).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=start))
+        ]
+        known += [alarm for alarm in self.new if alarm.point_id == point.pk]
+        for episode in episodes:
+            alarm = next((a for a in known if _overlap(a, episode)), None)
+            if alarm is None and episode.cleared_at is None:
+                alarm = self.open.get((point.pk, episode.condition))
+            if alarm is not None:
+                _merge(alarm, episode)
+                if alarm.pk:
+                    self.changed[alarm.pk] = alarm
+                continue
+            episode.point = point
+            episode.enterprise_id = point.enterprise_id
+            episode.raised_at = self.now
+            if episode.cleared_at is None:
+                self.open[point.pk, episode.condition] = episode
+            self.new.append(episode)
+            known.append(episode)
 
     def _hold(self, point, condition, ts, value, peak, limit, since=None) -> None:
         alarm = self.open.get((point.pk, condition))
@@ -132,12 +257,7 @@ class Evaluator:
             return
         alarm.last_at = max(alarm.last_at, ts)
         alarm.last_value = value
-        if alarm.peak_value is None:
-            alarm.peak_value = peak
-        elif condition in LOWEST_FIRST:
-            alarm.peak_value = min(alarm.peak_value, peak)
-        else:
-            alarm.peak_value = max(alarm.peak_value, peak)
+        _peak(alarm, peak)
         if alarm.pk:
             self.changed[alarm.pk] = alarm
 
@@ -158,12 +278,73 @@ class Evaluator:
                 ["last_ts", "last_value", "high_since", "low_since"],
             )
         if self.changed:
+            # first_at too: a late reading may show an episode began earlier.
             _update(
-                list(self.changed.values()), ["last_at", "last_value", "peak_value", "cleared_at"]
+                list(self.changed.values()),
+                ["first_at", "first_value", "last_at", "last_value", "peak_value", "cleared_at"],
             )
         if self.new:
             raise_alarms(self.new)
         return len(self.new)
+
+
+def _peak(alarm: Alarm, peak) -> None:
+    if peak is None:
+        return
+    if alarm.peak_value is None:
+        alarm.peak_value = peak
+    elif alarm.condition in LOWEST_FIRST:
+        alarm.peak_value = min(alarm.peak_value, peak)
+    else:
+        alarm.peak_value = max(alarm.peak_value, peak)
+
+
+class _Episodes:
+    """Where a replay of the rules over stored readings puts the conditions it finds: each
+    episode an unsaved Alarm, running (uncleared) or done (cleared)."""
+
+    def __init__(self):
+        self.running: dict[tuple[int, str], Alarm] = {}
+        self.done: list[Alarm] = []
+
+    def hold(self, point, condition, ts, value, peak, limit, since=None) -> None:
+        episode = self.running.get((point.pk, condition))
+        if episode is None:
+            self.running[point.pk, condition] = Alarm(
+                condition=condition,
+                first_at=since or ts,
+                last_at=ts,
+                first_value=value,
+                last_value=value,
+                peak_value=peak,
+                limit=limit,
+            )
+            return
+        episode.last_at, episode.last_value = ts, value
+        _peak(episode, peak)
+
+    def clear(self, point, condition, ts) -> None:
+        episode = self.running.pop((point.pk, condition), None)
+        if episode is not None:
+            episode.cleared_at = ts
+            self.done.append(episode)
+
+
+def _overlap(alarm: Alarm, episode: Alarm) -> bool:
+    """Whether the alarm and the episode (of a replay) are one episode of one condition."""
+    if alarm.condition != episode.condition:
+        return False
+    if alarm.cleared_at is not None and alarm.cleared_at <= episode.first_at:
+        return False
+    return episode.cleared_at is None or alarm.first_at < episode.cleared_at
+
+
+def _merge(alarm: Alarm, episode: Alarm) -> None:
+    if episode.first_at < alarm.first_at:
+        alarm.first_at, alarm.first_value = episode.first_at, episode.first_value
+    if episode.last_at > alarm.last_at:
+        alarm.last_at, alarm.last_value = episode.last_at, episode.last_value
+    _peak(alarm, episode.peak_value)
 
 
 def _update(objects, names) -> None:

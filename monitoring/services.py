@@ -13,6 +13,7 @@ from accounts.roles import Role, can
 from core.errors import Refused
 from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
+from monitoring import ingest
 from monitoring.kinds import KIND_DEFAULTS, SAFETY_DEVICE_KINDS, PointKind
 from monitoring.models import (
     DEVICE_CONDITIONS,
@@ -244,8 +245,9 @@ def video_event(
             raise Refused("人员超限聚集事件须给出人数（count）和限定人数（limit）")
         if count <= limit:
             raise Refused("人数未超过限定人数，不构成人员超限聚集")
-    if ts > timezone.now() + timedelta(minutes=5):
-        raise Refused("时间晚于服务器当前时间 5 分钟以上")
+    reason = ingest.refused_time(ts, timezone.now())
+    if reason:
+        raise Refused(reason)
     point = Point.objects.filter(
         gateway=gateway, code=camera, kind=PointKind.CAMERA, active=True
     ).first()

@@ -1,12 +1,17 @@
 """Ingestion: what is stored, what is a duplicate, what is rejected and why; over HTTP."""
 
 import json
+import queue
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
-from monitoring.conftest import at
+from monitoring import mqtt
+from monitoring.conftest import at, make_point
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, Condition, Gateway, Reading
 
@@ -192,6 +197,7 @@ def test_a_full_batch_of_5000_is_taken(client, gateway_a, points_a, now):
 
 
 @pytest.mark.django_db
+@override_settings(TELEMETRY_MAX_AGE_DAYS=100)
 def test_readings_across_months_land_in_their_partitions(gateway_a, points_a, now):
     # Two months back and this one: on PostgreSQL each month is a partition made on demand.
     early = now - timedelta(days=70)
@@ -229,3 +235,178 @@ def test_a_partly_duplicate_batch_stores_and_evaluates_the_new_readings(gateway_
     assert Alarm.objects.filter(condition=Condition.HIGH).exists()
     again = ingest(gateway_a, batch, now=now)
     assert (again.accepted, again.duplicate) == (0, 5)
+
+
+# --- one bad reading costs only itself (issue 10, items 4 and 5) ------------------------------
+
+POISON = [
+    ("dp1", "NOW", 10**400, "数值超出可表示的范围"),
+    ("dp1", "0001-01-01T00:00:00+14:00", 900, "时间超出可表示的范围"),
+    ("dp1", "9999-12-31T23:59:59-14:00", 900, "时间超出可表示的范围"),
+    ("dp1", "1970-01-01T08:00:00+08:00", 900, "早于服务器当前时间 30 天以上"),
+    ("dp1", "1900-01-01T00:00:00+00:00", 900, "早于服务器当前时间 30 天以上"),
+    ("dp1", "1712-06-01T00:00:00+08:00", 900, "早于服务器当前时间 30 天以上"),
+]
+
+
+def poisoned(now):
+    """Good readings with each poison between them: (readings, index -> expected reason)."""
+    readings, expected = [], {}
+    for n, (code, stamp, value, reason) in enumerate(POISON):
+        readings.append({"point": "t1", "ts": at(now, -600 + n), "value": 30})
+        expected[len(readings)] = reason
+        readings.append({"point": code, "ts": at(now) if stamp == "NOW" else stamp, "value": value})
+    return readings, expected
+
+
+def partitions_made() -> list[str]:
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'monitoring_reading_p%%' "
+            "ORDER BY relname"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_a_bad_reading_is_rejected_with_its_reason_and_the_rest_is_kept(gateway_a, points_a, now):
+    before = partitions_made()
+    readings, expected = poisoned(now)
+    outcome = ingest(gateway_a, readings, now=now)
+    assert outcome.accepted == len(POISON)
+    assert {r.index: r.reason for r in outcome.rejected}.keys() == expected.keys()
+    for rejection in outcome.rejected:
+        assert expected[rejection.index] in rejection.reason, rejection
+    assert Reading.objects.count() == len(POISON)
+    assert not Alarm.objects.exists()
+    # Nothing made for the refused months (PostgreSQL partitions by month on demand).
+    made = set(partitions_made()) - set(before)
+    assert not {name for name in made if name < "monitoring_reading_p2000"}
+
+
+@pytest.mark.django_db
+@override_settings(TELEMETRY_MAX_AGE_DAYS=2, TELEMETRY_MAX_FUTURE_SECONDS=30)
+def test_the_time_window_comes_from_the_settings(gateway_a, points_a, now):
+    readings = [
+        {"point": "kw1", "ts": at(now, -2 * 86400), "value": 1},  # the edge: kept
+        {"point": "kw1", "ts": at(now, -2 * 86400 - 1), "value": 2},
+        {"point": "kw1", "ts": at(now, 30), "value": 3},  # the edge: kept
+        {"point": "kw1", "ts": at(now, 31), "value": 4},
+    ]
+    outcome = ingest(gateway_a, readings, now=now)
+    assert outcome.accepted == 2
+    reasons = {r.index: r.reason for r in outcome.rejected}
+    assert "早于服务器当前时间 2 天以上" in reasons[1]
+    assert "晚于服务器当前时间 30 秒以上" in reasons[3]
+
+
+@pytest.mark.django_db
+def test_http_a_poison_reading_among_good_ones_is_a_200(client, gateway_a, points_a, now):
+    readings, expected = poisoned(now)
+    # The 400-digit integer as a JSON literal, the way a gateway would send it.
+    body = json.dumps({"readings": readings})
+    assert str(10**400) in body
+    response = post(client, gateway_a, body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["accepted"], data["rejected"]) == (len(POISON), len(POISON))
+    assert [e["index"] for e in data["errors"]] == sorted(expected)
+    assert Reading.objects.count() == len(POISON)
+
+
+@pytest.mark.django_db
+def test_mqtt_a_poison_message_is_handled_at_once(gateway_a, points_a, now):
+    # Over MQTT the same batch raised inside ingest(): the worker retried it twice with a
+    # back-off (0.5 s + 1 s) and then dropped the whole message, good readings included.
+    readings, _ = poisoned(now)
+    payload = json.dumps({"token": gateway_a.token, "readings": readings}).encode()
+    started = time.perf_counter()
+    handled = mqtt.handle(mqtt.telemetry_topic(gateway_a.code), payload)
+    assert time.perf_counter() - started < 0.5
+    assert not handled.dropped
+    assert (handled.outcome.accepted, len(handled.outcome.rejected)) == (len(POISON), len(POISON))
+
+
+@pytest.mark.django_db
+def test_http_deeply_nested_json_is_422(client, gateway_a, points_a):
+    body = '{"readings": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = post(client, gateway_a, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == "请求体不是有效的 JSON"
+
+
+# --- late readings end to end (issue 10, item 1) ----------------------------------------------
+
+
+def _leak_pair(now, n):
+    """A gateway's two messages for leak n: 50 ppm on co1, then 10 ppm 30 s later."""
+    moment = now - timedelta(seconds=3600 - 60 * n)
+    first = [
+        {"point": "co1", "ts": at(moment), "value": 50},
+        {"point": "dp1", "ts": at(moment), "value": 900},
+    ]
+    second = [
+        {"point": "co1", "ts": at(moment, 30), "value": 10},
+        {"point": "dp1", "ts": at(moment, 30), "value": 905},
+    ]
+    return first, second
+
+
+@pytest.mark.django_db
+def test_http_two_batches_out_of_order_raise_the_leak(client, gateway_a, points_a, now):
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    first, second = _leak_pair(now, 0)
+    assert post(client, gateway_a, {"readings": second}).json()["accepted"] == 2
+    assert post(client, gateway_a, {"readings": first}).json()["accepted"] == 2
+    alarm = Alarm.objects.get()
+    assert (alarm.condition, alarm.peak_value) == (Condition.HIGH, 50)
+    assert alarm.cleared_at is not None
+    assert alarm.events.filter(action="raise").exists()
+
+
+@pytest.mark.django_db
+def test_mqtt_messages_handled_out_of_order_raise_every_leak(gateway_a, points_a, now):
+    # What each of two workers sharing the subscription calls for the message it was given.
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    topic = mqtt.telemetry_topic(gateway_a.code)
+    for n in range(10):
+        first, second = _leak_pair(now, n)
+        for readings in (second, first) if n % 2 else (first, second):
+            payload = json.dumps({"token": gateway_a.token, "readings": readings}).encode()
+            assert mqtt.handle(topic, payload, now=now).outcome.accepted == 2
+    assert Alarm.objects.filter(condition=Condition.HIGH).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_raise_every_leak(gateway_a, points_a, now):
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers on the in-memory SQLite test database lock each other out")
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    # Each leak's two messages side by side, the later one first: two workers taking turns
+    # from this queue store them concurrently, in whichever order their transactions commit.
+    messages = queue.Queue()
+    for n in range(30):
+        first, second = _leak_pair(now, n)
+        messages.put(second)
+        messages.put(first)
+
+    def worker():
+        try:
+            while True:
+                try:
+                    readings = messages.get_nowait()
+                except queue.Empty:
+                    return
+                ingest(Gateway.objects.get(pk=gateway_a.pk), readings, now=now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Reading.objects.count() == 120
+    assert Alarm.objects.filter(condition=Condition.HIGH).count() == 30

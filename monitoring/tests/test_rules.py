@@ -99,15 +99,104 @@ def test_running_signal_raises_nothing(gateway_a, points_a, base):
 
 
 @pytest.mark.django_db
-def test_late_readings_are_stored_but_do_not_rewrite_history(gateway_a, points_a, base):
+def test_late_readings_are_judged_in_the_stored_order(gateway_a, points_a, base):
     points_a["temp"].rate_limit = None
     points_a["temp"].save()
     feed(gateway_a, "t1", base + timedelta(seconds=600), [30])
     outcome = feed(gateway_a, "t1", base, [95, 96, 97])  # older than the last evaluated
-    assert outcome.accepted == 3
-    assert not Alarm.objects.exists()
+    assert (outcome.accepted, outcome.alarms_raised) == (3, 1)
+    alarm = Alarm.objects.get()
+    assert alarm.condition == Condition.HIGH
+    assert (alarm.first_at, alarm.last_at) == (base, base + timedelta(seconds=120))
+    assert (alarm.first_value, alarm.last_value, alarm.peak_value) == (96, 97, 97)
+    # Over already: the stored reading after them ended it. It stays for handling.
+    assert alarm.cleared_at == base + timedelta(seconds=600) and alarm.state == "open"
+    assert AlarmEvent.objects.filter(alarm=alarm, action="raise").count() == 1
     points_a["temp"].refresh_from_db()
-    assert points_a["temp"].last_value == 30
+    assert points_a["temp"].last_value == 30 and points_a["temp"].high_since is None
+
+
+# --- late readings (issue 10, item 1): two workers may store a gateway's messages in either
+# order; what a reading shows is raised whichever comes first.
+
+
+@pytest.mark.django_db
+def test_a_leak_delivered_after_the_normal_reading_still_alarms(gateway_a, base):
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    # The gateway sent 50 ppm then 10 ppm; the second message was stored first.
+    assert ingest(gateway_a, [{"point": "co1", "ts": at(base, 30), "value": 10}], now=base).accepted
+    outcome = ingest(gateway_a, [{"point": "co1", "ts": at(base), "value": 50}], now=base)
+    assert outcome.alarms_raised == 1
+    alarm = Alarm.objects.get()
+    assert (alarm.condition, alarm.limit, alarm.peak_value) == (Condition.HIGH, 24, 50)
+    assert alarm.first_at == base and alarm.cleared_at == base + timedelta(seconds=30)
+    assert AlarmEvent.objects.filter(alarm=alarm, action="raise").exists()
+
+
+@pytest.mark.django_db
+def test_a_late_reading_completes_a_hold_that_is_still_running(gateway_a, points_a, base):
+    points_a["temp"].rate_limit = None
+    points_a["temp"].save()
+    feed(gateway_a, "t1", base, [30])
+    feed(gateway_a, "t1", base + timedelta(seconds=120), [75])  # above, for 0 s so far
+    assert not Alarm.objects.exists()
+    feed(gateway_a, "t1", base + timedelta(seconds=60), [80])  # late: above since 60 s
+    alarm = Alarm.objects.get()
+    assert (alarm.first_at, alarm.cleared_at) == (base + timedelta(seconds=60), None)
+    points_a["temp"].refresh_from_db()
+    assert points_a["temp"].high_since == base + timedelta(seconds=60)
+    # The next reading in order carries on the same alarm.
+    feed(gateway_a, "t1", base + timedelta(seconds=180), [90])
+    alarm = Alarm.objects.get()
+    assert (alarm.last_value, alarm.peak_value, alarm.cleared_at) == (90, 90, None)
+
+
+@pytest.mark.django_db
+def test_a_late_jump_is_judged_against_its_stored_neighbours(gateway_a, points_a, base):
+    feed(gateway_a, "dp1", base, [1000])
+    feed(gateway_a, "dp1", base + timedelta(seconds=120), [1010])
+    assert not Alarm.objects.exists()
+    feed(gateway_a, "dp1", base + timedelta(seconds=60), [1700])  # late, between them
+    alarm = Alarm.objects.get()
+    assert alarm.condition == Condition.RATE
+    assert alarm.first_at == base + timedelta(seconds=60)
+    assert alarm.peak_value == pytest.approx(700)
+    feed(gateway_a, "dp1", base + timedelta(seconds=180), [1015])
+    alarm.refresh_from_db()
+    assert alarm.cleared_at == base + timedelta(seconds=180)
+
+
+@pytest.mark.django_db
+def test_a_late_fault_is_raised_and_cleared_by_the_later_reading(gateway_a, points_a, base):
+    feed(gateway_a, "al1", base + timedelta(seconds=60), [False])
+    feed(gateway_a, "al1", base, [True])
+    alarm = Alarm.objects.get()
+    assert alarm.condition == Condition.FAULT
+    assert (alarm.first_at, alarm.cleared_at) == (base, base + timedelta(seconds=60))
+
+
+@pytest.mark.django_db
+def test_a_late_reading_joins_the_alarm_of_its_episode(gateway_a, points_a, base):
+    points_a["temp"].rate_limit = None
+    points_a["temp"].save()
+    feed(gateway_a, "t1", base, [30, 80, 80, 80, 30])
+    alarm = Alarm.objects.get()
+    feed(gateway_a, "t1", base + timedelta(seconds=90), [99])  # late, inside the episode
+    feed(gateway_a, "t1", base + timedelta(seconds=30), [85])  # late, just before it
+    alarm = Alarm.objects.get()
+    assert alarm.peak_value == 99
+    assert alarm.first_at == base + timedelta(seconds=30)
+    assert alarm.cleared_at == base + timedelta(seconds=240)
+
+
+@pytest.mark.django_db
+def test_a_late_normal_reading_takes_no_alarm_back(gateway_a, points_a, base):
+    points_a["temp"].rate_limit = None
+    points_a["temp"].save()
+    feed(gateway_a, "t1", base, [80, 80, 80])
+    feed(gateway_a, "t1", base + timedelta(seconds=90), [30])  # late, inside the episode
+    alarm = Alarm.objects.get()
+    assert alarm.cleared_at is None and alarm.first_at == base
 
 
 @pytest.mark.django_db
