@@ -17,16 +17,16 @@ from accidents.forms import AccidentFilterForm
 from accidents.models import AccidentCase
 from accidents.services import MAX_PEOPLE, AccidentRefused
 from accounts.roles import can
-from enterprises.api import ErrorOut, Pagination
+from core.api_schemas import Int64
+from enterprises.api import Pagination
 from hazards.api import Payload
 
 router = Router(tags=["事故与警示"])
 
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MAX_ID = 2**63 - 1
 
 
-class EventOut(Schema):
+class AccidentEventOut(Schema):
     action: str
     action_label: str
     actor: str | None = Field(None, alias="actor.display_name")
@@ -89,7 +89,7 @@ class AccidentOut(Schema):
 
 
 class AccidentDetailOut(AccidentOut):
-    events: list[EventOut]
+    events: list[AccidentEventOut]
 
     @staticmethod
     def resolve_events(obj):
@@ -101,9 +101,9 @@ class AccidentFilters(FilterSchema):
     source: str | None = None
     level: str | None = None
     category: str | None = None
-    year: int | None = None
-    town: int | None = Field(None, description="镇街ID")
-    enterprise: int | None = None
+    year: Int64 | None = None
+    town: Int64 | None = Field(None, description="镇街ID")
+    enterprise: Int64 | None = None
     voided: str | None = Field(None, description="空：有效记录；1：已作废；all：全部")
 
 
@@ -183,20 +183,20 @@ def list_accidents(request, filters: Query[AccidentFilters]):
     return form.apply(_queryset(request)).order_by("-occurred_at", "-id")
 
 
-@router.get("/{accident_id}", response={200: AccidentDetailOut, **ERRORS}, summary="事故详情")
+@router.get("/{accident_id}", response={200: AccidentDetailOut}, summary="事故详情")
 def get_accident(request, accident_id: int):
     _require_view(request)
     return get_object_or_404(_queryset(request), pk=accident_id)
 
 
-@router.post("", response={201: AccidentDetailOut, **ERRORS}, summary="登记事故")
+@router.post("", response={201: AccidentDetailOut}, summary="登记事故")
 def create_accident(request, payload: AccidentIn):
     _require_view(request)
     accident = _call(services.record, request.user, _data(payload))
     return Status(201, _queryset(request).get(pk=accident.pk))
 
 
-@router.patch("/{accident_id}", response={200: AccidentDetailOut, **ERRORS}, summary="更正事故记录")
+@router.patch("/{accident_id}", response={200: AccidentDetailOut}, summary="更正事故记录")
 def correct_accident(request, accident_id: int, payload: AccidentPatch):
     _require_view(request)
     accident = get_object_or_404(_queryset(request), pk=accident_id)
@@ -204,9 +204,7 @@ def correct_accident(request, accident_id: int, payload: AccidentPatch):
     return _queryset(request).get(pk=accident_id)
 
 
-@router.post(
-    "/{accident_id}/void", response={200: AccidentDetailOut, **ERRORS}, summary="作废事故记录"
-)
+@router.post("/{accident_id}/void", response={200: AccidentDetailOut}, summary="作废事故记录")
 def void_accident(request, accident_id: int, payload: VoidIn):
     _require_view(request)
     accident = get_object_or_404(_queryset(request), pk=accident_id)

@@ -1,8 +1,11 @@
 """The JSON API under /api/v1/ (django-ninja). Clients authenticate with a per-user bearer
 token or, from the app's own pages, with the session (CSRF-checked)."""
 
+import functools
+import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
@@ -13,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from accounts.services import user_for_token
 from core.api_errors import validation_message
+from core.api_schemas import ErrorOut
 from core.errors import Refused
 
 logger = logging.getLogger("anjian.api")
@@ -123,4 +127,65 @@ def _register_routers():
     api.add_router("/commitments", reporting_router)
 
 
+def _json_object_body(view):
+    """A JSON body is an object, whatever the endpoint: an array or a scalar is refused (422)
+    rather than read as "every field at its default", or ignored by an endpoint that takes no
+    body (`[1,2,3]` once acknowledged an alarm). Runs after authentication and validation."""
+
+    @functools.wraps(view)
+    def endpoint(request, *args, **kwargs):
+        if request.content_type == "application/json" and _declared_length(request) > 0:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                body = {}  # unreadable JSON is the endpoint's own 422
+            if not isinstance(body, dict):
+                errors = validation_message([{"type": "dict_type", "loc": ("body",)}])
+                return api.create_response(
+                    request, {"detail": "请求数据有误", "errors": errors}, status=422
+                )
+        return view(request, *args, **kwargs)
+
+    return endpoint
+
+
+def _declared_length(request) -> int:
+    # A body past Django's limit is left unread here, for the endpoint to refuse (413).
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+    return length if length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE else 0
+
+
+def _error_statuses(operation, path: str) -> set[int]:
+    """The refusals an operation may answer, documented once here rather than on each
+    endpoint: 401 (no valid token or session) and 422 (unreadable parameters or body) anywhere;
+    for a user's endpoint 403 (the role may not), 404 (not in the caller's scope) where the path
+    names an object or a change refers to one, and 409 (the object's state) for a change."""
+    statuses = {401, 422}
+    if operation.auth_callbacks:
+        return statuses  # an endpoint of its own auth (a gateway's token): no role, no scope
+    statuses.add(403)
+    changes = bool(set(operation.methods) - {"GET"})
+    if "{" in path or changes:
+        statuses.add(404)
+    if changes:
+        statuses.add(409)
+    return statuses
+
+
+def _document_errors():
+    for entry in api._routers:
+        router = entry[1]
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for status in sorted(_error_statuses(operation, path)):
+                    if status not in operation.response_models:
+                        model = operation._create_response_model(ErrorOut)
+                        operation.response_models[status] = model
+
+
 _register_routers()
+api.add_decorator(_json_object_body, mode="operation")
+_document_errors()

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator, StringConstraints
 
 from accounts.roles import can
+from core.api_schemas import ErrorOut, Int64
 from enforcement import documents, inspections, services, statistics
 from enforcement.models import (
     Draw,
@@ -22,7 +23,7 @@ from enforcement.models import (
     InspectionDocument,
     Penalty,
 )
-from enterprises.api import ErrorOut, Pagination
+from enterprises.api import Pagination
 from hazards.api import Payload
 
 router = Router(tags=["执法检查"])
@@ -41,9 +42,6 @@ def _text(max_length: int):
 def _require(user, action, label):
     if not can(user, action):
         raise HttpError(403, f"您的角色无权{label}")
-
-
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- draws --------------------------------------------------------------------------------------
@@ -111,7 +109,7 @@ class DrawIn(Payload):
         "exclude_key_list（布尔）、exclude_recent_months（月数）",
     )
     seed: _text(64) = Field("", description="空则由系统生成")
-    plan_id: int | None = None
+    plan_id: Int64 | None = None
     planned_from: date | None = None
     planned_to: date | None = None
 
@@ -152,24 +150,24 @@ def list_draws(request):
     return Draw.objects.for_user(request.user).order_by("-drawn_at", "-id")
 
 
-@router.post("/draws", response={201: DrawDetail, **ERRORS}, summary="抽取")
+@router.post("/draws", response={201: DrawDetail}, summary="抽取")
 def create_draw(request, payload: DrawIn):
     draw = services.create_draw(request.user, services.DrawRequest(**payload.dict()))
     return Status(201, _detail(request.user, draw))
 
 
-@router.get("/draws/{draw_id}", response={200: DrawDetail, **ERRORS}, summary="抽查详情")
+@router.get("/draws/{draw_id}", response={200: DrawDetail}, summary="抽查详情")
 def get_draw(request, draw_id: int):
     return _detail(request.user, _draw(request.user, draw_id))
 
 
-@router.post("/draws/{draw_id}/verify", response={200: VerifyOut, **ERRORS}, summary="重新验证")
+@router.post("/draws/{draw_id}/verify", response={200: VerifyOut}, summary="重新验证")
 def verify_draw(request, draw_id: int):
     result = services.verify(_draw(request.user, draw_id))
     return {"ok": result.ok, "problems": result.problems}
 
 
-@router.post("/draws/{draw_id}/publish", response={200: DrawOut, **ERRORS}, summary="公开结果")
+@router.post("/draws/{draw_id}/publish", response={200: DrawOut}, summary="公开结果")
 def publish_draw(request, draw_id: int):
     return services.publish_draw(request.user, draw_id)
 
@@ -212,7 +210,7 @@ class PlanDetailOut(PlanOut):
     items: list[PlanItemOut] = Field(description="本人范围内的重点检查企业")
 
 
-class PlanIn(Payload):
+class EnforcementPlanIn(Payload):
     year: int = Field(ge=2000, le=2100)
     title: _text(100) = ""
     random_by_month: dict[str, int] = Field(default_factory=dict, description='{"3": 20, ...}')
@@ -245,8 +243,8 @@ def list_plans(request):
     return EnforcementPlan.objects.for_user(request.user)
 
 
-@router.post("/plans", response={201: PlanDetail, **ERRORS}, summary="编制年度执法计划")
-def create_plan(request, payload: PlanIn):
+@router.post("/plans", response={201: PlanDetail}, summary="编制年度执法计划")
+def create_plan(request, payload: EnforcementPlanIn):
     plan = services.create_plan(
         request.user,
         payload.year,
@@ -265,12 +263,12 @@ def _plan(user, plan_id):
     return plan
 
 
-@router.get("/plans/{plan_id}", response={200: PlanDetail, **ERRORS}, summary="计划详情与进度")
+@router.get("/plans/{plan_id}", response={200: PlanDetail}, summary="计划详情与进度")
 def get_plan(request, plan_id: int):
     return _plan_detail(request.user, _plan(request.user, plan_id))
 
 
-@router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERRORS}, summary="批准计划")
+@router.post("/plans/{plan_id}/approve", response={200: PlanOut}, summary="批准计划")
 def approve_plan(request, plan_id: int):
     return services.approve_plan(request.user, plan_id)
 
@@ -296,12 +294,12 @@ class PenaltyOut(Schema):
 
 
 class PenaltyIn(Payload):
-    enterprise_id: int
+    enterprise_id: Int64
     violation: _text(5000)
     legal_basis: _text(2000)
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2)
     filed_on: date | None = None
-    inspection_id: int | None = None
+    inspection_id: Int64 | None = None
 
 
 class AdvanceIn(Payload):
@@ -313,8 +311,8 @@ class AdvanceIn(Payload):
 
 class PenaltyFilters(Schema):
     state: str | None = None
-    enterprise: int | None = None
-    year: int | None = None
+    enterprise: Int64 | None = None
+    year: Int64 | None = None
 
 
 @router.get("/penalties", response=list[PenaltyOut], summary="行政处罚列表")
@@ -331,7 +329,7 @@ def list_penalties(request, filters: Query[PenaltyFilters]):
     return rows
 
 
-@router.post("/penalties", response={201: PenaltyOut, **ERRORS}, summary="立案")
+@router.post("/penalties", response={201: PenaltyOut}, summary="立案")
 def create_penalty(request, payload: PenaltyIn):
     penalty = services.file_penalty(
         request.user,
@@ -345,7 +343,7 @@ def create_penalty(request, payload: PenaltyIn):
     return Status(201, penalty)
 
 
-@router.get("/penalties/{penalty_id}", response={200: PenaltyOut, **ERRORS}, summary="案件详情")
+@router.get("/penalties/{penalty_id}", response={200: PenaltyOut}, summary="案件详情")
 def get_penalty(request, penalty_id: int):
     _require(request.user, "penalty.view", "查看行政处罚")
     penalty = (
@@ -359,9 +357,7 @@ def get_penalty(request, penalty_id: int):
     return penalty
 
 
-@router.post(
-    "/penalties/{penalty_id}/advance", response={200: PenaltyOut, **ERRORS}, summary="办理"
-)
+@router.post("/penalties/{penalty_id}/advance", response={200: PenaltyOut}, summary="办理")
 def advance_penalty(request, penalty_id: int, payload: AdvanceIn):
     penalty = services.advance_penalty(
         request.user,
@@ -433,21 +429,21 @@ class InspectionDetailOut(InspectionBase):
 
 
 class InspectionIn(Payload):
-    enterprise_id: int
+    enterprise_id: Int64
     kind: _text(20) = Field(
         description="on_site（现场检查）、unannounced（暗查暗访）、remote（非现场执法）"
     )
     inspected_on: date | None = None
-    inspector_ids: list[int] = Field(
+    inspector_ids: list[Int64] = Field(
         default_factory=list, description="空且关联抽查任务时取抽中人员"
     )
-    assignment_id: int | None = None
-    plan_item_id: int | None = None
+    assignment_id: Int64 | None = None
+    plan_item_id: Int64 | None = None
     place: _text(200) = ""
 
 
 class AnswerIn(Payload):
-    item_id: int
+    item_id: Int64
     result: _text(20) = Field(description="compliant、not_compliant、not_applicable")
     note: _text(500) = ""
 
@@ -476,8 +472,8 @@ class CompleteIn(Payload):
 
 
 class EvidenceIn(Payload):
-    alarm_ids: list[int] = Field(default_factory=list)
-    warning_ids: list[int] = Field(default_factory=list)
+    alarm_ids: list[Int64] = Field(default_factory=list)
+    warning_ids: list[Int64] = Field(default_factory=list)
 
 
 class RecheckIn(Payload):
@@ -496,7 +492,7 @@ class RecheckOut(Schema):
 class InspectionFilters(Schema):
     state: str | None = None
     kind: str | None = None
-    enterprise: int | None = None
+    enterprise: Int64 | None = None
 
 
 def _document_out(document) -> dict:
@@ -590,7 +586,7 @@ def list_inspections(request, filters: Query[InspectionFilters]):
     return rows
 
 
-@router.post("/inspections", response={201: InspectionDetailOut, **ERRORS}, summary="开始执法检查")
+@router.post("/inspections", response={201: InspectionDetailOut}, summary="开始执法检查")
 def create_inspection(request, payload: InspectionIn):
     inspection = inspections.create_inspection(
         request.user,
@@ -607,7 +603,7 @@ def create_inspection(request, payload: InspectionIn):
 
 @router.get(
     "/inspections/{inspection_id}",
-    response={200: InspectionDetailOut, **ERRORS},
+    response={200: InspectionDetailOut},
     summary="检查详情（清单、结果、文书）",
 )
 def get_inspection(request, inspection_id: int):
@@ -616,7 +612,7 @@ def get_inspection(request, inspection_id: int):
 
 @router.post(
     "/inspections/{inspection_id}/answers",
-    response={200: AnswerOut, **ERRORS},
+    response={200: AnswerOut},
     summary="填写一个条目的检查结果",
 )
 def answer_item(request, inspection_id: int, payload: AnswerIn):
@@ -628,7 +624,7 @@ def answer_item(request, inspection_id: int, payload: AnswerIn):
 
 @router.post(
     "/inspections/{inspection_id}/items/{item_id}/photos",
-    response={200: AnswerPhotosOut, 413: ErrorOut, **ERRORS},
+    response={200: AnswerPhotosOut, 413: ErrorOut},
     summary="上传条目照片（可同时填写检查结果）",
     description=(
         "multipart/form-data：photos（一张或多张图片，每张不超过 HAZARD_PHOTO_MAX_BYTES，"
@@ -656,7 +652,7 @@ def answer_item_photos(
 
 @router.post(
     "/inspections/{inspection_id}/evidence",
-    response={200: InspectionDetailOut, **ERRORS},
+    response={200: InspectionDetailOut},
     summary="引用监测预警证据",
 )
 def set_evidence(request, inspection_id: int, payload: EvidenceIn):
@@ -668,7 +664,7 @@ def set_evidence(request, inspection_id: int, payload: EvidenceIn):
 
 @router.post(
     "/inspections/{inspection_id}/complete",
-    response={200: InspectionDetailOut, **ERRORS},
+    response={200: InspectionDetailOut},
     summary="完成检查（登记隐患、生成文书）",
 )
 def complete_inspection(request, inspection_id: int, payload: CompleteIn):
@@ -680,7 +676,7 @@ def complete_inspection(request, inspection_id: int, payload: CompleteIn):
 
 @router.post(
     "/inspections/{inspection_id}/rechecks",
-    response={201: RecheckOut, **ERRORS},
+    response={201: RecheckOut},
     summary="整改复查",
 )
 def recheck_inspection(request, inspection_id: int, payload: RecheckIn):
@@ -699,7 +695,7 @@ def recheck_inspection(request, inspection_id: int, payload: RecheckIn):
 
 @router.get(
     "/inspections/{inspection_id}/documents/{document_id}",
-    response={200: None, **ERRORS},
+    response={200: None},
     summary="下载执法文书（Word）",
 )
 def download_document(request, inspection_id: int, document_id: int):
@@ -728,7 +724,7 @@ class TownStatsOut(Schema):
 
 @router.get(
     "/inspection-statistics",
-    response={200: list[TownStatsOut], **ERRORS},
+    response={200: list[TownStatsOut]},
     summary="执法统计（按镇街、按月）",
 )
 def inspection_statistics(request, year: int = Query(..., ge=2000, le=2100)):

@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, can
+from core.api_schemas import Int64
 from enterprises import services
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
 from enterprises.models import Enterprise
@@ -83,7 +84,7 @@ class EnterpriseIn(EnterprisePatch):
 
 class EnterpriseFilters(FilterSchema):
     q: str | None = Field(None, description="名称、信用代码或拼音首字母")
-    town: int | None = Field(None, description="镇街或网格ID")
+    town: Int64 | None = Field(None, description="镇街或网格ID")
     industry: str | None = None
     tag: str | None = Field(None, description="重点行业领域代码")
     status: str | None = None
@@ -101,11 +102,6 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE)
         offset: int = Field(0, ge=0, le=2**62)
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | list[dict] | None = None
 
 
 def _queryset(request):
@@ -158,7 +154,7 @@ def get_enterprise(request, enterprise_id: int):
     return get_object_or_404(_queryset(request), pk=enterprise_id)
 
 
-@router.post("", response={201: EnterpriseOut, 422: ErrorOut}, summary="新增企业")
+@router.post("", response={201: EnterpriseOut}, summary="新增企业")
 def create_enterprise(request, payload: EnterpriseIn):
     if not can(request.user, "enterprise.create"):
         raise HttpError(403, "您的角色无权新增企业")
@@ -166,7 +162,7 @@ def create_enterprise(request, payload: EnterpriseIn):
     return Status(201, _queryset(request).get(pk=enterprise.pk))
 
 
-@router.patch("/{enterprise_id}", response={200: EnterpriseOut, 422: ErrorOut}, summary="修改企业")
+@router.patch("/{enterprise_id}", response={200: EnterpriseOut}, summary="修改企业")
 def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     instance = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
     if not can(request.user, "enterprise.edit"):

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.roles import can
+from core.api_schemas import Int64
 from enterprises.api import Pagination
 from enterprises.models import Enterprise
 from grading import explain, frequency
@@ -111,7 +112,7 @@ class GradeDetailOut(GradeOut):
 
 class GradeFilters(FilterSchema):
     q: str | None = None
-    town: int | None = Field(None, description="镇街ID")
+    town: Int64 | None = Field(None, description="镇街ID")
     level: str | None = Field(None, description="red / orange / yellow / blue")
     changed: str | None = Field(None, description="7 或 30：近 N 天定级变化")
     overridden: bool | None = None

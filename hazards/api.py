@@ -10,6 +10,7 @@ from pydantic import AfterValidator, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from accounts.roles import can
+from core.api_schemas import Int64
 from enterprises.api import Pagination
 from hazards import services
 from hazards.forms import LedgerFilterForm
@@ -36,7 +37,7 @@ def _line(model, field: str):
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
-class EventOut(Schema):
+class HazardEventOut(Schema):
     action: str
     action_label: str
     from_state: str
@@ -83,7 +84,7 @@ class HazardOut(Schema):
 
 
 class HazardDetailOut(HazardOut):
-    events: list[EventOut]
+    events: list[HazardEventOut]
 
     @staticmethod
     def resolve_events(obj):
@@ -92,8 +93,8 @@ class HazardDetailOut(HazardOut):
 
 class HazardFilters(FilterSchema):
     q: str | None = None
-    town: int | None = Field(None, description="镇街ID")
-    enterprise: int | None = None
+    town: Int64 | None = Field(None, description="镇街ID")
+    enterprise: Int64 | None = None
     major: str | None = Field(None, description="1 重大，0 一般")
     state: str | None = None
     overdue: bool | None = None
@@ -115,24 +116,24 @@ class Payload(Schema):
 
 
 class ReportIn(Payload):
-    enterprise_id: int
+    enterprise_id: Int64
     source: str
     description: Text
     place: _line(Hazard, "place") = ""
     found_on: date | None = None
     found_by: _line(Hazard, "found_by") = ""
-    criterion_id: int | None = None
+    criterion_id: Int64 | None = None
 
 
-class NoteIn(Payload):
+class HazardNoteIn(Payload):
     note: Text = ""
 
 
-class ReasonIn(Payload):
+class HazardReasonIn(Payload):
     reason: Text
 
 
-class PlanIn(Payload):
+class HazardPlanIn(Payload):
     owner: _line(Hazard, "owner")
     measures: Text
     deadline: date
@@ -166,7 +167,7 @@ class DecisionIn(Payload):
 
 class JudgeIn(Payload):
     is_major: bool
-    criterion_id: int | None = None
+    criterion_id: Int64 | None = None
     reason: Text = ""
 
 
@@ -180,10 +181,6 @@ class SuspensionIn(Payload):
     # the hazard is closed), as the detail page's form offers only these two.
     suspension: Literal["production", "equipment"]
     equipment: _line(Hazard, "suspended_equipment") = ""
-
-
-class Problem(Schema):
-    detail: str
 
 
 def _queryset(request):
@@ -223,7 +220,7 @@ def _transition(path, summary, schema, call):
 
     @router.post(
         f"/{{hazard_id}}/{path}",
-        response={200: HazardDetailOut, 403: Problem, 409: Problem, 422: Problem},
+        response={200: HazardDetailOut},
         summary=summary,
         operation_id=f"hazard_{path.replace('-', '_')}",
     )
@@ -234,15 +231,17 @@ def _transition(path, summary, schema, call):
     return endpoint
 
 
-_transition("confirm", "确认隐患", NoteIn, lambda u, h, p: services.confirm(u, h, p.note))
-_transition("reject", "不予确认", ReasonIn, lambda u, h, p: services.reject(u, h, p.reason))
+_transition("confirm", "确认隐患", HazardNoteIn, lambda u, h, p: services.confirm(u, h, p.note))
+_transition("reject", "不予确认", HazardReasonIn, lambda u, h, p: services.reject(u, h, p.reason))
 _transition(
-    "plan", "制定整改方案（五落实）", PlanIn, lambda u, h, p: services.plan(u, h, **p.dict())
+    "plan", "制定整改方案（五落实）", HazardPlanIn, lambda u, h, p: services.plan(u, h, **p.dict())
 )
-_transition("start", "开始整改", NoteIn, lambda u, h, p: services.start(u, h, p.note))
+_transition("start", "开始整改", HazardNoteIn, lambda u, h, p: services.start(u, h, p.note))
 _transition("submit", "提交验收", SubmitIn, lambda u, h, p: services.submit(u, h, p.evidence))
-_transition("close", "验收销号", NoteIn, lambda u, h, p: services.close(u, h, p.note))
-_transition("return", "退回整改", ReasonIn, lambda u, h, p: services.send_back(u, h, p.reason))
+_transition("close", "验收销号", HazardNoteIn, lambda u, h, p: services.close(u, h, p.note))
+_transition(
+    "return", "退回整改", HazardReasonIn, lambda u, h, p: services.send_back(u, h, p.reason)
+)
 _transition(
     "judge",
     "认定重大/一般隐患",
@@ -262,7 +261,7 @@ _transition(
 
 @router.post(
     "/{hazard_id}/extensions",
-    response={201: ExtensionOut, 403: Problem, 409: Problem, 422: Problem},
+    response={201: ExtensionOut},
     summary="申请延期",
 )
 def request_extension(request, hazard_id: int, payload: ExtensionIn):
@@ -272,7 +271,7 @@ def request_extension(request, hazard_id: int, payload: ExtensionIn):
 
 @router.post(
     "/extensions/{extension_id}/decision",
-    response={200: ExtensionOut, 403: Problem, 409: Problem, 422: Problem},
+    response={200: ExtensionOut},
     summary="审批延期",
 )
 def decide_extension(request, extension_id: int, payload: DecisionIn):

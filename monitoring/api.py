@@ -17,6 +17,7 @@ from ninja.security import HttpBearer
 from pydantic import StringConstraints
 
 from accounts.roles import can
+from core.api_schemas import ErrorOut, Int64
 from enterprises.api import Pagination
 from monitoring import services
 from monitoring.ingest import ingest
@@ -75,7 +76,7 @@ class TelemetryOut(Schema):
 @router.post(
     "/telemetry",
     auth=GatewayAuth(),
-    response={200: TelemetryOut},
+    response={200: TelemetryOut, 413: ErrorOut},
     summary="上报监测数据",
     description=(
         "请求头 Authorization: Bearer <网关令牌>；请求体 "
@@ -178,7 +179,7 @@ def _snapshot(encoded: str | None):
 @router.post(
     "/video-events",
     auth=GatewayAuth(),
-    response={201: AlarmOut},
+    response={201: AlarmOut, 404: ErrorOut, 413: ErrorOut},
     summary="上报视频智能分析事件",
     description=(
         "违规动火（hot_work）或人员超限聚集（overcrowding，须给出 count 和 limit）；生成报警。"
@@ -201,7 +202,7 @@ def video_event(request, payload: VideoEventIn):
 class AlarmFilters(Schema):
     state: Literal["open", "acknowledged", "handled", "closed", "unfinished"] | None = None
     condition: str | None = None
-    enterprise: int | None = None
+    enterprise: Int64 | None = None
 
 
 def _require(request, action):
@@ -233,13 +234,13 @@ def get_alarm(request, alarm_id: int):
     )
 
 
-class NoteIn(Schema):
+class AlarmNoteIn(Schema):
     note: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
 def _alarm_action(action: str, summary: str):
     @router.post(f"/alarms/{{alarm_id}}/{action}", response=AlarmOut, summary=summary)
-    def endpoint(request, alarm_id: int, payload: NoteIn):
+    def endpoint(request, alarm_id: int, payload: AlarmNoteIn):
         _require(request, "monitoring.view")
         # The scope first: an alarm outside it is a 404 whatever the role may do.
         Alarm.objects.for_user(request.user).only("pk").get(pk=alarm_id)

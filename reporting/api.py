@@ -13,7 +13,8 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator, StringConstraints
 
 from accounts.roles import can
-from enterprises.api import ErrorOut, Pagination
+from core.api_schemas import Int64
+from enterprises.api import Pagination
 from hazards.api import Payload
 from reporting import services
 from reporting.forms import BreachFilterForm, CommitmentFilterForm
@@ -21,8 +22,6 @@ from reporting.models import CommitmentBreach, SafetyCommitment
 from reporting.models import Status as CommitmentStatus
 
 router = Router(tags=["安全承诺"])
-
-ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _no_nul(value: str) -> str:
@@ -45,7 +44,7 @@ def _require(request, action, label):
         raise HttpError(403, f"您的角色无权{label}")
 
 
-class EventOut(Schema):
+class CommitmentEventOut(Schema):
     action: str
     action_label: str
     breach_id: int | None
@@ -134,7 +133,7 @@ class CommitmentOut(Schema):
 class CommitmentDetailOut(CommitmentOut):
     content: str
     breaches: list[BreachOut]
-    events: list[EventOut]
+    events: list[CommitmentEventOut]
 
     @staticmethod
     def resolve_breaches(obj):
@@ -149,16 +148,16 @@ class CommitmentDetailOut(CommitmentOut):
 
 class CommitmentFilters(FilterSchema):
     q: str | None = Field(None, description="企业名称")
-    town: int | None = Field(None, description="镇街ID")
-    enterprise: int | None = Field(None, description="企业ID")
+    town: Int64 | None = Field(None, description="镇街ID")
+    enterprise: Int64 | None = Field(None, description="企业ID")
     kind: str | None = Field(None, description="zero_out / post / high_risk_work")
     status: str | None = Field(None, description="active（含未开始）/ expired / withdrawn")
 
 
 class BreachFilters(FilterSchema):
     q: str | None = Field(None, description="企业名称")
-    town: int | None = Field(None, description="镇街ID")
-    enterprise: int | None = Field(None, description="企业ID")
+    town: Int64 | None = Field(None, description="镇街ID")
+    enterprise: Int64 | None = Field(None, description="企业ID")
     cause: str | None = Field(None, description="overdue_major_hazard / reported")
     revoked: str | None = Field(None, description="空：有效记录；revoked：已撤销；all：全部")
 
@@ -172,10 +171,10 @@ class CommitmentIn(Payload):
     period_start: date
     period_end: date
     signed_on: date | None = Field(None, description="省略为今天")
-    enterprise_id: int | None = Field(None, description="省略为本人所在企业")
+    enterprise_id: Int64 | None = Field(None, description="省略为本人所在企业")
 
 
-class ReasonIn(Payload):
+class CommitmentReasonIn(Payload):
     reason: Text
 
 
@@ -228,14 +227,14 @@ def _detail(request, commitment_id):
     return get_object_or_404(_commitments(request), pk=commitment_id)
 
 
-@router.get("/{commitment_id}", response={200: CommitmentDetailOut, **ERRORS}, summary="承诺详情")
+@router.get("/{commitment_id}", response={200: CommitmentDetailOut}, summary="承诺详情")
 def get_commitment(request, commitment_id: int):
     commitment = _detail(request, commitment_id)
     _require(request, "commitment.view", "查看安全承诺")
     return commitment
 
 
-@router.post("", response={201: CommitmentDetailOut, **ERRORS}, summary="登记安全承诺")
+@router.post("", response={201: CommitmentDetailOut}, summary="登记安全承诺")
 def record_commitment(request, payload: CommitmentIn):
     commitment = services.record(request.user, **payload.dict())
     return Status(201, _detail(request, commitment.pk))
@@ -243,17 +242,15 @@ def record_commitment(request, payload: CommitmentIn):
 
 @router.post(
     "/{commitment_id}/withdraw",
-    response={200: CommitmentDetailOut, **ERRORS},
+    response={200: CommitmentDetailOut},
     summary="撤回安全承诺（承诺期开始前）",
 )
-def withdraw_commitment(request, commitment_id: int, payload: ReasonIn):
+def withdraw_commitment(request, commitment_id: int, payload: CommitmentReasonIn):
     services.withdraw(request.user, commitment_id, reason=payload.reason)
     return _detail(request, commitment_id)
 
 
-@router.post(
-    "/{commitment_id}/breaches", response={201: BreachOut, **ERRORS}, summary="记录违反承诺"
-)
+@router.post("/{commitment_id}/breaches", response={201: BreachOut}, summary="记录违反承诺")
 def record_breach(request, commitment_id: int, payload: BreachIn):
     breach = services.record_breach(request.user, commitment_id, **payload.dict())
     return Status(201, _breaches(request).get(pk=breach.pk))
@@ -261,9 +258,9 @@ def record_breach(request, commitment_id: int, payload: BreachIn):
 
 @router.post(
     "/breaches/{breach_id}/revoke",
-    response={200: BreachOut, **ERRORS},
+    response={200: BreachOut},
     summary="撤销误记的违反承诺记录",
 )
-def revoke_breach(request, breach_id: int, payload: ReasonIn):
+def revoke_breach(request, breach_id: int, payload: CommitmentReasonIn):
     services.revoke_breach(request.user, breach_id, reason=payload.reason)
     return _breaches(request).get(pk=breach_id)
