@@ -51,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hazard.list": _ALL,
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
+    # Self-inspections are the principal's findings: an employee's scope is the hazards they
+    # reported (HazardQuerySet), not the enterprise's checks.
+    "self_inspection.view": _ALL - {Role.EMPLOYEE},
     "criteria.view": _ALL,
     # Monitoring: the bureau watches every connected enterprise in its scope; an enterprise's
     # managers watch and handle their own alarms and keep their gateways.

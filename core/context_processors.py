@@ -10,6 +10,7 @@ def navigation(request):
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
             "hazard_board": can(user, "hazard.board"),
+            "self_inspections": can(user, "self_inspection.view"),
             "monitoring": can(user, "monitoring.view"),
             "grading": can(user, "grade.view"),
             "gateways": can(user, "gateway.manage"),
