@@ -125,6 +125,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
+# The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
+# county there (accounts/admin.py scopes the list and the choices; granted by
+# accounts.backends.AdminRoleBackend). Everything else in the admin, the rules and reference
+# data every county shares, is the platform superuser's, who holds no role.
+ADMIN_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
+    ),
+}
+
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).
 ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(

@@ -1,3 +1,5 @@
+from django.contrib import admin
+
 from accounts.roles import can
 
 
@@ -21,6 +23,6 @@ def navigation(request):
             "inspection_stats": can(user, "inspection.stats"),
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
-            "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
+            "admin": admin.site.has_permission(request),
         }
     }
