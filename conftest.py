@@ -131,6 +131,12 @@ def users(county, town_a, town_b, grid_a, enterprise_a, enterprise_a2, enterpris
 
 
 @pytest.fixture
+def platform_admin(db):
+    """The platform's superuser: the admin's rules and reference data, no county role."""
+    return User.objects.create_superuser("platform", password=PASSWORD)
+
+
+@pytest.fixture
 def outsider(town_b):
     """A town supervisor of the other town."""
     return make_user("town_b_supervisor", Role.TOWN_SUPERVISOR, town_b)

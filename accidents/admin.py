@@ -1,21 +1,17 @@
 from django.contrib import admin
 
 from accidents.models import AccidentCase, AccidentEvent
+from anjian.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = AccidentEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["action", "actor", "at", "note", "data"]
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AccidentCase)
-class AccidentCaseAdmin(admin.ModelAdmin):
+class AccidentCaseAdmin(ReadOnlyAdmin):
     """Read-only here: a record is recorded, corrected and voided through accidents.services,
     which keep its history; nothing is deleted."""
 
@@ -32,12 +28,3 @@ class AccidentCaseAdmin(admin.ModelAdmin):
     search_fields = ["title", "location", "enterprise__name"]
     date_hierarchy = "occurred_at"
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from accounts.models import User
+        from accounts.models import ApiToken, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(ApiToken, exclude_fields=["key_hash", "last_used_at"])

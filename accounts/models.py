@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from accounts.roles import COUNTY_ROLES, ENTERPRISE_ROLES, JURISDICTION_ROLES, Role
 from core.models import JurisdictionKind
@@ -15,11 +16,30 @@ class UserManager(DjangoUserManager):
         # The scoping gate reads the user's jurisdiction path or enterprise on every request.
         return super().get_queryset().select_related("jurisdiction", "enterprise")
 
+    def managed_by(self, user):
+        """The accounts a user manages in the admin: all of them for the platform superuser; for
+        a county administrator the jurisdiction roles of their county and the enterprise roles
+        of its enterprises. Experts (assigned across counties) and platform accounts are the
+        superuser's."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if not (user.is_county_admin and user.jurisdiction_id):
+            return self.none()
+        path = user.jurisdiction.path
+        return self.filter(
+            Q(role__in=JURISDICTION_ROLES, jurisdiction__path__startswith=path)
+            | Q(role__in=ENTERPRISE_ROLES, enterprise__scope_path__startswith=path),
+            is_superuser=False,
+        )
+
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=40, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
-    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    # Blank only for the platform superuser, who runs the admin and holds no county role.
+    role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
     jurisdiction = models.ForeignKey(
         "core.Jurisdiction",
         verbose_name="所属区划",
@@ -56,6 +76,8 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         errors = {}
+        if not self.role and not self.is_superuser:
+            errors["role"] = "请选择角色"
         if self.role in JURISDICTION_ROLES:
             if not self.jurisdiction_id:
                 errors["jurisdiction"] = "该角色必须指定所属区划"
@@ -78,10 +100,11 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        # County administrators run the Django admin; nobody else gets into it.
-        if self.role == Role.COUNTY_ADMIN:
-            self.is_staff = True
-            self.is_superuser = True
+        # Whoever holds a role is never a superuser: a county administrator reaches the admin
+        # (is_staff) only for what accounts.roles.ADMIN_PERMISSIONS grants, in their county.
+        if self.role:
+            self.is_superuser = False
+            self.is_staff = self.role == Role.COUNTY_ADMIN
         super().save(*args, **kwargs)
 
     @property

@@ -51,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hazard.list": _ALL,
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
+    # Self-inspections are the principal's findings: an employee's scope is the hazards they
+    # reported (HazardQuerySet), not the enterprise's checks.
+    "self_inspection.view": _ALL - {Role.EMPLOYEE},
     "criteria.view": _ALL,
     # Monitoring: the bureau watches every connected enterprise in its scope; an enterprise's
     # managers watch and handle their own alarms and keep their gateways.
@@ -122,6 +125,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
+# The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
+# county there (accounts/admin.py scopes the list and the choices; granted by
+# accounts.backends.AdminRoleBackend). Everything else in the admin, the rules and reference
+# data every county shares, is the platform superuser's, who holds no role.
+ADMIN_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {"accounts.view_user", "accounts.add_user", "accounts.change_user"}
+    ),
+}
+
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
 # (industry, jurisdiction, status, standardization grade).
 ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(

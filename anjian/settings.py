@@ -133,6 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.AdminRoleBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

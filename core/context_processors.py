@@ -1,3 +1,5 @@
+from django.contrib import admin
+
 from accounts.roles import can
 
 
@@ -10,6 +12,7 @@ def navigation(request):
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
             "hazard_board": can(user, "hazard.board"),
+            "self_inspections": can(user, "self_inspection.view"),
             "monitoring": can(user, "monitoring.view"),
             "grading": can(user, "grade.view"),
             "gateways": can(user, "gateway.manage"),
@@ -20,6 +23,6 @@ def navigation(request):
             "inspection_stats": can(user, "inspection.stats"),
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
-            "admin": user.is_staff and (user.is_superuser or user.is_county_admin),
+            "admin": admin.site.has_permission(request),
         }
     }

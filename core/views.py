@@ -13,6 +13,9 @@ def home(request):
         return redirect("enterprises:list")
     if user.enterprise_id:
         return redirect("enterprises:detail", pk=user.enterprise_id)
+    if user.is_superuser and not user.role:
+        # The platform's superuser holds no county role: the admin is their page.
+        return redirect("admin:index")
     return render(request, "core/home.html")
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from anjian.admin import ModelAdmin, ReadOnlyAdmin
 from enforcement.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -15,34 +16,25 @@ from enforcement.models import (
 
 
 @admin.register(PenaltyState)
-class PenaltyStateAdmin(admin.ModelAdmin):
+class PenaltyStateAdmin(ModelAdmin):
     list_display = ["code", "name", "sort_order", "next_states", "is_final", "source"]
 
 
 @admin.register(Inspector)
-class InspectorAdmin(admin.ModelAdmin):
+class InspectorAdmin(ModelAdmin):
     list_display = ["user", "jurisdiction", "active", "note"]
     list_filter = ["active"]
     raw_id_fields = ["user"]
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(ModelAdmin):
     list_display = ["inspector", "enterprise", "reason", "declared_at", "withdrawn_at"]
     raw_id_fields = ["inspector", "enterprise", "declared_by", "withdrawn_by"]
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Changed only through enforcement.services (draws must stay verifiable)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Draw)
@@ -61,12 +53,17 @@ class PenaltyAdmin(ReadOnly):
 class ChecklistItemInline(admin.TabularInline):
     model = ChecklistItem
     extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        # An item is switched off (active), not deleted: past inspections answered it.
+        return False
+
     fields = ["order", "code", "text", "legal_basis", "criterion", "active"]
     raw_id_fields = ["criterion"]
 
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(admin.ModelAdmin):
+class ChecklistTemplateAdmin(ModelAdmin):
     """Checklists are data the bureau may correct (wording, legal basis, order, switching an
     item off); `manage.py build_checklists` brings them in line with the criteria library."""
 

@@ -17,6 +17,7 @@ class EnforcementConfig(AppConfig):
             Inspection,
             Inspector,
             Penalty,
+            PenaltyState,
         )
 
         # A draw is its own record (inputs, hashes, assignments) and never changes but for
@@ -34,3 +35,4 @@ class EnforcementConfig(AppConfig):
         )
         auditlog.register(ChecklistTemplate)
         auditlog.register(ChecklistItem)
+        auditlog.register(PenaltyState)

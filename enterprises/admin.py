@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from anjian.admin import ModelAdmin
 from enterprises.models import Enterprise, SectorTag
 
 
 @admin.register(SectorTag)
-class SectorTagAdmin(admin.ModelAdmin):
+class SectorTagAdmin(ModelAdmin):
     list_display = ["name", "code", "source", "sort_order"]
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ModelAdmin):
     list_display = ["name", "credit_code", "jurisdiction", "industry", "status", "is_demo"]
     list_filter = ["industry", "status", "standardization", "is_demo"]
     search_fields = ["name", "credit_code", "name_initials"]

@@ -8,10 +8,11 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from enterprises.models import Enterprise
+        from enterprises.models import Enterprise, SectorTag
 
         auditlog.register(
             Enterprise,
             exclude_fields=["name_initials", "scope_path", "updated_at"],
             m2m_fields={"sector_tags"},
         )
+        auditlog.register(SectorTag)

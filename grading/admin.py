@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from anjian.admin import ModelAdmin
+from anjian.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
 from grading.models import (
     EnterpriseGrade,
     FrequencyReduction,
@@ -13,7 +15,7 @@ from grading.models import (
 
 
 @admin.register(GradingFactor)
-class GradingFactorAdmin(admin.ModelAdmin):
+class GradingFactorAdmin(ModelAdmin):
     """County administrators edit the rules; saving one regrades every enterprise
     (grading.signals)."""
 
@@ -27,31 +29,22 @@ class GradingFactorAdmin(admin.ModelAdmin):
 
 
 @admin.register(GradeBand)
-class GradeBandAdmin(admin.ModelAdmin):
+class GradeBandAdmin(ModelAdmin):
     list_display = ["level", "min_score", "source"]
 
 
 @admin.register(SupervisionFrequency)
-class SupervisionFrequencyAdmin(admin.ModelAdmin):
+class SupervisionFrequencyAdmin(ModelAdmin):
     list_display = ["level", "per_year", "label", "source"]
 
 
 @admin.register(FrequencyReduction)
-class FrequencyReductionAdmin(admin.ModelAdmin):
+class FrequencyReductionAdmin(ModelAdmin):
     list_display = ["standardization", "multiplier", "source"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     """Grades, their history and overrides change only through grading.services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EnterpriseGrade)

@@ -1,28 +1,24 @@
 from django.contrib import admin
 
+from anjian.admin import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from hazards.models import Extension, Hazard, HazardEvent, MajorHazardCriterion
 
 
 @admin.register(MajorHazardCriterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(ModelAdmin):
     list_display = ["label", "text", "scope", "industry", "sector_tag", "confirmed", "active"]
     list_filter = ["article", "scope", "confirmed", "active"]
     search_fields = ["text"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = HazardEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["action", "from_state", "to_state", "actor", "note", "at"]
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Hazard)
-class HazardAdmin(admin.ModelAdmin):
+class HazardAdmin(ReadOnlyAdmin):
     """Read-only here: a hazard changes only through its transitions (hazards.services)."""
 
     list_display = ["enterprise", "description", "is_major", "state", "deadline"]
@@ -30,16 +26,9 @@ class HazardAdmin(admin.ModelAdmin):
     search_fields = ["description", "enterprise__name"]
     inlines = [EventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
-    list_display = ["hazard", "old_deadline", "new_deadline", "approved"]
+class ExtensionAdmin(ReadOnlyAdmin):
+    """Requested and decided through hazards.services, with an event on the hazard."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ["hazard", "old_deadline", "new_deadline", "approved"]

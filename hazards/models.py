@@ -478,7 +478,12 @@ class DeadlineRule(models.Model):
 
 
 class SelfInspectionQuerySet(ScopedQuerySet):
-    pass
+    def for_user(self, user):
+        from accounts.roles import can
+
+        if not can(user, "self_inspection.view"):
+            return self.none()
+        return super().for_user(user)
 
 
 class SelfInspection(models.Model):

@@ -266,7 +266,9 @@ def zero_out(request):
 
 @login_required
 def self_inspections(request):
-    require(request.user, "hazard.list")
+    # Out of an employee's scope altogether, like a record outside it: a 404.
+    if not can(request.user, "self_inspection.view"):
+        raise Http404
     inspections = (
         SelfInspection.objects.for_user(request.user)
         .select_related("enterprise", "enterprise__jurisdiction")

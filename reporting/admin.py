@@ -1,36 +1,18 @@
 from django.contrib import admin
 
+from anjian.admin import ReadOnlyAdmin, ReadOnlyInline
 from reporting.models import CommitmentBreach, CommitmentEvent, SafetyCommitment
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdmin):
     """Commitments and breaches change only through reporting.services (each change an event
     row; nothing is deleted: a commitment is withdrawn, a breach revoked)."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CommitmentEvent
-    extra = 0
     fields = ["at", "action", "actor", "breach", "note"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SafetyCommitment)

@@ -295,8 +295,8 @@ def test_an_existing_node_cannot_change_its_parent(grid_a, town_b):
     assert "不能更换上级" in error.value.message_dict["parent"][0]
 
 
-def test_admin_refuses_a_grid_under_a_grid(client, users, grid_a):
-    client_for(client, users[Role.COUNTY_ADMIN])
+def test_admin_refuses_a_grid_under_a_grid(client, platform_admin, grid_a):
+    client_for(client, platform_admin)
     count = Jurisdiction.objects.count()
     response = client.post(
         "/admin/core/jurisdiction/add/",

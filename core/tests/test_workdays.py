@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from chinese_calendar import constants
 
-from accounts.roles import Role
 from conftest import client_for
 from core import workdays
 from core.models import CalendarDay, CalendarYear
@@ -171,10 +170,10 @@ def test_known_years_are_the_loaded_ones(db):
 # --- administrators extend the calendar ------------------------------------------------------
 
 
-def test_a_calendar_day_added_in_the_admin_takes_effect_at_once(client, users):
+def test_a_calendar_day_added_in_the_admin_takes_effect_at_once(client, platform_admin):
     day = date(2031, 10, 1)  # a Wednesday of a year that is not loaded
     assert workdays.is_workday(day)  # and now cached
-    client_for(client, users[Role.COUNTY_ADMIN])
+    client_for(client, platform_admin)
     response = client.post(
         "/admin/core/calendarday/add/",
         {"date": day.isoformat(), "name": "国庆节", "is_workday": ""},
@@ -193,9 +192,9 @@ def test_a_calendar_day_added_in_the_admin_takes_effect_at_once(client, users):
     assert workdays.is_workday(saturday)
 
 
-def test_a_calendar_year_added_in_the_admin_makes_the_year_known(client, users):
+def test_a_calendar_year_added_in_the_admin_makes_the_year_known(client, platform_admin):
     assert not workdays.is_known_year(2031)
-    client_for(client, users[Role.COUNTY_ADMIN])
+    client_for(client, platform_admin)
     response = client.post(
         "/admin/core/calendaryear/add/", {"year": 2031, "source": "国办发明电〔2030〕号"}
     )

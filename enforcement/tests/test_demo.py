@@ -200,6 +200,10 @@ def test_load_demo_grades_and_enforces_and_runs_twice(monkeypatch, settings, tmp
         "zhifa4",
     }
     assert len(set(officers.values_list("badge_number", flat=True))) == officers.count()
+    # The admin's shared data belongs to a platform account; the county administrator is not
+    # a superuser.
+    assert User.objects.get(username="pingtai").is_superuser
+    assert not User.objects.get(username="admin").is_superuser
     assert Draw.objects.filter(published=True).count() == 1
     assert Inspection.objects.filter(state="completed").count() == 2
     assert Penalty.objects.count() == 2

@@ -192,8 +192,8 @@ def test_nav_links(client, users):
     assert "行政处罚" in html and "双随机抽查" in html
 
 
-def test_admin_pages(client, users, published):
-    client_for(client, users[Role.COUNTY_ADMIN])
+def test_admin_pages(client, platform_admin, published):
+    client_for(client, platform_admin)
     for name in ("penaltystate", "inspector", "conflict", "draw", "penalty"):
         assert client.get(f"/admin/enforcement/{name}/").status_code == 200
     assert client.get(f"/admin/enforcement/draw/{published.pk}/change/").status_code == 200

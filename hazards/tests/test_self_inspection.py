@@ -73,7 +73,8 @@ SCOPE = {
     Role.EXPERT: {"a"},
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
-    Role.EMPLOYEE: {"a"},
+    # An employee's scope is the hazards they reported, not the principal's findings.
+    Role.EMPLOYEE: set(),
 }
 
 
@@ -645,6 +646,9 @@ def inspections(enterprises):
 @pytest.mark.parametrize("role", ROLES)
 def test_list_shows_the_records_in_scope(as_role, inspections, role):
     response = as_role(role).get(LIST)
+    if role == Role.EMPLOYEE:
+        assert response.status_code == 404
+        return
     assert response.status_code == 200
     assert {i.pk for i in response.context["page"].object_list} == {
         inspections[key].pk for key in SCOPE[role]
@@ -655,6 +659,9 @@ def test_list_shows_the_records_in_scope(as_role, inspections, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_list_shows_the_duty_status_to_enterprise_users(as_role, enterprise_a, role):
     client = as_role(role)
+    if role == Role.EMPLOYEE:
+        assert client.get(LIST).status_code == 404
+        return
     html = client.get(LIST).content.decode()
     if role not in ENTERPRISE_ROLES:
         assert 'id="duty-status"' not in html
@@ -679,6 +686,17 @@ def test_a_record_is_found_only_in_scope(as_role, inspections, role):
         response = client.get(f"/hazards/self-inspections/{inspection.pk}/")
         assert response.status_code == (200 if key in SCOPE[role] else 404), key
     assert client.get("/hazards/self-inspections/987654/").status_code == 404
+
+
+def test_an_employee_reads_neither_the_principals_findings_nor_the_list(client, users, employee):
+    inspection = check(users[Role.PRINCIPAL].enterprise, today())
+    client_for(client, employee)
+    assert client.get(f"/hazards/self-inspections/{inspection.pk}/").status_code == 404
+    assert client.get(LIST).status_code == 404
+    assert client.get(NEW).status_code == 403
+    assert not SelfInspection.objects.for_user(employee).exists()
+    # Nor does the navigation offer the page.
+    assert 'href="/hazards/self-inspections/"' not in client.get("/hazards/").content.decode()
 
 
 # --- the duty board ---------------------------------------------------------------------------

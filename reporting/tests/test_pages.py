@@ -352,8 +352,8 @@ def test_lists_read_a_fixed_number_of_queries(client, users, enterprise_a, enter
     assert many == few
 
 
-def test_admin_pages_are_read_only(client, users, commitments):
-    client_for(client, users[Role.COUNTY_ADMIN])
+def test_admin_pages_are_read_only(client, platform_admin, commitments):
+    client_for(client, platform_admin)
     commitment = commitments["commitments"]["a"]
     breach = commitments["breaches"]["a"]
     assert client.get("/admin/reporting/safetycommitment/").status_code == 200

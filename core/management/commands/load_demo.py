@@ -186,6 +186,7 @@ class Command(BaseCommand):
             county, towns, grids = self._jurisdictions()
             enterprises = self._enterprises(towns, grids)
             users = self._users(county, towns, grids, enterprises)
+            platform = self._platform_admin()
             supervisor = next(u for u in users if u.role == Role.SUPERVISOR)
             hazards = demo_hazards.load(enterprises, supervisor, seed=20240403)
             monitoring = demo_monitoring.load(supervisor)
@@ -220,6 +221,7 @@ class Command(BaseCommand):
                 f"处罚案件 {enforcement['penalties']} 件、回避申报 {enforcement['conflicts']} 条"
             )
             self._print(users)
+            self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
 
     def _jurisdictions(self):
         county, _ = Jurisdiction.objects.update_or_create(
@@ -369,6 +371,24 @@ class Command(BaseCommand):
         expert = next(u for u in users if u.role == Role.EXPERT)
         expert.assigned_enterprises.set(enterprises[:5])
         return users
+
+    def _platform_admin(self):
+        # The Django admin's rules and reference data are shared by every county, so they are
+        # kept by a platform account with no county role (the county "admin" manages only
+        # its county's accounts there).
+        user, _ = User.objects.select_related(None).update_or_create(
+            username="pingtai",
+            defaults={
+                "full_name": "平台管理员",
+                "role": "",
+                "is_active": True,
+                "is_staff": True,
+                "is_superuser": True,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
 
     def _print(self, users):
         out = self.stdout
