@@ -351,10 +351,9 @@ def sweep_escalation(now: datetime | None = None) -> int:
 def sweep_device_hazards(now: datetime | None = None) -> int:
     """第十四条: a monitoring, alarm or interlock device out of order (a fault, bad readings or
     offline) for DEVICE_FAULT_HAZARD_HOURS becomes one major hazard in the ledger. A point
-    whose earlier hazard is still open adds no second one; its alarm is linked to it."""
-    from hazards import services as hazard_services
-    from hazards.models import OPEN_STATES
-
+    whose earlier hazard is still open adds no second one; its alarm is linked to it. A gateway
+    gone silent is one outage: one hazard naming every device it left offline, not one per
+    device."""
     now = now or timezone.now()
     due = (
         Alarm.objects.filter(
@@ -364,34 +363,126 @@ def sweep_device_hazards(now: datetime | None = None) -> int:
             point__kind__in=SAFETY_DEVICE_KINDS,
             first_at__lte=now - timedelta(hours=settings.DEVICE_FAULT_HAZARD_HOURS),
         )
-        .select_related("point", "enterprise")
+        .select_related("point__gateway", "enterprise")
         .order_by("pk")
     )
     created = 0
     for alarm in list(due[:500]):
         with transaction.atomic():
-            open_hazard = (
-                Alarm.objects.filter(point=alarm.point, hazard__state__in=OPEN_STATES)
-                .values_list("hazard_id", flat=True)
-                .first()
-            )
-            if open_hazard is None:
-                hours = (now - alarm.first_at).total_seconds() / 3600
-                hazard = hazard_services.report_from_monitoring(
-                    alarm.enterprise,
-                    description=(
-                        f"{alarm.point.equipment}{alarm.point.get_kind_display()}监测装置"
-                        f"{alarm.get_condition_display()}已持续约 {hours:.0f} 小时，"
-                        "监测报警、联锁装置失效"
-                    ),
-                    place=alarm.point.equipment,
-                    found_on=timezone.localdate(now),
-                )
-                open_hazard = hazard.pk
-                created += 1
-            Alarm.objects.filter(pk=alarm.pk).update(hazard_id=open_hazard)
-            _event(alarm, "hazard", None, alarm.state, f"隐患编号 {open_hazard}")
+            if Alarm.objects.filter(pk=alarm.pk, hazard__isnull=False).exists():
+                continue  # linked above, with the rest of its gateway's outage
+            outage = _outage(alarm)
+            if outage:
+                created += _outage_hazard(alarm.point.gateway, alarm.enterprise, outage, now)
+            else:
+                created += _device_hazard(alarm, now)
     return created
+
+
+def _open_hazard_of(point) -> int | None:
+    from hazards.models import OPEN_STATES
+
+    return (
+        Alarm.objects.filter(point=point, hazard__state__in=OPEN_STATES)
+        .values_list("hazard_id", flat=True)
+        .first()
+    )
+
+
+def _link(alarms, hazard_id: int) -> None:
+    Alarm.objects.filter(pk__in=[a.pk for a in alarms]).update(hazard_id=hazard_id)
+    for alarm in alarms:
+        _event(alarm, "hazard", None, alarm.state, f"隐患编号 {hazard_id}")
+
+
+def _device_hazard(alarm, now) -> int:
+    """One device out of order: its own hazard, or the one still open for it."""
+    from hazards import services as hazard_services
+
+    open_hazard = _open_hazard_of(alarm.point)
+    created = 0
+    if open_hazard is None:
+        hours = (now - alarm.first_at).total_seconds() / 3600
+        hazard = hazard_services.report_from_monitoring(
+            alarm.enterprise,
+            description=(
+                f"{alarm.point.equipment}{alarm.point.get_kind_display()}监测装置"
+                f"{alarm.get_condition_display()}已持续约 {hours:.0f} 小时，"
+                "监测报警、联锁装置失效"
+            ),
+            place=alarm.point.equipment,
+            found_on=timezone.localdate(now),
+        )
+        open_hazard, created = hazard.pk, 1
+    _link([alarm], open_hazard)
+    return created
+
+
+def _outage(alarm) -> list[Alarm]:
+    """The offline alarms of the outage this one belongs to, when its gateway fell silent with
+    it (nothing heard from the gateway since this point went offline): those of every safety
+    device of the gateway that went offline since the gateway was last heard. Otherwise none:
+    a device silent while its gateway still reports is out of order on its own."""
+    gateway = alarm.point.gateway
+    if alarm.condition != Condition.OFFLINE:
+        return []
+    heard = gateway.last_seen_at
+    if heard is not None and heard >= alarm.first_at:
+        return []
+    outage = Alarm.objects.filter(
+        point__gateway=gateway,
+        point__kind__in=SAFETY_DEVICE_KINDS,
+        condition=Condition.OFFLINE,
+        cleared_at__isnull=True,
+        hazard__isnull=True,
+    )
+    if heard is not None:
+        outage = outage.filter(first_at__gt=heard)
+    return list(outage.select_related("point").order_by("point__equipment", "point__code"))
+
+
+def _outage_hazard(gateway, enterprise, outage, now) -> int:
+    """One hazard for a silent gateway's outage, naming every device it left offline. A device
+    whose earlier hazard is still open stays with that one; when the outage already has its
+    hazard (a device that went offline later in it), the device joins it."""
+    from hazards import services as hazard_services
+    from hazards.models import OPEN_STATES
+
+    current = Alarm.objects.filter(
+        point__gateway=gateway,
+        condition=Condition.OFFLINE,
+        cleared_at__isnull=True,
+        hazard__state__in=OPEN_STATES,
+    )
+    if gateway.last_seen_at is not None:
+        current = current.filter(first_at__gt=gateway.last_seen_at)
+    current = current.values_list("hazard_id", flat=True).first()
+    if current is not None:
+        _link(outage, current)
+        return 0
+    rest = []
+    for alarm in outage:
+        open_hazard = _open_hazard_of(alarm.point)
+        if open_hazard is None:
+            rest.append(alarm)
+        else:
+            _link([alarm], open_hazard)
+    if not rest:
+        return 0
+    hours = (now - min(a.first_at for a in rest)).total_seconds() / 3600
+    devices = "、".join(f"{a.point.equipment}{a.point.get_kind_display()}" for a in rest)
+    label = f"{gateway.name}（{gateway.code}）" if gateway.name else gateway.code
+    hazard = hazard_services.report_from_monitoring(
+        enterprise,
+        description=(
+            f"采集网关{label}离线已持续约 {hours:.0f} 小时，其连接的 {len(rest)} 个监测报警、"
+            f"联锁装置均失效：{devices}"
+        ),
+        place=f"采集网关{label}"[:100],
+        found_on=timezone.localdate(now),
+    )
+    _link(rest, hazard.pk)
+    return 1
 
 
 # --- power warnings ------------------------------------------------------------------------

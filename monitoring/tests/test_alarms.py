@@ -14,7 +14,7 @@ from conftest import make_user
 from core.models import Notification
 from hazards.models import Hazard, Source
 from monitoring import services
-from monitoring.conftest import at
+from monitoring.conftest import at, make_point
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, AlarmPhoto, AlarmState, Condition, Gateway
 from monitoring.tasks import sweep
@@ -203,8 +203,77 @@ def test_a_silent_power_meter_is_no_major_hazard(gateway_a, points_a, now):
     assert Alarm.objects.filter(point=points_a["power"], condition=Condition.OFFLINE).exists()
     services.sweep_device_hazards(now + timedelta(days=4))
     assert not Alarm.objects.filter(point=points_a["power"], hazard__isnull=False).exists()
-    # The safety devices that went silent with it are (one hazard each).
-    assert Hazard.objects.count() == 4  # pressure difference, temperature, airlock, spark
+    # The safety devices that went silent with it are (one hazard for the gateway's outage).
+    assert Hazard.objects.get().alarms.count() == 4  # pressure, temperature, airlock, spark
+
+
+# --- a silent gateway is one outage (issue 10, item 21) ---------------------------------------
+
+SAFETY_DEVICES = [
+    "1号除尘器压差",
+    "1号除尘器灰斗温度",
+    "1号除尘器锁气卸灰故障",
+    "1号除尘器火花探测",
+]
+
+
+@pytest.mark.django_db
+@override_settings(DEVICE_FAULT_HAZARD_HOURS=24)
+def test_a_silent_gateway_is_one_major_hazard_naming_every_device(
+    gateway_a, points_a, gateway_b, now
+):
+    for code, kind in [("co1", "co"), ("nh1", "nh3"), ("gas1", "combustible_gas")]:
+        make_point(gateway_a, code, kind, equipment="气体报警")
+    # Both gateways fall silent: each is its own outage.
+    assert services.sweep_offline(now + timedelta(hours=1)) == 9
+    assert services.sweep_device_hazards(now + timedelta(hours=23)) == 0
+    assert services.sweep_device_hazards(now + timedelta(hours=25)) == 2
+    hazard = Hazard.objects.get(enterprise=gateway_a.enterprise)
+    assert hazard.is_major and (hazard.criterion.article, hazard.criterion.item) == (14, 0)
+    assert "GW-A" in hazard.description and "7 个" in hazard.description
+    for device in [*SAFETY_DEVICES, "气体报警一氧化碳", "气体报警氨气浓度", "气体报警可燃气体"]:
+        assert device in hazard.description
+    assert hazard.alarms.count() == 7
+    assert set(hazard.alarms.values_list("condition", flat=True)) == {Condition.OFFLINE}
+    other = Hazard.objects.get(enterprise=gateway_b.enterprise)
+    assert other.alarms.get().point.code == "dpb"
+    # Later sweeps of the same outage add nothing.
+    assert services.sweep_device_hazards(now + timedelta(hours=30)) == 0
+    assert Hazard.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(DEVICE_FAULT_HAZARD_HOURS=24)
+def test_a_device_silent_while_its_gateway_reports_is_its_own_hazard(gateway_a, points_a, now):
+    later = now + timedelta(hours=2)
+    readings = [
+        {"point": code, "ts": at(later, -60 * n), "value": value}
+        for n in range(5)
+        for code, value in [("dp1", 900), ("t1", 30), ("al1", False), ("kw1", 100)]
+    ]
+    ingest(gateway_a, readings, now=later)  # every device but the spark detector
+    services.sweep_offline(later)
+    raise_fault(gateway_a, later + timedelta(seconds=30))  # and a fault on the airlock
+    assert services.sweep_device_hazards(later + timedelta(hours=25)) == 2
+    descriptions = sorted(Hazard.objects.values_list("description", flat=True))
+    assert "火花探测监测装置离线" in descriptions[0]
+    assert "锁气卸灰故障监测装置设备故障" in descriptions[1]
+    assert not any("网关" in d for d in descriptions)
+
+
+@pytest.mark.django_db
+@override_settings(DEVICE_FAULT_HAZARD_HOURS=24)
+def test_a_device_with_an_open_hazard_keeps_it_through_an_outage(gateway_a, points_a, now):
+    raise_fault(gateway_a, now)
+    services.sweep_device_hazards(now + timedelta(hours=25))
+    own = Hazard.objects.get()
+    # Then the whole gateway goes silent.
+    services.sweep_offline(now + timedelta(hours=26))
+    assert services.sweep_device_hazards(now + timedelta(hours=52)) == 1
+    outage = Hazard.objects.exclude(pk=own.pk).get()
+    assert outage.alarms.count() == 3
+    assert "锁气卸灰" not in outage.description
+    assert Alarm.objects.filter(point=points_a["airlock"], hazard=own).count() == 2
 
 
 @pytest.mark.django_db
