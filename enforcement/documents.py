@@ -5,7 +5,8 @@ Each kind is a template here (`TEMPLATES`: a function laying out the page) fille
 stored on the InspectionDocument when it was issued (`document.data`, made by
 enforcement.inspections), so the file downloaded later is the document as issued. Runs carry
 their East Asian font names (宋体 for titles, 仿宋 for the body) so Word shows the Chinese text in
-the intended faces on any machine.
+the intended faces on any machine. Every run's text goes through core.text.xml_text: data
+stored before input was checked may hold control characters, which a .docx cannot.
 """
 
 import io
@@ -19,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from core.text import xml_text
 from enforcement.models import DocumentKind
 
 # The remedies against a 责令限期整改指令书 and their time limits, checked 2026-11-29 against the
@@ -43,6 +45,10 @@ def chinese_date(value: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _run(paragraph, text):
+    return paragraph.add_run(xml_text(text))
+
+
 def _font(run, name: str, size, bold=False) -> None:
     run.font.name = name
     run.font.size = size
@@ -63,21 +69,21 @@ def _para(
         paragraph.paragraph_format.first_line_indent = Pt(28)
     paragraph.paragraph_format.space_after = Pt(4)
     if text:
-        _font(paragraph.add_run(text), font, size, bold)
+        _font(_run(paragraph, text), font, size, bold)
     return paragraph
 
 
 def _labelled(doc, label: str, value: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(4)
-    _font(paragraph.add_run(f"{label}："), BODY_FONT, BODY_SIZE, bold=True)
-    _font(paragraph.add_run(value or "—"), BODY_FONT, BODY_SIZE)
+    _font(_run(paragraph, f"{label}："), BODY_FONT, BODY_SIZE, bold=True)
+    _font(_run(paragraph, value or "—"), BODY_FONT, BODY_SIZE)
 
 
 def _cell(cell, text: str, bold=False) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
-    _font(paragraph.add_run(str(text)), BODY_FONT, TABLE_SIZE, bold)
+    _font(_run(paragraph, text), BODY_FONT, TABLE_SIZE, bold)
 
 
 def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
@@ -247,7 +253,7 @@ def render(document) -> bytes:
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
     section.top_margin = section.bottom_margin = Cm(2.5)
     section.left_margin = section.right_margin = Cm(2.2)
-    doc.core_properties.title = f"{document.get_kind_display()} {document.number}"
+    doc.core_properties.title = xml_text(f"{document.get_kind_display()} {document.number}")
     TEMPLATES[document.kind](doc, document)
     out = io.BytesIO()
     doc.save(out)

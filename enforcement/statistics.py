@@ -7,17 +7,15 @@ Everything is counted inside the user's scope (the scoping gate), by the town of
 enterprise (Enterprise.jurisdiction), by month of the inspection date and of the filing date.
 """
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.models import Jurisdiction
+from core.xlsx import BOLD, Workbook
 from enforcement.models import Inspection, InspectionAnswer, Penalty
 
 FLAG_SOURCE = "治本攻坚方案 任务24：选取“零处罚”“只检查不处罚”等工作不力的辖区开展执法指导帮扶"
@@ -117,15 +115,12 @@ def by_month(rows: list[TownStats]) -> list[dict]:
     return result
 
 
-def workbook(rows: list[TownStats], year: int) -> bytes:
+def workbook(rows: list[TownStats], year: int) -> Workbook:
     book = Workbook()
-    sheet = book.active
-    sheet.title = "按镇街"
+    sheet = book.sheet("按镇街", widths=[18, None, None, None, None, None, 24])
     headers = ["镇街", "检查（次）", "发现隐患", "其中重大", "处罚（件）", "罚款（元）", "提示"]
     sheet.append([f"{year}年执法检查统计（按镇街）"])
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    sheet.append(headers, style=BOLD)
     for row in rows:
         totals = row.totals
         sheet.append(
@@ -141,15 +136,13 @@ def workbook(rows: list[TownStats], year: int) -> bytes:
         )
     sheet.append([])
     sheet.append([FLAG_SOURCE])
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["G"].width = 24
 
-    monthly = book.create_sheet("按镇街按月")
-    monthly.append(
-        ["镇街", "月份", "检查（次）", "发现隐患", "其中重大", "处罚（件）", "罚款（元）"]
+    monthly = book.sheet(
+        "按镇街按月",
+        ["镇街", "月份", "检查（次）", "发现隐患", "其中重大", "处罚（件）", "罚款（元）"],
+        widths=[18],
+        header_style=BOLD,
     )
-    for cell in monthly[1]:
-        cell.font = Font(bold=True)
     for row in rows:
         for month in range(1, 13):
             figures = row.month(month)
@@ -164,7 +157,4 @@ def workbook(rows: list[TownStats], year: int) -> bytes:
                     float(figures["amount"]),
                 ]
             )
-    monthly.column_dimensions["A"].width = 18
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book

@@ -5,18 +5,15 @@ An import is all or nothing: every row is validated by EnterpriseForm first and 
 anywhere (reported with its row, column and reason) leaves the database untouched.
 """
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.models import Jurisdiction, JurisdictionKind
+from core.xlsx import HEADER, HEADER_REQUIRED, Workbook
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.forms import EnterpriseForm
 from enterprises.models import Enterprise, SectorTag
@@ -83,42 +80,21 @@ class ImportResult:
 
 # --- writing ----------------------------------------------------------------------------------
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
 
-
-def _header_row(sheet) -> None:
-    sheet.append(HEADERS)
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = _HEADER_FONT
-        cell.fill = _REQUIRED_FILL if column.required else _HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(column.header) * 2.4)
-    sheet.freeze_panes = "A2"
-
-
-def _to_bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def template_workbook(user) -> bytes:
+def template_workbook(user) -> Workbook:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "企业名录"
-    _header_row(sheet)
-    for index, column in enumerate(COLUMNS, start=1):
+    sheet = workbook.sheet(
+        "企业名录",
+        HEADERS,
+        widths=[max(10, len(c.header) * 2.4) for c in COLUMNS],
+        header_style=[HEADER_REQUIRED if c.required else HEADER for c in COLUMNS],
+        freeze=True,
+    )
+    for index, column in enumerate(COLUMNS):
         if column.choices is not None:
-            letter = get_column_letter(index)
-            labels = ",".join(label for _, label in column.choices.choices)
-            validation = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
-            validation.error = f"请从下拉列表中选择{column.header}"
-            sheet.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-    guide = workbook.create_sheet("填写说明")
-    guide.append(["列", "是否必填", "说明"])
+            labels = [label for _, label in column.choices.choices]
+            sheet.validation(index, labels, f"请从下拉列表中选择{column.header}")
+    guide = workbook.sheet("填写说明", ["列", "是否必填", "说明"], widths=[20, None, 90])
     for column in COLUMNS:
         note = column.note
         if column.choices is not None:
@@ -134,19 +110,16 @@ def template_workbook(user) -> bytes:
     )
     towns = Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
     guide.append(["所属镇街可选值", "", "、".join(t.name for t in towns)])
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["C"].width = 90
-    return _to_bytes(workbook)
+    return workbook
 
 
 def _label(choices, value) -> str:
     return str(choices(value).label) if value else ""
 
 
-def export_workbook(queryset) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("企业名录")
-    sheet.append(HEADERS)
+def export_workbook(queryset) -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.sheet("企业名录", HEADERS)
     rows = queryset.select_related("jurisdiction", "grid").prefetch_related("sector_tags")
     for e in rows.iterator(chunk_size=2000):
         sheet.append(
@@ -173,7 +146,7 @@ def export_workbook(queryset) -> bytes:
                 float(e.latitude) if e.latitude is not None else None,
             ]
         )
-    return _to_bytes(workbook)
+    return workbook
 
 
 # --- reading ----------------------------------------------------------------------------------

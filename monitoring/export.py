@@ -1,10 +1,9 @@
 """The must-connect list (应接尽接) as a spreadsheet: one row per enterprise the rules in force
 require to connect, with the rules, its latest reading and whether it is connected."""
 
-import io
-
 from django.utils import timezone
-from openpyxl import Workbook
+
+from core.xlsx import Workbook
 
 HEADERS = [
     "序号", "企业名称", "统一社会信用代码", "所属镇街", "粉尘类别", "涉粉作业人数",
@@ -12,11 +11,10 @@ HEADERS = [
 ]  # fmt: skip
 
 
-def connect_workbook(rows, rules) -> bytes:
+def connect_workbook(rows, rules) -> Workbook:
     """rows: enterprises with jurisdiction, last_reading_at, connected and reasons."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("应接尽接清单")
-    sheet.append(HEADERS)
+    book = Workbook()
+    sheet = book.sheet("应接尽接清单", HEADERS)
     for number, e in enumerate(rows, start=1):
         last = e.last_reading_at
         sheet.append(
@@ -33,10 +31,7 @@ def connect_workbook(rows, rules) -> bytes:
                 "是" if e.connected else "否",
             ]
         )
-    notes = book.create_sheet("依据")
-    notes.append(["规则", "期限", "来源"])
+    notes = book.sheet("依据", ["规则", "期限", "来源"])
     for rule in rules:
         notes.append([rule.label, rule.applies_from, rule.source])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book

@@ -2,6 +2,7 @@
 body, kind and year and restart with the year."""
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -140,3 +141,32 @@ def test_download_page_and_api(client, inspect, enterprise_a, enforcer):
     assert {d["kind"] for d in detail["documents"]} == {"record", "rectify_order"}
     page = client.get(f"/enforcement/inspections/{inspection.pk}/").content.decode()
     assert all(d.number in page for d in inspection.documents.all())
+
+
+def test_documents_survive_stored_control_characters(client, inspect, enterprise_a, enforcer):
+    """An enterprise stored before input was checked (updated straight through the ORM) with a
+    vertical tab in its address and a unit separator in its name: the documents issued from it,
+    and their stored data, still download and open, without those characters."""
+    type(enterprise_a).objects.filter(pk=enterprise_a.pk).update(
+        name="高唐县精工\x1f铸造有限公司", address="赵寨子镇\x0b工业园1号"
+    )
+    enterprise_a.refresh_from_db()
+    inspection = inspect(enterprise_a, wanting=1)
+    record = inspection.documents.get(kind=DocumentKind.RECORD)
+    record.data["findings"] = "检查\x01情况\x08说明"
+    record.data["items"][0]["note"] = "不符合\x0c项"
+    InspectionDocument.objects.filter(pk=record.pk).update(data=record.data)
+
+    client_for(client, enforcer)
+    for document in inspection.documents.all():
+        for url in (
+            f"/enforcement/documents/{document.pk}/",
+            f"/api/v1/inspections/{inspection.pk}/documents/{document.pk}",
+        ):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = text_of(response.content)
+            assert "高唐县精工铸造有限公司" in text
+            assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+    text = text_of(client.get(f"/enforcement/documents/{record.pk}/").content)
+    assert "赵寨子镇工业园1号" in text and "检查情况说明" in text and "不符合项" in text

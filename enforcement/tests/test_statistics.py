@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from conftest import client_for
+from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
 from enforcement import services, statistics
 
 
@@ -60,7 +61,7 @@ def test_page_export_and_api(client, enforcer, year_of_work):
     assert "只检查不处罚" in html and "清平镇" in html and "chart-months" in html
     export = client.get(f"/enforcement/statistics/?year={year_of_work.year}&format=xlsx")
     assert export.status_code == 200
-    book = load_workbook(io.BytesIO(export.content))
+    book = load_workbook(io.BytesIO(export.getvalue()))
     towns = {row[0]: row for row in book["按镇街"].iter_rows(min_row=3, values_only=True) if row}
     assert towns["清平镇"][1] == 1 and "只检查不处罚" in towns["清平镇"][6]
     assert towns["赵寨子镇"][4] == 1
@@ -71,6 +72,20 @@ def test_page_export_and_api(client, enforcer, year_of_work):
     assert by_name["赵寨子镇"]["inspections"] == 2
     assert client.get("/api/v1/inspection-statistics?year=1900").status_code == 422
     assert client.get("/enforcement/statistics/?year=abc").status_code == 200
+
+
+def test_the_export_survives_stored_control_characters_and_formula_text(
+    client, enforcer, year_of_work, town_a, town_b
+):
+    """Town names stored before input was checked (straight through the ORM)."""
+    type(town_a).objects.filter(pk=town_a.pk).update(name=FORMULAS[0])
+    type(town_b).objects.filter(pk=town_b.pk).update(name=f"清平{CONTROLS}镇")
+    client_for(client, enforcer)
+    export = client.get(f"/enforcement/statistics/?year={year_of_work.year}&format=xlsx")
+    assert export.status_code == 200
+    book = text_cells_only(export.getvalue())
+    towns = [row[0] for row in book["按镇街"].iter_rows(min_row=3, max_row=4, values_only=True)]
+    assert set(towns) == {FORMULAS[0], "清平镇"}
 
 
 def test_plan_progress_on_the_plan_page(client, enforcer, inspect, enterprise_a):

@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from accounts.roles import PERMISSIONS, Role
 from conftest import client_for
+from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
 from enterprises import spreadsheet
-from enterprises.models import SectorTag
+from enterprises.models import Enterprise, SectorTag
 from enterprises.tests.test_import import (
     XLSX,
     post_import,
@@ -43,7 +44,8 @@ def download(client, user, query: str = ""):
     response = client.get(EXPORT_URL + query)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    response.xlsx = response.getvalue()  # a streamed body is read once
+    sheet = load_workbook(io.BytesIO(response.xlsx)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == spreadsheet.HEADERS
     return response, [dict(zip(spreadsheet.HEADERS, r, strict=True)) for r in rows[1:]]
@@ -219,7 +221,7 @@ def test_an_exported_file_imports_back_changing_nothing(client, users, varied):
     before = snapshot()
     log_entries = LogEntry.objects.count()
 
-    response = reimport(client, admin, response.content)
+    response = reimport(client, admin, response.xlsx)
 
     assert response.status_code == 302
     assert "导入成功：新增 0 家，更新 3 家" in success_message(response)
@@ -232,7 +234,7 @@ def test_a_town_supervisors_export_imports_back_as_updates_of_their_own(client, 
     supervisor = users[Role.TOWN_SUPERVISOR]
     response, _ = download(client, supervisor)
     before = snapshot()
-    response = reimport(client, supervisor, response.content)
+    response = reimport(client, supervisor, response.xlsx)
     assert response.status_code == 302
     assert "导入成功：新增 0 家，更新 2 家" in success_message(response)
     assert snapshot() == before
@@ -241,7 +243,7 @@ def test_a_town_supervisors_export_imports_back_as_updates_of_their_own(client, 
 def test_an_edited_export_imports_the_edit(client, users, varied, enterprise_b):
     admin = users[Role.COUNTY_ADMIN]
     response, _ = download(client, admin)
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.xlsx))
     sheet = workbook.worksheets[0]
     status_column = spreadsheet.HEADERS.index("经营状态") + 1
     for cells in sheet.iter_rows(min_row=2):
@@ -255,3 +257,43 @@ def test_an_edited_export_imports_the_edit(client, users, varied, enterprise_b):
     assert response.status_code == 302
     enterprise_b.refresh_from_db()
     assert enterprise_b.status == "operating"
+
+
+# --- stored text that an export must survive ----------------------------------------------------
+
+
+def test_stored_control_characters_and_formula_text_export_as_plain_text(
+    client, users, enterprise_a, enterprise_b
+):
+    """Enterprises stored before input was checked (updated here straight through the ORM): a
+    vertical tab in an address no longer fails the county's export, and a name or a contact
+    that looks like a formula is a text cell."""
+    Enterprise.objects.filter(pk=enterprise_a.pk).update(
+        name=FORMULAS[0], address=f"赵寨子镇{CONTROLS}工业园1号", principal_name=FORMULAS[3]
+    )
+    Enterprise.objects.filter(pk=enterprise_b.pk).update(
+        name=FORMULAS[1], principal_phone=FORMULAS[2], safety_officer_name=FORMULAS[4]
+    )
+
+    response, rows = download(client, users[Role.COUNTY_ADMIN])
+
+    text_cells_only(response.xlsx)
+    by_code = {r["统一社会信用代码"]: r for r in rows}
+    a, b = by_code[enterprise_a.credit_code], by_code[enterprise_b.credit_code]
+    assert (a["企业名称"], a["地址"], a["主要负责人"]) == (
+        FORMULAS[0],
+        "赵寨子镇工业园1号",
+        FORMULAS[3],
+    )
+    assert b["企业名称"] == FORMULAS[1]
+    assert (b["主要负责人电话"], b["安全管理人员"]) == (FORMULAS[2], FORMULAS[4])
+
+
+def test_the_import_template_survives_a_stored_control_character(client, users, town_a):
+    type(town_a).objects.filter(pk=town_a.pk).update(name="赵寨子\x0b镇")
+    client_for(client, users[Role.COUNTY_ADMIN])
+    response = client.get("/enterprises/import/template.xlsx")
+    assert response.status_code == 200
+    book = text_cells_only(response.getvalue())
+    guide = {r[0]: r for r in book["填写说明"].iter_rows(values_only=True) if r[0]}
+    assert "赵寨子镇" in guide["所属镇街可选值"][2].split("、")

@@ -635,7 +635,7 @@ def download_template(client, user):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith("attachment;")
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(response.getvalue()))
 
 
 def guide_rows(workbook) -> dict[str, list]:
@@ -679,6 +679,6 @@ def test_the_filled_in_template_imports(client, users):
 
 def test_the_untouched_template_is_refused_as_having_no_rows(client, users):
     client_for(client, users[Role.COUNTY_ADMIN])
-    content = client.get(TEMPLATE_URL).content
+    content = client.get(TEMPLATE_URL).getvalue()
     upload = SimpleUploadedFile("企业导入模板.xlsx", content, XLSX)
     assert refused(client, users[Role.COUNTY_ADMIN], upload) == "文件中没有数据行"

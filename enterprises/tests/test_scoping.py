@@ -134,7 +134,7 @@ def test_export_contains_exactly_the_enterprises_in_scope(as_role, enterprises, 
         return
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
     codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert codes == {enterprises[key].credit_code for key in SCOPE[role]}
 

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from conftest import client_for
+from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
+from enterprises.models import Enterprise
 from hazards import board
 from hazards.export import HEADERS
 from hazards.models import Hazard, ListedLevel, Source, State
@@ -317,7 +319,7 @@ def sheet(response):
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    book = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     assert book.sheetnames == ["隐患排查治理台账"]
     rows = list(book["隐患排查治理台账"].iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
@@ -405,3 +407,40 @@ def test_an_exported_row(client, users, hazards, enterprise_b, on_day):
     # Closing times are written in Beijing time.
     assert by_key["a2_closed_new_year_night"]["销号时间"] == "2026-01-01 01:00"
     assert by_key["a_closed_last_year"]["销号时间"] == "2025-12-31 23:00"
+
+
+def test_stored_control_characters_and_formula_text_export_as_plain_text(
+    client, users, enterprise_a, enterprise_b
+):
+    """Rows stored before input was checked (written here straight through the ORM, which
+    validates nothing): a control character no longer fails the county's whole export, and text
+    that looks like a formula comes out as text."""
+    Enterprise.objects.filter(pk=enterprise_a.pk).update(name=FORMULAS[0])
+    Hazard.objects.create(
+        enterprise=enterprise_a,
+        source=Source.ENFORCEMENT,
+        description=f"消防通道{CONTROLS}堆放杂物",
+        place=FORMULAS[1],
+        found_by=FORMULAS[3],
+        owner=FORMULAS[2],
+        measures=FORMULAS[4],
+        contingency_plan=FORMULAS[5],
+        evidence="整改\x0b完毕",
+    )
+    Hazard.objects.create(
+        enterprise=enterprise_b, source=Source.OTHER, description="-", found_by="\x1f"
+    )
+
+    response = client_for(client, users[Role.COUNTY_ADMIN]).get("/hazards/export.xlsx")
+
+    assert response.status_code == 200
+    book = text_cells_only(response.getvalue())
+    rows = list(book["隐患排查治理台账"].iter_rows(values_only=True))
+    by_description = {row[4]: dict(zip(HEADERS, row, strict=True)) for row in rows[1:]}
+    row = by_description["消防通道堆放杂物"]
+    assert row["企业名称"] == FORMULAS[0]
+    assert (row["部位/场所"], row["整改责任人"], row["发现人"]) == tuple(FORMULAS[1:4])
+    assert row["整改措施"] == FORMULAS[4]
+    assert row["应急预案/防范措施"] == FORMULAS[5]
+    assert row["整改情况说明"] == "整改完毕"
+    assert by_description["-"]["发现人"] is None

@@ -17,7 +17,9 @@ from PIL import Image
 from accounts.roles import Role
 from conftest import make_enterprise
 from core.models import Jurisdiction, JurisdictionKind
+from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
 from enterprises.choices import DustClass
+from enterprises.models import Enterprise
 from monitoring.conftest import at, make_gateway, make_point
 from monitoring.ingest import ingest
 from monitoring.models import (
@@ -377,7 +379,7 @@ def test_the_export_holds_the_rows(client, users, connections, enterprise_a, ent
     client.force_login(users[Role.SUPERVISOR])
     response = client.get("/monitoring/connect/export/")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     rows = list(book["应接尽接清单"].iter_rows(values_only=True))
     assert rows[0][:4] == ("序号", "企业名称", "统一社会信用代码", "所属镇街")
     by_name = {row[1]: row for row in rows[1:]}
@@ -388,8 +390,24 @@ def test_the_export_holds_the_rows(client, users, connections, enterprise_a, ent
     assert by_name[enterprise_a2.name][-2] in (None, "")
     assert "金属粉尘" in by_name[enterprise_a2.name][7]
     filtered = client.get("/monitoring/connect/export/?connected=0")
-    rows = list(load_workbook(io.BytesIO(filtered.content))["应接尽接清单"].values)
+    rows = list(load_workbook(io.BytesIO(filtered.getvalue()))["应接尽接清单"].values)
     assert [row[1] for row in rows[1:]] == [enterprise_a2.name]
+
+
+@pytest.mark.django_db
+def test_the_export_survives_stored_control_characters_and_formula_text(
+    client, users, connections, enterprise_a, enterprise_a2
+):
+    """Names stored before input was checked (straight through the ORM): the county's export
+    answers, without the control character, and a formula-like name is a text cell."""
+    Enterprise.objects.filter(pk=enterprise_a.pk).update(name=FORMULAS[0])
+    Enterprise.objects.filter(pk=enterprise_a2.pk).update(name=f"纺织{CONTROLS}有限公司")
+    client.force_login(users[Role.COUNTY_ADMIN])
+    response = client.get("/monitoring/connect/export/")
+    assert response.status_code == 200
+    book = text_cells_only(response.getvalue())
+    names = {row[1] for row in book["应接尽接清单"].iter_rows(min_row=2, values_only=True)}
+    assert names == {FORMULAS[0], "纺织有限公司"}
 
 
 # --- alarms --------------------------------------------------------------------------------
