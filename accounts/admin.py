@@ -103,8 +103,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ModelAdmin):
-    list_display = ["name", "user", "hint", "created_at", "last_used_at"]
-    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at"]
+    list_display = ["name", "user", "hint", "created_at", "expires_at", "last_used_at"]
+    readonly_fields = ["user", "name", "hint", "created_at", "expires_at", "last_used_at"]
     search_fields = ["name", "user__username"]
     # Deleting a token revokes it; it carries no history of its own (the audit log keeps it).
     deletable = True

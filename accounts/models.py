@@ -139,6 +139,8 @@ class ApiToken(models.Model):
     hint = models.CharField("末四位", max_length=8, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    # Optional: a key handed to a contractor's script can end by itself.
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -149,6 +151,12 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} (…{self.hint})"
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @classmethod
     def new_key(cls) -> str:

@@ -13,13 +13,19 @@ def tokens(request):
     new_key = None
     if request.method == "POST":
         try:
-            _, new_key = services.create_token(request.user, request.POST.get("name", ""))
+            _, new_key = services.create_token(
+                request.user, request.POST.get("name", ""), request.POST.get("lifetime", "")
+            )
         except ValueError as exc:
             messages.error(request, str(exc))
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": ApiToken.objects.for_user(request.user), "new_key": new_key},
+        {
+            "tokens": ApiToken.objects.for_user(request.user),
+            "new_key": new_key,
+            "lifetimes": services.TOKEN_LIFETIME_LABELS.items(),
+        },
     )
 
 

@@ -18,6 +18,7 @@ from accounts.services import user_for_token
 from core.api_errors import validation_message
 from core.api_schemas import ErrorOut
 from core.errors import Refused
+from core.views import CSRF_REFUSED
 
 logger = logging.getLogger("anjian.api")
 
@@ -66,6 +67,8 @@ def _not_found(request, exc):
 # django-ninja's one HttpError of its own: a request body it cannot parse (malformed JSON), which
 # it answers with an English 400. Unreadable data is a 422 with Chinese messages like the rest.
 _UNPARSABLE_BODY = "Cannot parse request body"
+# And its CSRF refusal of a session-authenticated request, in English.
+_CSRF_FAILED = "CSRF check Failed"
 
 
 @api.exception_handler(HttpError)
@@ -75,6 +78,8 @@ def _http_error(request, exc):
         return api.create_response(
             request, {"detail": "请求数据有误", "errors": errors}, status=422
         )
+    if exc.status_code == 403 and str(exc) == _CSRF_FAILED:
+        return api.create_response(request, {"detail": CSRF_REFUSED}, status=403)
     body = {"detail": str(exc)}
     if getattr(exc, "errors", None):
         body["errors"] = exc.errors

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
 handler403 = "core.views.forbidden"
 handler500 = "core.views.server_error"

@@ -25,6 +25,23 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def bad_request(request, exception=None):
+    # Standalone (no base.html): a request refused this early (an unknown Host) has no user.
+    return render(request, "400.html", status=400)
+
+
+CSRF_REFUSED = "请求未通过 CSRF 校验，请刷新页面后重试"
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF refusal, in Chinese: a JSON body for the API, the 403 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": CSRF_REFUSED}, status=403, json_dumps_params={"ensure_ascii": False}
+        )
+    return render(request, "403.html", {"reason": CSRF_REFUSED}, status=403)
+
+
 def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

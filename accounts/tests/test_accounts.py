@@ -359,3 +359,76 @@ def test_the_admin_login_refuses_a_supervisor(client, users):
 def test_make_user_helper_builds_a_usable_login(client, town_b):
     make_user("someone_new", Role.TOWN_SUPERVISOR, town_b)
     assert login(client, "someone_new", PASSWORD).status_code == 302
+
+
+# --- token expiry --------------------------------------------------------------------------------
+
+
+def test_a_token_with_a_lifetime_expires_and_the_page_says_when(client, users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = users[Role.SUPERVISOR]
+    client_for(client, user)
+    page = client.get(TOKENS).content.decode()
+    assert 'name="lifetime"' in page and "永不过期" in page
+    raw = client.post(TOKENS, {"name": "三十天", "lifetime": "30"}).context["new_key"]
+    token = ApiToken.objects.get()
+    assert abs(token.expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
+    assert timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M") in (
+        client.get(TOKENS).content.decode()
+    )
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert bearer.get("/api/v1/enterprises").status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = bearer.get("/api/v1/enterprises")
+    assert response.status_code == 401
+    assert "已过期" in client.get(TOKENS).content.decode()
+
+
+def test_a_token_without_a_lifetime_never_expires(client, users):
+    client_for(client, users[Role.SUPERVISOR])
+    client.post(TOKENS, {"name": "长期", "lifetime": ""})
+    assert ApiToken.objects.get().expires_at is None
+    assert "永不过期" in client.get(TOKENS).content.decode()
+
+
+@pytest.mark.parametrize("lifetime", ["7", "-1", "abc", "99999999999999999999"])
+def test_an_unknown_lifetime_is_refused_in_chinese(client, users, lifetime):
+    client_for(client, users[Role.SUPERVISOR])
+    response = client.post(TOKENS, {"name": "令牌", "lifetime": lifetime})
+    assert response.status_code == 200
+    assert response.context["new_key"] is None
+    assert "请选择有效期" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+# --- lockout by username and address --------------------------------------------------------------
+
+
+def test_nobody_keeps_the_administrator_locked_out_from_one_address(users):
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        login(attacker, "county_admin", f"guess-{attempt}")
+    # Locked out from that address, even with the right password ...
+    assert login(attacker, "county_admin", PASSWORD).status_code == 429
+    # ... but the administrator logs in from their own.
+    assert login(Client(REMOTE_ADDR="10.20.0.5"), "county_admin", PASSWORD).status_code == 302
+
+
+def test_behind_trusted_proxies_the_forwarded_address_counts(users, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+
+    def through_proxy(client_address, claimed=""):
+        forwarded = f"{claimed}, {client_address}" if claimed else client_address
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        # Whatever the attacker writes into the header themselves is not their address.
+        login(through_proxy("203.0.113.66", claimed=f"10.20.0.{attempt}"), "county_admin", "x")
+    assert login(through_proxy("203.0.113.66"), "county_admin", PASSWORD).status_code == 429
+    # Another client behind the same proxy is not locked out.
+    assert login(through_proxy("10.20.0.5"), "county_admin", PASSWORD).status_code == 302

@@ -96,6 +96,8 @@ def driver():
                 "profile.password_manager_leak_detection": False,
             },
         )
+        # The console is read after every test: a Content-Security-Policy refusal is logged there.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         try:
             browser.set_page_load_timeout(TIMEOUT * 2)
@@ -104,15 +106,27 @@ def driver():
             browser.quit()
 
 
+def csp_violations(driver) -> list[str]:
+    """The Content-Security-Policy refusals logged to the console since the last call."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
+
+
 @pytest.fixture
 def browser(driver, live_server):
-    """The module's Chromium, logged out: no cookies or storage left from an earlier test."""
+    """The module's Chromium, logged out: no cookies or storage left from an earlier test. After
+    the test, no page it opened may have had anything refused by the Content-Security-Policy."""
     driver.get("about:blank")
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.execute_cdp_cmd(
         "Storage.clearDataForOrigin", {"origin": live_server.url, "storageTypes": "all"}
     )
-    return driver
+    csp_violations(driver)
+    yield driver
+    assert csp_violations(driver) == []
 
 
 def wait(driver, timeout=TIMEOUT):
