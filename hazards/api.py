@@ -73,6 +73,16 @@ class HazardOut(Schema):
     evidence: str
     closed_at: datetime | None
     overdue: bool = False
+    zero_out_deadline: date | None = Field(
+        None, description="重大事故隐患的清零时限：查出次年1月31日（治本攻坚方案任务6）"
+    )
+    zero_out_overdue: bool = Field(False, description="已过清零时限仍未销号")
+    breaks_zero_out: bool = Field(False, description="整改期限晚于清零时限")
+    zero_out_reason: str = Field("", description="整改期限超出清零时限的理由")
+    deadline_provisional: bool = Field(
+        False,
+        description="今天至整改期限之间有尚未公布节假日安排的年份，工作日暂按法定节假日推算",
+    )
 
     @staticmethod
     def resolve_criterion_label(obj):
@@ -81,6 +91,14 @@ class HazardOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue()
+
+    @staticmethod
+    def resolve_zero_out_overdue(obj):
+        return obj.is_zero_out_overdue()
+
+    @staticmethod
+    def resolve_deadline_provisional(obj):
+        return obj.deadline_provisional()
 
 
 class HazardDetailOut(HazardOut):
@@ -140,6 +158,7 @@ class HazardPlanIn(Payload):
     # As many digits as the column holds (numeric(12, 2)).
     funds: Decimal | None = Field(None, max_digits=12, decimal_places=2)
     contingency_plan: Text = ""
+    zero_out_reason: Text = Field("", description="重大事故隐患的整改期限晚于查出次年1月31日时必填")
 
 
 class SubmitIn(Payload):
@@ -149,6 +168,7 @@ class SubmitIn(Payload):
 class ExtensionIn(Payload):
     new_deadline: date
     reason: Text
+    zero_out_reason: Text = Field("", description="重大事故隐患延期至查出次年1月31日以后时必填")
 
 
 class ExtensionOut(Schema):
@@ -157,6 +177,8 @@ class ExtensionOut(Schema):
     old_deadline: date
     new_deadline: date
     reason: str
+    zero_out_reason: str
+    breaks_zero_out: bool
     approved: bool | None
 
 

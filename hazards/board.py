@@ -1,26 +1,25 @@
-"""The zero-out board (动态清零, seed task 6): where the county and each town stand with their
-major hazards, and what still stands between them and the 31 January deadline."""
+"""The zero-out board (动态清零, seed task 6, hazards.rules.ZERO_OUT): where the county and each
+town stand with their major hazards, and what still stands between them and the 31 January
+deadline: the open majors of the year being cleared and those carried over from earlier years,
+which are overdue by the rule until they are closed."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
 from core.models import Jurisdiction
-from hazards.models import OPEN_STATES, Hazard, State
-from hazards.rules import ZERO_OUT_DAY, ZERO_OUT_MONTH
+from hazards.models import OPEN_STATES, Hazard, State, overdue_condition
+from hazards.rules import ZERO_OUT
 
 
 def target_year(today: date) -> int:
-    """The year whose major hazards are being cleared now: last year's until its deadline has
-    passed (through 31 January), this year's after."""
-    deadline = date(today.year, ZERO_OUT_MONTH, ZERO_OUT_DAY)
-    return today.year - 1 if today <= deadline else today.year
+    return ZERO_OUT.target_year(today)
 
 
 def deadline_for(year: int) -> date:
-    return date(year + 1, ZERO_OUT_MONTH, ZERO_OUT_DAY)
+    return ZERO_OUT.deadline_for(year)
 
 
 @dataclass
@@ -31,7 +30,8 @@ class Row:
     overdue: int = 0
     closed_this_year: int = 0
     listed: int = 0
-    blocking: int = 0  # open majors found in the target year
+    blocking: int = 0  # open majors found in the target year or before
+    carried_over: int = 0  # of those, found before the target year: overdue by the rule
 
 
 @dataclass
@@ -49,12 +49,13 @@ def _counts(today: date, year: int):
     open_major = Q(is_major=True, state__in=OPEN_STATES)
     return {
         "open_majors": Count("pk", filter=open_major),
-        "overdue": Count("pk", filter=open_major & Q(deadline__lt=today)),
+        "overdue": Count("pk", filter=open_major & overdue_condition(today)),
         "closed_this_year": Count(
             "pk", filter=Q(is_major=True, state=State.CLOSED, closed_at__year=today.year)
         ),
         "listed": Count("pk", filter=open_major & ~Q(listed_level="")),
-        "blocking": Count("pk", filter=open_major & Q(found_on__year=year)),
+        "blocking": Count("pk", filter=open_major & Q(found_on__lt=date(year + 1, 1, 1))),
+        "carried_over": Count("pk", filter=open_major & Q(found_on__lt=date(year, 1, 1))),
     }
 
 
@@ -74,10 +75,15 @@ def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
         Row(town.name, town.pk, **by_town.get(town.pk, {}))
         for town in Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
     ]
+    # Those carried over from earlier years first (overdue by the rule), then by deadline.
     blockers = list(
-        hazards.filter(state__in=OPEN_STATES, found_on__year=year)
+        hazards.filter(state__in=OPEN_STATES, found_on__lt=date(year + 1, 1, 1))
         .select_related("enterprise", "enterprise__jurisdiction", "criterion")
-        .order_by(F("deadline").asc(nulls_last=True), "found_on")[:blocker_limit]
+        .order_by(
+            Case(When(found_on__lt=date(year, 1, 1), then=0), default=1),
+            F("deadline").asc(nulls_last=True),
+            "found_on",
+        )[:blocker_limit]
     )
     return Board(
         today=today,

@@ -89,6 +89,12 @@ class PlanForm(forms.Form):
     contingency_plan = forms.CharField(
         label="应急预案/防范措施", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    zero_out_reason = forms.CharField(
+        label="超出清零时限的理由",
+        required=False,
+        help_text="重大事故隐患的整改期限晚于查出次年1月31日时必填",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SubmitForm(forms.Form):
@@ -109,6 +115,12 @@ class ExtensionForm(forms.Form):
         label="申请延期至", widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    zero_out_reason = forms.CharField(
+        label="超出清零时限的理由",
+        required=False,
+        help_text="重大事故隐患延期至查出次年1月31日以后时必填",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class DecideExtensionForm(forms.Form):

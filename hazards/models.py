@@ -129,6 +129,16 @@ class ListedLevel(models.TextChoices):
 SEARCH_ENTERPRISE_IDS = 10_000
 
 
+def overdue_condition(today):
+    """An open hazard is overdue on `today` when this holds: its deadline has passed, or it is
+    major and found in a year whose zero-out day (31 January of the next) has passed."""
+    from hazards.rules import ZERO_OUT
+
+    return models.Q(deadline__lt=today) | models.Q(
+        is_major=True, found_on__lt=ZERO_OUT.overdue_before(today)
+    )
+
+
 class HazardQuerySet(ScopedQuerySet):
     def for_user(self, user):
         from accounts.roles import Role
@@ -180,8 +190,9 @@ class HazardQuerySet(ScopedQuerySet):
         return self.filter(is_major=True)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(deadline__lt=today)
+        """Open hazards past their deadline, and open major hazards past the 31 January that
+        closes their year (hazards.rules.ZERO_OUT), whatever their own deadline."""
+        return self.open().filter(overdue_condition(today or timezone.localdate()))
 
 
 class Hazard(models.Model):
@@ -233,6 +244,9 @@ class Hazard(models.Model):
         "挂牌督办", max_length=20, choices=ListedLevel.choices, blank=True
     )
     listed_by = models.CharField("督办单位", max_length=60, blank=True)
+    # Why the deadline lies past the zero-out day (hazards.rules.ZERO_OUT), given with the plan
+    # or the extension that set it; the break itself is Hazard.breaks_zero_out.
+    zero_out_reason = models.TextField("超出清零时限的理由", blank=True, default="", db_default="")
     evidence = models.TextField("整改情况说明", blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -326,8 +340,43 @@ class Hazard(models.Model):
         return self.state in OPEN_STATES
 
     def is_overdue(self, today=None) -> bool:
+        """As HazardQuerySet.overdue: past its deadline, or a major hazard past its year's
+        zero-out day."""
         today = today or timezone.localdate()
-        return self.is_open and self.deadline is not None and self.deadline < today
+        if not self.is_open:
+            return False
+        return (self.deadline is not None and self.deadline < today) or self.is_zero_out_overdue(
+            today
+        )
+
+    def is_zero_out_overdue(self, today=None) -> bool:
+        """Open, major, and its year's zero-out day (31 January of the next year) has passed."""
+        today = today or timezone.localdate()
+        deadline = self.zero_out_deadline
+        return self.is_open and deadline is not None and today > deadline
+
+    @property
+    def zero_out_deadline(self):
+        """The day by which this major hazard is to be rectified by the zero-out rule (seed task
+        6); None for a general hazard."""
+        from hazards.rules import ZERO_OUT
+
+        return ZERO_OUT.deadline_for(self.found_on.year) if self.is_major else None
+
+    @property
+    def breaks_zero_out(self) -> bool:
+        """Its deadline lies past its year's zero-out day (allowed with a reason only)."""
+        deadline = self.zero_out_deadline
+        return deadline is not None and self.deadline is not None and self.deadline > deadline
+
+    def deadline_provisional(self, today=None) -> bool:
+        """The working days counted between today and the deadline (reminders, escalation)
+        rest on a year without a holiday notice: counted by the statute, provisional."""
+        from core import workdays
+
+        if self.deadline is None or not self.is_open:
+            return False
+        return workdays.is_provisional(today or timezone.localdate(), self.deadline)
 
 
 class PhotoKind(models.TextChoices):
@@ -414,6 +463,7 @@ class Extension(models.Model):
     old_deadline = models.DateField("原期限")
     new_deadline = models.DateField("申请延期至")
     reason = models.TextField("延期理由")
+    zero_out_reason = models.TextField("超出清零时限的理由", blank=True, default="", db_default="")
     approved = models.BooleanField("是否批准", null=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -430,6 +480,11 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.hazard_id} 延期至 {self.new_deadline}"
+
+    @property
+    def breaks_zero_out(self) -> bool:
+        deadline = self.hazard.zero_out_deadline
+        return deadline is not None and self.new_deadline > deadline
 
 
 class DutyRule(models.Model):

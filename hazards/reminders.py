@@ -72,18 +72,35 @@ def _enqueue(event_ids: list[int]) -> None:
             logger.exception("hazard event %s: could not queue its notification", pk)
 
 
+def provisional_note(start: date, end: date) -> str:
+    """What a count of working days between two dates rests on, when a year has no notice."""
+    years = [
+        str(year)
+        for year in range(min(start, end).year, max(start, end).year + 1)
+        if not workdays.is_known_year(year)
+    ]
+    if not years:
+        return ""
+    return (
+        f"（{'、'.join(years)}年节假日安排尚未公布，工作日暂按法定节假日推算，"
+        "以国务院办公厅通知为准）"
+    )
+
+
 def _remind_note(today: date, deadline: date) -> str:
     if deadline == today:
         return f"整改期限为今天（{_day(deadline)}），请按期完成整改。"
     ahead = workdays.workdays_between(today, deadline)
     if ahead == 0:
-        return f"整改期限为{_day(deadline)}，期限前已无工作日，请按期完成整改。"
-    return f"整改期限为{_day(deadline)}，还有{ahead}个工作日，请按期完成整改。"
+        text = f"整改期限为{_day(deadline)}，期限前已无工作日，请按期完成整改。"
+    else:
+        text = f"整改期限为{_day(deadline)}，还有{ahead}个工作日，请按期完成整改。"
+    return text + provisional_note(today, deadline)
 
 
 def _late_note(today: date, deadline: date) -> str:
     late = workdays.workdays_between(deadline, today)
-    return f"整改期限为{_day(deadline)}，已逾期{late}个工作日。"
+    return f"整改期限为{_day(deadline)}，已逾期{late}个工作日。" + provisional_note(deadline, today)
 
 
 def run(today: date) -> dict:

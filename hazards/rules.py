@@ -7,6 +7,7 @@ staff confirm, verify, close, approve extensions and list for supervision (seed 
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from accounts.roles import Role
 from hazards.models import State
@@ -61,7 +62,35 @@ TRANSITIONS = {
 }
 
 
-# Seed task 6: every major hazard found in a year is rectified by the end of January of the next
-# (每年1月底前，要全面完成整改上一年度查出的重大事故隐患).
-ZERO_OUT_MONTH, ZERO_OUT_DAY = 1, 31
-ZERO_OUT_SOURCE = "治本攻坚方案 任务6"
+@dataclass(frozen=True)
+class ZeroOutRule:
+    """Every major hazard found in a year is rectified by a day of the next year; one still
+    open after that day is overdue whatever its own deadline, and a deadline past that day
+    breaks the rule (allowed only with a reason, and shown)."""
+
+    month: int
+    day: int
+    text: str
+    source: str
+
+    def deadline_for(self, year: int) -> date:
+        """The day by which the major hazards found in `year` are rectified."""
+        return date(year + 1, self.month, self.day)
+
+    def target_year(self, today: date) -> int:
+        """The year whose major hazards are being cleared now: last year's until its deadline
+        has passed (through 31 January), this year's after."""
+        return today.year - 1 if today <= self.deadline_for(today.year - 1) else today.year
+
+    def overdue_before(self, today: date) -> date:
+        """Open major hazards found before this day are overdue by the rule on `today`: those
+        of every year whose deadline has passed."""
+        return date(self.target_year(today), 1, 1)
+
+
+ZERO_OUT = ZeroOutRule(
+    month=1,
+    day=31,
+    text="每年1月底前，要全面完成整改上一年度查出的重大事故隐患",
+    source="高唐县工贸安全生产治本攻坚三年行动实施方案（2024—2026年）任务6",
+)

@@ -28,7 +28,7 @@ from hazards.models import (
     State,
     Suspension,
 )
-from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS
+from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS, ZERO_OUT
 
 
 class TransitionRefused(Refused):
@@ -234,6 +234,25 @@ def judge_major(
 # --- rectification -----------------------------------------------------------------------------
 
 
+def _zero_out_reason(hazard, deadline: date, reason: str) -> str:
+    """The reason a major hazard's deadline may lie past its year's zero-out day (seed task 6,
+    hazards.rules.ZERO_OUT): required then, and kept; "" for a deadline within the rule."""
+    limit = hazard.zero_out_deadline
+    if limit is None or deadline <= limit:
+        return ""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionRefused(
+            f"{hazard.found_on.year}年查出的重大事故隐患须于{_day(limit)}前完成整改"
+            f"（{ZERO_OUT.source}）；期限晚于该日须填写超出清零时限的理由"
+        )
+    return reason
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def plan(
     user,
     hazard_id: int,
@@ -243,9 +262,12 @@ def plan(
     deadline: date | None,
     funds: Decimal | None = None,
     contingency_plan: str = "",
+    zero_out_reason: str = "",
 ) -> Hazard:
     """The rectification plan. A major hazard needs all five elements (五落实: 责任、措施、资金、
-    时限、预案; seed task 5); a general one a responsible person, measures and a deadline."""
+    时限、预案; seed task 5); a general one a responsible person, measures and a deadline. A
+    major hazard's deadline past its year's zero-out day needs `zero_out_reason`."""
+    data = {}
 
     def change(hazard):
         hazard.owner = _required(owner, "请填写整改责任人")
@@ -258,6 +280,9 @@ def plan(
         hazard.deadline = deadline
         if hazard.deadline < timezone.localdate():
             raise TransitionRefused("整改期限不能早于今天")
+        hazard.zero_out_reason = _zero_out_reason(hazard, deadline, zero_out_reason)
+        if hazard.zero_out_reason:
+            data.update(breaks_zero_out=True, zero_out_reason=hazard.zero_out_reason)
         if funds is not None and funds < 0:
             raise TransitionRefused("整改资金不能为负数")
         hazard.funds = funds
@@ -271,7 +296,7 @@ def plan(
             if missing:
                 raise TransitionRefused("重大事故隐患须落实“五落实”，缺少：" + "、".join(missing))
 
-    return _act(user, hazard_id, "plan", change)
+    return _act(user, hazard_id, "plan", change, data=data)
 
 
 def start(user, hazard_id: int, note: str = "") -> Hazard:
@@ -312,8 +337,13 @@ def send_back(user, hazard_id: int, reason: str) -> Hazard:
 # --- extensions, supervision, suspension -------------------------------------------------------
 
 
-def request_extension(user, hazard_id: int, *, new_deadline: date, reason: str) -> Extension:
+def request_extension(
+    user, hazard_id: int, *, new_deadline: date, reason: str, zero_out_reason: str = ""
+) -> Extension:
+    """Ask the bureau for a later deadline. For a major hazard, one past its year's zero-out
+    day needs `zero_out_reason` besides the reason for the extension."""
     created = {}
+    data = {"new_deadline": new_deadline.isoformat()}
 
     def change(hazard):
         _required(reason, "申请延期须填写理由")
@@ -323,22 +353,19 @@ def request_extension(user, hazard_id: int, *, new_deadline: date, reason: str) 
             raise TransitionRefused("延期后的期限不能早于今天")
         if hazard.deadline is None or new_deadline <= hazard.deadline:
             raise TransitionRefused("延期后的期限须晚于原整改期限")
+        beyond = _zero_out_reason(hazard, new_deadline, zero_out_reason)
+        if beyond:
+            data.update(breaks_zero_out=True, zero_out_reason=beyond)
         created["extension"] = Extension.objects.create(
             hazard=hazard,
             requested_by=user,
             old_deadline=hazard.deadline,
             new_deadline=new_deadline,
             reason=reason.strip(),
+            zero_out_reason=beyond,
         )
 
-    _act(
-        user,
-        hazard_id,
-        "request_extension",
-        change,
-        reason,
-        {"new_deadline": new_deadline.isoformat()},
-    )
+    _act(user, hazard_id, "request_extension", change, reason, data)
     return created["extension"]
 
 
@@ -359,6 +386,10 @@ def decide_extension(user, extension_id: int, *, approved: bool, note: str = "")
         current.save()
         if approved:
             hazard.deadline = current.new_deadline
+            # Judged major after the request: the rule applies now, and its reason is needed.
+            hazard.zero_out_reason = _zero_out_reason(
+                hazard, current.new_deadline, current.zero_out_reason
+            )
         decided["extension"] = current
 
     _act(

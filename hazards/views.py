@@ -16,7 +16,7 @@ from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
 from hazards.models import Answer, Hazard, HazardPhoto, MajorHazardCriterion, SelfInspection
-from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS
+from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS, ZERO_OUT
 
 PAGE_SIZE = 50
 MAJOR_ONLY = {"list", "suspend"}
@@ -85,6 +85,7 @@ def _form_for(name, hazard, data=None, files=None):
             "funds": hazard.funds,
             "deadline": hazard.deadline,
             "contingency_plan": hazard.contingency_plan,
+            "zero_out_reason": hazard.zero_out_reason,
         }
     form_class = ACTION_FORMS[name][0]
     kwargs = {"hazard": hazard} if form_class is forms.JudgeForm else {}
@@ -156,6 +157,8 @@ def detail(request, pk):
             "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
             "actions": _actions(request.user, hazard),
             "overdue": hazard.is_overdue(),
+            "zero_out_overdue": hazard.is_zero_out_overdue(),
+            "deadline_provisional": hazard.deadline_provisional(),
         },
     )
 
@@ -258,7 +261,9 @@ def zero_out(request):
         "in_time": [row.open_majors - row.overdue for row in data.towns],
         "closed": [row.closed_this_year for row in data.towns],
     }
-    return render(request, "hazards/zero_out.html", {"board": data, "chart": chart})
+    return render(
+        request, "hazards/zero_out.html", {"board": data, "chart": chart, "rule": ZERO_OUT}
+    )
 
 
 # --- self-inspection and principal-led check duties --------------------------------------------

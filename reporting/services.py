@@ -363,10 +363,12 @@ def detect_breaches(today: date | None = None) -> int:
         return 0
     # Subqueries, not lists of ids: a province holds more enterprises than SQLite takes
     # parameters in one statement.
+    # Overdue by the 31 January rule too; a deadline in the period is what links a hazard to a
+    # commitment, so one without a deadline breaks none.
     overdue = (
         Hazard.objects.overdue(today)
         .major()
-        .filter(enterprise_id__in=commitments.values("enterprise_id"))
+        .filter(deadline__isnull=False, enterprise_id__in=commitments.values("enterprise_id"))
     )
     hazards = list(
         overdue.order_by("deadline", "pk").values_list(

@@ -145,20 +145,73 @@ def test_workdays_between(db):
 # --- a year that is not loaded ---------------------------------------------------------------
 
 
-def test_an_unknown_year_falls_back_to_weekends_without_raising(db, caplog):
+def test_an_unknown_year_counts_the_statutory_holidays_without_raising(db, caplog):
     assert not CalendarYear.objects.filter(year=2031).exists()
     with caplog.at_level(logging.WARNING, logger="core.workdays"):
         assert workdays.is_known_year(2031) is False
     assert "2031" in caplog.text
-    assert workdays.is_workday(date(2031, 10, 1))  # a Wednesday: no holiday data, so a workday
-    assert workdays.is_workday(date(2031, 1, 1))
+    # 1 October 2031, a Wednesday, is National Day by the statute (1-3 October).
+    for day in (date(2031, 1, 1), date(2031, 10, 1), date(2031, 10, 2), date(2031, 10, 3)):
+        assert not workdays.is_workday(day), day
     assert not workdays.is_workday(date(2031, 10, 4))  # Saturday
     assert not workdays.is_workday(date(2031, 10, 5))  # Sunday
-    # Friday 3 October 2031 + 1 is Monday the 6th.
-    assert workdays.add_workdays(date(2031, 10, 3), 1) == date(2031, 10, 6)
-    assert workdays.workdays_between(date(2031, 1, 1), date(2031, 12, 31)) == sum(
-        1 for d in days(date(2031, 1, 2), date(2031, 12, 31)) if d.weekday() < 5
-    )
+    assert workdays.is_workday(date(2031, 10, 6))  # no make-up days without a notice
+    # Thursday 25 September 2031 + 5: 26, 29, 30 September, then 6 and 7 October.
+    assert workdays.add_workdays(date(2031, 9, 25), 5) == date(2031, 10, 7)
+
+
+# --- the statutory fallback (全国年节及纪念日放假办法, 2024 revision) -------------------------
+
+
+def test_2027_new_years_day_is_a_holiday(db):
+    assert not workdays.is_known_year(2027)
+    assert date(2027, 1, 1).weekday() == 4  # a Friday, a working day by plain weekends
+    assert not workdays.is_workday(date(2027, 1, 1))
+    assert workdays.add_workdays(date(2026, 12, 31), 1) == date(2027, 1, 4)
+
+
+def test_2027_spring_festival(db):
+    # 除夕 is 5 February 2027 (Friday), 正月初一 to 初三 the 6th to the 8th; the Saturday and
+    # the Sunday are given back on Tuesday 9 and Wednesday 10 February (第六条).
+    off = workdays.statutory_days_off(2027)
+    assert [off[date(2027, 2, d)] for d in range(5, 9)] == ["春节"] * 4
+    assert off[date(2027, 2, 9)] == off[date(2027, 2, 10)] == "春节补假"
+    for day in days(date(2027, 2, 5), date(2027, 2, 10)):
+        assert not workdays.is_workday(day), day
+    assert workdays.is_workday(date(2027, 2, 4))
+    assert workdays.is_workday(date(2027, 2, 11))
+
+
+def test_2027_lunar_festivals_and_qingming(db):
+    off = workdays.statutory_days_off(2027)
+    assert off[date(2027, 4, 5)] == "清明节"
+    assert off[date(2027, 6, 9)] == "端午节"
+    assert off[date(2027, 9, 15)] == "中秋节"
+    assert [off[date(2027, 5, d)] for d in (1, 2)] == ["劳动节"] * 2
+    assert [off[date(2027, 10, d)] for d in (1, 2, 3)] == ["国庆节"] * 3
+    # 1-2 May and 2-3 October fall on weekends: given back on the next free weekdays.
+    assert off[date(2027, 5, 3)] == off[date(2027, 5, 4)] == "劳动节补假"
+    assert off[date(2027, 10, 4)] == off[date(2027, 10, 5)] == "国庆节补假"
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_statute_agrees_with_the_notices_of_the_years_since_the_revision(db, year):
+    """Every statutory holiday (not the days given back, which notices arrange as 调休) is a
+    day off in that year's notice: the lunar and solar-term arithmetic is right."""
+    for day, name in workdays.statutory_days_off(year).items():
+        if not name.endswith("补假"):
+            assert day in constants.holidays, (day, name)
+
+
+def test_a_count_across_a_year_without_a_notice_is_provisional(db):
+    assert workdays.is_provisional(date(2026, 12, 20), date(2027, 1, 10))
+    assert workdays.is_provisional(date(2027, 1, 10), date(2026, 12, 20))  # either order
+    assert not workdays.is_provisional(date(2026, 3, 1), date(2026, 12, 31))
+    assert not workdays.is_provisional(date(2025, 12, 20), date(2026, 1, 10))
+    CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕号")
+    assert not workdays.is_provisional(date(2026, 12, 20), date(2027, 1, 10))
+    # With its notice loaded, a year counts the notice's days only.
+    assert workdays.is_workday(date(2027, 1, 1))
 
 
 def test_known_years_are_the_loaded_ones(db):
@@ -171,7 +224,7 @@ def test_known_years_are_the_loaded_ones(db):
 
 
 def test_a_calendar_day_added_in_the_admin_takes_effect_at_once(client, platform_admin):
-    day = date(2031, 10, 1)  # a Wednesday of a year that is not loaded
+    day = date(2031, 10, 8)  # a plain Wednesday of a year that is not loaded
     assert workdays.is_workday(day)  # and now cached
     client_for(client, platform_admin)
     response = client.post(

@@ -579,6 +579,8 @@ def test_each_endpoint_succeeds_for_its_roles_and_is_403_for_the_others(
             "old_deadline": days(20).isoformat(),
             "new_deadline": days(60).isoformat(),
             "reason": "防爆电机到货延迟",
+            "zero_out_reason": "",  # a general hazard: the rule does not apply
+            "breaks_zero_out": False,
             "approved": None,
         }
         assert hazard.deadline == days(20)

@@ -28,7 +28,7 @@ CST = datetime.timezone(datetime.timedelta(hours=8))
 COUNTY = (Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER)
 ENTERPRISE = (Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE)
 STAFF = (*COUNTY, Role.TOWN_SUPERVISOR, Role.GRID_MEMBER, Role.EXPERT)
-COUNTS = ("open_majors", "overdue", "closed_this_year", "listed", "blocking")
+COUNTS = ("open_majors", "overdue", "closed_this_year", "listed", "blocking", "carried_over")
 
 # key: (enterprise fixture, major, state, found_on, deadline, listed level, closed_at)
 HAZARDS = {
@@ -55,12 +55,14 @@ HAZARDS = {
     # A general hazard, overdue: not on the board at all.
     "a_general": ("a", False, State.RECTIFYING, D(2025, 5, 1), D(2025, 12, 1), "", None),
     "a_rejected": ("a", True, State.REJECTED, D(2025, 7, 1), None, "", None),
-    # Found the year before last, still only reported: open, not blocking this clearing.
+    # Found the year before last, still only reported: past its 31 January 2025, so overdue
+    # and carried over into this clearing until it is closed.
     "a_reported_2024": ("a", True, State.REPORTED, D(2024, 5, 1), None, "", None),
     "b_confirmed": ("b", True, State.CONFIRMED, D(2025, 3, 1), None, "", None),
     "b_overdue": ("b", True, State.RECTIFYING, D(2025, 9, 1), D(2026, 1, 19), "city", None),
 }  # fmt: skip
 MAJOR_KEYS = {k for k, v in HAZARDS.items() if v[1]}
+OPEN_MAJORS = {k for k, v in HAZARDS.items() if v[1] and v[2] not in (State.CLOSED, State.REJECTED)}
 
 
 def description(key):
@@ -154,8 +156,22 @@ def test_the_board_states_the_year_the_deadline_and_the_days_left(
 
 # --- the counts --------------------------------------------------------------------------------
 
-TOWN_A_0120 = {"open_majors": 4, "overdue": 1, "closed_this_year": 2, "listed": 1, "blocking": 2}
-TOWN_B_0120 = {"open_majors": 2, "overdue": 1, "closed_this_year": 0, "listed": 1, "blocking": 2}
+TOWN_A_0120 = {
+    "open_majors": 4,
+    "overdue": 2,
+    "closed_this_year": 2,
+    "listed": 1,
+    "blocking": 3,
+    "carried_over": 1,
+}
+TOWN_B_0120 = {
+    "open_majors": 2,
+    "overdue": 1,
+    "closed_this_year": 0,
+    "listed": 1,
+    "blocking": 2,
+    "carried_over": 0,
+}
 
 
 def test_the_county_sees_every_town_and_the_total(users, hazards):
@@ -165,15 +181,18 @@ def test_the_county_sees_every_town_and_the_total(users, hazards):
     assert towns(result) == {"赵寨子镇": TOWN_A_0120, "清平镇": TOWN_B_0120}
     assert counts(result.total) == {
         "open_majors": 6,
-        "overdue": 2,
+        "overdue": 3,
         "closed_this_year": 2,
         "listed": 2,
-        "blocking": 4,
+        "blocking": 5,
+        "carried_over": 1,
     }
     assert result.total.name == "合计"
     assert {h.description for h in result.blockers} == {
-        description(k) for k in ("a_old_overdue", "a2_submitted", "b_confirmed", "b_overdue")
+        description(k)
+        for k in ("a_old_overdue", "a2_submitted", "b_confirmed", "b_overdue", "a_reported_2024")
     }
+    assert result.blockers[0].description == description("a_reported_2024")  # carried over
 
 
 @pytest.mark.parametrize("role", COUNTY)
@@ -199,10 +218,11 @@ def test_a_grid_member_and_an_expert_count_only_their_enterprises(users, hazards
     result = board.build(users[role], D(2026, 1, 20))
     assert counts(result.total) == {
         "open_majors": 3,
-        "overdue": 1,
+        "overdue": 2,
         "closed_this_year": 1,
         "listed": 1,
-        "blocking": 1,
+        "blocking": 2,
+        "carried_over": 1,
     }
     assert all(h.enterprise.name == "高唐县精工铸造有限公司" for h in result.blockers)
 
@@ -211,22 +231,39 @@ def test_on_the_deadline_last_years_majors_still_block(users, hazards):
     result = board.build(users[Role.SUPERVISOR], D(2026, 1, 31))
 
     assert (result.year, result.days_left) == (2025, 0)
-    # Due on 19 and 20 January, both now overdue.
-    assert towns(result)["赵寨子镇"]["overdue"] == 2
+    # Due on 10 and 20 January, both now overdue, and 2024's by the rule.
+    assert towns(result)["赵寨子镇"]["overdue"] == 3
     assert towns(result)["清平镇"]["overdue"] == 1
-    assert counts(result.total)["blocking"] == 4
+    assert counts(result.total)["blocking"] == 5
 
 
-def test_from_the_first_of_february_this_years_majors_are_counted(users, hazards):
+def test_from_the_first_of_february_last_years_open_majors_are_overdue_and_stay(users, hazards):
+    """Seed task 6 after New Year: the board moves on to 2026, and 2025's (and 2024's) open
+    majors stay on it, overdue whatever their own deadline, until they are closed."""
     result = board.build(users[Role.SUPERVISOR], D(2026, 2, 1))
 
     assert (result.year, result.deadline) == (2026, D(2027, 1, 31))
-    assert {name: row["blocking"] for name, row in towns(result).items()} == {
-        "赵寨子镇": 1,
-        "清平镇": 0,
+    assert towns(result) == {
+        "赵寨子镇": {
+            "open_majors": 4,
+            "overdue": 3,  # all but a_new, due on 1 March 2026
+            "closed_this_year": 2,
+            "listed": 1,
+            "blocking": 4,
+            "carried_over": 3,
+        },
+        "清平镇": {
+            "open_majors": 2,
+            "overdue": 2,  # b_confirmed has no deadline, and is 2025's
+            "closed_this_year": 0,
+            "listed": 1,
+            "blocking": 2,
+            "carried_over": 2,
+        },
     }
-    assert [h.description for h in result.blockers] == [description("a_new")]
-    assert counts(result.total)["open_majors"] == 6  # the open majors do not depend on the year
+    blockers = [h.description for h in result.blockers]
+    assert set(blockers) == {description(k) for k in HAZARDS if k in OPEN_MAJORS}
+    assert blockers[-1] == description("a_new")  # this year's come after the carried-over
 
 
 def test_on_new_years_eve_the_closed_count_is_last_years_by_beijing_time(users, hazards):
@@ -285,16 +322,16 @@ def test_the_county_page_shows_the_counts(client, users, hazards, on_day):
     on_day(D(2026, 1, 20))
     html = client_for(client, users[Role.SUPERVISOR]).get("/hazards/zero-out/").content.decode()
 
-    assert (kpi(html, "blocking"), kpi(html, "open"), kpi(html, "overdue")) == (4, 6, 2)
-    assert (kpi(html, "listed"), kpi(html, "closed")) == (2, 2)
+    assert (kpi(html, "blocking"), kpi(html, "open"), kpi(html, "overdue")) == (5, 6, 3)
+    assert (kpi(html, "listed"), kpi(html, "closed"), kpi(html, "carried")) == (2, 2, 1)
     assert "2026年1月31日" in html
     assert "剩余 11 天" in html
-    # Town, target-year open, open, overdue, listed, closed this year.
+    # Town, target year and before open, carried over, open, overdue, listed, closed this year.
     assert town_rows(html) == [
-        ["赵寨子镇", "2", "4", "1", "1", "2"],
-        ["清平镇", "2", "2", "1", "1", "0"],
+        ["赵寨子镇", "3", "1", "4", "2", "1", "2"],
+        ["清平镇", "2", "0", "2", "1", "1", "0"],
     ]
-    for key in ("a_old_overdue", "a2_submitted", "b_confirmed", "b_overdue"):
+    for key in ("a_old_overdue", "a2_submitted", "b_confirmed", "b_overdue", "a_reported_2024"):
         assert description(key) in html
     assert description("a_new") not in html
 
@@ -305,8 +342,8 @@ def test_the_town_page_shows_only_its_town(client, users, hazards, on_day):
         client_for(client, users[Role.TOWN_SUPERVISOR]).get("/hazards/zero-out/").content.decode()
     )
 
-    assert town_rows(html) == [["赵寨子镇", "2", "4", "1", "1", "2"]]
-    assert kpi(html, "blocking") == 2
+    assert town_rows(html) == [["赵寨子镇", "3", "1", "4", "2", "1", "2"]]
+    assert kpi(html, "blocking") == 3
     assert "清平镇" not in html
     assert description("b_overdue") not in html
 

@@ -112,7 +112,12 @@ def action_setup(action):
         "request_extension": (
             State.PLANNED,
             State.PLANNED,
-            {"new_deadline": days(60).isoformat(), "reason": "设备到货延迟"},
+            # (A major hazard's extension past 31 January also needs zero_out_reason.)
+            {
+                "new_deadline": days(60).isoformat(),
+                "reason": "设备到货延迟",
+                "zero_out_reason": "设备须定制",
+            },
         ),
         "decide_extension": (State.PLANNED, State.PLANNED, {"approved": "1", "note": "同意"}),
         "list": (State.CONFIRMED, State.CONFIRMED, {"level": "county", "body": "高唐县应急局"}),

@@ -368,18 +368,37 @@ def test_each_step_reaches_only_its_own_people(everyone, enterprise_a, enterpris
     assert recipients() == ["supervisor", "supervisor_2"]
 
 
-def test_a_year_without_holiday_data_falls_back_to_weekends(everyone, enterprise_a, run):
-    """2031 is not loaded: National Day counts as ordinary weekdays, without an error."""
-    hazard = make_hazard(enterprise_a, D(2031, 10, 3))  # a Friday
+def test_a_year_without_a_notice_counts_the_statutory_holidays(everyone, enterprise_a, run):
+    """2031 is not loaded: 1-3 October are National Day by 全国年节及纪念日放假办法 (core.workdays),
+    and every note of the job says that its count of working days is provisional."""
+    hazard = make_hazard(enterprise_a, D(2031, 10, 3))  # a Friday, and a statutory holiday
 
-    assert run(D(2031, 9, 29))["remind"] == 0  # 30 September, 1, 2, 3 October: four
-    assert run(D(2031, 9, 30))["remind"] == 1
+    assert run(D(2031, 9, 24))["remind"] == 0  # 25, 26, 29, 30 September: four
+    assert run(D(2031, 9, 25))["remind"] == 1
     assert run(D(2031, 10, 3))["escalate_town"] == 0
     assert run(D(2031, 10, 5))["escalate_town"] == 0  # Sunday
     assert run(D(2031, 10, 6))["escalate_town"] == 1
+    assert run(D(2031, 10, 9))["escalate_county"] == 0  # 6, 7, 8, 9 October: four
     assert run(D(2031, 10, 10))["escalate_county"] == 1
     assert [a for a, _ in steps(hazard)] == ["remind", "escalate_town", "escalate_county"]
     assert not workdays.is_known_year(2031)
+    notes = list(HazardEvent.objects.filter(hazard=hazard, action__in=reminders.RULES))
+    assert len(notes) == 3
+    for event in notes:
+        assert "2031年节假日安排尚未公布" in event.note, event.note
+    assert (
+        "2031年节假日安排尚未公布"
+        in Notification.objects.filter(recipient__username="principal_a")
+        .values_list("body", flat=True)
+        .first()
+    )
+
+
+def test_a_note_within_years_with_a_notice_is_not_provisional(everyone, enterprise_a, run):
+    hazard = make_hazard(enterprise_a, D(2025, 10, 13))
+    assert run(D(2025, 10, 9))["remind"] == 1
+    event = HazardEvent.objects.get(hazard=hazard, action="remind")
+    assert "尚未公布" not in event.note
 
 
 def test_the_query_count_does_not_grow_with_the_hazards(

@@ -32,6 +32,8 @@ def hazard(enterprise, manager, verifier, deadline, *, major=True, state=State.R
     )
     hazard_services.confirm(verifier, found.pk)
     extra = {"funds": 50000, "contingency_plan": "整改期间停用熔炼炉"} if major else {}
+    # Deadlines are relative to the real today and may lie past 31 January of the next year.
+    extra["zero_out_reason"] = "测试：期限可能晚于清零时限"
     hazard_services.plan(
         manager, found.pk, owner="李强", measures="加装出水温度报警", deadline=deadline, **extra
     )
