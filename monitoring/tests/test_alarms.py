@@ -455,3 +455,17 @@ def test_outsider_sees_no_alarm_of_another_town(client, outsider, gateway_a, poi
     assert client.get("/api/v1/alarms").json()["items"] == []
     point = points_a["dp"]
     assert client.get(f"/api/v1/points/{point.pk}/readings").status_code == 404
+
+
+@pytest.mark.django_db
+@override_settings(DEVICE_FAULT_HAZARD_HOURS=24)
+def test_a_device_offline_later_in_the_outage_joins_its_hazard(gateway_a, points_a, now):
+    # A water level reported every 10 hours is offline only after 30 hours of silence.
+    slow = make_point(gateway_a, "wl1", "water_level", equipment="消防水池", interval_seconds=36000)
+    services.sweep_offline(now + timedelta(hours=1))
+    assert services.sweep_device_hazards(now + timedelta(hours=25)) == 1
+    services.sweep_offline(now + timedelta(hours=31))
+    assert services.sweep_device_hazards(now + timedelta(hours=56)) == 0
+    hazard = Hazard.objects.get()
+    assert hazard.alarms.filter(point=slow, condition=Condition.OFFLINE).exists()
+    assert hazard.alarms.count() == 5
