@@ -809,27 +809,45 @@ def test_a_worker_stopped_gracefully_hands_its_share_to_the_other(shared, worker
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_burst_while_the_only_worker_is_away_is_stored_in_full(shared, workers, clients, now):
+def test_a_burst_while_the_only_worker_is_away_is_stored_in_full(
+    shared, own_broker, workers, clients, now
+):
     """2,000 messages published while the group's only worker is stopped, through the shipped
     broker configuration (Mosquitto's stock max_queued_messages 1000 lost half of such a
-    burst): the worker, back, stores every reading, and the broker dropped nothing."""
+    burst): the worker, back, stores every reading, and the broker dropped nothing, as the
+    broker says ($SYS) and the worker reports it."""
     gateway, point, _other, db = shared
-    client_id, group = unique("test-ingest"), unique("g")
-    workers(db, client_id, group).stop()
-    payloads, expected = [], set()
-    for n in range(2000):
-        readings, stored = series(now, 1, start=n)
-        payloads.append(message(gateway.token, readings))
-        expected |= stored
-    publish_all(clients(), gateway.code, payloads)
-    back = workers(db, client_id, group)
-    assert "续用会话" in back.output
-    assert wait_until(lambda: len(db.readings(point)) == len(expected), 90), back.output
-    time.sleep(1.5)  # a fresh $SYS report (sys_interval 1)
-    assert back.stop() == 2000
-    assert back.figure("消息服务器丢弃") == 0
-    assert db.worker_rows()[client_id]["broker"]["dropped"] == 0
-    assert set(db.readings(point)) == expected
+    # Mosquitto publishes a $SYS counter when it changes, retained for 60 s: watch from the start.
+    drops: list[int] = []
+    watcher = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+    watcher.on_message = lambda c, u, m: drops.append(int(m.payload))
+    watcher.connect("127.0.0.1", own_broker.port)
+    watcher.loop_start()
+    watcher.subscribe("$SYS/broker/publish/messages/dropped", qos=0)
+    try:
+        client_id, group = unique("test-ingest"), unique("g")
+        away = workers(db, client_id, group, own_broker.port)
+        assert wait_until(lambda: drops, 10)
+        away.stop()
+        assert "保留订阅和会话" in away.output
+        payloads, expected = [], set()
+        for n in range(2000):
+            readings, stored = series(now, 1, start=n)
+            payloads.append(message(gateway.token, readings))
+            expected |= stored
+        publish_all(clients(port=own_broker.port), gateway.code, payloads)
+        back = workers(db, client_id, group, own_broker.port)
+        assert "续用会话" in back.output
+        assert wait_until(lambda: len(db.readings(point)) == len(expected), 120), back.output
+        time.sleep(1.5)  # a $SYS report (sys_interval 1) after the last message
+        assert back.stop() == 2000
+        assert drops[-1] == 0
+        assert back.figure("消息服务器丢弃") == 0
+        assert db.worker_rows()[client_id]["broker"]["dropped"] == 0
+        assert set(db.readings(point)) == expected
+    finally:
+        watcher.disconnect()
+        watcher.loop_stop()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -238,6 +238,7 @@ class Worker:
         self.connected = False
         self.unsubscribed = threading.Event()
         self.broker: dict = {}
+        self.counters = None
         self.started_at = timezone.now()
         # The connection a message came in on: bumped on every disconnection and before every
         # connection attempt, under the lock that also guards sending an ack.
@@ -284,12 +285,7 @@ class Worker:
             f"（{'续用会话' if flags.session_present else '新会话'}）"
         )
         self.connected = True
-        client.subscribe(
-            [
-                (self.subscription, SubscribeOptions(qos=1)),
-                *((topic, SubscribeOptions(qos=0)) for topic in SYS_TOPICS),
-            ]
-        )
+        client.subscribe(self.subscription, options=SubscribeOptions(qos=1))
 
     def _on_connect_fail(self, client, userdata):
         logger.warning(
@@ -299,14 +295,45 @@ class Worker:
         )
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
-        telemetry, *counters = reason_codes
-        if telemetry.is_failure:
-            logger.error("MQTT subscription refused / 订阅被拒绝: %s", telemetry)
+        failed = [code for code in reason_codes if code.is_failure]
+        if failed:
+            logger.error("MQTT subscription refused / 订阅被拒绝: %s", failed)
         else:
             self.say(f"已订阅 {self.subscription}")
-        if any(code.is_failure for code in counters):
-            # The broker's ACL may keep $SYS to itself: the page then shows no broker figures.
-            logger.warning("MQTT $SYS counters refused / 无法订阅消息服务器计数")
+
+    def _counters_client(self):
+        """A second connection, clean and without a session, for the broker's $SYS counters:
+        on the worker's own, a full in-flight window (a backlog draining) holds back or drops
+        QoS 0 messages, these among them."""
+        counters = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"{self.client_id}-sys"[:100],
+            protocol=paho.MQTTv5,
+        )
+        counters.username_pw_set(settings.MQTT_USERNAME or None, settings.MQTT_PASSWORD or None)
+        counters.reconnect_delay_set(min_delay=1, max_delay=RETRY_MAX_SECONDS)
+
+        def subscribe(client, userdata, flags, reason_code, properties):
+            if not reason_code.is_failure:
+                client.subscribe([(topic, SubscribeOptions(qos=0)) for topic in SYS_TOPICS])
+
+        def refused(client, userdata, mid, reason_codes, properties):
+            if any(code.is_failure for code in reason_codes):
+                # The broker's ACL may keep $SYS to itself: the page shows no broker figures.
+                logger.warning("MQTT $SYS counters refused / 无法订阅消息服务器计数")
+
+        def record(client, userdata, message):
+            name = SYS_TOPICS.get(message.topic)
+            if name is not None:
+                text = message.payload.decode(errors="replace")[:100]
+                self.broker[name] = int(text) if text.isdigit() else text
+
+        counters.on_connect, counters.on_subscribe, counters.on_message = (
+            subscribe,
+            refused,
+            record,
+        )
+        return counters
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected = False
@@ -315,20 +342,13 @@ class Worker:
             logger.warning("MQTT connection lost / 连接断开 (%s), reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message):
-        try:
-            name = SYS_TOPICS.get(message.topic)
-        except UnicodeDecodeError:
-            name = None
-        if name is not None:
-            text = message.payload.decode(errors="replace")[:100]
-            self.broker[name] = int(text) if text.isdigit() else text
-            return
         self.last_received = time.monotonic()
         self.messages.put((self.generation, message), len(message.payload))
 
     # --- this thread -----------------------------------------------------------------------
 
     def run(self):
+        self._recall_counters()
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.session_expiry
         properties.ReceiveMaximum = self.inflight
@@ -340,6 +360,9 @@ class Worker:
             properties=properties,
         )
         self.client.loop_start()
+        self.counters = self._counters_client()
+        self.counters.connect_async(settings.MQTT_HOST, settings.MQTT_PORT, keepalive=60)
+        self.counters.loop_start()
         next_beat = 0.0
         try:
             while not self.stop.is_set():
@@ -373,6 +396,9 @@ class Worker:
         properties.SessionExpiryInterval = expiry
         self.client.disconnect(properties=properties)
         self.client.loop_stop()
+        if self.counters is not None:
+            self.counters.disconnect()
+            self.counters.loop_stop()
         kept = None if drained or not expiry else timezone.now() + timedelta(seconds=expiry)
         self._beat(stopped=True, session_kept_until=kept)
         connections.close_all()
@@ -381,6 +407,22 @@ class Worker:
             f"内存队列峰值 {self.messages.peak} 条 / {self.messages.peak_bytes} 字节，"
             f"消息服务器丢弃 {self.broker.get('dropped', '未知')} 条"
         )
+
+    def _recall_counters(self):
+        """The broker's counters as this worker last recorded them. Mosquitto publishes a
+        counter when it changes, retained for 60 seconds only: a worker started later would
+        otherwise not know of drops that happened while it was away."""
+        try:
+            known = (
+                IngestWorker.objects.filter(client_id=self.client_id)
+                .values_list("broker", flat=True)
+                .first()
+            )
+        except DatabaseError:
+            connections.close_all()
+            return
+        for name, value in (known or {}).items():
+            self.broker.setdefault(name, value)
 
     def _others_alive(self) -> bool:
         """Whether another worker of this group and prefix has a fresh heartbeat."""
