@@ -174,7 +174,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp). Every script and style is the app's own (no CDN); the few
 # inline scripts carry the request's nonce. Style attributes stay allowed: the templates and
 # ECharts' tooltips use them, and they cannot run script.

@@ -34,11 +34,7 @@ CSRF_REFUSED = "请求未通过 CSRF 校验，请刷新页面后重试"
 
 
 def csrf_failure(request, reason=""):
-    """Django's CSRF refusal, in Chinese: a JSON body for the API, the 403 page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": CSRF_REFUSED}, status=403, json_dumps_params={"ensure_ascii": False}
-        )
+    """Django's CSRF refusal of a page, in Chinese (the API answers its own in anjian/api.py)."""
     return render(request, "403.html", {"reason": CSRF_REFUSED}, status=403)
 
 

@@ -12,7 +12,10 @@ independent of PYTHONHASHSEED).
    enterprise skipped): skipping would make the published list differ from the sample, and
    the bureau should widen the pool or recheck the declarations instead.
 
-Anyone holding a draw's inputs (`inputs()`) can re-run `run()` and get the same assignments.
+Anyone holding a published draw's inputs can re-run it with `replay()` and get the same
+assignments: the seed, the enterprise pool, n, k and each drawn enterprise's eligible inspectors
+(step 2's list), which is all step 2 reads. Who was excluded from which enterprise, and why, is
+not needed and not published (a declared conflict of interest is personal).
 """
 
 import hashlib
@@ -69,24 +72,57 @@ def run(
     rng = rng_for(seed)
     chosen = sample_enterprises(rng, pool, n)
     excluded = exclusions(chosen) if callable(exclusions) else exclusions
-    load = dict.fromkeys(inspectors, 0)
-    picks = []
+    candidates = {}
     for enterprise_id in chosen:
         barred = set(excluded.get(enterprise_id, ()) or excluded.get(str(enterprise_id), ()))
-        eligible = [i for i in inspectors if i not in barred]
+        candidates[enterprise_id] = [i for i in inspectors if i not in barred]
+    return _assign(rng, chosen, candidates, k, len(inspectors), name_of)
+
+
+def candidates_for(inspectors: Sequence[int], exclusions: Mapping, chosen: Sequence[int]):
+    """Each drawn enterprise's eligible inspectors, in the order step 2 reads them."""
+    inspectors = sorted(set(inspectors))
+    return {
+        enterprise_id: [
+            i for i in inspectors if i not in set(exclusions.get(str(enterprise_id), ()))
+        ]
+        for enterprise_id in chosen
+    }
+
+
+def replay(
+    seed: str, pool: Sequence[int], n: int, k: int, candidates: Mapping[str | int, Sequence[int]]
+) -> list[Pick]:
+    """Re-run a draw from its published inputs (`candidates`: each drawn enterprise's eligible
+    inspectors, keyed by enterprise id)."""
+    rng = rng_for(seed)
+    chosen = sample_enterprises(rng, pool, n)
+    eligible = {int(key): sorted(set(value)) for key, value in candidates.items()}
+    missing = [e for e in chosen if e not in eligible]
+    if missing:
+        raise Refused(f"公开的输入缺少企业（编号 {missing[0]}）的可抽取执法人员")
+    return _assign(rng, chosen, eligible, k, None, None)
+
+
+def _assign(rng, chosen, candidates, k, pool_count, name_of) -> list[Pick]:
+    load: dict[int, int] = {}
+    picks = []
+    for enterprise_id in chosen:
+        eligible = list(candidates[enterprise_id])
         if len(eligible) < k:
             name = name_of(enterprise_id) if name_of else f"编号 {enterprise_id}"
+            barred = f"（回避或避免重复 {pool_count - len(eligible)} 名）" if pool_count else ""
             raise Refused(
-                f"企业“{name}”可抽取的执法人员仅 {len(eligible)} 名（回避或避免重复 "
-                f"{len(inspectors) - len(eligible)} 名），少于每户 {k} 名，本次抽取未执行"
+                f"企业“{name}”可抽取的执法人员仅 {len(eligible)} 名{barred}，"
+                f"少于每户 {k} 名，本次抽取未执行"
             )
         picked = []
         for _ in range(k):
-            lowest = min(load[i] for i in eligible)
-            candidates = [i for i in eligible if load[i] == lowest]
-            inspector = candidates[rng.randrange(len(candidates))]
+            lowest = min(load.get(i, 0) for i in eligible)
+            fewest = [i for i in eligible if load.get(i, 0) == lowest]
+            inspector = fewest[rng.randrange(len(fewest))]
             picked.append(inspector)
-            load[inspector] += 1
+            load[inspector] = load.get(inspector, 0) + 1
             eligible.remove(inspector)
         picks.append(Pick(enterprise_id, tuple(picked)))
     return picks

@@ -699,6 +699,30 @@ def draw_inputs(draw: Draw) -> dict:
     }
 
 
+def public_inputs(draw: Draw) -> dict:
+    """What anyone needs to re-run a published draw (`draw.replay`) and check its result, and
+    nothing more: each drawn enterprise's eligible inspectors after recusals and avoid-repeat,
+    not the exclusions (who stood aside from which enterprise is a personal conflict of
+    interest), and no planned dates."""
+    picks = stored_result(draw)
+    candidates = algorithm.candidates_for(
+        draw.inspector_ids, draw.exclusions, [pick.enterprise_id for pick in picks]
+    )
+    return {
+        "algorithm": draw.algorithm,
+        "seed": draw.seed,
+        "pool": draw.pool,
+        "n": draw.enterprise_count,
+        "k": draw.inspectors_per_enterprise,
+        "candidates": {str(key): value for key, value in candidates.items()},
+        "result": [
+            {"enterprise": pick.enterprise_id, "inspectors": list(pick.inspector_ids)}
+            for pick in picks
+        ],
+        "result_hash": draw.result_hash,
+    }
+
+
 def stored_result(draw: Draw) -> list[algorithm.Pick]:
     inspectors = defaultdict(list)
     for assignment_id, inspector_id in (

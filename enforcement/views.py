@@ -475,11 +475,7 @@ def public_draw(request, pk):
 def public_draw_inputs(request, pk):
     """The draw's inputs and result as JSON, for anyone to re-run it (ids only)."""
     draw = _get(Draw.objects.published(), pk)
-    data = services.draw_inputs(draw)
-    data["result"] = [
-        {"enterprise": pick.enterprise_id, "inspectors": list(pick.inspector_ids)}
-        for pick in services.stored_result(draw)
-    ]
+    data = services.public_inputs(draw)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="draw-{draw.pk}-inputs.json"'
     return response

@@ -90,3 +90,23 @@ def test_inputs_hash_changes_with_any_input():
     assert base != draw.inputs_hash("t", POOL, INSPECTORS, 5, 2, {3: [1001]})
     assert base != draw.inputs_hash("s", POOL[1:], INSPECTORS, 5, 2, {3: [1001]})
     assert base != draw.inputs_hash("s", POOL, INSPECTORS, 5, 2, {3: [1002]})
+
+
+def test_the_published_candidates_replay_every_draw_exactly():
+    # Published inputs carry each drawn enterprise's eligible inspectors, not the exclusions:
+    # replaying from them gives the same result as the draw itself, for any seed.
+    exclusions = {str(e): INSPECTORS[: 17 - (e % 5)] for e in POOL}
+    for seed in range(200):
+        picks = draw.run(str(seed), POOL, INSPECTORS, 10, 3, exclusions)
+        chosen = [p.enterprise_id for p in picks]
+        candidates = draw.candidates_for(INSPECTORS, exclusions, chosen)
+        published = {str(key): value for key, value in candidates.items()}
+        assert draw.replay(str(seed), POOL, 10, 3, published) == picks
+    assert draw.run("anjian", POOL, INSPECTORS, 3, 2, {}) == draw.replay(
+        "anjian", POOL, 3, 2, {str(e): INSPECTORS for e in KNOWN_ENTERPRISES}
+    )
+
+
+def test_replay_refuses_inputs_missing_a_drawn_enterprise():
+    with pytest.raises(Refused, match="缺少企业"):
+        draw.replay("anjian", POOL, 3, 2, {str(KNOWN_ENTERPRISES[0]): INSPECTORS})

@@ -2,7 +2,7 @@
 outcomes and inspectors' names and badge numbers, and nothing else personal."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -90,7 +90,8 @@ def test_public_pages_need_no_login_and_hide_personal_data(client, published, in
         assert assignment.enterprise.name in html
         assert assignment.enterprise.principal_phone not in html
         assert assignment.enterprise.principal_name not in html
-    assert "2026-06-01" in html
+    # Planned dates stay internal until the inspection is carried out.
+    assert "2026-06-01" not in html
     shown = set(
         AssignmentInspector.objects.filter(assignment__draw=published).values_list(
             "inspector_id", flat=True
@@ -121,22 +122,87 @@ def test_unpublished_draw_is_not_public(client, enforcer, inspectors, many_enter
     assert "内部" not in client.get("/public/draws/").content.decode()
 
 
-def test_public_inputs_rerun_to_the_same_result(client, published):
+def rerun(data):
+    """What anyone holding the published JSON does: re-run the algorithm of that version."""
     from enforcement import draw as algorithm
 
+    assert data["algorithm"] == algorithm.ALGORITHM
+    picks = algorithm.replay(data["seed"], data["pool"], data["n"], data["k"], data["candidates"])
+    return picks, algorithm.result_hash(picks)
+
+
+def test_public_inputs_rerun_to_the_same_result(client, published):
     data = client.get(f"/public/draws/{published.pk}/inputs.json").json()
-    picks = algorithm.run(
-        data["seed"],
-        data["pool"],
-        data["inspectors"],
-        data["n"],
-        data["k"],
-        {int(k): v for k, v in data["exclusions"].items()},
-    )
+    picks, digest = rerun(data)
     assert [[p.enterprise_id, list(p.inspector_ids)] for p in picks] == [
         [row["enterprise"], row["inspectors"]] for row in data["result"]
     ]
-    assert algorithm.result_hash(picks) == data["result_hash"]
+    assert digest == data["result_hash"] == published.result_hash
+
+
+@pytest.fixture
+def recused(users, enforcer, inspectors, many_enterprises):
+    """A draw planned a month ahead, in which inspector0 stands aside from every enterprise
+    (a declared conflict of interest), published before any inspection is carried out."""
+    from enterprises.models import Enterprise
+
+    supervisor = users[Role.SUPERVISOR]
+    for enterprise in Enterprise.objects.all():
+        services.declare_conflict(supervisor, inspectors[0].pk, enterprise.pk, "配偶在该企业任职")
+    ahead = timezone.localdate() + timedelta(days=30)
+    draw = services.create_draw(
+        enforcer,
+        DrawRequest(
+            name="回避测试", enterprise_count=4, seed="recuse", planned_from=ahead,
+            planned_to=ahead + timedelta(days=10),
+        ),
+    )  # fmt: skip
+    services.publish_draw(enforcer, draw.pk)
+    assert draw.exclusions  # the recusals were applied
+    return draw
+
+
+def test_public_inputs_verify_without_the_recusals_or_future_dates(client, recused, inspectors):
+    response = client.get(f"/public/draws/{recused.pk}/inputs.json")
+    text = response.content.decode()
+    data = response.json()
+    # What stood aside, from what and why is not published: no exclusions, no full inspector
+    # pool, no reason; each drawn enterprise's candidates (after recusals) are.
+    assert "exclusions" not in data and "inspectors" not in data
+    assert "配偶" not in text
+    recusal_pairs = {(int(e), i) for e, ids in recused.exclusions.items() for i in ids}
+    for row in data["result"]:
+        assert set(row["inspectors"]) <= set(data["candidates"][str(row["enterprise"])])
+        for inspector in data["candidates"][str(row["enterprise"])]:
+            assert (row["enterprise"], inspector) not in recusal_pairs
+    # No planned date of an inspection not yet carried out, here or on the page.
+    page = client.get(f"/public/draws/{recused.pk}/").content.decode()
+    for assignment in recused.assignments.all():
+        assert assignment.planned_date is not None
+        assert assignment.planned_date.isoformat() not in text
+        assert assignment.planned_date.isoformat() not in page
+    # And it still verifies.
+    _, digest = rerun(data)
+    assert digest == data["result_hash"] == recused.result_hash
+    assert services.verify(recused).ok
+
+
+def test_a_tampered_candidate_list_does_not_verify(client, recused, inspectors):
+    data = client.get(f"/public/draws/{recused.pk}/inputs.json").json()
+    first = str(data["result"][0]["enterprise"])
+    data["candidates"][first] = [
+        i for i in data["candidates"][first] if i != data["result"][0]["inspectors"][0]
+    ]
+    _, digest = rerun(data)
+    assert digest != data["result_hash"]
+
+
+def test_the_public_page_shows_the_inspection_date_once_carried_out(client, enforcer, recused):
+    assignment = recused.assignments.order_by("position").first()
+    day = timezone.localdate()
+    services.record_outcome(enforcer, assignment.pk, "rectify", "粉尘清扫不到位", day)
+    html = client.get(f"/public/draws/{recused.pk}/").content.decode()
+    assert day.isoformat() in html
 
 
 def test_publish_and_outcome_pages(client, enforcer, inspectors, many_enterprises):

@@ -739,7 +739,7 @@ class Command(BaseCommand):
         results = []
         for username, *_, label in USERS:
             facts = self._facts(User.objects.get(username=username), rng)
-            client = Client()
+            client = Client(SERVER_NAME="localhost")  # testserver is not an allowed host
             client.force_login(facts.user)
             label = f"{label} ({facts.in_scope:,})"
             for name, build in scenarios:
@@ -844,7 +844,7 @@ class Command(BaseCommand):
         pages, exports = [], []
         for username, _, _, where, label in USERS:
             facts = self._ledger_facts(User.objects.get(username=username), rng)
-            client = Client()
+            client = Client(SERVER_NAME="localhost")  # testserver is not an allowed host
             client.force_login(facts.user)
             label = f"{label} ({facts.in_scope:,})"
             for name, build in scenarios:
