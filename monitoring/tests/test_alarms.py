@@ -327,6 +327,8 @@ def test_video_events_become_alarms(client, gateway_a, points_a, now):
         ({"camera": "cam1", "event": "overcrowding", "count": 5, "limit": 10}, 422),
         ({"camera": "cam1", "event": "hot_work", "snapshot": "***"}, 422),
         ({"camera": "cam1", "event": "hot_work", "snapshot": "aGVsbG8="}, 422),  # not an image
+        ({"camera": "cam1", "event": "hot_work", "ts": "1970-01-01T08:00:00+08:00"}, 422),
+        ({"camera": "cam1", "event": "hot_work", "ts": "0001-01-01T00:00:00+14:00"}, 422),
     ],
 )
 def test_bad_video_events_are_refused(client, gateway_a, points_a, now, body, status):
