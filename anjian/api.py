@@ -139,7 +139,8 @@ def _json_object_body(view):
 
     @functools.wraps(view)
     def endpoint(request, *args, **kwargs):
-        if request.content_type == "application/json" and _declared_length(request) > 0:
+        # ninja reads a body as JSON whatever its declared type; only a multipart form is not.
+        if not request.content_type.startswith("multipart/") and _declared_length(request) > 0:
             try:
                 body = json.loads(request.body)
             except ValueError:

@@ -100,9 +100,11 @@ def alarm(users, enterprise_a):
 
 @pytest.mark.parametrize("body", ["[1,2,3]", "[]", "1", '"确认"', "null", "true"])
 @pytest.mark.parametrize("action", ["acknowledge", "close"])
-def test_a_body_that_is_not_an_object_acts_on_nothing(admin, alarm, body, action):
-    response = admin.post(
-        f"/api/v1/alarms/{alarm.pk}/{action}", body, content_type="application/json"
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_a_body_that_is_not_an_object_acts_on_nothing(api, alarm, body, action, content_type):
+    supervisor = api(Role.SUPERVISOR)  # who may act on the alarm
+    response = supervisor.post(
+        f"/api/v1/alarms/{alarm.pk}/{action}", body, content_type=content_type
     )
     assert response.status_code == 422, response.content
     assert response.json()["detail"] == "请求数据有误"

@@ -3,6 +3,7 @@ documents the refusals it may answer, and schemathesis, generating requests from
 against the application on a small dataset, finds no server error, no undocumented status and
 no response that fails its own schema."""
 
+import os
 from datetime import date
 
 import pytest
@@ -164,7 +165,8 @@ CHECKS = [
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    # Bounded for `make test` (a few minutes on two cores); API_FUZZ_EXAMPLES=200 searches deeper.
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", 15)),
     deadline=None,
     derandomize=True,
     database=None,
