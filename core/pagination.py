@@ -1,6 +1,10 @@
 """One paginator for the long lists (the enterprise registry, the hazard ledger)."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+# How far a search's count goes: "1,000+ 条" beyond.
+SEARCH_COUNT_LIMIT = 1000
 
 
 class IdFirstPaginator(Paginator):
@@ -19,10 +23,28 @@ class IdFirstPaginator(Paginator):
 
     FIRST_IDS = 1000
 
-    def __init__(self, *args, first_ids=None, **kwargs):
+    def __init__(self, *args, first_ids=None, count_limit=None, **kwargs):
+        """`count_limit`: count no further than this (a search: counting every match of a
+        common term reads them all); more is shown as "1,000+" (`count_label`)."""
         super().__init__(*args, **kwargs)
         if first_ids is not None:
             self.FIRST_IDS = first_ids
+        self.count_limit = count_limit
+
+    @cached_property
+    def count(self):
+        if self.count_limit is None:
+            return Paginator.count.func(self)
+        # Unordered, so that the database stops at whichever matches it meets first.
+        return self.object_list.order_by()[: self.count_limit + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count_limit is not None and self.count > self.count_limit
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count_limit:,}+" if self.capped else str(self.count)
 
     def get_page(self, number):
         try:
@@ -46,4 +68,11 @@ class IdFirstPaginator(Paginator):
         return self._get_page(self._rows(list(ids)), number, self)
 
     def _rows(self, ids):
-        return list(self.object_list.filter(pk__in=ids))
+        # The rows by their ids alone: the list's filters chose the ids already, and repeated
+        # beside them (a search's subqueries) they could lead the planner to walk the list again.
+        listed = self.object_list
+        rows = listed.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = listed.query.select_related
+        rows.query.deferred_loading = listed.query.deferred_loading
+        rows = rows.prefetch_related(*listed._prefetch_related_lookups)
+        return list(rows.order_by(*(listed.query.order_by or listed.model._meta.ordering)))

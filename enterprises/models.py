@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 
 from core.models import Jurisdiction, JurisdictionKind
 from core.scoping import ScopedQuerySet
+from core.search import ALL_MATCHES_SHARE, RARE_SHARE, Bigrams, is_rare
 from enterprises import credit_code, pinyin
 from enterprises.choices import DustClass, Industry, Standardization, Status
 
@@ -24,6 +26,11 @@ class SectorTag(models.Model):
         return self.name
 
 
+# The bigram indexes of the name and its initials (migration 0005, core.search).
+NAME_BIGRAMS = "ent_name_bigrams"
+INITIALS_BIGRAMS = "ent_initials_bigrams"
+
+
 class EnterpriseQuerySet(ScopedQuerySet):
     scope_path_lookup = "scope_path"
     scope_enterprise_lookup = "pk"
@@ -33,12 +40,29 @@ class EnterpriseQuerySet(ScopedQuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        query = models.Q(name__icontains=text)
+        queryset, query = self._by_name(text)
         upper = text.upper()
         if upper.isalnum() and upper.isascii():
             query |= models.Q(credit_code__startswith=upper)
-            query |= models.Q(name_initials__contains=text.lower())
-        return self.filter(query)
+            initials = models.Q(name_initials__contains=text.lower())
+            if is_rare(INITIALS_BIGRAMS, text.lower(), self.db):
+                queryset = queryset.alias(initials_bigrams=Bigrams("name_initials"))
+                initials &= models.Q(initials_bigrams__contains=[text.lower()])
+            query |= initials
+        return queryset.filter(query)
+
+    def search_name(self, text: str):
+        """Every enterprise whose name contains `text`, ignoring case."""
+        queryset, query = self._by_name(text, ALL_MATCHES_SHARE)
+        return queryset.filter(query)
+
+    def _by_name(self, text: str, share: float = RARE_SHARE):
+        # A rare pair of characters is looked up in the bigram index (core.search).
+        query = models.Q(name__icontains=text)
+        if is_rare(NAME_BIGRAMS, text.upper(), self.db, share):
+            queryset = self.alias(name_bigrams=Bigrams(Upper("name")))
+            return queryset, query & models.Q(name_bigrams__contains=[text.upper()])
+        return self, query
 
 
 class Enterprise(models.Model):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.roles import can, require
 from core import audit
 from core.http import xlsx_response
-from core.pagination import IdFirstPaginator
+from core.pagination import SEARCH_COUNT_LIMIT, IdFirstPaginator
 from enterprises import services, spreadsheet
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
 from enterprises.models import Enterprise
@@ -25,7 +25,11 @@ def enterprise_list(request):
     require(request.user, "enterprise.list")
     form, queryset = _filtered(request)
     queryset = queryset.select_related("jurisdiction", "grid").prefetch_related("sector_tags")
-    page = IdFirstPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search counts up to SEARCH_COUNT_LIMIT matches ("1,000+"): a common term's are many.
+    limit = SEARCH_COUNT_LIMIT if form.is_bound and form.cleaned_data.get("q") else None
+    page = IdFirstPaginator(queryset, PAGE_SIZE, count_limit=limit).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     htmx = bool(request.headers.get("HX-Request"))

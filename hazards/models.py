@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.utils import timezone
 
+from core import search
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
 
@@ -124,6 +125,9 @@ class ListedLevel(models.TextChoices):
     PROVINCE = "province", "省级挂牌督办"
 
 
+# The bigram index of the description (migration 0008, core.search).
+DESCRIPTION_BIGRAMS = "hazard_description_bigrams"
+
 # A search whose text is in up to this many enterprises' names passes their ids to the query as a
 # list; more (a word most names have) go as a subquery.
 SEARCH_ENTERPRISE_IDS = 10_000
@@ -168,20 +172,28 @@ class HazardQuerySet(ScopedQuerySet):
             return self
         if not enterprises.exclude(name__icontains=text).exists():
             return self
+        queryset = self
         if text.upper() == text == text.lower():
             by_description = models.Q(description__contains=text)
+            if search.is_rare(DESCRIPTION_BIGRAMS, text, self.db):
+                # A rare pair of characters: its rows from the bigram index (core.search).
+                queryset = queryset.alias(description_bigrams=search.Bigrams("description"))
+                by_description &= models.Q(description_bigrams__contains=[text])
         else:
             by_description = models.Q(description__icontains=text)
         if connections[self.db].vendor == "sqlite":
             by_name = models.Q(enterprise__name__icontains=text)
         else:
-            named = enterprises.filter(name__icontains=text).order_by()
+            named = enterprises.search_name(text).order_by()
             ids = list(named.values_list("pk", flat=True)[: SEARCH_ENTERPRISE_IDS + 1])
             if len(ids) > SEARCH_ENTERPRISE_IDS:
-                by_name = models.Q(enterprise__in=named.values("pk"))
+                # A word in many names: checked on the joined enterprise of each hazard walked
+                # in the ledger order, which finds a page (and a capped count) long before a
+                # subquery of every such name would be built.
+                by_name = models.Q(enterprise__name__icontains=text)
             else:
                 by_name = models.Q(enterprise__in=ids)  # none: Django drops this side of the OR
-        return self.filter(by_name | by_description)
+        return queryset.filter(by_name | by_description)
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

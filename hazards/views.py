@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
 from core.http import xlsx_response
-from core.pagination import IdFirstPaginator
+from core.pagination import SEARCH_COUNT_LIMIT, IdFirstPaginator
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
@@ -45,7 +45,11 @@ def ledger(request):
     require(request.user, "hazard.list")
     form, queryset = _ledger_queryset(request)
     queryset = queryset.select_related("enterprise", "enterprise__jurisdiction", "criterion")
-    paginator = IdFirstPaginator(queryset, PAGE_SIZE, first_ids=_first_ids(queryset))
+    # A search counts up to SEARCH_COUNT_LIMIT matches ("1,000+"): a common term's are many.
+    limit = SEARCH_COUNT_LIMIT if form.is_bound and form.cleaned_data.get("q") else None
+    paginator = IdFirstPaginator(
+        queryset, PAGE_SIZE, first_ids=_first_ids(queryset), count_limit=limit
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -352,17 +352,20 @@ class Command(BaseCommand):
                 "user": params.get("USER") or None,
                 "password": params.get("PASSWORD") or None,
             }
-            name = sql.Identifier(PG_DATABASE)
+            # A DATABASE_URL naming a database that ends in "bench" is used as it is, so that
+            # two benchmarks on one server need not share (and reload) one database.
+            database = params["NAME"] if str(params["NAME"]).endswith("bench") else PG_DATABASE
+            name = sql.Identifier(database)
             with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
                 if reset:
                     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
                 found = admin.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [database]
                 ).fetchone()
                 if not found:
                     admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-            params["NAME"] = PG_DATABASE
-            return f"PostgreSQL database {PG_DATABASE}"
+            params["NAME"] = database
+            return f"PostgreSQL database {database}"
         raise CommandError(f"不支持的数据库：{connection.vendor}")
 
     def _migrate(self):
