@@ -376,6 +376,9 @@ class Worker:
             self._shut_down()
 
     def _shut_down(self):
+        # Stopping first, then looking for others: of two workers stopping together, neither
+        # counts on the other, and the group is never left without a subscription.
+        self._beat(stopped=True)
         handover = self.connected and self._others_alive()
         drained = False
         if handover:
