@@ -2,6 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, hash_token
+from core.inputs import text_problem
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
@@ -10,6 +11,8 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
         raise ValueError("请填写令牌用途")
+    if problem := text_problem(name, multiline=False):
+        raise ValueError(f"令牌用途{problem}")
     raw = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=user, name=name[:60], key_hash=hash_token(raw), hint=raw[-4:]
