@@ -15,10 +15,12 @@ from ninja.pagination import paginate
 from accidents import services
 from accidents.forms import AccidentFilterForm
 from accidents.models import AccidentCase
-from accidents.services import MAX_PEOPLE, AccidentRefused
+from accidents.services import MAX_PEOPLE, TEXT_LIMITS, AccidentRefused
 from accounts.roles import can
 from core.api_schemas import Int64
+from core.inputs import Line, PlausibleDateTime, Text, column_line
 from enterprises.api import Pagination
+from enterprises.models import SectorTag
 from hazards.api import Payload
 
 router = Router(tags=["事故与警示"])
@@ -110,35 +112,43 @@ class AccidentFilters(FilterSchema):
 class AccidentPatch(Payload):
     """The fields to change; any field left out keeps its value."""
 
-    source: str | None = Field(None, description="不能更改，仅供核对")
+    source: column_line(AccidentCase, "source") | None = Field(
+        None, description="不能更改，仅供核对"
+    )
     enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
-    title: str | None = None
-    occurred_at: datetime | None = None
-    location: str | None = None
-    industry: str | None = Field(None, description="外地事故必填；本县企业事故取自企业")
-    sector_tags: list[str] | None = Field(None, description="重点行业领域代码")
-    category: str | None = None
+    title: Line(TEXT_LIMITS["title"]) | None = None
+    occurred_at: PlausibleDateTime | None = None
+    location: Line(TEXT_LIMITS["location"]) | None = None
+    industry: column_line(AccidentCase, "industry") | None = Field(
+        None, description="外地事故必填；本县企业事故取自企业"
+    )
+    sector_tags: list[column_line(SectorTag, "code")] | None = Field(
+        None, description="重点行业领域代码"
+    )
+    category: column_line(AccidentCase, "category") | None = None
     deaths: int | None = Field(None, ge=0, le=MAX_PEOPLE)
     serious_injuries: int | None = Field(None, ge=0, le=MAX_PEOPLE)
     minor_injuries: int | None = Field(None, ge=0, le=MAX_PEOPLE)
     direct_loss: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     is_near_miss: bool | None = None
-    summary: str | None = None
-    cause: str | None = None
-    lessons: str | None = None
-    note: str = Field("", description="更正说明")
+    summary: Text(TEXT_LIMITS["summary"]) | None = None
+    cause: Text(TEXT_LIMITS["cause"]) | None = None
+    lessons: Text(TEXT_LIMITS["lessons"]) | None = None
+    note: Line(TEXT_LIMITS["note"]) = Field("", description="更正说明")
 
 
 class AccidentIn(AccidentPatch):
-    source: str = Field(description="local 本县企业 / external 外地通报（仅县局）")
-    title: str
-    occurred_at: datetime
-    category: str
-    summary: str
+    source: column_line(AccidentCase, "source") = Field(
+        description="local 本县企业 / external 外地通报（仅县局）"
+    )
+    title: Line(TEXT_LIMITS["title"])
+    occurred_at: PlausibleDateTime
+    category: column_line(AccidentCase, "category")
+    summary: Text(TEXT_LIMITS["summary"])
 
 
 class VoidIn(Payload):
-    reason: str
+    reason: Text(TEXT_LIMITS["reason"])
 
 
 def _queryset(request):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accidents.models import AccidentSource
 from accidents.rules import CATEGORIES, Level
 from accidents.services import MAX_LOSS, MAX_PEOPLE, TEXT_LIMITS, may_record_external
+from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
@@ -34,7 +35,7 @@ def _count_field(label):
     return forms.IntegerField(label=label, min_value=0, max_value=MAX_PEOPLE, initial=0)
 
 
-class AccidentForm(forms.Form):
+class AccidentForm(CheckedForm):
     source = forms.ChoiceField(label="事故来源", choices=AccidentSource.choices)
     enterprise = forms.ModelChoiceField(
         label="事故企业",
@@ -166,7 +167,7 @@ class AccidentForm(forms.Form):
         return data
 
 
-class VoidForm(forms.Form):
+class VoidForm(CheckedForm):
     reason = forms.CharField(
         label="作废原因",
         max_length=TEXT_LIMITS["reason"],
@@ -182,7 +183,7 @@ class VoidForm(forms.Form):
 VOIDED_CHOICES = [("", "有效记录"), ("1", "已作废"), ("all", "全部记录")]
 
 
-class AccidentFilterForm(forms.Form):
+class AccidentFilterForm(CheckedForm):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     source = forms.ChoiceField(
         label="来源", required=False, choices=[("", "全部来源"), *AccidentSource.choices]

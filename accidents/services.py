@@ -9,7 +9,7 @@ supervisors record any accident of the county and the typical cases reported els
 supervisor records the accidents of the enterprises in the town. A record entered in error is
 voided with a reason, never deleted, and a voided record is not changed again."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -19,6 +19,7 @@ from accidents.models import AccidentCase, AccidentEvent, AccidentSource, EventA
 from accidents.rules import CATEGORY_SERIAL
 from accounts.roles import COUNTY_ROLES, can
 from core.errors import Refused
+from core.inputs import DATE_WINDOW, text_problem
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 
@@ -61,9 +62,10 @@ TEXT_LIMITS = {
     "note": 2_000,
     "reason": 2_000,
 }
+MULTILINE = {"summary", "cause", "lessons", "reason"}
 MAX_PEOPLE = 100_000
 MAX_LOSS = Decimal("9999999999.99")  # the column: numeric(12, 2), 万元
-EARLIEST = date(1949, 10, 1)
+EARLIEST = DATE_WINDOW["earliest"]
 COUNT_LABELS = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "minor_injuries": "轻伤人数"}
 
 
@@ -116,9 +118,8 @@ def _text(values: dict, name: str, label: str, required: bool = False) -> str:
     if not isinstance(value, str):
         raise AccidentRefused(f"{label}应为文字", field=name)
     value = value.replace("\r\n", "\n").strip()  # a browser's textarea sends CRLF
-    if "\x00" in value:
-        # PostgreSQL cannot store a NUL character: bad data (422), not a database error (500).
-        raise AccidentRefused(f"{label}含有不可见的非法字符", field=name)
+    if problem := text_problem(value, multiline=name in MULTILINE):
+        raise AccidentRefused(f"{label}{problem}", field=name)
     if required and not value:
         raise AccidentRefused(f"请填写{label}", field=name)
     if len(value) > TEXT_LIMITS[name]:

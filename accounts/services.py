@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, hash_token
+from core.inputs import text_problem
 
 # The lifetimes offered where a token is created (days; "" never expires).
 TOKEN_LIFETIMES = {"30": 30, "90": 90, "180": 180, "365": 365, "": None}
@@ -22,6 +23,8 @@ def create_token(user: User, name: str, lifetime: str = "") -> tuple[ApiToken, s
     name = (name or "").strip()
     if not name:
         raise ValueError("请填写令牌用途")
+    if problem := text_problem(name, multiline=False):
+        raise ValueError(f"令牌用途{problem}")
     if lifetime not in TOKEN_LIFETIMES:
         raise ValueError("请选择有效期：" + "、".join(TOKEN_LIFETIME_LABELS.values()))
     days = TOKEN_LIFETIMES[lifetime]

@@ -17,18 +17,29 @@ _MESSAGES = {
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
     "string_too_long": "内容过长",
+    "string_unicode": "含有无效字符（如单独的代理字符），请删除后重试",
     "extra_forbidden": "不支持该字段",
 }
+
+
+def _message(error: dict) -> str:
+    ctx = error.get("ctx") or {}
+    if "reason" in ctx:  # a check of ours (core.inputs) that says why in Chinese
+        return str(ctx["reason"])
+    if error.get("type") == "string_too_long" and "max_length" in ctx:
+        return f"内容过长：最多 {ctx['max_length']} 个字符"
+    return _MESSAGES.get(error.get("type", ""), "格式不正确")
 
 
 def validation_message(errors: list[dict]) -> list[dict]:
     out = []
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        out.append(
-            {
-                "field": ".".join(loc),
-                "message": _MESSAGES.get(error.get("type", ""), "格式不正确"),
-            }
-        )
+        loc = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "note") and a multipart ("form", "note") both name the field "note"
+        # (and a field that is itself called "body" keeps its name).
+        if loc[:1] in (["body"], ["form"]):
+            loc = loc[1:]
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
+        out.append({"field": ".".join(loc), "message": _message(error)})
     return out

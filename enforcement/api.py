@@ -4,16 +4,15 @@ its status (403, 404, 409, 422) with the Chinese reason."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import AfterValidator, StringConstraints
 
 from accounts.roles import can
 from core.api_schemas import ErrorOut, Int64
+from core.inputs import Line, PlausibleDate, Text
 from enforcement import documents, inspections, services, statistics
 from enforcement.models import (
     Draw,
@@ -27,16 +26,6 @@ from enterprises.api import Pagination
 from hazards.api import Payload
 
 router = Router(tags=["执法检查"])
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL character")
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 def _require(user, action, label):
@@ -99,7 +88,7 @@ class DrawDetailOut(DrawOut):
 
 
 class DrawIn(Payload):
-    name: _text(100)
+    name: Line(100)
     enterprise_count: int = Field(ge=1, le=100000)
     inspectors_per_enterprise: int = Field(2, ge=1, le=10)
     avoid_repeat: bool = True
@@ -108,10 +97,10 @@ class DrawIn(Payload):
         description="town（镇街ID）、industry、sector_tags、grade（代码列表）、"
         "exclude_key_list（布尔）、exclude_recent_months（月数）",
     )
-    seed: _text(64) = Field("", description="空则由系统生成")
+    seed: Line(64) = Field("", description="空则由系统生成")
     plan_id: Int64 | None = None
-    planned_from: date | None = None
-    planned_to: date | None = None
+    planned_from: PlausibleDate | None = None
+    planned_to: PlausibleDate | None = None
 
 
 class VerifyOut(Schema):
@@ -212,9 +201,9 @@ class PlanDetailOut(PlanOut):
 
 class EnforcementPlanIn(Payload):
     year: int = Field(ge=2000, le=2100)
-    title: _text(100) = ""
+    title: Line(100) = ""
     random_by_month: dict[str, int] = Field(default_factory=dict, description='{"3": 20, ...}')
-    note: _text(2000) = ""
+    note: Text(2000) = ""
 
 
 def _plan_detail(user, plan):
@@ -295,17 +284,17 @@ class PenaltyOut(Schema):
 
 class PenaltyIn(Payload):
     enterprise_id: Int64
-    violation: _text(5000)
-    legal_basis: _text(2000)
+    violation: Text(5000)
+    legal_basis: Text(2000)
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2)
-    filed_on: date | None = None
+    filed_on: PlausibleDate | None = None
     inspection_id: Int64 | None = None
 
 
 class AdvanceIn(Payload):
-    to_state: _text(20)
-    note: _text(300) = ""
-    decided_on: date | None = None
+    to_state: Line(20)
+    note: Line(300) = ""
+    decided_on: PlausibleDate | None = None
     amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
@@ -430,22 +419,22 @@ class InspectionDetailOut(InspectionBase):
 
 class InspectionIn(Payload):
     enterprise_id: Int64
-    kind: _text(20) = Field(
+    kind: Line(20) = Field(
         description="on_site（现场检查）、unannounced（暗查暗访）、remote（非现场执法）"
     )
-    inspected_on: date | None = None
+    inspected_on: PlausibleDate | None = None
     inspector_ids: list[Int64] = Field(
         default_factory=list, description="空且关联抽查任务时取抽中人员"
     )
     assignment_id: Int64 | None = None
     plan_item_id: Int64 | None = None
-    place: _text(200) = ""
+    place: Line(200) = ""
 
 
 class AnswerIn(Payload):
     item_id: Int64
-    result: _text(20) = Field(description="compliant、not_compliant、not_applicable")
-    note: _text(500) = ""
+    result: Line(20) = Field(description="compliant、not_compliant、not_applicable")
+    note: Line(500) = ""
 
 
 class AnswerOut(Schema):
@@ -455,11 +444,11 @@ class AnswerOut(Schema):
 
 
 class PhotoAnswerIn(Schema):
-    result: _text(20) = Field(
+    result: Line(20) = Field(
         "",
         description="compliant、not_compliant、not_applicable；空则保留已填写的结果，只添加照片",
     )
-    note: _text(500) = Field("", description="情况说明，与 result 一同填写（不符合时必填）")
+    note: Line(500) = Field("", description="情况说明，与 result 一同填写（不符合时必填）")
 
 
 class AnswerPhotosOut(AnswerOut):
@@ -467,8 +456,8 @@ class AnswerPhotosOut(AnswerOut):
 
 
 class CompleteIn(Payload):
-    findings: _text(5000) = ""
-    rectify_deadline: date | None = None
+    findings: Text(5000) = ""
+    rectify_deadline: PlausibleDate | None = None
 
 
 class EvidenceIn(Payload):
@@ -477,8 +466,8 @@ class EvidenceIn(Payload):
 
 
 class RecheckIn(Payload):
-    rechecked_on: date
-    opinion: _text(2000)
+    rechecked_on: PlausibleDate
+    opinion: Text(2000)
 
 
 class RecheckOut(Schema):

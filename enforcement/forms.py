@@ -2,6 +2,7 @@ from django import forms
 from django.apps import apps
 
 from accounts.models import User
+from core.inputs import CheckedForm
 from core.models import Jurisdiction
 from enforcement.models import EnforcementPlan, InspectionKind, Outcome, PenaltyState, Result
 from enterprises.choices import Industry
@@ -41,7 +42,7 @@ class EnterpriseByCodeField(forms.CharField):
         return found
 
 
-class DrawForm(forms.Form):
+class DrawForm(CheckedForm):
     name = forms.CharField(label="抽查名称", max_length=100)
     plan = forms.ModelChoiceField(
         label="所属执法计划", queryset=EnforcementPlan.objects.none(), required=False
@@ -99,7 +100,7 @@ class DrawForm(forms.Form):
         return result
 
 
-class PlanForm(forms.Form):
+class PlanForm(CheckedForm):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="计划名称（可空）", max_length=100, required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -126,7 +127,7 @@ class PlanMonthsForm(PlanForm):
         del self.fields["title"]
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(CheckedForm):
     inspector = forms.ModelChoiceField(label="执法人员", queryset=None)
     enterprise = EnterpriseByCodeField()
     reason = forms.CharField(label="回避事由", max_length=200)
@@ -137,13 +138,13 @@ class ConflictForm(forms.Form):
         self.fields["enterprise"].user = user
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CheckedForm):
     outcome = forms.ChoiceField(label="检查结果", choices=Outcome.choices[1:])
     completed_on = forms.DateField(label="检查日期", widget=DATE)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
-class PenaltyForm(forms.Form):
+class PenaltyForm(CheckedForm):
     enterprise = EnterpriseByCodeField()
     violation = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(
@@ -162,7 +163,7 @@ class PenaltyForm(forms.Form):
         self.fields["enterprise"].user = user
 
 
-class PenaltyAdvanceForm(forms.Form):
+class PenaltyAdvanceForm(CheckedForm):
     to_state = forms.ModelChoiceField(label="转为", queryset=PenaltyState.objects.none())
     decided_on = forms.DateField(label="决定日期（转为决定时）", required=False, widget=DATE)
     amount = forms.DecimalField(
@@ -191,7 +192,7 @@ class InspectorsField(forms.ModelMultipleChoiceField):
         return f"{obj.display_name}（{obj.badge_number}）"
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(CheckedForm):
     enterprise = EnterpriseByCodeField()
     kind = forms.ChoiceField(label="检查方式", choices=InspectionKind.choices)
     inspected_on = forms.DateField(label="检查日期", widget=DATE)
@@ -225,13 +226,13 @@ class PhotoUploadsField(forms.FileField):
         return [upload for upload in files if upload]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CheckedForm):
     result = forms.ChoiceField(label="结果", choices=Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="情况说明", max_length=500, required=False)
     photos = PhotoUploadsField(label="照片", required=False)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(CheckedForm):
     findings = forms.CharField(
         label="检查情况（写入现场检查记录）",
         required=False,
@@ -243,7 +244,7 @@ class CompleteForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CheckedForm):
     alarms = forms.MultipleChoiceField(label="监测报警", required=False)
     warnings = forms.MultipleChoiceField(label="电力预警", required=False)
 
@@ -258,7 +259,7 @@ class EvidenceForm(forms.Form):
         ]
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(CheckedForm):
     rechecked_on = forms.DateField(label="复查日期", widget=DATE)
     opinion = forms.CharField(
         label="复查意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role, can
 from core.errors import Refused
+from core.inputs import text_problem
 from core.models import Jurisdiction
 from enforcement import draw as algorithm
 from enforcement import numbering
@@ -86,6 +87,8 @@ def set_in_pool(user, officer_id: int, active: bool, note: str = "") -> Inspecto
     officer = inspector_pool_candidates(user).filter(pk=officer_id).first()
     if officer is None:
         raise Refused("执法人员不存在", 404)
+    if problem := text_problem(note or "", multiline=False):
+        raise Refused(f"备注{problem}")
     inspector, _ = Inspector.objects.update_or_create(
         user=officer,
         defaults={"jurisdiction": officer.jurisdiction, "active": active, "note": note[:200]},

@@ -10,9 +10,10 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, can
 from core.api_schemas import Int64
+from core.inputs import column_line
 from enterprises import services
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, SectorTag
 
 router = Router(tags=["企业"])
 
@@ -50,36 +51,36 @@ class EnterpriseOut(Schema):
 class EnterprisePatch(Schema):
     """Fields to change; any field left out keeps its value."""
 
-    credit_code: str | None = None
-    name: str | None = None
-    address: str | None = None
+    credit_code: column_line(Enterprise, "credit_code") | None = None
+    name: column_line(Enterprise, "name") | None = None
+    address: column_line(Enterprise, "address") | None = None
     jurisdiction_id: int | None = None
     grid_id: int | None = None
-    industry: str | None = None
-    sector_tags: list[str] | None = None
-    dust_class: str | None = None
+    industry: column_line(Enterprise, "industry") | None = None
+    sector_tags: list[column_line(SectorTag, "code")] | None = None
+    dust_class: column_line(Enterprise, "dust_class") | None = None
     dust_workers: int | None = None
     employee_count: int | None = None
     above_scale: bool | None = None
     small_micro: bool | None = None
-    principal_name: str | None = None
-    principal_phone: str | None = None
-    safety_officer_name: str | None = None
-    safety_officer_phone: str | None = None
-    standardization: str | None = None
-    status: str | None = None
+    principal_name: column_line(Enterprise, "principal_name") | None = None
+    principal_phone: column_line(Enterprise, "principal_phone") | None = None
+    safety_officer_name: column_line(Enterprise, "safety_officer_name") | None = None
+    safety_officer_phone: column_line(Enterprise, "safety_officer_phone") | None = None
+    standardization: column_line(Enterprise, "standardization") | None = None
+    status: column_line(Enterprise, "status") | None = None
     longitude: Decimal | None = None
     latitude: Decimal | None = None
 
 
 class EnterpriseIn(EnterprisePatch):
-    credit_code: str
-    name: str
+    credit_code: column_line(Enterprise, "credit_code")
+    name: column_line(Enterprise, "name")
     jurisdiction_id: int
-    industry: str
+    industry: column_line(Enterprise, "industry")
     employee_count: int
-    principal_name: str
-    principal_phone: str
+    principal_name: column_line(Enterprise, "principal_name")
+    principal_phone: column_line(Enterprise, "principal_phone")
 
 
 class EnterpriseFilters(FilterSchema):

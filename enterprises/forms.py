@@ -4,11 +4,19 @@ from decimal import Decimal
 from django import forms
 
 from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS
+from core.inputs import CheckedForm, CheckedModelForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
 
 COORDINATE_PLACES = Decimal("0.000001")
+# China's extent in WGS-84 degrees (Zengmu Reef to Mohe, the Pamirs to the Wusu confluence):
+# every enterprise here lies inside it, and what lies outside is a typing error (999, or the
+# two swapped: a latitude of 116 is impossible).
+COORDINATE_BOUNDS = {
+    "longitude": (Decimal("73.4"), Decimal("135.1")),
+    "latitude": (Decimal("3.8"), Decimal("53.6")),
+}
 # 11-digit mobile numbers, or landlines with an area code (0635-1234567, 06351234567).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -24,7 +32,7 @@ def _phone(value: str, required: bool) -> str:
     return value
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(CheckedModelForm):
     """The one validator of enterprise facts: the pages, the Excel import and the API all fill
     this form, so a rule written here holds everywhere."""
 
@@ -96,6 +104,10 @@ class EnterpriseForm(forms.ModelForm):
             self.add_error("sector_tags", "选择了粉尘类别，请同时勾选“粉尘涉爆”")
         if data.get("safety_officer_phone") and not data.get("safety_officer_name"):
             self.add_error("safety_officer_name", "填写了安全管理人员电话，请填写其姓名")
+        for name, (low, high) in COORDINATE_BOUNDS.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, f"超出中国境内的合理范围（{low}～{high}），请检查是否填反")
         for name in ("longitude", "latitude"):
             # Kept to the column's six places, as the database will store it, so that retyping
             # 116.3 for 116.300000 is not recorded in the audit log as a change.
@@ -104,7 +116,7 @@ class EnterpriseForm(forms.ModelForm):
         return data
 
 
-class EnterpriseFilterForm(forms.Form):
+class EnterpriseFilterForm(CheckedForm):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     town = forms.ModelChoiceField(
         label="镇街/网格",

@@ -3,13 +3,14 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
 from grading.models import RiskLevel
 
 CHANGED_WITHIN = [("", "不限"), ("7", "近7天定级变化"), ("30", "近30天定级变化")]
 
 
-class GradeFilterForm(forms.Form):
+class GradeFilterForm(CheckedForm):
     q = forms.CharField(label="企业名称", required=False, max_length=100)
     town = forms.ModelChoiceField(
         label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部镇街"
@@ -51,7 +52,7 @@ class GradeFilterForm(forms.Form):
         return queryset
 
 
-class OverrideRequestForm(forms.Form):
+class OverrideRequestForm(CheckedForm):
     level = forms.ChoiceField(label="调整为", choices=RiskLevel.choices)
     reason = forms.CharField(
         label="调整理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -64,7 +65,7 @@ class OverrideRequestForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedForm):
     decision = forms.ChoiceField(
         label="审批", choices=[("approve", "批准"), ("reject", "驳回")], widget=forms.RadioSelect
     )
@@ -73,7 +74,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(CheckedForm):
     note = forms.CharField(
         label="撤销理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

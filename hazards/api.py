@@ -1,40 +1,23 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from accounts.roles import can
 from core.api_schemas import Int64
+from core.inputs import PlausibleDate, Text, column_line
 from enterprises.api import Pagination
 from hazards import services
 from hazards.forms import LedgerFilterForm
 from hazards.models import Extension, Hazard
 
 router = Router(tags=["隐患"])
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store a NUL character in text: refuse it as bad data (a 422), not as
-    # a database error (a 500).
-    if "\x00" in value:
-        raise ValueError("NUL character")
-    return value
-
-
-# Free text, and a line bounded by the model field it is stored in (a longer one would
-# overflow a PostgreSQL varchar: a 500 instead of a 422).
-Text = Annotated[str, AfterValidator(_no_nul)]
-
-
-def _line(model, field: str):
-    max_length = model._meta.get_field(field).max_length
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 class HazardEventOut(Schema):
@@ -135,40 +118,42 @@ class Payload(Schema):
 
 class ReportIn(Payload):
     enterprise_id: Int64
-    source: str
-    description: Text
-    place: _line(Hazard, "place") = ""
-    found_on: date | None = None
-    found_by: _line(Hazard, "found_by") = ""
+    source: column_line(Hazard, "source")
+    description: Text()
+    place: column_line(Hazard, "place") = ""
+    found_on: PlausibleDate | None = None
+    found_by: column_line(Hazard, "found_by") = ""
     criterion_id: Int64 | None = None
 
 
 class HazardNoteIn(Payload):
-    note: Text = ""
+    note: Text() = ""
 
 
 class HazardReasonIn(Payload):
-    reason: Text
+    reason: Text()
 
 
 class HazardPlanIn(Payload):
-    owner: _line(Hazard, "owner")
-    measures: Text
-    deadline: date
+    owner: column_line(Hazard, "owner")
+    measures: Text()
+    deadline: PlausibleDate
     # As many digits as the column holds (numeric(12, 2)).
     funds: Decimal | None = Field(None, max_digits=12, decimal_places=2)
-    contingency_plan: Text = ""
-    zero_out_reason: Text = Field("", description="重大事故隐患的整改期限晚于查出次年1月31日时必填")
+    contingency_plan: Text() = ""
+    zero_out_reason: Text() = Field(
+        "", description="重大事故隐患的整改期限晚于查出次年1月31日时必填"
+    )
 
 
 class SubmitIn(Payload):
-    evidence: Text
+    evidence: Text()
 
 
 class ExtensionIn(Payload):
-    new_deadline: date
-    reason: Text
-    zero_out_reason: Text = Field("", description="重大事故隐患延期至查出次年1月31日以后时必填")
+    new_deadline: PlausibleDate
+    reason: Text()
+    zero_out_reason: Text() = Field("", description="重大事故隐患延期至查出次年1月31日以后时必填")
 
 
 class ExtensionOut(Schema):
@@ -184,25 +169,25 @@ class ExtensionOut(Schema):
 
 class DecisionIn(Payload):
     approved: bool
-    note: Text = ""
+    note: Text() = ""
 
 
 class JudgeIn(Payload):
     is_major: bool
     criterion_id: Int64 | None = None
-    reason: Text = ""
+    reason: Text() = ""
 
 
 class ListingIn(Payload):
-    level: str
-    body: _line(Hazard, "listed_by")
+    level: column_line(Hazard, "listed_level")
+    body: column_line(Hazard, "listed_by")
 
 
 class SuspensionIn(Payload):
     # An order stops production or equipment; "none" is no order (a suspension is lifted when
     # the hazard is closed), as the detail page's form offers only these two.
     suspension: Literal["production", "equipment"]
-    equipment: _line(Hazard, "suspended_equipment") = ""
+    equipment: column_line(Hazard, "suspended_equipment") = ""
 
 
 def _queryset(request):

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.models import Enterprise
 from hazards.models import (
@@ -45,7 +46,7 @@ class PhotosField(forms.ImageField):
         return cleaned
 
 
-class ReportForm(forms.Form):
+class ReportForm(CheckedForm):
     enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
     source = forms.ChoiceField(label="来源", choices=Source.choices)
     description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
@@ -79,7 +80,7 @@ class ReportForm(forms.Form):
         self.fields["source"].choices = [(v, label) for v, label in Source.choices if v in allowed]
 
 
-class PlanForm(forms.Form):
+class PlanForm(CheckedForm):
     owner = forms.CharField(label="整改责任人", max_length=40)
     measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 3}))
     funds = forms.DecimalField(
@@ -97,20 +98,20 @@ class PlanForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(CheckedForm):
     evidence = forms.CharField(label="整改情况说明", widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label="整改照片", required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(CheckedForm):
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedForm):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(CheckedForm):
     new_deadline = forms.DateField(
         label="申请延期至", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -123,14 +124,14 @@ class ExtensionForm(forms.Form):
     )
 
 
-class DecideExtensionForm(forms.Form):
+class DecideExtensionForm(CheckedForm):
     approved = forms.TypedChoiceField(
         label="审批结果", choices=[("1", "批准"), ("0", "不批准")], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label="审批意见", required=False)
 
 
-class JudgeForm(forms.Form):
+class JudgeForm(CheckedForm):
     is_major = forms.TypedChoiceField(
         label="认定结果",
         choices=[("1", "重大事故隐患"), ("0", "一般隐患")],
@@ -148,19 +149,19 @@ class JudgeForm(forms.Form):
         )
 
 
-class ListForm(forms.Form):
+class ListForm(CheckedForm):
     level = forms.ChoiceField(label="督办级别", choices=ListedLevel.choices)
     body = forms.CharField(label="督办单位", max_length=60)
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(CheckedForm):
     suspension = forms.ChoiceField(
         label="措施", choices=[c for c in Suspension.choices if c[0] != Suspension.NONE]
     )
     equipment = forms.CharField(label="停用设施设备", required=False, max_length=200)
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(CheckedForm):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     town = forms.ModelChoiceField(
         label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部镇街"
@@ -212,7 +213,7 @@ class LedgerFilterForm(forms.Form):
         return queryset
 
 
-class SelfInspectionForm(forms.Form):
+class SelfInspectionForm(CheckedForm):
     checked_on = forms.DateField(label="检查日期", widget=forms.DateInput(attrs={"type": "date"}))
     led_by = forms.CharField(label="带队人", max_length=40)
     led_by_principal = forms.BooleanField(label="由主要负责人带队", required=False)

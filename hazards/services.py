@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import ENTERPRISE_ROLES, Role
 from core.errors import Refused
+from core.inputs import text_problem
 from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from hazards.models import (
@@ -473,6 +474,9 @@ def recipients_for(event: HazardEvent):
 # --- self-inspection ---------------------------------------------------------------------------
 
 
+NOTE_MAX = SelfInspectionItem._meta.get_field("note").max_length
+
+
 def record_self_inspection(
     user,
     enterprise_id: int,
@@ -504,10 +508,11 @@ def record_self_inspection(
             answer, text = answers[criterion.pk]
             if answer not in Answer.values:
                 raise TransitionRefused(f"{criterion.label}的结果无效")
-            # The notes come straight from the page's inputs, unvalidated by a form field:
-            # PostgreSQL cannot store a NUL character (a 500 rather than a refusal).
-            if "\x00" in (text or ""):
-                raise TransitionRefused(f"{criterion.label}的说明含有无效字符")
+            # The notes come straight from the page's inputs, unvalidated by a form field.
+            if problem := text_problem(text or "", multiline=False):
+                raise TransitionRefused(f"{criterion.label}的说明{problem}")
+            if len(text or "") > NOTE_MAX:
+                raise TransitionRefused(f"{criterion.label}的说明不能超过 {NOTE_MAX} 字")
             if answer == Answer.HAZARD and not (text or "").strip():
                 raise TransitionRefused(f"{criterion.label}存在隐患，请描述具体情况")
         inspection = SelfInspection.objects.create(

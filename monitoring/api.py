@@ -18,6 +18,7 @@ from pydantic import StringConstraints
 
 from accounts.roles import can
 from core.api_schemas import ErrorOut, Int64
+from core.inputs import Line, PlausibleDateTime, Text
 from enterprises.api import Pagination
 from monitoring import services
 from monitoring.ingest import ingest
@@ -124,9 +125,9 @@ def telemetry(request):
 
 
 class VideoEventIn(Schema):
-    camera: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    camera: Annotated[Line(40), StringConstraints(min_length=1)]
     event: Literal["hot_work", "overcrowding"]
-    ts: datetime
+    ts: PlausibleDateTime
     count: int | None = Field(None, ge=0, le=100_000)
     limit: int | None = Field(None, ge=0, le=100_000)
     snapshot: str | None = Field(None, description="抓拍图片（JPEG/PNG）的 Base64 编码")
@@ -235,7 +236,7 @@ def get_alarm(request, alarm_id: int):
 
 
 class AlarmNoteIn(Schema):
-    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    note: Text(2000) = ""
 
 
 def _alarm_action(action: str, summary: str):
@@ -307,7 +308,7 @@ def list_warnings(request, state: Literal["open", "confirmed", "dismissed"] | No
 
 class ReviewIn(Schema):
     confirmed: bool
-    note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    note: Annotated[Text(2000), StringConstraints(min_length=1)]
 
 
 @router.post("/warnings/{warning_id}/review", response=WarningOut, summary="研判电力预警")

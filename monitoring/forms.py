@@ -5,6 +5,7 @@ by monitoring.services."""
 from django import forms
 from django.db.models import Q
 
+from core.inputs import CheckedForm
 from core.models import Jurisdiction
 from hazards.forms import PhotosField
 from monitoring.kinds import KIND_DEFAULTS, PointKind
@@ -18,7 +19,7 @@ def _towns(user):
     return Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
 
 
-class _Filter(forms.Form):
+class _Filter(CheckedForm):
     """A filter form: a value that does not validate (a stale town, a mistyped state) is
     dropped on its own; the others keep applying."""
 
@@ -115,13 +116,13 @@ class WarningFilterForm(_Filter):
 # --- the alarm's actions -------------------------------------------------------------------
 
 
-class NoteForm(forms.Form):
+class NoteForm(CheckedForm):
     note = forms.CharField(
         label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class HandleForm(forms.Form):
+class HandleForm(CheckedForm):
     # Required by the service (its refusal names it); optional here so its message is the one.
     note = forms.CharField(
         label="处置情况",
@@ -136,7 +137,7 @@ class HandleForm(forms.Form):
 ALARM_FORMS = {"acknowledge": NoteForm, "handle": HandleForm, "close": NoteForm}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CheckedForm):
     confirmed = forms.TypedChoiceField(
         label="研判结论",
         choices=[("1", "属实"), ("0", "不属实")],
@@ -151,7 +152,7 @@ class ReviewForm(forms.Form):
 # --- gateways and points -------------------------------------------------------------------
 
 
-class GatewayForm(forms.Form):
+class GatewayForm(CheckedForm):
     enterprise = forms.IntegerField(widget=forms.HiddenInput, **ID_FIELD)
     code = forms.CharField(
         label="网关编码", max_length=40, help_text="字母、数字、点、下划线和连字符"
@@ -159,7 +160,7 @@ class GatewayForm(forms.Form):
     name = forms.CharField(label="名称", required=False, max_length=60)
 
 
-class PointForm(forms.Form):
+class PointForm(CheckedForm):
     """A new point; a setting left empty takes its kind's default (monitoring.kinds)."""
 
     code = forms.CharField(label="点位编码", max_length=40)

@@ -4,16 +4,15 @@ the caller's scope first (404), then the action is asked for (403); a refusal an
 (409 state, 422 data) with the Chinese reason (anjian.api answers every core.errors.Refused)."""
 
 from datetime import date, datetime
-from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import AfterValidator, StringConstraints
 
 from accounts.roles import can
 from core.api_schemas import Int64
+from core.inputs import PlausibleDate, Text, column_line
 from enterprises.api import Pagination
 from hazards.api import Payload
 from reporting import services
@@ -22,21 +21,6 @@ from reporting.models import CommitmentBreach, SafetyCommitment
 from reporting.models import Status as CommitmentStatus
 
 router = Router(tags=["安全承诺"])
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store a NUL character: bad data (a 422), not a database error (a 500).
-    if "\x00" in value:
-        raise ValueError("NUL character")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-
-
-def _line(field: str):
-    max_length = SafetyCommitment._meta.get_field(field).max_length
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 def _require(request, action, label):
@@ -163,24 +147,30 @@ class BreachFilters(FilterSchema):
 
 
 class CommitmentIn(Payload):
-    kind: str = Field(description="zero_out / post / high_risk_work")
-    work_type: str = Field("", description="高风险作业类型（仅 high_risk_work）")
-    committer_name: _line("committer_name")
-    committer_post: _line("committer_post") = Field("", description="动态清零承诺可省略")
-    content: Text = Field("", description="省略则使用标准承诺内容")
-    period_start: date
-    period_end: date
-    signed_on: date | None = Field(None, description="省略为今天")
+    kind: column_line(SafetyCommitment, "kind") = Field(
+        description="zero_out / post / high_risk_work"
+    )
+    work_type: column_line(SafetyCommitment, "work_type") = Field(
+        "", description="高风险作业类型（仅 high_risk_work）"
+    )
+    committer_name: column_line(SafetyCommitment, "committer_name")
+    committer_post: column_line(SafetyCommitment, "committer_post") = Field(
+        "", description="动态清零承诺可省略"
+    )
+    content: Text() = Field("", description="省略则使用标准承诺内容")
+    period_start: PlausibleDate
+    period_end: PlausibleDate
+    signed_on: PlausibleDate | None = Field(None, description="省略为今天")
     enterprise_id: Int64 | None = Field(None, description="省略为本人所在企业")
 
 
 class CommitmentReasonIn(Payload):
-    reason: Text
+    reason: Text()
 
 
 class BreachIn(Payload):
-    description: Text
-    found_on: date | None = Field(None, description="省略为今天")
+    description: Text()
+    found_on: PlausibleDate | None = Field(None, description="省略为今天")
 
 
 def _commitments(request):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from core.inputs import CheckedForm
 from core.models import Jurisdiction
 from reporting.kinds import KINDS, MAX_PERIOD_DAYS, CommitmentKind, WorkType, default_content
 from reporting.models import STATUS_FILTERS, BreachCause, SafetyCommitment
@@ -9,7 +10,7 @@ from reporting.services import period_for_year
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class _Filters(forms.Form):
+class _Filters(CheckedForm):
     q = forms.CharField(label="企业名称", required=False, max_length=100)
     town = forms.ModelChoiceField(
         label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部镇街"
@@ -78,7 +79,7 @@ def _max_length(name):
     return SafetyCommitment._meta.get_field(name).max_length
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(CheckedForm):
     kind = forms.ChoiceField(label="承诺类型", choices=CommitmentKind.choices)
     work_type = forms.ChoiceField(
         label="高风险作业类型",
@@ -129,7 +130,7 @@ class CommitmentForm(forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedForm):
     reason = forms.CharField(
         label="理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -139,7 +140,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].label = label
 
 
-class BreachForm(forms.Form):
+class BreachForm(CheckedForm):
     found_on = forms.DateField(label="发现日期", widget=DATE)
     description = forms.CharField(
         label="违反承诺的情形",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.roles import Role, can
 from core import notify
 from core.errors import Refused
+from core.inputs import text_problem
 from enterprises.models import Enterprise
 from reporting.kinds import (
     KINDS,
@@ -55,9 +56,9 @@ def _text(value, message, *, max_length=None) -> str:
 
 def _clean(value, *, max_length=None) -> str:
     value = (value or "").strip()
-    # PostgreSQL cannot store a NUL character: bad data (a 422), not a database error (a 500).
-    if "\x00" in value:
-        raise CommitmentRefused("内容含有无效字符")
+    # Forms and API schemas refuse these first; a service called otherwise still does.
+    if problem := text_problem(value, multiline=True):
+        raise CommitmentRefused(f"内容{problem}")
     if max_length is not None and len(value) > max_length:
         raise CommitmentRefused(f"内容过长（最多{max_length}个字）")
     return value

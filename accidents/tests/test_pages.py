@@ -99,7 +99,8 @@ BAD_FORMS = [
     # the service's rules, shown beside the field at fault
     ({"enterprise": ""}, "enterprise", "请选择发生事故的企业"),
     ({"is_near_miss": "on"}, "is_near_miss", "涉险事故"),
-    ({"occurred_at": "2999-01-01T08:00"}, "occurred_at", "不能晚于当前时间"),
+    ({"occurred_at": "2030-01-01T08:00"}, "occurred_at", "不能晚于当前时间"),
+    ({"occurred_at": "2999-01-01T08:00"}, "occurred_at", "日期超出合理范围"),
 ]
 
 

@@ -109,7 +109,7 @@ BAD = [
     ({"enterprise_id": 2**70}, 404, "enterprise", "企业不存在"),
     ({"title": "  "}, 422, "title", "请填写事故名称"),
     ({"title": "长" * 201}, 422, "title", "200"),
-    ({"title": "事故\x00"}, 422, "title", "非法字符"),
+    ({"title": "事故\x00"}, 422, "title", "控制字符"),
     ({"summary": ""}, 422, "summary", "请填写事故经过"),
     ({"occurred_at": None}, 422, "occurred_at", "请填写事故发生时间"),
     ({"occurred_at": "2025-01-01"}, 422, "occurred_at", "请填写事故发生时间"),
