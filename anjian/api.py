@@ -143,8 +143,8 @@ def _json_object_body(view):
         if not request.content_type.startswith("multipart/") and _declared_length(request) > 0:
             try:
                 body = json.loads(request.body)
-            except ValueError:
-                body = {}  # unreadable JSON is the endpoint's own 422
+            except (ValueError, RecursionError):
+                body = {}  # unreadable (or too deeply nested) JSON is the endpoint's own 422
             if not isinstance(body, dict):
                 errors = validation_message([{"type": "dict_type", "loc": ("body",)}])
                 return api.create_response(

@@ -124,3 +124,12 @@ def test_every_kind_of_endpoint_refuses_a_body_that_is_not_an_object(admin, ente
     ]:
         response = getattr(admin, method)("/api/v1" + path, body, content_type="application/json")
         assert response.status_code == 422, (path, response.content)
+
+
+def test_a_deeply_nested_body_is_not_a_server_error(api):
+    nested = '{"note": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for path in ["/draws/1/publish", "/hazards", "/plans/1/approve"]:
+        response = api(Role.SUPERVISOR).post(
+            "/api/v1" + path, nested, content_type="application/json"
+        )
+        assert 400 <= response.status_code < 500, (path, response.content)
