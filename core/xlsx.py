@@ -36,9 +36,11 @@ from core.text import XML_ILLEGAL
 # Cell styles: indexes into cellXfs in STYLES below.
 PLAIN, DATE, TEXT, BOLD, HEADER, HEADER_REQUIRED = range(6)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_LEAD = frozenset(FORMULA_START)
 MAX_COLUMNS = 16_384  # Excel's limit (XFD)
 MAX_ROWS = 1_048_576
-_EPOCH = datetime.date(1899, 12, 30)  # Excel's day 0 in the 1900 date system, leap bug included
+# Excel's day 0 in the 1900 date system (30 December 1899, its leap-year bug included).
+_EPOCH = datetime.date(1899, 12, 30).toordinal()
 # One search per string finds all that needs escaping or dropping; most strings have none.
 # A carriage return is written as a reference, which XML's end-of-line handling keeps.
 _SPECIAL = re.compile(f"[&<>\r]|{XML_ILLEGAL.pattern}")
@@ -86,19 +88,16 @@ def _escape_match(match) -> str:
     return _ESCAPES.get(match.group(), "")
 
 
-def _text(value: str) -> tuple[str, int]:
-    """A string's <is> content and its style: escaped, without XML-illegal characters, marked
-    as text where Excel would otherwise start a formula ("" when nothing is left)."""
-    style = TEXT if value.startswith(FORMULA_START) else PLAIN
+def _text(value: str) -> str:
+    """A string's <t> element: escaped, without XML-illegal characters ("" when nothing is
+    left). Spaces are always preserved, which spares a check of both ends of every string."""
     if "_x" in value:
         value = _ESCAPE_LIKE.sub(r"_x005F\1", value)
     if _SPECIAL.search(value):
         value = _SPECIAL.sub(_escape_match, value)
         if not value:
-            return "", PLAIN
-    if value[:1].isspace() or value[-1:].isspace():
-        return f'<t xml:space="preserve">{value}</t>', style
-    return f"<t>{value}</t>", style
+            return ""
+    return f'<t xml:space="preserve">{value}</t>'
 
 
 class Sheet:
@@ -145,39 +144,52 @@ class Sheet:
         self._row += 1
         if self._row > MAX_ROWS:
             raise ValueError("more rows than Excel allows")
-        r = self._row
-        parts = [f'<row r="{r}">']
+        row = str(self._row)
+        if len(values) > len(self._letters):
+            self._letter(len(values) - 1)
         letters = self._letters
+        # Most rows hold nothing to escape or drop: one search of all their text at once (a
+        # search per cell is most of the cost of a large export) lets each cell skip its own.
+        texts = [value for value in values if type(value) is str]
+        joined = "\n".join(texts)
+        plain = style is None and not ("_x" in joined or _SPECIAL.search(joined))
+        parts = [f'<row r="{row}">']
+        add = parts.append
         for column, value in enumerate(values):
-            ref = (letters[column] if column < 26 else self._letter(column)) + str(r)
-            if value is None or value == "":
+            ref = letters[column] + row
+            kind = type(value)
+            if kind is str and value:
+                if plain and value[0] not in _FORMULA_LEAD:
+                    add(
+                        f'<c r="{ref}" t="inlineStr"><is>'
+                        f'<t xml:space="preserve">{value}</t></is></c>'
+                    )
+                    continue
+                text = _text(value)
+                if not text:  # nothing but characters XML forbids
+                    add(f'<c r="{ref}"/>')
+                elif value.startswith(FORMULA_START):
+                    add(f'<c r="{ref}" s="{TEXT}" t="inlineStr"><is>{text}</is></c>')
+                else:
+                    cell_style = style if style is None or type(style) is int else style[column]
+                    s = f' s="{cell_style}"' if cell_style else ""
+                    add(f'<c r="{ref}"{s} t="inlineStr"><is>{text}</is></c>')
+            elif value is None or kind is str:
                 # Written all the same: without a <dimension> (unknown until the last row)
                 # readers such as openpyxl's read-only mode size a row by its last cell.
-                parts.append(f'<c r="{ref}"/>')
-                continue
-            kind = type(value)
-            if kind is str:
-                text, cell_style = _text(value)
-                if not text:  # nothing but characters XML forbids
-                    parts.append(f'<c r="{ref}"/>')
-                    continue
-                if style is not None and cell_style == PLAIN:
-                    cell_style = style if type(style) is int else style[column]
-                s = f' s="{cell_style}"' if cell_style else ""
-                parts.append(f'<c r="{ref}"{s} t="inlineStr"><is>{text}</is></c>')
-            elif kind is bool:
-                parts.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+                add(f'<c r="{ref}"/>')
             elif kind is int or kind is float or kind is Decimal:
                 if kind is not int and not math.isfinite(value):
-                    text, _ = _text(str(value))
-                    parts.append(f'<c r="{ref}" t="inlineStr"><is>{text}</is></c>')
+                    add(f'<c r="{ref}" t="inlineStr"><is>{_text(str(value))}</is></c>')
                 else:
-                    parts.append(f'<c r="{ref}"><v>{value}</v></c>')
+                    add(f'<c r="{ref}"><v>{value}</v></c>')
             elif kind is datetime.date:
-                parts.append(f'<c r="{ref}" s="{DATE}"><v>{(value - _EPOCH).days}</v></c>')
+                add(f'<c r="{ref}" s="{DATE}"><v>{value.toordinal() - _EPOCH}</v></c>')
+            elif kind is bool:
+                add(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             else:
                 raise TypeError(f"cannot write {kind.__name__} to a cell")
-        parts.append("</row>")
+        add("</row>")
         self._buffer.append("".join(parts))
         if len(self._buffer) >= _FLUSH_ROWS:
             self._flush()

@@ -5,7 +5,8 @@ A county exports its whole ledger (72,000 hazards) routinely, so the rows are re
 ordered query of just the columns written (no model instances; the labels of choices and
 criteria are looked up in dicts) and written by the streaming core.xlsx writer."""
 
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import Case, FloatField, IntegerField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.xlsx import Workbook
@@ -20,7 +21,7 @@ HEADERS = [
 COLUMNS = [
     "enterprise__name", "enterprise__credit_code", "enterprise__jurisdiction__name",
     "description", "place", "source", "is_major", "criterion_id", "major_reason", "found_on",
-    "found_by", "state", "owner", "measures", "funds", "deadline", "contingency_plan",
+    "found_by", "state", "owner", "measures", "export_funds", "deadline", "contingency_plan",
     "export_overdue", "listed_level", "listed_by", "suspension", "evidence", "closed_at",
     "closed_by__full_name", "closed_by__username",
 ]  # fmt: skip
@@ -36,12 +37,15 @@ def workbook(queryset, today) -> Workbook:
     criteria = {c.pk: c.label for c in MajorHazardCriterion.objects.all()}
     zone = timezone.get_current_timezone()
     # Overdue as the ledger's own filter defines it (HazardQuerySet.overdue), in the same query.
+    # Funds as a float and overdue as 0/1: values the cell takes as they come, with none of the
+    # per-row conversion a Decimal or a boolean column costs.
     overdue = queryset.overdue(today).values("pk")
     rows = (
         queryset.annotate(
             export_overdue=Case(
-                When(pk__in=overdue, then=Value(True)), default=False, output_field=BooleanField()
-            )
+                When(pk__in=overdue, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            export_funds=Cast("funds", FloatField()),
         )
         .order_by(
             "enterprise__jurisdiction__sort_order", "enterprise__name_initials", "found_on", "pk"
@@ -92,7 +96,7 @@ def workbook(queryset, today) -> Workbook:
                 states.get(state, state),
                 owner,
                 measures,
-                float(funds) if funds is not None else None,
+                funds,
                 deadline,
                 contingency_plan,
                 "是" if is_overdue else "否",
@@ -100,7 +104,7 @@ def workbook(queryset, today) -> Workbook:
                 listed_by,
                 suspensions.get(suspension, suspension),
                 evidence,
-                closed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if closed_at else "",
+                closed_at.astimezone(zone).isoformat(" ", "minutes")[:16] if closed_at else "",
                 closer_name or closer_username or "",
             ]
         )

@@ -8,10 +8,13 @@ times in-process with django.test.Client, for a province, a county and a town su
 
 - registry: the filtered enterprise list, the search and the API list (goal: p95 < 150 ms);
 - hazards: the ledger filtered, searched and paged, the zero-out board (goal: p95 < 300 ms),
-  and the 台账 export, a download held to no goal, with rows exported and rows per second.
+  and the 台账 export (goal: a county's whole ledger under 5 s), with rows exported, rows per
+  second and the peak of Python memory traced during one more export.
 
 `--scenario registry|hazards|all` picks what is timed; p50/p95/max per scenario and user are
-printed as Markdown tables.
+printed as Markdown tables. `--counties 1` loads 高唐县 alone, so a county's export can be
+measured at full county size (`--count 7100 --hazards 72000`) without a million hazards;
+`--database` names a database of one's own.
 
 Each timed request ends like a request under gunicorn (close_old_connections), so with SQLite's
 CONN_MAX_AGE=0 every request opens its own connection, as it does in production.
@@ -24,6 +27,7 @@ import random
 import re
 import statistics
 import time
+import tracemalloc
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -251,6 +255,8 @@ class Result:
     client: Client
     timings: list[tuple[float, str]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)  # an export's rows, per timed request
+    cpu: list[float] = field(default_factory=list)  # an export's CPU seconds in this process
+    peak_mb: float = 0.0  # an export's peak of traced Python memory (one more, untimed request)
 
     def percentile(self, p: int) -> float:
         ms = sorted(t for t, _ in self.timings)
@@ -275,6 +281,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--count", type=int, default=100_000, help="企业数量（默认 100000）")
         parser.add_argument(
+            "--counties",
+            type=int,
+            default=len(COUNTIES),
+            help=f"加载的县区数（默认 {len(COUNTIES)}）；"
+            "1 即只有高唐县，用于以较小规模测量一个县的台账导出",
+        )
+        parser.add_argument(
+            "--database",
+            default="",
+            help=f"基准数据库名（默认 PostgreSQL {PG_DATABASE}、SQLite var/{SQLITE_FILE}；"
+            "给出时为 PostgreSQL 的库名或 var/<名>.sqlite3）",
+        )
+        parser.add_argument(
             "--hazards", type=int, default=HAZARD_COUNT, help="隐患数量（默认 1000000）"
         )
         parser.add_argument(
@@ -297,6 +316,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count, seed, scenario = options["count"], options["seed"], options["scenario"]
+        self.counties = COUNTIES[: options["counties"]]
+        if not 1 <= options["counties"] <= len(COUNTIES):
+            raise CommandError(f"--counties 须在 1 到 {len(COUNTIES)} 之间")
+        self.database = options["database"]
         if count < 1 or options["requests"] < 1 or options["warmup"] < 0:
             raise CommandError("--count 与 --requests 须为正数，--warmup 不能为负")
         if options["hazards"] < 1 or options["export_requests"] < 1:
@@ -339,7 +362,8 @@ class Command(BaseCommand):
         connection.close()
         params = connection.settings_dict
         if connection.vendor == "sqlite":
-            path = Path(settings.VAR_DIR) / SQLITE_FILE
+            name = f"{self.database}.sqlite3" if self.database else SQLITE_FILE
+            path = Path(settings.VAR_DIR) / name
             if reset:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -352,9 +376,10 @@ class Command(BaseCommand):
                 "user": params.get("USER") or None,
                 "password": params.get("PASSWORD") or None,
             }
-            # A DATABASE_URL naming a database that ends in "bench" is used as it is, so that
-            # two benchmarks on one server need not share (and reload) one database.
-            database = params["NAME"] if str(params["NAME"]).endswith("bench") else PG_DATABASE
+            # --database, or a DATABASE_URL naming a database that ends in "bench", is used as
+            # it is, so that two benchmarks on one server need not share (and reload) one database.
+            named = params["NAME"] if str(params["NAME"]).endswith("bench") else None
+            database = self.database or named or PG_DATABASE
             name = sql.Identifier(database)
             with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
                 if reset:
@@ -376,6 +401,7 @@ class Command(BaseCommand):
             Jurisdiction.objects.filter(code=ROOT[0]).exists()
             and User.objects.filter(username__in=[u[0] for u in USERS]).count() == len(USERS)
             and Enterprise.objects.count() == count
+            and Jurisdiction.objects.filter(parent__code=ROOT[0]).count() == len(self.counties)
         )
 
     # --- Loading ------------------------------------------------------------------------------
@@ -399,7 +425,7 @@ class Command(BaseCommand):
         root and, per town, (town, grids, county row, weight)."""
         root = Jurisdiction.objects.create(code=ROOT[0], name=ROOT[1], kind=JurisdictionKind.COUNTY)
         towns = []
-        for order, row in enumerate(COUNTIES, start=1):
+        for order, row in enumerate(self.counties, start=1):
             code, name, _ = row
             county = Jurisdiction.objects.create(
                 code=code, name=name, kind=JurisdictionKind.COUNTY, parent=root, sort_order=order
@@ -759,6 +785,10 @@ class Command(BaseCommand):
     def _get(client: Client, url: str) -> float:
         started = time.perf_counter()
         response = client.get(url)
+        if response.streaming:  # a download: read to its end, as the client would
+            for _ in response.streaming_content:
+                pass
+            response.close()
         elapsed = (time.perf_counter() - started) * 1000
         close_old_connections()
         if response.status_code != 200:
@@ -843,6 +873,7 @@ class Command(BaseCommand):
         downloads = [
             ("export, a town's majors", ALL, self._export_town_params),
             ("export, whole county", "county", lambda rng, facts: {}),
+            ("export, whole town", "town", lambda rng, facts: {}),
         ]
         pages, exports = [], []
         for username, _, _, where, label in USERS:
@@ -865,9 +896,18 @@ class Command(BaseCommand):
                 for _ in range(export_requests):
                     params = build(rng, facts)
                     url = f"/hazards/export.xlsx?{urlencode(params)}"
+                    cpu = time.process_time()
                     result.timings.append((self._get(client, url), url))
+                    result.cpu.append(time.process_time() - cpu)
                     form = LedgerFilterForm(facts.user, QueryDict(urlencode(params)))
                     result.rows.append(form.apply(Hazard.objects.for_user(facts.user)).count())
+                # Memory: the last export once more, untimed, with Python's allocations traced.
+                tracemalloc.start()
+                try:
+                    self._get(client, url)
+                    result.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+                finally:
+                    tracemalloc.stop()
                 exports.append(result)
         return pages, exports
 
@@ -975,9 +1015,9 @@ class Command(BaseCommand):
         out.write("")
         out.write(
             "| export (a download, no goal) | user (hazards in scope) | requests | rows per export "
-            "| p50 ms | p95 ms | max ms | rows/s |"
+            "| p50 ms | p95 ms | max ms | rows/s | CPU s (median) | peak MB |"
         )
-        out.write("|---|---|---:|---:|---:|---:|---:|---:|")
+        out.write("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             rows = (
                 f"{min(r.rows):,}–{max(r.rows):,}"
@@ -988,7 +1028,8 @@ class Command(BaseCommand):
             out.write(
                 f"| {r.scenario} | {r.user} | {len(r.timings)} | {rows} | "
                 f"{r.percentile(50):.1f} | {r.percentile(95):.1f} | "
-                f"{max(t for t, _ in r.timings):.1f} | {rate:,.0f} |"
+                f"{max(t for t, _ in r.timings):.1f} | {rate:,.0f} | "
+                f"{statistics.median(r.cpu):.2f} | {r.peak_mb:.1f} |"
             )
 
     def _show_queries(self, results: list[Result]):
