@@ -11,6 +11,7 @@ from unittest import mock
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
@@ -93,10 +94,12 @@ def test_postgresql_connections_are_health_checked():
     assert json.loads(result.stdout) is True
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="a kept connection is PostgreSQL's (SQLite opens a file)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_connection_recovers_after_the_server_dropped_it():
-    if connection.vendor != "postgresql":
-        pytest.skip("a kept connection is PostgreSQL's (SQLite opens a file)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
