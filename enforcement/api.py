@@ -423,7 +423,7 @@ class InspectionIn(Payload):
         description="on_site（现场检查）、unannounced（暗查暗访）、remote（非现场执法）"
     )
     inspected_on: PlausibleDate | None = None
-    inspector_ids: list[Int64] = Field(
+    inspector_ids: list[int] = Field(
         default_factory=list, description="空且关联抽查任务时取抽中人员"
     )
     assignment_id: Int64 | None = None
