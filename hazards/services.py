@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import ENTERPRISE_ROLES, Role
 from core.errors import Refused
-from core.inputs import text_problem
+from core.inputs import TEXT_MAX, text_problem
 from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from hazards.models import (
@@ -474,9 +474,6 @@ def recipients_for(event: HazardEvent):
 # --- self-inspection ---------------------------------------------------------------------------
 
 
-NOTE_MAX = SelfInspectionItem._meta.get_field("note").max_length
-
-
 def record_self_inspection(
     user,
     enterprise_id: int,
@@ -511,8 +508,8 @@ def record_self_inspection(
             # The notes come straight from the page's inputs, unvalidated by a form field.
             if problem := text_problem(text or "", multiline=False):
                 raise TransitionRefused(f"{criterion.label}的说明{problem}")
-            if len(text or "") > NOTE_MAX:
-                raise TransitionRefused(f"{criterion.label}的说明不能超过 {NOTE_MAX} 字")
+            if len(text or "") > TEXT_MAX:
+                raise TransitionRefused(f"{criterion.label}的说明不能超过 {TEXT_MAX} 字")
             if answer == Answer.HAZARD and not (text or "").strip():
                 raise TransitionRefused(f"{criterion.label}存在隐患，请描述具体情况")
         inspection = SelfInspection.objects.create(

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import client_for, make_enterprise
+from core.inputs import LINE_MESSAGE
 from enterprises.models import Enterprise, SectorTag
 from hazards import duties, services
 from hazards.models import (
@@ -417,7 +418,7 @@ def test_a_long_hazard_description_is_kept_whole_on_the_hazard(users, enterprise
         ({"_7_4": (Answer.HAZARD, "   ")}, {}, "第七条（四）存在隐患，请描述具体情况"),
         ({"_3_1": (Answer.HAZARD, "")}, {}, "第三条（一）存在隐患，请描述具体情况"),
         ({"_7_5": ("maybe", "")}, {}, "第七条（五）的结果无效"),
-        ({"_7_6": (Answer.HAZARD, "配电箱\x00")}, {}, "第七条（六）的说明含有无效字符"),
+        ({"_7_6": (Answer.HAZARD, "配电箱\x00")}, {}, "第七条（六）的说明" + LINE_MESSAGE),
         ({}, {"checked_on": "tomorrow"}, "检查日期不能晚于今天"),
         ({}, {"led_by": "  "}, "请填写带队人"),
     ],
@@ -569,7 +570,7 @@ def test_posting_answers_records_and_redirects_to_the_record(
         ("blank_hazard", "第七条（二）存在隐患，请描述具体情况"),
         ("bad_answer", "第七条（四）的结果无效"),
         ("future", "检查日期不能晚于今天"),
-        ("nul", "第七条（六）的说明含有无效字符"),
+        ("nul", "第七条（六）的说明含有换行、制表符、控制字符或无效字符，请删除后重试"),
     ],
 )
 def test_a_refused_answer_sheet_shows_the_reason_and_keeps_the_answers(

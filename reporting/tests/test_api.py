@@ -175,7 +175,7 @@ def test_recording_for_another_enterprise_is_a_404(api, enterprise_b):
         (zero_out_payload(kind="high_risk_work"), 422, "请选择高风险作业类型"),
         (zero_out_payload(period_end="2020-01-01"), 422, "承诺期结束日期不能早于开始日期"),
         (zero_out_payload(committer_name=" "), 422, "请填写承诺人姓名"),
-        (zero_out_payload(signed_on="2999-01-01"), 422, "签订日期不能晚于今天"),
+        (zero_out_payload(signed_on="2030-01-01"), 422, "签订日期不能晚于今天"),
     ],
 )
 def test_bad_data_is_a_422_with_the_reason(api, users, payload, status, detail):
@@ -188,8 +188,12 @@ def test_bad_data_is_a_422_with_the_reason(api, users, payload, status, detail):
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        (zero_out_payload(committer_name="王" * 41), "committer_name", "内容过长"),
-        (zero_out_payload(committer_name="王\x00"), "committer_name", "格式不正确"),
+        (zero_out_payload(committer_name="王" * 41), "committer_name", "内容过长：最多 40 个字符"),
+        (
+            zero_out_payload(committer_name="王\x00"),
+            "committer_name",
+            "含有换行、制表符、控制字符或无效字符，请删除后重试",
+        ),
         (zero_out_payload(period_start="2026-02-30"), "period_start", "格式不正确"),
         ({"kind": "zero_out"}, "committer_name", "缺少必填字段"),
         ("[1, 2]", "", "应为 JSON 对象"),
