@@ -76,7 +76,6 @@ BODY_IDS = [
     ("/hazards", {"enterprise_id": 2**64, "source": "other", "description": "积水"}),
     ("/penalties", {"enterprise_id": 2**64, "violation": "x", "legal_basis": "y"}),
     ("/inspections", {"enterprise_id": 2**64, "kind": "on_site"}),
-    ("/inspections", {"enterprise_id": 1, "kind": "on_site", "inspector_ids": [2**64]}),
     ("/draws", {"name": "抽查", "enterprise_count": 1, "plan_id": 2**64}),
     ("/commitments", {"kind": "zero_out", "committer_name": "王", "enterprise_id": 2**64}),
 ]
