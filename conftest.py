@@ -214,3 +214,25 @@ def far_enterprise(db):
         code="371521-10", name="烟庄街道", kind=JurisdictionKind.STREET, parent=county
     )
     return make_enterprise(town, serial=9, name="冠县远方机械有限公司")
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the database it found (serialized_rollback).
+
+    A transactional test ends with a flush. Without serialized_rollback that flush re-runs the
+    post_migrate handlers, which on PostgreSQL (TRUNCATE ... RESTART IDENTITY) recreate content
+    types and permissions under ids in a different order from the migrations; the next test that
+    restores the serialized snapshot then collides with them. With it, the flush leaves the tables
+    empty and the snapshot (content types, permissions, the data migrations' rows) comes back
+    whole, the same for every transactional test.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        item.add_marker(
+            pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+            append=False,
+        )
