@@ -21,7 +21,6 @@ from core.api_schemas import Int64
 from core.inputs import Line, PlausibleDateTime, Text, column_line
 from enterprises.api import Pagination
 from enterprises.models import SectorTag
-from hazards.api import Payload
 
 router = Router(tags=["事故与警示"])
 
@@ -109,7 +108,7 @@ class AccidentFilters(FilterSchema):
     voided: str | None = Field(None, description="空：有效记录；1：已作废；all：全部")
 
 
-class AccidentPatch(Payload):
+class AccidentPatch(Schema):
     """The fields to change; any field left out keeps its value."""
 
     source: column_line(AccidentCase, "source") | None = Field(
@@ -147,7 +146,7 @@ class AccidentIn(AccidentPatch):
     summary: Text(TEXT_LIMITS["summary"])
 
 
-class VoidIn(Payload):
+class VoidIn(Schema):
     reason: Text(TEXT_LIMITS["reason"])
 
 

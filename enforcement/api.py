@@ -23,7 +23,6 @@ from enforcement.models import (
     Penalty,
 )
 from enterprises.api import Pagination
-from hazards.api import Payload
 
 router = Router(tags=["执法检查"])
 
@@ -87,7 +86,7 @@ class DrawDetailOut(DrawOut):
     assignments: list[AssignmentOut] = Field(description="本人范围内的抽中企业")
 
 
-class DrawIn(Payload):
+class DrawIn(Schema):
     name: Line(100)
     enterprise_count: int = Field(ge=1, le=100000)
     inspectors_per_enterprise: int = Field(2, ge=1, le=10)
@@ -199,7 +198,7 @@ class PlanDetailOut(PlanOut):
     items: list[PlanItemOut] = Field(description="本人范围内的重点检查企业")
 
 
-class EnforcementPlanIn(Payload):
+class EnforcementPlanIn(Schema):
     year: int = Field(ge=2000, le=2100)
     title: Line(100) = ""
     random_by_month: dict[str, int] = Field(default_factory=dict, description='{"3": 20, ...}')
@@ -282,7 +281,7 @@ class PenaltyOut(Schema):
     inspection_id: int | None = Field(description="来源检查")
 
 
-class PenaltyIn(Payload):
+class PenaltyIn(Schema):
     enterprise_id: Int64
     violation: Text(5000)
     legal_basis: Text(2000)
@@ -291,7 +290,7 @@ class PenaltyIn(Payload):
     inspection_id: Int64 | None = None
 
 
-class AdvanceIn(Payload):
+class AdvanceIn(Schema):
     to_state: Line(20)
     note: Line(300) = ""
     decided_on: PlausibleDate | None = None
@@ -417,7 +416,7 @@ class InspectionDetailOut(InspectionBase):
     evidence_warning_ids: list[int]
 
 
-class InspectionIn(Payload):
+class InspectionIn(Schema):
     enterprise_id: Int64
     kind: Line(20) = Field(
         description="on_site（现场检查）、unannounced（暗查暗访）、remote（非现场执法）"
@@ -431,7 +430,7 @@ class InspectionIn(Payload):
     place: Line(200) = ""
 
 
-class AnswerIn(Payload):
+class AnswerIn(Schema):
     item_id: Int64
     result: Line(20) = Field(description="compliant、not_compliant、not_applicable")
     note: Line(500) = ""
@@ -455,17 +454,17 @@ class AnswerPhotosOut(AnswerOut):
     photos: list[str] = Field(description="该条目的全部照片（登录后可查看）")
 
 
-class CompleteIn(Payload):
+class CompleteIn(Schema):
     findings: Text(5000) = ""
     rectify_deadline: PlausibleDate | None = None
 
 
-class EvidenceIn(Payload):
+class EvidenceIn(Schema):
     alarm_ids: list[Int64] = Field(default_factory=list)
     warning_ids: list[Int64] = Field(default_factory=list)
 
 
-class RecheckIn(Payload):
+class RecheckIn(Schema):
     rechecked_on: PlausibleDate
     opinion: Text(2000)
 

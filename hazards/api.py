@@ -6,8 +6,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import model_validator
-from pydantic_core import PydanticCustomError
 
 from accounts.roles import can
 from core.api_schemas import Int64
@@ -102,21 +100,7 @@ class HazardFilters(FilterSchema):
     source: str | None = None
 
 
-class Payload(Schema):
-    """A request body, which is a JSON object. ninja's Schema reads fields off any value, so
-    without this a list, a number or null passed as a body with every field at its default
-    (and an endpoint whose fields are all optional, such as confirm, acted on it)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _json_object(cls, value):
-        # Schema's own validator runs first and wraps the parsed body in a DjangoGetter.
-        if not isinstance(getattr(value, "_obj", value), dict):
-            raise PydanticCustomError("dict_type", "Input should be a JSON object")
-        return value
-
-
-class ReportIn(Payload):
+class ReportIn(Schema):
     enterprise_id: Int64
     source: column_line(Hazard, "source")
     description: Text()
@@ -126,15 +110,15 @@ class ReportIn(Payload):
     criterion_id: Int64 | None = None
 
 
-class HazardNoteIn(Payload):
+class HazardNoteIn(Schema):
     note: Text() = ""
 
 
-class HazardReasonIn(Payload):
+class HazardReasonIn(Schema):
     reason: Text()
 
 
-class HazardPlanIn(Payload):
+class HazardPlanIn(Schema):
     owner: column_line(Hazard, "owner")
     measures: Text()
     deadline: PlausibleDate
@@ -146,11 +130,11 @@ class HazardPlanIn(Payload):
     )
 
 
-class SubmitIn(Payload):
+class SubmitIn(Schema):
     evidence: Text()
 
 
-class ExtensionIn(Payload):
+class ExtensionIn(Schema):
     new_deadline: PlausibleDate
     reason: Text()
     zero_out_reason: Text() = Field("", description="重大事故隐患延期至查出次年1月31日以后时必填")
@@ -167,23 +151,23 @@ class ExtensionOut(Schema):
     approved: bool | None
 
 
-class DecisionIn(Payload):
+class DecisionIn(Schema):
     approved: bool
     note: Text() = ""
 
 
-class JudgeIn(Payload):
+class JudgeIn(Schema):
     is_major: bool
     criterion_id: Int64 | None = None
     reason: Text() = ""
 
 
-class ListingIn(Payload):
+class ListingIn(Schema):
     level: column_line(Hazard, "listed_level")
     body: column_line(Hazard, "listed_by")
 
 
-class SuspensionIn(Payload):
+class SuspensionIn(Schema):
     # An order stops production or equipment; "none" is no order (a suspension is lifted when
     # the hazard is closed), as the detail page's form offers only these two.
     suspension: Literal["production", "equipment"]

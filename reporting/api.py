@@ -14,7 +14,6 @@ from accounts.roles import can
 from core.api_schemas import Int64
 from core.inputs import PlausibleDate, Text, column_line
 from enterprises.api import Pagination
-from hazards.api import Payload
 from reporting import services
 from reporting.forms import BreachFilterForm, CommitmentFilterForm
 from reporting.models import CommitmentBreach, SafetyCommitment
@@ -146,7 +145,7 @@ class BreachFilters(FilterSchema):
     revoked: str | None = Field(None, description="空：有效记录；revoked：已撤销；all：全部")
 
 
-class CommitmentIn(Payload):
+class CommitmentIn(Schema):
     kind: column_line(SafetyCommitment, "kind") = Field(
         description="zero_out / post / high_risk_work"
     )
@@ -164,11 +163,11 @@ class CommitmentIn(Payload):
     enterprise_id: Int64 | None = Field(None, description="省略为本人所在企业")
 
 
-class CommitmentReasonIn(Payload):
+class CommitmentReasonIn(Schema):
     reason: Text()
 
 
-class BreachIn(Payload):
+class BreachIn(Schema):
     description: Text()
     found_on: PlausibleDate | None = Field(None, description="省略为今天")
 
