@@ -45,6 +45,12 @@ def text_problem(value: str, multiline: bool) -> str | None:
     return None
 
 
+def echo(value: str, limit: int = 40) -> str:
+    """Part of a refused value, safe to quote back in a message (JSON, a page, a log): what a
+    single line may not hold shown as U+FFFD, at most `limit` characters."""
+    return _BAD_IN_LINE.sub("\ufffd", value[:limit])
+
+
 # --- dates -------------------------------------------------------------------------------------
 
 # The dates a record here can carry. Nothing in the work-safety administration of a county of

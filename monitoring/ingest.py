@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.inputs import echo, text_problem
 from monitoring import partitions
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
@@ -108,7 +109,7 @@ def _timestamp(stamp: str, earliest: datetime, latest: datetime) -> datetime | s
     try:
         ts = datetime.fromisoformat(stamp)
     except ValueError:
-        return f"时间格式错误：{stamp[:40]}"
+        return f"时间格式错误：{echo(stamp)}"
     if ts.tzinfo is None:
         return "时间须带时区偏移，例如 2026-11-29T08:00:00+08:00"
     try:
@@ -116,7 +117,7 @@ def _timestamp(stamp: str, earliest: datetime, latest: datetime) -> datetime | s
         # the offset lookups (the rules do both for every reading).
         ts = ts.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
-        return f"时间超出可表示的范围：{stamp[:40]}"
+        return f"时间超出可表示的范围：{echo(stamp)}"
     return _outside(ts, earliest, latest) or ts
 
 
@@ -171,7 +172,10 @@ def _validate(gateway, readings, points, now, outcome):
             continue
         spec = specs.get(code)
         if spec is None:
-            unknown.append((index, code))
+            if text_problem(code, multiline=False):  # never a code, and no query may carry it
+                reject(Rejection(index, echo(code), "点位编码含有控制字符或无效字符"))
+            else:
+                unknown.append((index, code))
             continue
         stamp = reading.get("ts")
         if not isinstance(stamp, str):
@@ -229,7 +233,7 @@ def _validate(gateway, readings, points, now, outcome):
             .values_list("code", flat=True)
         )
         for index, code in unknown:
-            reason = "该点位不属于此网关" if code in elsewhere else f"未知点位：{code[:40]}"
+            reason = "该点位不属于此网关" if code in elsewhere else f"未知点位：{echo(code)}"
             reject(Rejection(index, code, reason))
         outcome.rejected.sort(key=lambda r: r.index)
     return rows, faults, moments

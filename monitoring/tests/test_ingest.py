@@ -413,3 +413,26 @@ def test_two_workers_at_once_raise_every_leak(gateway_a, points_a, now):
         thread.join()
     assert Reading.objects.count() == 120
     assert Alarm.objects.filter(condition=Condition.HIGH).count() == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["\x00", "dp\ud800", "x\x00y"], ids=["NUL", "surrogate", "inner"])
+@pytest.mark.parametrize("field", ["point", "ts"])
+def test_unusable_text_in_a_reading_is_rejected_alone_and_not_echoed(
+    client, gateway_a, points_a, now, field, bad
+):
+    """NUL cannot go into a PostgreSQL query and a lone surrogate cannot be encoded as UTF-8
+    (neither in the query nor in the answer): both once made the whole message a 500."""
+    reading = {"point": "dp1", "ts": at(now, -60), "value": 1}
+    reading[field] = bad
+    good = {"point": "dp1", "ts": at(now), "value": 900}
+    response = post(client, gateway_a, {"readings": [reading, good]})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (1, 1)
+    (error,) = body["errors"]
+    assert error["index"] == 0
+    shown = error["point"] + error["reason"]
+    assert "\ufffd" in shown
+    assert "\x00" not in shown and "\ud800" not in shown
+    assert Reading.objects.get().value == 900.0
