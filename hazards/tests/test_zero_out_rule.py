@@ -22,6 +22,14 @@ from hazards.rules import ZERO_OUT
 D = datetime.date
 DESCRIPTION = "除尘系统未按规定设置泄爆装置"
 FOUND = D(2025, 3, 10)
+# A plan for a 2025 hazard whose deadline falls after 31 January 2026.
+PLAN_PAST_ZERO_OUT = {
+    "owner": "李强",
+    "measures": "更换泄爆片",
+    "funds": "80000",
+    "deadline": "2026-03-01",
+    "contingency_plan": "停用除尘系统",
+}
 
 
 @pytest.fixture
@@ -201,13 +209,7 @@ def test_the_plan_page_refuses_without_a_reason_in_chinese(client, users, enterp
     on_day(D(2025, 12, 1))
     hazard = make(enterprise_a)
     client_for(client, users[Role.SAFETY_OFFICER])
-    form = {
-        "owner": "李强",
-        "measures": "更换泄爆片",
-        "funds": "80000",
-        "deadline": "2026-03-01",
-        "contingency_plan": "停用除尘系统",
-    }
+    form = dict(PLAN_PAST_ZERO_OUT)
     response = client.post(f"/hazards/{hazard.pk}/plan/", form, follow=True)
     assert "期限晚于该日须填写超出清零时限的理由" in response.content.decode()
     hazard.refresh_from_db()
@@ -226,13 +228,7 @@ def test_the_api_plan_refuses_without_a_reason_and_reports_the_break(
     on_day(D(2025, 12, 1))
     hazard = make(enterprise_a)
     client_for(client, users[Role.SAFETY_OFFICER])
-    body = {
-        "owner": "李强",
-        "measures": "更换泄爆片",
-        "funds": "80000",
-        "deadline": "2026-03-01",
-        "contingency_plan": "停用除尘系统",
-    }
+    body = dict(PLAN_PAST_ZERO_OUT)
     url = f"/api/v1/hazards/{hazard.pk}/plan"
     response = post_json(client, url, body)
     assert response.status_code == 422

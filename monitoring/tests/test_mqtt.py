@@ -586,6 +586,24 @@ def series(now, count, start=0):
     return readings, stored
 
 
+def publish_all(publisher, code, payloads):
+    sent = [publisher.publish(code, payload) for payload in payloads]
+    for info in sent:
+        info.wait_for_publish(30)
+    return sent
+
+
+def messages(token, now, count, per_message, **extra):
+    """`count` messages of `per_message` readings each (series, one after another), and what
+    they all become in the database."""
+    payloads, expected = [], set()
+    for n in range(count):
+        readings, stored = series(now, per_message, start=n * per_message)
+        payloads.append(message(token, readings, **extra))
+        expected |= stored
+    return payloads, expected
+
+
 @pytest.fixture
 def shared(tmp_path, enterprise_a, enterprise_b):
     """A gateway with one point (unique codes, so nothing of an earlier run interferes), a
@@ -656,11 +674,7 @@ def test_killing_the_worker_mid_stream_loses_nothing(shared, workers, clients, n
     client_id, group = unique("test-ingest"), unique("g")
     first = workers(db, client_id, group)
     publisher = clients()
-    batches, expected = [], set()
-    for n in range(300):
-        readings, stored = series(now, 5, start=n * 5)
-        batches.append(message(gateway.token, readings))
-        expected |= stored
+    batches, expected = messages(gateway.token, now, 300, 5)
     sent = []
 
     def publish_all():
@@ -696,14 +710,8 @@ def test_two_workers_share_the_stream(shared, workers, clients, now):
     one = workers(db, unique("test-ingest"), group)
     two = workers(db, unique("test-ingest"), group)
     publisher = clients()
-    expected = set()
-    sent = []
-    for n in range(200):
-        readings, stored = series(now, 2, start=n * 2)
-        sent.append(publisher.publish(gateway.code, message(gateway.token, readings)))
-        expected |= stored
-    for info in sent:
-        info.wait_for_publish(10)
+    payloads, expected = messages(gateway.token, now, 200, 2)
+    publish_all(publisher, gateway.code, payloads)
     assert wait_until(lambda: len(db.readings(point)) >= len(expected), 20)
     by_one, by_two = one.stop(), two.stop()
     assert by_one > 0 and by_two > 0
@@ -761,24 +769,14 @@ def test_another_installation_on_the_same_broker_takes_none_of_these_messages(
         )
         assert settings.MQTT_SHARED_GROUP != "anjian"
         publisher = clients()
-        expected = set()
-        for n in range(20):
-            readings, stored = series(now, 2, start=n * 2)
-            publisher.publish(gateway.code, message(gateway.token, readings)).wait_for_publish(5)
-            expected |= stored
+        payloads, expected = messages(gateway.token, now, 20, 2)
+        publish_all(publisher, gateway.code, payloads)
         assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), worker.output
         assert worker.stop() == 20
         assert foreign == []
     finally:
         outsider.disconnect()
         outsider.loop_stop()
-
-
-def publish_all(publisher, code, payloads):
-    sent = [publisher.publish(code, payload) for payload in payloads]
-    for info in sent:
-        info.wait_for_publish(30)
-    return sent
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -795,11 +793,7 @@ def test_a_worker_stopped_gracefully_hands_its_share_to_the_other(shared, worker
     assert "会话已结束" in first.output
     rows = db.worker_rows()
     assert rows[first_id]["stopped_at"] and rows[first_id]["session_kept_until"] is None
-    payloads, expected = [], set()
-    for n in range(100):
-        readings, stored = series(now, 2, start=n * 2)
-        payloads.append(message(gateway.token, readings))
-        expected |= stored
+    payloads, expected = messages(gateway.token, now, 100, 2)
     publish_all(clients(), gateway.code, payloads)
     assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), second.output
     assert second.stop() == 100
@@ -830,11 +824,7 @@ def test_a_burst_while_the_only_worker_is_away_is_stored_in_full(
         assert wait_until(lambda: drops, 10)
         away.stop()
         assert "保留订阅和会话" in away.output
-        payloads, expected = [], set()
-        for n in range(2000):
-            readings, stored = series(now, 1, start=n)
-            payloads.append(message(gateway.token, readings))
-            expected |= stored
+        payloads, expected = messages(gateway.token, now, 2000, 1)
         publish_all(clients(port=own_broker.port), gateway.code, payloads)
         back = workers(db, client_id, group, own_broker.port)
         assert "续用会话" in back.output
@@ -861,11 +851,7 @@ def test_a_backlog_drains_within_the_memory_bound(shared, workers, clients, now)
     client_id, group = unique("test-ingest"), unique("g")
     bound = ["--inflight", "10", "--queue-bytes", "20000"]
     workers(db, client_id, group, None, *bound).stop()
-    payloads, expected = [], set()
-    for n in range(600):
-        readings, stored = series(now, 1, start=n)
-        payloads.append(message(gateway.token, readings, pad="x" * 3000))
-        expected |= stored
+    payloads, expected = messages(gateway.token, now, 600, 1, pad="x" * 3000)
     publish_all(clients(), gateway.code, payloads)
     back = workers(db, client_id, group, None, *bound)
     assert wait_until(lambda: len(db.readings(point)) == len(expected), 180), back.output
@@ -961,11 +947,7 @@ def test_a_dead_worker_gives_up_its_share_when_its_session_expires(shared, worke
     dying.process.kill()
     dying.process.wait(10)
     time.sleep(4)
-    payloads, expected = [], set()
-    for n in range(50):
-        readings, stored = series(now, 2, start=n * 2)
-        payloads.append(message(gateway.token, readings))
-        expected |= stored
+    payloads, expected = messages(gateway.token, now, 50, 2)
     publish_all(clients(), gateway.code, payloads)
     assert wait_until(lambda: len(db.readings(point)) == len(expected), 15), survivor.output
     assert survivor.stop() == 50

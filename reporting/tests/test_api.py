@@ -175,7 +175,7 @@ def test_recording_for_another_enterprise_is_a_404(api, enterprise_b):
         (zero_out_payload(kind="high_risk_work"), 422, "请选择高风险作业类型"),
         (zero_out_payload(period_end="2020-01-01"), 422, "承诺期结束日期不能早于开始日期"),
         (zero_out_payload(committer_name=" "), 422, "请填写承诺人姓名"),
-        (zero_out_payload(signed_on="2030-01-01"), 422, "签订日期不能晚于今天"),
+        (zero_out_payload(signed_on=days(30).isoformat()), 422, "签订日期不能晚于今天"),
     ],
 )
 def test_bad_data_is_a_422_with_the_reason(api, users, payload, status, detail):
