@@ -8,8 +8,6 @@ Alarms and power warnings are picked up by the ten-minute sweep (tasks.regrade_r
 new or changed since the last run): ingestion inserts them in bulk, with no signal at all. The
 nightly run catches what no row records (a deadline passing at midnight)."""
 
-import threading
-
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -17,34 +15,42 @@ from django.dispatch import receiver
 from enterprises.models import Enterprise
 from grading.models import GradeBand, GradingFactor
 
-_local = threading.local()
+
+class _Batch:
+    """The enterprises one transaction marked, regraded by one task once it commits. Each mark
+    registers the batch's flush on the transaction; the first to run takes every id, the rest
+    find nothing. The batch is found through those callbacks, so a rollback, which drops them,
+    drops it and what it marked (a thread-wide set kept those, and on a long-lived connection
+    grew with every rolled-back transaction)."""
+
+    def __init__(self):
+        self.ids = set()
+
+    def flush(self):
+        if not self.ids:
+            return
+        batch = sorted(self.ids)
+        self.ids.clear()
+        from grading.tasks import regrade
+
+        regrade(batch, "企业信息或隐患、报警等因素变化")
 
 
-def _pending() -> set:
-    if not hasattr(_local, "ids"):
-        _local.ids = set()
-    return _local.ids
+def _open_batch(connection) -> _Batch:
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(getattr(callback, "__self__", None), _Batch):
+                return callback.__self__
+    return _Batch()
 
 
 def touch(enterprise_id):
-    """Regrade this enterprise after the current transaction commits."""
+    """Regrade this enterprise after the current transaction commits (outside one: at once)."""
     if enterprise_id is None:
         return
-    _pending().add(enterprise_id)
-    # A callback per change: the first to run takes every id marked so far, the rest find
-    # nothing. (Ids left by a rolled-back transaction are regraded with the next: harmless.)
-    transaction.on_commit(_flush, robust=True)
-
-
-def _flush():
-    ids = _pending()
-    if not ids:
-        return
-    batch = sorted(ids)
-    ids.clear()
-    from grading.tasks import regrade
-
-    regrade(batch, "企业信息或隐患、报警等因素变化")
+    batch = _open_batch(transaction.get_connection())
+    batch.ids.add(enterprise_id)
+    transaction.on_commit(batch.flush, robust=True)
 
 
 @receiver(post_save, sender=Enterprise, dispatch_uid="grading_enterprise")

@@ -5,11 +5,12 @@ the transaction commits, as a saved hazard does."""
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from accidents.models import AccidentCase, AccidentSource
 from accounts.roles import Role
-from grading import engine
+from grading import engine, signals
 from grading.models import EnterpriseGrade, GradingRun, RiskLevel
 from hazards.models import Hazard, Source, State
 from reporting import services as commitments
@@ -112,6 +113,21 @@ def test_recording_an_accident_regrades_its_enterprise_on_commit(
     run = GradingRun.objects.order_by("-started_at", "-pk").first()
     assert run.kind == GradingRun.PARTIAL
     assert EnterpriseGrade.objects.get(enterprise=enterprise_a).level == RiskLevel.RED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_a_rolled_back_transaction_marked_is_not_regraded_with_the_next(
+    enterprise_a, enterprise_b, immediate_tasks
+):
+    """Once marks outlived their rollback in a thread-wide set: a long test run on PostgreSQL
+    (ids never reused) gathered thousands and the next partial run became a full one."""
+    with transaction.atomic():
+        signals.touch(enterprise_b.pk)
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        signals.touch(enterprise_a.pk)
+    run = GradingRun.objects.order_by("-started_at", "-pk").first()
+    assert (run.kind, run.enterprises) == (GradingRun.PARTIAL, 1)
 
 
 def test_a_hazard_saved_regrades_its_enterprise_on_commit(
