@@ -5,6 +5,7 @@ from django.utils import timezone
 from core import search
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
+from hazards.states import State
 
 ARTICLE_NUMERALS = {
     3: "三",
@@ -98,16 +99,6 @@ class Source(models.TextChoices):
     PUBLIC_TIP = "public_tip", "群众举报"
     MONITORING = "monitoring", "监测预警"
     OTHER = "other", "其他"
-
-
-class State(models.TextChoices):
-    REPORTED = "reported", "待确认"
-    REJECTED = "rejected", "不予确认"
-    CONFIRMED = "confirmed", "已确认"
-    PLANNED = "planned", "已制定整改方案"
-    RECTIFYING = "rectifying", "整改中"
-    SUBMITTED = "submitted", "已提交验收"
-    CLOSED = "closed", "已销号"
 
 
 OPEN_STATES = (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED)
