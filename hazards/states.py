@@ -1,4 +1,4 @@
-"""A hazard's states, apart from the models so that the transition table (hazards/rules.py)
+"""A hazard's states, apart from the models so that the transition table (hazards/transitions.py)
 and the models can both read them without importing each other."""
 
 from django.db import models
