@@ -76,6 +76,7 @@ broker-deps:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --cache-dir var/import_linter_cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: setup browser-deps broker-deps

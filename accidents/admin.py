@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accidents.models import AccidentCase, AccidentEvent
-from anjian.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class EventInline(ReadOnlyInline):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accidents.models import AccidentSource
-from accidents.rules import CATEGORIES, Level
+from accidents.reference import CATEGORIES, Level
 from accidents.services import MAX_LOSS, MAX_PEOPLE, TEXT_LIMITS, may_record_external
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind

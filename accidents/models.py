@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accidents.rules import (
+from accidents.reference import (
     CATEGORY_CHOICES,
     CATEGORY_SERIAL,
     CATEGORY_SOURCE,
@@ -169,7 +169,7 @@ class AccidentCase(models.Model):
         return f"{timezone.localtime(self.occurred_at):%Y-%m-%d} {self.title}"
 
     def save(self, *args, **kwargs):
-        # The level is never entered: it follows the figures (rules.level_for).
+        # The level is never entered: it follows the figures (reference.level_for).
         self.level = level_for(self.deaths, self.serious_injuries, self.direct_loss)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "level" not in update_fields:

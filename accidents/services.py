@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accidents.models import AccidentCase, AccidentEvent, AccidentSource, EventAction
-from accidents.rules import CATEGORY_SERIAL
+from accidents.reference import CATEGORY_SERIAL
 from accounts.roles import COUNTY_ROLES, can
 from core.errors import Refused
 from core.inputs import DATE_WINDOW, text_problem
@@ -298,7 +298,7 @@ def _locked(user, accident) -> AccidentCase:
 def record(user, data: dict) -> AccidentCase:
     """Record an accident: at an enterprise of the user's area (`source` "local",
     `enterprise_id`), or a typical case reported elsewhere (`source` "external", by the county's
-    people only). The level follows the figures (rules.level_for)."""
+    people only). The level follows the figures (reference.level_for)."""
     _authorize_record(user)
     values = _clean(user, data, None)
     tags = values.pop("sector_tags")

@@ -6,9 +6,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import ApiToken, User
 from accounts.roles import Role
-from anjian.admin import ModelAdmin, ReadOnlyAdmin
-from core.models import Jurisdiction
-from enterprises.models import Enterprise
+from core.admin import ModelAdmin, ReadOnlyAdmin
 
 # Who may do what is the role (accounts/roles.py), not groups of permissions.
 admin.site.unregister(Group)
@@ -86,11 +84,10 @@ class UserAdmin(DjangoUserAdmin):
         ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            if db_field.name == "jurisdiction":
-                kwargs["queryset"] = Jurisdiction.objects.for_user(request.user)
-            elif db_field.name == "enterprise":
-                kwargs["queryset"] = Enterprise.objects.for_user(request.user)
+        # The jurisdictions and enterprises of the administrator's own scope (the field's model
+        # answers: accounts sits below enterprises and imports none of it).
+        if not request.user.is_superuser and db_field.name in ("jurisdiction", "enterprise"):
+            kwargs["queryset"] = db_field.related_model.objects.for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

@@ -4,8 +4,9 @@ superuser, manages only the accounts of their own county (accounts/admin.py, sco
 `User.objects.managed_by`). Which admin permissions a county administrator holds is data in
 accounts/roles.py (ADMIN_PERMISSIONS), granted by accounts.backends.AdminRoleBackend.
 
-Nothing that carries history is deleted here: ModelAdmin below refuses deletion unless a model
-admin says `deletable = True`, and the bulk "delete selected" action is off for the whole site.
+Nothing that carries history is deleted here: the base model admins every app builds on
+(core/admin.py: ModelAdmin, ReadOnlyAdmin, ReadOnlyInline) refuse deletion unless a model admin
+says `deletable = True`, and the bulk "delete selected" action is off for the whole site.
 Every model that can be changed here is registered with django-auditlog (the test
 accounts/tests/test_admin.py walks the registry to keep it so)."""
 
@@ -28,43 +29,6 @@ class AnjianAdminSite(admin.AdminSite):
         if not (user.is_active and user.is_staff):
             return False
         return user.is_superuser or user.is_county_admin
-
-
-class ModelAdmin(admin.ModelAdmin):
-    """The base of every model admin of the project: no deletion unless the model admin says
-    so (a record is deactivated, withdrawn or voided through its service instead)."""
-
-    deletable = False
-
-    def has_delete_permission(self, request, obj=None):
-        return self.deletable and super().has_delete_permission(request, obj)
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    """Shown, never changed here: the model changes only through its app's services, which
-    keep its history."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A record's history (its event rows) under it: shown, never changed or deleted."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AnjianAdminConfig(AdminConfig):

@@ -1,9 +1,48 @@
+"""The base model admins of every app (the site itself is anjian/admin.py), and the admins of
+core's models."""
+
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
 
-from anjian.admin import ModelAdmin
 from core.models import CalendarDay, CalendarYear, Jurisdiction
+
+
+class ModelAdmin(admin.ModelAdmin):
+    """The base of every model admin of the project: no deletion unless the model admin says
+    so (a record is deactivated, withdrawn or voided through its service instead)."""
+
+    deletable = False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """Shown, never changed here: the model changes only through its app's services, which
+    keep its history."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record's history (its event rows) under it: shown, never changed or deleted."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Jurisdiction)

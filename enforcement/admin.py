@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from anjian.admin import ModelAdmin, ReadOnlyAdmin
+from core.admin import ModelAdmin, ReadOnlyAdmin
 from enforcement.models import (
     ChecklistItem,
     ChecklistTemplate,

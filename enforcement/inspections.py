@@ -21,6 +21,7 @@ from accounts.roles import can
 from core.errors import Refused
 from core.models import Jurisdiction
 from enforcement import checklists, numbering
+from enforcement.constants import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
@@ -38,7 +39,6 @@ from enforcement.models import (
     Recheck,
     Result,
 )
-from enforcement.rules import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
 from enterprises.models import Enterprise
 from hazards import services as hazard_services
 from hazards.forms import photo_limit_label

@@ -21,6 +21,12 @@ from core.inputs import text_problem
 from core.models import Jurisdiction
 from enforcement import draw as algorithm
 from enforcement import numbering
+from enforcement.constants import (
+    FILTER_KEYS,
+    KEY_LEVELS,
+    KEY_SECTORS,
+    RANDOM_SHARE_MIN,
+)
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
@@ -39,12 +45,6 @@ from enforcement.models import (
     PlanStatus,
     _ancestor_ids,
     pack_ids,
-)
-from enforcement.rules import (
-    FILTER_KEYS,
-    KEY_LEVELS,
-    KEY_SECTORS,
-    RANDOM_SHARE_MIN,
 )
 from enterprises.choices import Industry, Status
 from enterprises.models import Enterprise, SectorTag
@@ -196,7 +196,7 @@ def key_list(area: Jurisdiction) -> tuple[list[dict], str]:
     Grades first: an enterprise graded red or orange is key, visited as often as the grading
     app's frequency for its grade says (less for standardized enterprises, task 13). An
     enterprise without a grade (the grading app absent, or not graded yet) is key when it
-    carries a high-risk sector tag (rules.KEY_SECTORS), visited that often. Source: "grading",
+    carries a high-risk sector tag (constants.KEY_SECTORS), visited that often. Source: "grading",
     "sectors", or "grading+sectors" when both contributed."""
     operating = Enterprise.objects.filter(scope_path__startswith=area.path, status=Status.OPERATING)
     ids = list(operating.values_list("pk", flat=True))
@@ -520,7 +520,7 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
 
 def pool_queryset(area: Jurisdiction, filters: dict, plan=None, today=None):
     """Enterprises a draw picks from: operating enterprises of the area, narrowed by the
-    filter (see rules.FILTER_KEYS)."""
+    filter (see constants.FILTER_KEYS)."""
     pool = Enterprise.objects.filter(scope_path__startswith=area.path, status=Status.OPERATING)
     if filters.get("town"):
         town = Jurisdiction.objects.get(pk=filters["town"])

@@ -18,6 +18,12 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can, require
 from core.http import xlsx_response
 from enforcement import documents, forms, inspections, services, statistics
+from enforcement.constants import (
+    DEFAULT_RECTIFY_DAYS,
+    MIN_INSPECTORS_SOURCE,
+    RANDOM_SHARE_MIN,
+    RANDOM_SHARE_SOURCE,
+)
 from enforcement.models import (
     AssignmentInspector,
     ChecklistItem,
@@ -36,12 +42,6 @@ from enforcement.models import (
     PlanItem,
     PlanStatus,
     Result,
-)
-from enforcement.rules import (
-    DEFAULT_RECTIFY_DAYS,
-    MIN_INSPECTORS_SOURCE,
-    RANDOM_SHARE_MIN,
-    RANDOM_SHARE_SOURCE,
 )
 from enforcement.services import Refused
 from enterprises.models import Enterprise

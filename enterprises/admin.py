@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from anjian.admin import ModelAdmin
+from core.admin import ModelAdmin
 from enterprises.models import Enterprise, SectorTag
 
 

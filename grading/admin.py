@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from anjian.admin import ModelAdmin
-from anjian.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
+from core.admin import ModelAdmin
+from core.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
 from grading.models import (
     EnterpriseGrade,
     FrequencyReduction,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from anjian.admin import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline
 from hazards.models import Extension, Hazard, HazardEvent, MajorHazardCriterion
 
 

@@ -1,5 +1,5 @@
-"""The zero-out board (动态清零, seed task 6, hazards.rules.ZERO_OUT): where the county and each
-town stand with their major hazards, and what still stands between them and the 31 January
+"""The zero-out board (动态清零, seed task 6, hazards.transitions.ZERO_OUT): where the county and
+each town stand with their major hazards, and what still stands between them and the 31 January
 deadline: the open majors of the year being cleared and those carried over from earlier years,
 which are overdue by the rule until they are closed."""
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.models import Jurisdiction
 from hazards.models import OPEN_STATES, Hazard, State, overdue_condition
-from hazards.rules import ZERO_OUT
+from hazards.transitions import ZERO_OUT
 
 
 def target_year(today: date) -> int:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from core import search
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
+from hazards.states import State
 
 ARTICLE_NUMERALS = {
     3: "三",
@@ -100,16 +101,6 @@ class Source(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class State(models.TextChoices):
-    REPORTED = "reported", "待确认"
-    REJECTED = "rejected", "不予确认"
-    CONFIRMED = "confirmed", "已确认"
-    PLANNED = "planned", "已制定整改方案"
-    RECTIFYING = "rectifying", "整改中"
-    SUBMITTED = "submitted", "已提交验收"
-    CLOSED = "closed", "已销号"
-
-
 OPEN_STATES = (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED)
 
 
@@ -136,7 +127,7 @@ SEARCH_ENTERPRISE_IDS = 10_000
 def overdue_condition(today):
     """An open hazard is overdue on `today` when this holds: its deadline has passed, or it is
     major and found in a year whose zero-out day (31 January of the next) has passed."""
-    from hazards.rules import ZERO_OUT
+    from hazards.transitions import ZERO_OUT
 
     return models.Q(deadline__lt=today) | models.Q(
         is_major=True, found_on__lt=ZERO_OUT.overdue_before(today)
@@ -203,7 +194,7 @@ class HazardQuerySet(ScopedQuerySet):
 
     def overdue(self, today=None):
         """Open hazards past their deadline, and open major hazards past the 31 January that
-        closes their year (hazards.rules.ZERO_OUT), whatever their own deadline."""
+        closes their year (hazards.transitions.ZERO_OUT), whatever their own deadline."""
         return self.open().filter(overdue_condition(today or timezone.localdate()))
 
 
@@ -256,8 +247,8 @@ class Hazard(models.Model):
         "挂牌督办", max_length=20, choices=ListedLevel.choices, blank=True
     )
     listed_by = models.CharField("督办单位", max_length=60, blank=True)
-    # Why the deadline lies past the zero-out day (hazards.rules.ZERO_OUT), given with the plan
-    # or the extension that set it; the break itself is Hazard.breaks_zero_out.
+    # Why the deadline lies past the zero-out day (hazards.transitions.ZERO_OUT), given with the
+    # plan or the extension that set it; the break itself is Hazard.breaks_zero_out.
     zero_out_reason = models.TextField("超出清零时限的理由", blank=True, default="", db_default="")
     evidence = models.TextField("整改情况说明", blank=True)
     submitted_by = models.ForeignKey(
@@ -371,7 +362,7 @@ class Hazard(models.Model):
     def zero_out_deadline(self):
         """The day by which this major hazard is to be rectified by the zero-out rule (seed task
         6); None for a general hazard."""
-        from hazards.rules import ZERO_OUT
+        from hazards.transitions import ZERO_OUT
 
         return ZERO_OUT.deadline_for(self.found_on.year) if self.is_major else None
 
@@ -451,7 +442,7 @@ class HazardEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from hazards.rules import TRANSITIONS
+        from hazards.transitions import TRANSITIONS
 
         if self.action in TRANSITIONS:
             return TRANSITIONS[self.action].label

@@ -1,5 +1,5 @@
 """Every change to a hazard goes through here. Each action checks who may take it and from
-which state (rules.TRANSITIONS), changes the hazard, stores a HazardEvent (who, when, from, to,
+which state (TRANSITIONS), changes the hazard, stores a HazardEvent (who, when, from, to,
 note) and, once the transaction commits, hands the event to the task queue for notification.
 A refused action raises TransitionRefused with the reason in Chinese and changes nothing."""
 
@@ -29,7 +29,7 @@ from hazards.models import (
     State,
     Suspension,
 )
-from hazards.rules import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS, ZERO_OUT
+from hazards.transitions import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS, ZERO_OUT
 
 
 class TransitionRefused(Refused):
@@ -237,7 +237,7 @@ def judge_major(
 
 def _zero_out_reason(hazard, deadline: date, reason: str) -> str:
     """The reason a major hazard's deadline may lie past its year's zero-out day (seed task 6,
-    hazards.rules.ZERO_OUT): required then, and kept; "" for a deadline within the rule."""
+    hazards.transitions.ZERO_OUT): required then, and kept; "" for a deadline within the rule."""
     limit = hazard.zero_out_deadline
     if limit is None or deadline <= limit:
         return ""

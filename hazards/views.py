@@ -16,7 +16,7 @@ from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
 from hazards.models import Answer, Hazard, HazardPhoto, MajorHazardCriterion, SelfInspection
-from hazards.rules import ENTERPRISE_MANAGERS, TRANSITIONS, ZERO_OUT
+from hazards.transitions import ENTERPRISE_MANAGERS, TRANSITIONS, ZERO_OUT
 
 PAGE_SIZE = 50
 MAJOR_ONLY = {"list", "suspend"}

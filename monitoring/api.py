@@ -4,7 +4,6 @@ warnings."""
 
 import base64
 import binascii
-import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -20,7 +19,7 @@ from accounts.roles import can
 from core.api_schemas import ErrorOut, Int64
 from core.inputs import Line, PlausibleDateTime, Text
 from enterprises.api import Pagination
-from monitoring import services
+from monitoring import envelope, services
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, Point, PowerWarning, Reading
 
@@ -36,8 +35,9 @@ class GatewayAuth(HttpBearer):
 
 
 def _raw_body(request) -> bytes:
-    """The request's bytes, at most one past TELEMETRY_MAX_BYTES. A chunked body (no
-    Content-Length) is read from the server's decoded input stream: Django reads none of it."""
+    """The request's bytes, at most one past TELEMETRY_MAX_BYTES (refused before reading where
+    the client declares a longer length). A chunked body (no Content-Length) is read from the
+    server's decoded input stream: Django reads none of it."""
     limit = settings.TELEMETRY_MAX_BYTES
     length = request.META.get("CONTENT_LENGTH")
     chunked = request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
@@ -47,22 +47,8 @@ def _raw_body(request) -> bytes:
         declared = int(length or 0)
     except ValueError:
         declared = 0
-    if declared > limit:
-        raise HttpError(413, f"请求体超过 {limit} 字节")
+    envelope.check_size(declared, envelope.HTTP)
     return request.body
-
-
-def _body(request) -> object:
-    """The request's JSON body, refused with 413 past TELEMETRY_MAX_BYTES (before reading it
-    where the client declares its length) and 422 where it is not JSON."""
-    limit = settings.TELEMETRY_MAX_BYTES
-    body = _raw_body(request)
-    if len(body) > limit:
-        raise HttpError(413, f"请求体超过 {limit} 字节")
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        raise HttpError(422, "请求体不是有效的 JSON") from None
 
 
 class TelemetryOut(Schema):
@@ -115,12 +101,11 @@ class TelemetryOut(Schema):
     },
 )
 def telemetry(request):
-    body = _body(request)
-    readings = body.get("readings") if isinstance(body, dict) else None
-    if not isinstance(readings, list):
-        raise HttpError(422, "请求体须为对象，且含数组 readings")
-    if len(readings) > settings.TELEMETRY_MAX_READINGS:
-        raise HttpError(413, f"每次最多上报 {settings.TELEMETRY_MAX_READINGS} 条数据")
+    try:
+        body = envelope.load(_raw_body(request), envelope.HTTP)
+        readings = envelope.readings(body, envelope.HTTP)
+    except envelope.Refused as refused:
+        raise HttpError(refused.status, refused.reason) from None
     return ingest(request.gateway, readings).as_dict()
 
 

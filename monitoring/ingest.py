@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from core.inputs import echo, text_problem
 from monitoring import partitions
+from monitoring.alarm_rules import Evaluator
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
-from monitoring.rules import Evaluator
 
 
 @dataclass

@@ -10,23 +10,23 @@ A gateway publishes (QoS 1) on `<MQTT_TOPIC_PREFIX>/<gateway code>`, by default
 
 The token must be that gateway's own: a token of another gateway is refused as well as a wrong
 one. A message that can never be stored (not JSON, no or a bad token, another gateway's topic,
-over TELEMETRY_MAX_BYTES or TELEMETRY_MAX_READINGS) is logged with its reason and dropped, that
-is acknowledged: giving it back to the broker would only bring it back again. The outcome, the
-same counts the HTTP endpoint answers or the reason a message was dropped, is published (QoS 0)
-on `<MQTT_TOPIC_PREFIX>-result/<gateway code>` for the gateway to read if it wants.
+over TELEMETRY_MAX_BYTES or TELEMETRY_MAX_READINGS; the envelope is checked by
+monitoring.envelope, as over HTTP) is logged with its reason and dropped, that is acknowledged:
+giving it back to the broker would only bring it back again. The outcome, the same counts the
+HTTP endpoint answers or the reason a message was dropped, is published (QoS 0) on
+`<MQTT_TOPIC_PREFIX>-result/<gateway code>` for the gateway to read if it wants.
 
 Errors of the database are not handled here: they propagate, and the worker leaves the message
 unacknowledged and tries again.
 """
 
-import json
 import logging
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from monitoring import services
+from monitoring import envelope
 from monitoring.ingest import Outcome, ingest
 
 logger = logging.getLogger("monitoring.mqtt")
@@ -114,40 +114,15 @@ def handle(topic: str, payload: bytes, *, now=None) -> Handled:
             topic, error=f"主题应为 {telemetry_topic('<网关编码>')}（invalid topic）", status=400
         )
     dropped = Handled(topic, code)
-    limit = settings.TELEMETRY_MAX_BYTES
-    if len(payload) > limit:
-        dropped.error, dropped.status = f"消息超过 {limit} 字节（message too large）", 413
-        return dropped
     try:
-        body = json.loads(payload)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        dropped.error, dropped.status = "消息不是有效的 JSON（malformed JSON）", 422
-        return dropped
-    if not isinstance(body, dict):
-        dropped.error = "消息须为 JSON 对象，含 token 和 readings（not an object）"
-        dropped.status = 422
-        return dropped
-    dropped.message_id = _message_id(body)
-    token = body.get("token")
-    if not isinstance(token, str) or not token:
-        dropped.error, dropped.status = "缺少网关令牌 token（missing token）", 401
-        return dropped
-    gateway = services.gateway_for_token(token)
-    if gateway is None:
-        dropped.error, dropped.status = "网关令牌无效（bad token）", 401
-        return dropped
-    if gateway.code != code:
-        dropped.error = "令牌不属于主题中的网关（token of another gateway）"
-        dropped.status = 403
-        return dropped
-    readings = body.get("readings")
-    if not isinstance(readings, list):
-        dropped.error, dropped.status = "消息须含数组 readings（no readings array）", 422
-        return dropped
-    most = settings.TELEMETRY_MAX_READINGS
-    if len(readings) > most:
-        dropped.error = f"每条消息最多 {most} 条数据（too many readings）"
-        dropped.status = 413
+        body = envelope.load(payload, envelope.MQTT)
+        dropped.message_id = _message_id(body)
+        gateway = envelope.gateway(body)
+        if gateway.code != code:
+            raise envelope.Refused(403, "令牌不属于主题中的网关", "token of another gateway")
+        readings = envelope.readings(body, envelope.MQTT)
+    except envelope.Refused as refused:
+        dropped.error, dropped.status = f"{refused.reason}（{refused.code}）", refused.status
         return dropped
     outcome = ingest(gateway, readings, now=now)
     return Handled(topic, code, outcome=outcome, message_id=dropped.message_id)

@@ -14,6 +14,7 @@ from core.errors import Refused
 from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from monitoring import ingest
+from monitoring.alarm_rules import raise_alarms
 from monitoring.kinds import KIND_DEFAULTS, SAFETY_DEVICE_KINDS, PointKind
 from monitoring.models import (
     DEVICE_CONDITIONS,
@@ -27,7 +28,6 @@ from monitoring.models import (
     PowerWarning,
     WarningState,
 )
-from monitoring.rules import raise_alarms
 
 
 def _need(user, action: str) -> None:

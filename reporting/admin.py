@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from anjian.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from reporting.models import CommitmentBreach, CommitmentEvent, SafetyCommitment
 
 

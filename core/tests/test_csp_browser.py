@@ -1,9 +1,9 @@
 """The Content-Security-Policy in a real browser (Debian's headless Chromium, as in
-enterprises/tests/test_browser.py): the pages with inline scripts (the ECharts boards, the
-commitment form), the auto-submitting filters, the Django admin, the API docs and the public
-draw list work under it, and nothing is refused on the console (the shared `browser` fixture
-checks that after each test). The policy is really enforced: a script injected without the
-nonce does not run."""
+enterprises/tests/test_browser.py): the ECharts boards (set up by static/js/charts.js), the
+commitment form's inline script, the auto-submitting filters, the Django admin, the API docs and
+the public draw list work under it, and nothing is refused on the console (the shared `browser`
+fixture checks that after each test). The policy is really enforced: a script injected without
+the nonce does not run."""
 
 import pytest
 from selenium.webdriver.common.by import By

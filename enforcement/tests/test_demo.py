@@ -2,15 +2,13 @@
 plan, a published and verifiable draw with a recusal at work, two checklist inspections (one
 found wanting: hazards and the 责令限期整改指令书), a case at 告知 and a closed one; dates in the
 current year before today; nothing new on a second run; the draw's public page without log-in.
-And load_demo itself, twice."""
+(load_demo itself: demo/tests/test_load_demo.py.)"""
 
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import User
 from accounts.roles import Role
 from conftest import make_enterprise, make_user
 from enforcement import demo, services
@@ -30,7 +28,7 @@ from enforcement.models import (
     PlanStatus,
     Result,
 )
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import SectorTag
 from grading import demo as grading_demo
 from grading.models import EnterpriseGrade, GradeChange, GradeOverride
 from hazards.models import Hazard
@@ -173,40 +171,3 @@ def test_the_demo_draw_is_public_without_log_in(setting, client):
     for assignment in draw.assignments.select_related("enterprise"):
         assert assignment.enterprise.name in page
     assert client.get(f"/public/draws/{draw.pk}/inputs.json").status_code == 200
-
-
-@pytest.mark.django_db
-def test_load_demo_grades_and_enforces_and_runs_twice(monkeypatch, settings, tmp_path):
-    """The command itself (the monitoring backfill left out: its own tests cover it)."""
-    from core.management.commands import load_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(
-        load_demo.demo_monitoring,
-        "load",
-        lambda supervisor: {"gateways": 0, "points": 0, "readings": 0, "alarms": 0},
-    )
-    call_command("load_demo", "--quiet")
-    demo_ids = set(
-        Enterprise.objects.filter(is_demo=True, status="operating").values_list("pk", flat=True)
-    )
-    assert demo_ids <= set(EnterpriseGrade.objects.values_list("enterprise_id", flat=True))
-    assert GradeOverride.objects.filter(state="pending").count() == 1
-    officers = User.objects.filter(role=Role.ENFORCEMENT_OFFICER).exclude(badge_number="")
-    assert set(officers.values_list("username", flat=True)) >= {
-        "zhifa",
-        "zhifa2",
-        "zhifa3",
-        "zhifa4",
-    }
-    assert len(set(officers.values_list("badge_number", flat=True))) == officers.count()
-    # The admin's shared data belongs to a platform account; the county administrator is not
-    # a superuser.
-    assert User.objects.get(username="pingtai").is_superuser
-    assert not User.objects.get(username="admin").is_superuser
-    assert Draw.objects.filter(published=True).count() == 1
-    assert Inspection.objects.filter(state="completed").count() == 2
-    assert Penalty.objects.count() == 2
-    before = counts()
-    call_command("load_demo", "--quiet")
-    assert counts() == before

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 
 from accounts.roles import Role
-from enforcement import checklists, demo, documents, rules, services
+from enforcement import checklists, constants, demo, documents, services
 from enforcement.models import ChecklistItem, Penalty, PenaltyState
 
 LAW = "《中华人民共和国安全生产法》"
@@ -212,7 +212,6 @@ def test_rectification_order_states_the_remedies():
 
 def test_inspectors_per_inspection_cites_the_penalty_law():
     # 《行政处罚法》（2021年修订）第四十二条: 执法人员不得少于两人，法律另有规定的除外。
-    assert rules.MIN_INSPECTORS_SOURCE == "《行政处罚法》第四十二条：执法人员不得少于两人"
-    assert (
-        rules.MIN_INSPECTORS_BY_KIND["on_site"] == rules.MIN_INSPECTORS_BY_KIND["unannounced"] == 2
-    )
+    assert constants.MIN_INSPECTORS_SOURCE == "《行政处罚法》第四十二条：执法人员不得少于两人"
+    minimum = constants.MIN_INSPECTORS_BY_KIND
+    assert minimum["on_site"] == minimum["unannounced"] == 2

@@ -160,7 +160,7 @@ def test_plan_pages(client, users, enforcer, county, enterprise_a):
     plan = EnforcementPlan.objects.get()
     assert response.status_code == 302
     html = client.get(f"/enforcement/plans/{plan.pk}/").content.decode()
-    assert "计划进度" in html and enterprise_a.name in html and "83%" in html
+    assert 'data-chart="plan-progress"' in html and enterprise_a.name in html and "83%" in html
     client.logout()
     client_for(client, users[Role.SUPERVISOR])
     client.post(f"/enforcement/plans/{plan.pk}/approve/")

@@ -31,7 +31,7 @@ from hazards.models import (
 from hazards.services import TransitionRefused
 from hazards.tests.roles import BUREAU, MANAGERS
 
-# Who may take each action, stated here rather than read from hazards.rules so that the table
+# Who may take each action, stated here rather than read from hazards.transitions so that the table
 # itself is under test.
 ALLOWED = {
     "confirm": BUREAU,

@@ -1,5 +1,6 @@
-"""The 31 January rule after New Year (seed task 6, hazards.rules.ZERO_OUT: 每年1月底前，要全面
-完成整改上一年度查出的重大事故隐患), with "today" fixed by patching timezone.localdate.
+"""The 31 January rule after New Year (seed task 6, hazards.transitions.ZERO_OUT:
+每年1月底前，要全面完成整改上一年度查出的重大事故隐患), with "today" fixed by patching
+timezone.localdate.
 
 A major hazard of year N still open after 31 January of N+1 is overdue whatever its own
 deadline: the board counts and lists it, and the ledger's overdue filter, the API's filter and
@@ -17,7 +18,7 @@ from conftest import client_for, post_json
 from core import workdays
 from hazards import board, services
 from hazards.models import Extension, Hazard, HazardEvent, Source, State
-from hazards.rules import ZERO_OUT
+from hazards.transitions import ZERO_OUT
 
 D = datetime.date
 DESCRIPTION = "除尘系统未按规定设置泄爆装置"

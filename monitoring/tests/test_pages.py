@@ -458,7 +458,7 @@ def test_the_alarm_page_shows_its_chart_timeline_and_forms(client, users, world,
     assert 'id="action-acknowledge"' in page
     assert 'id="action-handle"' in page
     assert 'id="action-close"' not in page  # not handled yet
-    assert "monitoring/charts.js" in page
+    assert "js/charts.js" in page
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """The demo's monitoring world and its live feed (manage.py simulate_monitoring).
 
 The demo enterprises (Enterprise.is_demo) that the must-connect rules require get gateways and
-points from monitoring.demo; this module decides what each of them is like and what its devices
+points from demo.monitoring; this module decides what each of them is like and what its devices
 read, so that the backfill of `load_demo` and the live simulator tell the same story:
 
 - `plan()`: each must-connect demo enterprise's role: connected (most), never installed (a
@@ -114,7 +114,7 @@ class Profile:
 
     @classmethod
     def of(cls, enterprise, tags: set[str]) -> "Profile":
-        rng = random.Random(f"power-{enterprise.credit_code}")  # noqa: S311 - demo data
+        rng = random.Random(f"power-{enterprise.credit_code}")
         size = max(enterprise.employee_count or 0, 10)
         if "metal_smelting" in tags:
             production, shifts, idle = rng.uniform(3000, 8000), "continuous", 0.08
@@ -227,7 +227,7 @@ class Signal:
         self.interval = point.interval_seconds
         self.entry = entry
         self.since = since or {}
-        params = random.Random(f"signal-{point.gateway.code}/{point.code}")  # noqa: S311
+        params = random.Random(f"signal-{point.gateway.code}/{point.code}")
         kind = point.kind
         if kind == PointKind.PRESSURE_DIFF:
             self.level = params.uniform(950, 1250)
@@ -352,7 +352,7 @@ class Incident:
                 and entry
                 and entry.enterprise.pk == self.enterprise_id
             ):
-                noise = random.Random(moment.timestamp())  # noqa: S311
+                noise = random.Random(moment.timestamp())
                 return signal.power(moment, noise, fraction=1.0)
             return base
         if signal.point_id != self.point_id:
@@ -482,7 +482,7 @@ class Simulator:
         if unknown:
             raise ValueError(f"未知的事件类型：{', '.join(sorted(unknown))}")
         self.seed = seed
-        self.rng = random.Random(seed)  # noqa: S311 - simulated readings, not secrets
+        self.rng = random.Random(seed)
         self.incident_every = incident_every
         self.kinds = list(incidents)
         self.first_incident_after = first_incident_after

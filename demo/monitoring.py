@@ -3,7 +3,7 @@ must-connect rules require, and enough history that the pages, the must-connect 
 power analytics have something to show at once. Synthetic, like the enterprises.
 
 What each enterprise is like (connected, never installed, silent, stopped yet running at
-night, …) and what its devices read come from monitoring.simulator, which then carries the
+night, …) and what its devices read come from demo.simulator, which then carries the
 same story on live (manage.py simulate_monitoring). Each must-connect demo enterprise that is
 installed has two gateways: DEMO-<credit code>-M for its safety devices (dust collectors, NH3
 detectors, furnace cooling water, gas) and DEMO-<credit code>-P for its power meter (the power
@@ -27,10 +27,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Max
 from django.utils import timezone
 
-from monitoring.kinds import PointKind
-from monitoring.models import Alarm, AlarmEvent, AlarmState, Condition, Gateway, Point
-from monitoring.services import refresh_has_monitoring
-from monitoring.simulator import (
+from demo.simulator import (
     COVERT_FOR,
     FALSE_OFFLINE_FOR,
     GATEWAY_PREFIX,
@@ -50,6 +47,9 @@ from monitoring.simulator import (
     reading,
     send,
 )
+from monitoring.kinds import PointKind
+from monitoring.models import Alarm, AlarmEvent, AlarmState, Condition, Gateway, Point
+from monitoring.services import refresh_has_monitoring
 
 SEED = 20240403
 POWER_HISTORY = timedelta(days=30)

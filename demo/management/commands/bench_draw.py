@@ -22,9 +22,9 @@ from django.db import connection
 
 from accounts.models import User
 from accounts.roles import Role
-from core.management.commands.bench import ROOT
-from core.management.commands.bench import Command as RegistryBench
 from core.models import Jurisdiction
+from demo.management.commands.bench import ROOT
+from demo.management.commands.bench import Command as RegistryBench
 from enforcement import services
 from enforcement.models import Conflict, Draw
 from enforcement.services import DrawRequest

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accounts.roles import Role
-from hazards.models import State
+from hazards.states import State
 
 STAFF = frozenset(
     {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}

@@ -1,5 +1,6 @@
-"""The demo's monitoring: what load_demo installs and backfills (idempotently, consistently),
-and the simulator's live feed and incidents, which never touch a non-demo enterprise."""
+"""The demo's monitoring (demo.monitoring, demo.simulator): what load_demo installs and
+backfills (idempotently, consistently), and the simulator's live feed and incidents, which never
+touch a non-demo enterprise."""
 
 from datetime import timedelta
 
@@ -8,8 +9,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from conftest import make_enterprise
+from demo import monitoring as demo
+from demo.simulator import Role, Simulator, align, plan
 from enterprises.models import Enterprise, SectorTag
-from monitoring import demo, services
+from monitoring import services
 from monitoring.conftest import make_gateway, make_point
 from monitoring.kinds import PointKind
 from monitoring.models import (
@@ -21,7 +24,6 @@ from monitoring.models import (
     Point,
     Reading,
 )
-from monitoring.simulator import Role, Simulator, align, plan
 
 
 def demo_enterprise(town, serial, name, *, tags=(), dust="", workers=None, status="operating"):

@@ -1,5 +1,5 @@
 """The demo's live monitoring feed: every tick, the next readings of every demo point through
-the ingestion service, and incidents on a schedule (monitoring.simulator). `make run` starts it
+the ingestion service, and incidents on a schedule (demo.simulator). `make run` starts it
 beside the web server and the task worker, whose every-minute sweep raises the offline alarms of
 a gateway gone silent and escalates unacknowledged alarms."""
 
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
-from monitoring.simulator import DEFAULT_INCIDENTS, INCIDENT_KINDS, INCIDENT_LABELS, Simulator
+from demo.simulator import DEFAULT_INCIDENTS, INCIDENT_KINDS, INCIDENT_LABELS, Simulator
 
 
 class Command(BaseCommand):

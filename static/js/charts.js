@@ -1,6 +1,7 @@
-/* The monitoring pages' charts (ECharts, served locally). Each chart is an element with
-   data-chart="series" or "towns" and data-source naming the json_script element that holds its
-   data; nothing runs inline. */
+/* Every chart of the platform (ECharts, served locally from vendor/echarts), set up here and
+   nowhere else: a chart is an element with data-chart naming one of OPTIONS below and
+   data-source naming the json_script element that holds its data. A page includes
+   vendor/echarts/echarts.min.js and this file; nothing runs inline, so no nonce is needed. */
 (function () {
   "use strict";
 
@@ -13,6 +14,8 @@
       label: {formatter: label + " " + value, position: "insideEndTop", color: color}
     };
   }
+
+  // --- monitoring: a point's readings, the connection board --------------------------------
 
   function seriesOption(d) {
     var marks = [];
@@ -82,7 +85,97 @@
     };
   }
 
-  var OPTIONS = {series: seriesOption, towns: townsOption};
+  // --- enforcement: the statistics board and a plan's progress ---------------------------
+
+  function enforcementMonthsOption(d) {
+    return {
+      title: {text: "按月", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "axis"},
+      legend: {top: 24},
+      grid: {top: 64, left: 40, right: 16, bottom: 32},
+      xAxis: {type: "category", data: d.months},
+      yAxis: {type: "value", minInterval: 1},
+      series: [
+        {name: "检查", type: "bar", data: d.inspections, itemStyle: {color: BLUE}},
+        {name: "发现隐患", type: "bar", data: d.hazards, itemStyle: {color: "#ffc107"}},
+        {name: "重大隐患", type: "bar", data: d.majors, itemStyle: {color: RED}},
+        {name: "处罚", type: "line", data: d.penalties, itemStyle: {color: GREEN}}
+      ]
+    };
+  }
+
+  function enforcementTownsOption(d) {
+    return {
+      title: {text: "按镇街：检查与处罚", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "axis"},
+      legend: {top: 24},
+      grid: {top: 64, left: 90, right: 16, bottom: 24},
+      yAxis: {type: "category", data: d.towns},
+      xAxis: {type: "value", minInterval: 1},
+      series: [
+        {name: "检查", type: "bar", data: d.town_inspections, itemStyle: {color: BLUE}},
+        {name: "处罚", type: "bar", data: d.town_penalties, itemStyle: {color: GREEN}}
+      ]
+    };
+  }
+
+  function planProgressOption(d) {
+    return {
+      title: {text: "计划进度（按月）", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "axis"},
+      legend: {top: 24},
+      grid: {top: 64, left: 40, right: 16, bottom: 32},
+      xAxis: {type: "category", data: d.months},
+      yAxis: {type: "value", minInterval: 1},
+      series: [
+        {name: "重点计划", type: "bar", stack: "plan", data: d.planned_key, itemStyle: {color: "#9ec5fe"}},
+        {name: "双随机计划", type: "bar", stack: "plan", data: d.planned_random, itemStyle: {color: "#a3cfbb"}},
+        {name: "重点完成", type: "bar", stack: "done", data: d.done_key, itemStyle: {color: BLUE}},
+        {name: "双随机完成", type: "bar", stack: "done", data: d.done_random, itemStyle: {color: GREEN}}
+      ]
+    };
+  }
+
+  // --- hazards: the zero-out board -------------------------------------------------------
+
+  function zeroOutOption(d) {
+    return {
+      title: {text: "各镇街重大事故隐患", left: "center", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "axis"},
+      legend: {bottom: 0},
+      grid: {left: 40, right: 10, top: 40, bottom: 70},
+      xAxis: {type: "category", data: d.towns, axisLabel: {rotate: 40, interval: 0}},
+      yAxis: {type: "value", minInterval: 1},
+      series: [
+        {name: "逾期未整改", type: "bar", stack: "open", data: d.overdue, itemStyle: {color: RED}},
+        {name: "整改期限内", type: "bar", stack: "open", data: d.in_time, itemStyle: {color: ORANGE}},
+        {name: "今年已销号", type: "bar", data: d.closed, itemStyle: {color: GREEN}}
+      ]
+    };
+  }
+
+  // --- grading: the levels of the list ---------------------------------------------------
+
+  function gradeLevelsOption(d) {
+    return {
+      title: {text: "风险等级分布", left: "center", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "item"},
+      xAxis: {type: "category", data: d.labels, axisLabel: {interval: 0, fontSize: 11}},
+      yAxis: {type: "value", minInterval: 1},
+      grid: {left: 50, right: 10, top: 40, bottom: 40},
+      series: [{name: "企业数", type: "bar", data: d.values, label: {show: true, position: "top"}}]
+    };
+  }
+
+  var OPTIONS = {
+    series: seriesOption,
+    towns: townsOption,
+    "enforcement-months": enforcementMonthsOption,
+    "enforcement-towns": enforcementTownsOption,
+    "plan-progress": planProgressOption,
+    "zero-out": zeroOutOption,
+    "grade-levels": gradeLevelsOption
+  };
 
   function init() {
     document.querySelectorAll("[data-chart]").forEach(function (element) {

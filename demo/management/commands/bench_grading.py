@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from core.management.commands.bench import Command as Bench
+from demo.management.commands.bench import Command as Bench
 from enterprises.models import Enterprise
 from grading import engine
 from grading.models import EnterpriseGrade, GradeChange, GradingFactor, GradingRun

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accidents.rules import CATEGORIES, CATEGORY_SOURCE, LEVEL_SOURCE, Level, level_for
+from accidents.reference import CATEGORIES, CATEGORY_SOURCE, LEVEL_SOURCE, Level, level_for
 
 GB_6441 = [
     "物体打击", "车辆伤害", "机械伤害", "起重伤害", "触电", "淹溺", "灼烫", "火灾", "高处坠落",

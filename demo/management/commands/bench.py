@@ -49,8 +49,8 @@ from psycopg import sql
 
 from accounts.models import User
 from accounts.roles import Role
-from core.management.commands.load_demo import GIVEN, PROFILES, SURNAMES, WORDS
 from core.models import Jurisdiction, JurisdictionKind
+from demo.management.commands.load_demo import GIVEN, PROFILES, SURNAMES, WORDS
 from enterprises import credit_code, pinyin
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag

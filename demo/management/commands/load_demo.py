@@ -16,13 +16,13 @@ from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
 from core.models import Jurisdiction, JurisdictionKind
+from demo import monitoring as demo_monitoring
 from enforcement import demo as demo_enforcement
 from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
-from monitoring import demo as demo_monitoring
 from reporting import demo as demo_reporting
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so

@@ -1,0 +1,47 @@
+"""load_demo itself: every app's demo loaded (the monitoring backfill left out: its own tests,
+test_monitoring.py, cover it), and a second run adds nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import Role
+from demo.management.commands import load_demo
+from enforcement.models import Draw, Inspection, Penalty
+from enforcement.tests.test_demo import counts
+from enterprises.models import Enterprise
+from grading.models import EnterpriseGrade, GradeOverride
+
+
+@pytest.mark.django_db
+def test_load_demo_grades_and_enforces_and_runs_twice(monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(
+        load_demo.demo_monitoring,
+        "load",
+        lambda supervisor: {"gateways": 0, "points": 0, "readings": 0, "alarms": 0},
+    )
+    call_command("load_demo", "--quiet")
+    demo_ids = set(
+        Enterprise.objects.filter(is_demo=True, status="operating").values_list("pk", flat=True)
+    )
+    assert demo_ids <= set(EnterpriseGrade.objects.values_list("enterprise_id", flat=True))
+    assert GradeOverride.objects.filter(state="pending").count() == 1
+    officers = User.objects.filter(role=Role.ENFORCEMENT_OFFICER).exclude(badge_number="")
+    assert set(officers.values_list("username", flat=True)) >= {
+        "zhifa",
+        "zhifa2",
+        "zhifa3",
+        "zhifa4",
+    }
+    assert len(set(officers.values_list("badge_number", flat=True))) == officers.count()
+    # The admin's shared data belongs to a platform account; the county administrator is not
+    # a superuser.
+    assert User.objects.get(username="pingtai").is_superuser
+    assert not User.objects.get(username="admin").is_superuser
+    assert Draw.objects.filter(published=True).count() == 1
+    assert Inspection.objects.filter(state="completed").count() == 2
+    assert Penalty.objects.count() == 2
+    before = counts()
+    call_command("load_demo", "--quiet")
+    assert counts() == before
