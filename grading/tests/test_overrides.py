@@ -52,9 +52,9 @@ def test_request_then_approval_by_another(graded, users):
     assert current.level == RiskLevel.RED and current.computed_level == RiskLevel.YELLOW
     assert current.override_id == override.pk
     change = GradeChange.objects.get(kind=ChangeKind.OVERRIDE)
-    assert change.from_level == RiskLevel.YELLOW and change.to_level == RiskLevel.RED
+    assert change.from_state == RiskLevel.YELLOW and change.to_state == RiskLevel.RED
     assert change.actor == supervisor and change.approver == admin
-    assert "违规动火" in change.reason
+    assert "违规动火" in change.note
     # A nightly run keeps the override.
     assert engine.run().level_changes == 0
     assert grade(graded).level == RiskLevel.RED
@@ -130,7 +130,7 @@ def test_revoke_returns_to_the_computed_grade(graded, users):
     services.revoke_override(supervisor, override.pk, note="情况变化")
     assert grade(graded).level == RiskLevel.YELLOW and grade(graded).override_id is None
     ended = GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED)
-    assert ended.actor == supervisor and "情况变化" in ended.reason
+    assert ended.actor == supervisor and "情况变化" in ended.note
 
 
 def test_requester_withdraws_a_pending_request(graded, users):
@@ -156,7 +156,7 @@ def test_override_expires(graded, users):
     override.refresh_from_db()
     assert override.state == OverrideState.EXPIRED
     assert grade(graded).level == RiskLevel.YELLOW
-    assert "到期" in GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED).reason
+    assert "到期" in GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED).note
 
 
 def test_request_notifies_approvers_and_any_other_may_approve(graded, users, county):
