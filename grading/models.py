@@ -268,6 +268,25 @@ class GradeOverride(models.Model):
         )
 
 
+class OverrideEvent(Event):
+    """One step of a manual grade's request (core.events.record): requested, approved,
+    rejected, revoked. grading.notifications tells the approvers and the requester."""
+
+    override = models.ForeignKey(GradeOverride, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(
+        "原状态", max_length=20, choices=OverrideState.choices, blank=True
+    )
+    to_state = models.CharField("新状态", max_length=20, choices=OverrideState.choices)
+
+    class Meta:
+        verbose_name = "等级人工调整记录"
+        verbose_name_plural = "等级人工调整记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.override_id} {self.from_state}→{self.to_state}"
+
+
 class EnterpriseGrade(models.Model):
     """An enterprise's current grade. `computed_level` is what the factors give; `level` is
     the grade in force (an approved override's, else the computed one). `explanation` holds

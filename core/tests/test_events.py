@@ -25,13 +25,14 @@ def _immediate(immediate_tasks):
     pass
 
 
-def test_the_six_event_tables_record_through_the_one_model():
+def test_the_event_tables_record_through_the_one_model():
     labels = {model._meta.label for model in events.event_models()}
     assert labels == {
         "hazards.HazardEvent",
         "monitoring.AlarmEvent",
         "enforcement.PenaltyEvent",
         "grading.GradeChange",
+        "grading.OverrideEvent",
         "reporting.CommitmentEvent",
         "accidents.AccidentEvent",
     }

@@ -159,10 +159,14 @@ def test_override_expires(graded, users):
     assert "到期" in GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED).note
 
 
-def test_request_notifies_approvers_and_any_other_may_approve(graded, users, county):
+def test_request_notifies_approvers_and_any_other_may_approve(
+    graded, users, county, immediate_tasks, django_capture_on_commit_callbacks
+):
     other = make_user("supervisor2", Role.SUPERVISOR, county)
     supervisor = users[Role.SUPERVISOR]
-    override = services.request_override(supervisor, graded.pk, level="red", reason="x")
+    # The request is announced once its transaction commits (core.events).
+    with django_capture_on_commit_callbacks(execute=True):
+        override = services.request_override(supervisor, graded.pk, level="red", reason="x")
     # Both approvers of the county hear of the request; the requester does not.
     assert Notification.objects.filter(recipient=other, title__contains="待审批").exists()
     assert not Notification.objects.filter(recipient=supervisor).exists()
