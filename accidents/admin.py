@@ -6,7 +6,7 @@ from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 class EventInline(ReadOnlyInline):
     model = AccidentEvent
-    readonly_fields = ["action", "actor", "at", "note", "data"]
+    readonly_fields = ["action", "actor", "at", "note", "payload"]
     fields = readonly_fields
 
 

@@ -41,7 +41,7 @@ class AccidentEventOut(Schema):
 
     @staticmethod
     def resolve_fields(obj):
-        return obj.data.get("fields", {})
+        return obj.payload.get("fields", {})
 
 
 class AccidentOut(Schema):

@@ -17,6 +17,7 @@ from accidents.reference import (
     Level,
     level_for,
 )
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
 
@@ -191,22 +192,13 @@ class EventAction(models.TextChoices):
     VOIDED = "voided", "作废"
 
 
-class AccidentEvent(models.Model):
-    """One change of an accident record: who, when, what (the fields a correction changed, with
-    their old and new values), why."""
+class AccidentEvent(Event):
+    """One change of an accident record (core.events.record): who, when, what (payload: the
+    fields a correction changed, with their old and new values), why."""
 
     accident = models.ForeignKey(AccidentCase, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=20, choices=EventAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("变更内容", default=dict, blank=True)
+    payload = models.JSONField("变更内容", default=dict, blank=True)
 
     class Meta:
         verbose_name = "事故记录变更"

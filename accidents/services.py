@@ -18,6 +18,7 @@ from django.utils import timezone
 from accidents.models import AccidentCase, AccidentEvent, AccidentSource, EventAction
 from accidents.reference import CATEGORY_SERIAL
 from accounts.roles import COUNTY_ROLES, can
+from core import events
 from core.errors import Refused
 from core.inputs import DATE_WINDOW, text_problem
 from enterprises.choices import Industry
@@ -277,8 +278,8 @@ def _local_enterprise(user, enterprise_id) -> Enterprise:
 
 
 def _event(accident, action, actor, note="", data=None) -> AccidentEvent:
-    return AccidentEvent.objects.create(
-        accident=accident, action=action, actor=actor, note=note, data=data or {}
+    return events.record(
+        AccidentEvent, accident=accident, action=action, actor=actor, note=note, payload=data or {}
     )
 
 

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from core.scoping import ScopedQuerySet
 
@@ -171,3 +173,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Event(models.Model):
+    """What every event table of the apps holds (hazards.HazardEvent, monitoring.AlarmEvent,
+    enforcement.PenaltyEvent, grading.GradeChange, reporting.CommitmentEvent,
+    accidents.AccidentEvent): who, when, from which state to which, why, what else. A row is
+    also its own outbox entry: an empty notified_at means "still to be announced". Rows are
+    written by core.events.record, never directly."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20, blank=True)
+    note = models.TextField("说明", blank=True)
+    payload = models.JSONField("数据", default=dict, blank=True)
+    notified_at = models.DateTimeField("通知时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
 
@@ -502,15 +503,15 @@ class Penalty(models.Model):
         return self.case_number
 
 
-class PenaltyEvent(models.Model):
+class PenaltyEvent(Event):
+    """One transition of a penalty case (core.events.record), announced by
+    enforcement.notifications."""
+
     penalty = models.ForeignKey(Penalty, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField("原状态", max_length=20, blank=True)
     to_state = models.CharField("新状态", max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    note = models.CharField("说明", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "处罚案件记录"

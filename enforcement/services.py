@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role, can
+from core import events
 from core.errors import Refused
 from core.inputs import text_problem
 from core.models import Jurisdiction
@@ -904,7 +905,7 @@ def file_penalty(
             inspection=inspection,
             created_by=user,
         )
-        PenaltyEvent.objects.create(penalty=penalty, to_state="filed", actor=user)
+        events.record(PenaltyEvent, penalty=penalty, to_state="filed", actor=user)
     return penalty
 
 
@@ -945,7 +946,12 @@ def advance_penalty(user, penalty_id, to_state: str, note: str = "", decided_on=
             penalty.closed_on = today
         penalty.state = target
         penalty.save()
-        PenaltyEvent.objects.create(
-            penalty=penalty, from_state=before, to_state=to_state, actor=user, note=note[:300]
+        events.record(
+            PenaltyEvent,
+            penalty=penalty,
+            from_state=before,
+            to_state=to_state,
+            actor=user,
+            note=note[:300],
         )
     return penalty

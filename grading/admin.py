@@ -57,7 +57,7 @@ class EnterpriseGradeAdmin(ReadOnlyAdmin):
 
 @admin.register(GradeChange)
 class GradeChangeAdmin(ReadOnlyAdmin):
-    list_display = ["enterprise", "kind", "from_level", "to_level", "at"]
+    list_display = ["enterprise", "kind", "from_state", "to_state", "at"]
     list_filter = ["kind"]
     list_select_related = ["enterprise"]
 

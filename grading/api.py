@@ -61,11 +61,11 @@ class FrequencyOut(Schema):
 
 class ChangeOut(Schema):
     kind: str
-    from_level: str
-    to_level: str
+    from_level: str = Field(alias="from_state")
+    to_level: str = Field(alias="to_state")
     from_score: Decimal | None
     to_score: Decimal | None
-    reason: str
+    reason: str = Field(alias="note")
     actor: str | None = Field(None, alias="actor.display_name")
     approver: str | None = Field(None, alias="approver.display_name")
     at: datetime

@@ -257,9 +257,9 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
                 pk,
                 ChangeKind.UNGRADED,
                 now,
-                from_level=old[1],
+                from_state=old[1],
                 from_score=old[3],
-                reason="企业已关闭，不再分级",
+                note="企业已关闭，不再分级",
             )
         )
     if gone:
@@ -275,10 +275,10 @@ GRADE_COLUMNS = [
     "override_id", "scored_at", "level_since",
 ]  # fmt: skip
 CHANGE_COLUMNS = [
-    "enterprise_id", "kind", "from_level", "to_level", "from_score", "to_score", "reason",
-    "changes", "override_id", "actor_id", "approver_id", "at",
+    "enterprise_id", "kind", "from_state", "to_state", "from_score", "to_score", "note",
+    "payload", "override_id", "actor_id", "approver_id", "at", "notified_at",
 ]  # fmt: skip
-JSON_COLUMNS = {"explanation", "changes"}
+JSON_COLUMNS = {"explanation", "payload"}
 PG_TYPES = {
     "enterprise_id": "bigint",
     "override_id": "bigint",
@@ -288,12 +288,13 @@ PG_TYPES = {
     "from_score": "numeric",
     "to_score": "numeric",
     "explanation": "text",
-    "changes": "text",
+    "payload": "text",
     "scored_at": "timestamptz",
     "level_since": "timestamptz",
     "at": "timestamptz",
+    "notified_at": "timestamptz",
 }  # fmt: skip, the rest are text
-DATETIME_COLUMNS = {"scored_at", "level_since", "at"}
+DATETIME_COLUMNS = {"scored_at", "level_since", "at", "notified_at"}
 
 
 dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
@@ -379,8 +380,8 @@ def _history(enterprise_id, kind, now, **values) -> dict:
     """A GradeChange row as _insert writes it (a dict: a province's first grading writes
     100,000 of them, and model instances cost more than the insert)."""
     row = dict.fromkeys(CHANGE_COLUMNS)
-    row.update(enterprise_id=enterprise_id, kind=kind, from_level="", to_level="", changes=[])
-    row.update(at=now, reason="")
+    row.update(enterprise_id=enterprise_id, kind=kind, from_state="", to_state="", payload=[])
+    row.update(at=now, note="", notified_at=now)
     row.update(values)
     return row
 
@@ -395,9 +396,9 @@ def _first(grade: Computed, level, override, labels, now) -> dict:
         grade.enterprise_id,
         ChangeKind.FIRST,
         now,
-        to_level=level,
+        to_state=level,
         to_score=grade.score,
-        reason=reason,
+        note=reason,
     )
     if override:
         _as_override(change, override)
@@ -410,7 +411,7 @@ def _as_override(change: dict, override: GradeOverride):
         override_id=override.pk,
         actor_id=override.requested_by_id,
         approver_id=override.decided_by_id,
-        reason=f"人工调整：{override.reason}",
+        note=f"人工调整：{override.reason}",
     )
 
 
@@ -465,11 +466,11 @@ def _change(old, before, grade: Computed, level, override, ended, labels, now) -
         grade.enterprise_id,
         ChangeKind.COMPUTED,
         now,
-        from_level=old[1],
-        to_level=level,
+        from_state=old[1],
+        to_state=level,
         from_score=old[3],
         to_score=grade.score,
-        changes=changes,
+        payload=changes,
     )
     if override is not None:
         _as_override(change, override)
@@ -479,10 +480,10 @@ def _change(old, before, grade: Computed, level, override, ended, labels, now) -
         change.update(kind=ChangeKind.OVERRIDE_ENDED, override_id=old[5])
         if previous is not None and previous.state == OverrideState.REVOKED:
             change["actor_id"] = previous.ended_by_id
-            change["reason"] = f"人工调整已撤销：{previous.end_note}，恢复计算等级"
+            change["note"] = f"人工调整已撤销：{previous.end_note}，恢复计算等级"
         else:
-            change["reason"] = "人工调整已到期，恢复计算等级"
+            change["note"] = "人工调整已到期，恢复计算等级"
         return change
     described = "；".join(_describe(c) for c in changes[:6]) or "分级规则调整"
-    change["reason"] = f"因素变化：{described}"
+    change["note"] = f"因素变化：{described}"
     return change

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Standardization
 
@@ -267,6 +268,25 @@ class GradeOverride(models.Model):
         )
 
 
+class OverrideEvent(Event):
+    """One step of a manual grade's request (core.events.record): requested, approved,
+    rejected, revoked. grading.notifications tells the approvers and the requester."""
+
+    override = models.ForeignKey(GradeOverride, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(
+        "原状态", max_length=20, choices=OverrideState.choices, blank=True
+    )
+    to_state = models.CharField("新状态", max_length=20, choices=OverrideState.choices)
+
+    class Meta:
+        verbose_name = "等级人工调整记录"
+        verbose_name_plural = "等级人工调整记录"
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.override_id} {self.from_state}→{self.to_state}"
+
+
 class EnterpriseGrade(models.Model):
     """An enterprise's current grade. `computed_level` is what the factors give; `level` is
     the grade in force (an approved override's, else the computed one). `explanation` holds
@@ -322,9 +342,10 @@ class ChangeKind(models.TextChoices):
     UNGRADED = "ungraded", "不再分级"
 
 
-class GradeChange(models.Model):
-    """One change of an enterprise's grade in force, with its reason: the factors whose
-    contributions changed, or the override with its reason and approver."""
+class GradeChange(Event):
+    """One change of an enterprise's grade in force (core.events.record), with its reason
+    (note): the factors whose contributions changed (payload), or the override with its reason
+    and approver. from_state and to_state are the levels."""
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -333,14 +354,14 @@ class GradeChange(models.Model):
         related_name="grade_changes",
     )
     kind = models.CharField("类型", max_length=20, choices=ChangeKind.choices)
-    from_level = models.CharField("原等级", max_length=10, choices=RiskLevel.choices, blank=True)
-    to_level = models.CharField("新等级", max_length=10, choices=RiskLevel.choices, blank=True)
+    from_state = models.CharField("原等级", max_length=10, choices=RiskLevel.choices, blank=True)
+    to_state = models.CharField("新等级", max_length=10, choices=RiskLevel.choices, blank=True)
     from_score = models.DecimalField(
         "原分值", max_digits=8, decimal_places=2, null=True, blank=True
     )
     to_score = models.DecimalField("新分值", max_digits=8, decimal_places=2, null=True, blank=True)
-    reason = models.TextField("原因")
-    changes = models.JSONField("因素变化", default=list, blank=True)
+    note = models.TextField("原因")
+    payload = models.JSONField("因素变化", default=list, blank=True)
     override = models.ForeignKey(
         GradeOverride,
         verbose_name="人工调整",
@@ -348,14 +369,6 @@ class GradeChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="changes",
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -376,7 +389,7 @@ class GradeChange(models.Model):
         indexes = [models.Index(fields=["enterprise", "at"], name="grade_change_enterprise")]
 
     def __str__(self):
-        return f"{self.enterprise_id}: {self.from_level or '—'} → {self.to_level or '—'}"
+        return f"{self.enterprise_id}: {self.from_state or '—'} → {self.to_state or '—'}"
 
 
 class GradingRun(models.Model):

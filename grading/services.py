@@ -12,10 +12,9 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import Role, can
-from core import notify
+from accounts.roles import can
+from core import events
 from core.errors import Refused
-from core.scoping import ancestor_paths
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading import engine
@@ -23,6 +22,7 @@ from grading.models import (
     OVERRIDE_OPEN_STATES,
     EnterpriseGrade,
     GradeOverride,
+    OverrideEvent,
     OverrideState,
     RiskLevel,
 )
@@ -39,16 +39,6 @@ def _text(value, message) -> str:
     if "\x00" in value:
         raise GradingRefused("内容含有无效字符")
     return value
-
-
-def _approvers(enterprise, exclude_id):
-    from accounts.models import User
-
-    return User.objects.filter(
-        is_active=True,
-        role__in=[Role.COUNTY_ADMIN, Role.SUPERVISOR],
-        jurisdiction__path__in=ancestor_paths(enterprise.scope_path),
-    ).exclude(pk=exclude_id)
 
 
 def request_override(
@@ -79,11 +69,8 @@ def request_override(
             expires_on=expires_on,
             requested_by=user,
         )
-        notify.send(
-            _approvers(enterprise, user.pk),
-            f"【风险等级调整待审批】{enterprise.name}",
-            f"{user.display_name}申请调整为{override.get_level_display()}：{reason}",
-            f"/grading/{enterprise.pk}/",
+        events.record(
+            OverrideEvent, override=override, to_state=override.state, actor=user, note=reason
         )
     return override
 
@@ -113,6 +100,7 @@ def decide_override(user, override_id: int, *, approved: bool, note: str = "") -
             raise GradingRefused("驳回申请请填写理由")
         if approved and override.expires_on and override.expires_on < timezone.localdate():
             raise GradingRefused("申请的有效期已过，请重新申请", 409)
+        before = override.state
         override.state = OverrideState.APPROVED if approved else OverrideState.REJECTED
         override.decided_by = user
         override.decided_at = timezone.now()
@@ -120,11 +108,13 @@ def decide_override(user, override_id: int, *, approved: bool, note: str = "") -
         override.save()
         if approved:
             engine.run([override.enterprise_id], trigger=f"人工调整审批（{user.display_name}）")
-        notify.send(
-            [override.requested_by],
-            f"【风险等级调整{'已批准' if approved else '被驳回'}】{override.enterprise.name}",
-            note,
-            f"/grading/{override.enterprise_id}/",
+        events.record(
+            OverrideEvent,
+            override=override,
+            from_state=before,
+            to_state=override.state,
+            actor=user,
+            note=note,
         )
     return override
 
@@ -142,12 +132,21 @@ def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
         )
         if not (own_request or can(user, "grade.approve")):
             raise GradingRefused("您的角色不能撤销风险等级调整", 403)
+        before = override.state
         was_in_force = override.state == OverrideState.APPROVED
         override.state = OverrideState.REVOKED
         override.ended_by = user
         override.ended_at = timezone.now()
         override.end_note = note
         override.save()
+        events.record(
+            OverrideEvent,
+            override=override,
+            from_state=before,
+            to_state=override.state,
+            actor=user,
+            note=note,
+        )
         if was_in_force:
             engine.run([override.enterprise_id], trigger=f"撤销人工调整（{user.display_name}）")
     return override

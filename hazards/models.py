@@ -3,6 +3,7 @@ from django.db import connections, models
 from django.utils import timezone
 
 from core import search
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
 from hazards.states import State
@@ -412,25 +413,14 @@ DEADLINE_ACTIONS = {
 }
 
 
-class HazardEvent(models.Model):
-    """One transition of a hazard: who, when, from, to, why. Also the outbox of notifications:
-    a background job claims rows whose notified_at is empty."""
+class HazardEvent(Event):
+    """One transition of a hazard: who, when, from, to, why (core.events.record). Also the
+    outbox of its notifications (hazards.notifications)."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=30)
     from_state = models.CharField("原状态", max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField("新状态", max_length=20, choices=State.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    data = models.JSONField("数据", default=dict, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "隐患处理记录"

@@ -22,7 +22,7 @@ from functools import cache
 
 from django.db import transaction
 
-from core import workdays
+from core import events, workdays
 from hazards.models import (
     DEADLINE_ACTIONS,
     OPEN_STATES,
@@ -59,17 +59,6 @@ def _rules() -> dict[str, int]:
         else:
             logger.warning("deadline rule %r is missing: %s skipped", code, action)
     return found
-
-
-def _enqueue(event_ids: list[int]) -> None:
-    from hazards.tasks import deliver_event
-
-    for pk in event_ids:
-        # A task that cannot be queued leaves its event for the deliver_pending sweep.
-        try:
-            deliver_event(pk)
-        except Exception:
-            logger.exception("hazard event %s: could not queue its notification", pk)
 
 
 def provisional_note(start: date, end: date) -> str:
@@ -149,7 +138,7 @@ def run(today: date) -> dict:
         done = set()
         for hazard_id, action, data in HazardEvent.objects.filter(
             hazard__in=candidates.values("pk"), action__in=DEADLINE_ACTIONS
-        ).values_list("hazard_id", "action", "data"):
+        ).values_list("hazard_id", "action", "payload"):
             if isinstance(data, dict):
                 done.add((hazard_id, action, data.get("deadline")))
 
@@ -165,13 +154,9 @@ def run(today: date) -> dict:
                         to_state=state,
                         actor=None,
                         note=note(deadline),
-                        data={"deadline": deadline.isoformat()},
+                        payload={"deadline": deadline.isoformat()},
                     )
                 )
                 counts[action] += 1
-        created = HazardEvent.objects.bulk_create(new_events, batch_size=BATCH)
-        # A backend that cannot return the new ids leaves the events to the sweep.
-        ids = [event.pk for event in created if event.pk is not None]
-        if ids:
-            transaction.on_commit(lambda: _enqueue(ids))
+        events.record_many(HazardEvent, new_events, batch_size=BATCH)
     return counts

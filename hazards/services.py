@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import ENTERPRISE_ROLES, Role
+from accounts.roles import Role
+from core import events
 from core.errors import Refused
 from core.inputs import TEXT_MAX, text_problem
-from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from hazards.models import (
     Answer,
@@ -56,25 +56,16 @@ STAFF_SOURCES = {
 
 
 def _event(hazard, action, actor, from_state, note="", data=None) -> HazardEvent:
-    event = HazardEvent.objects.create(
+    return events.record(
+        HazardEvent,
         hazard=hazard,
         action=action,
         from_state=from_state,
         to_state=hazard.state,
         actor=actor,
         note=note,
-        data=data or {},
+        payload=data or {},
     )
-
-    def enqueue():
-        from hazards.tasks import deliver_event
-
-        deliver_event(event.pk)
-
-    # robust: a queue that is down must not turn a committed change into an error page; the
-    # outbox sweep (tasks.deliver_pending) sends the event later.
-    transaction.on_commit(enqueue, robust=True)
-    return event
 
 
 def _locked(user, hazard_id) -> Hazard:
@@ -438,37 +429,6 @@ def suspend(user, hazard_id: int, *, suspension: str, equipment: str = "") -> Ha
         change,
         data={"suspension": suspension, "equipment": equipment},
     )
-
-
-def recipients_for(event: HazardEvent):
-    """Who hears of a transition: the enterprise's managers when the bureau acts, the town's
-    supervisors when the enterprise acts, and the county's supervisors for major hazards.
-    The deadline job's events (hazards.reminders) go to one group each: a reminder to the
-    enterprise's managers, an escalation to the town's supervisors, then the county's."""
-    from accounts.models import User
-
-    hazard = event.hazard
-    enterprise = hazard.enterprise
-    actor_role = event.actor.role if event.actor_id else None
-    users = User.objects.filter(is_active=True)
-    # The supervisors whose jurisdiction contains the enterprise: the nodes on its scope path
-    # ("/1/4/17/" → "/1/", "/1/4/", "/1/4/17/"), not every county's.
-    ancestors = ancestor_paths(enterprise.scope_path)
-    county = users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors)
-    town = users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
-    managers = users.filter(
-        role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
-    )
-    if event.action == "remind":
-        return list(managers)
-    if event.action == "escalate_town":
-        return list(town)
-    if event.action == "escalate_county":
-        return list(county)
-    people = list(town) if actor_role in ENTERPRISE_ROLES else list(managers)
-    if hazard.is_major:
-        people += list(county)
-    return [p for p in people if p.pk != event.actor_id]
 
 
 # --- self-inspection ---------------------------------------------------------------------------

@@ -25,9 +25,10 @@ import bisect
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
+from core import events
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Alarm, AlarmEvent, Condition, Point, Reading
 
@@ -430,17 +431,10 @@ def raise_alarms(alarms: list[Alarm]) -> None:
     """Store new alarms with their "raise" events and hand the events to the task queue once
     the transaction commits."""
     Alarm.objects.bulk_create(alarms)
-    events = AlarmEvent.objects.bulk_create(
+    events.record_many(
+        AlarmEvent,
         [
             AlarmEvent(alarm=alarm, action="raise", to_state=alarm.state, at=alarm.raised_at)
             for alarm in alarms
-        ]
+        ],
     )
-    ids = [event.pk for event in events]
-
-    def enqueue():
-        from monitoring.tasks import deliver_events
-
-        deliver_events(ids)
-
-    transaction.on_commit(enqueue, robust=True)

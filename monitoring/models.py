@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from monitoring.kinds import KIND_DEFAULTS, PointKind
 
@@ -250,23 +251,12 @@ class Alarm(models.Model):
         return f"{self.point} {self.get_condition_display()}"
 
 
-class AlarmEvent(models.Model):
-    """One step in an alarm's life, and the outbox of its notifications (as HazardEvent)."""
+class AlarmEvent(Event):
+    """One step in an alarm's life (core.events.record), and the outbox of its notifications
+    (monitoring.notifications)."""
 
     alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=30)
-    from_state = models.CharField("原状态", max_length=20, blank=True)
-    to_state = models.CharField("新状态", max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "报警处理记录"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.roles import Role, can
+from accounts.roles import can
+from core import events
 from core.errors import Refused
-from core.scoping import ancestor_paths
 from enterprises.models import Enterprise
 from monitoring import ingest
 from monitoring.alarm_rules import raise_alarms
@@ -170,17 +170,15 @@ ACTION_LABELS = {
 
 
 def _event(alarm, action, actor, before, note="") -> AlarmEvent:
-    event = AlarmEvent.objects.create(
-        alarm=alarm, action=action, from_state=before, to_state=alarm.state, actor=actor, note=note
+    return events.record(
+        AlarmEvent,
+        alarm=alarm,
+        action=action,
+        from_state=before,
+        to_state=alarm.state,
+        actor=actor,
+        note=note,
     )
-
-    def enqueue():
-        from monitoring.tasks import deliver_events
-
-        deliver_events([event.pk])
-
-    transaction.on_commit(enqueue, robust=True)
-    return event
 
 
 def act(user, alarm_id: int, action: str, *, note: str = "", photos=()) -> Alarm:
@@ -505,27 +503,3 @@ def review_warning(user, warning_id: int, *, confirmed: bool, note: str) -> Powe
         warning.review_note = note
         warning.save()
     return warning
-
-
-def recipients_for(event: AlarmEvent):
-    """Who hears of an alarm: its enterprise's managers when it is raised; the town's
-    supervisors, then the county's, when it escalates; the enterprise's managers and the
-    town's supervisors when a 第十四条 hazard is made; nobody else for the other steps."""
-    from accounts.models import User
-
-    enterprise = event.alarm.enterprise
-    users = User.objects.filter(is_active=True)
-    if event.action == "raise":
-        return list(
-            users.filter(
-                role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
-            )
-        )
-    if event.action == "escalate_town":
-        return list(
-            users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
-        )
-    if event.action == "escalate_county":
-        ancestors = ancestor_paths(enterprise.scope_path)
-        return list(users.filter(role=Role.SUPERVISOR, jurisdiction__path__in=ancestors))
-    return []

@@ -4,31 +4,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from core import notify, outbox
+from core import events
 from monitoring.models import AlarmEvent
-
-
-def _send(event: AlarmEvent) -> None:
-    from monitoring.services import ACTION_LABELS, recipients_for
-
-    alarm = event.alarm
-    title = (
-        f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
-        f"{alarm.point} {alarm.get_condition_display()}"
-    )
-    notify.send(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
-
-
-def _deliver(event_id: int) -> bool:
-    events = AlarmEvent.objects.select_related("alarm__enterprise", "alarm__point")
-    return outbox.deliver(events, event_id, _send)
-
-
-@db_task()
-def deliver_events(event_ids: list[int]) -> int:
-    return sum(_deliver(pk) for pk in event_ids)
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -37,8 +16,7 @@ def sweep() -> dict:
     the notifications whose task was lost."""
     from monitoring import services
 
-    pending = AlarmEvent.objects.filter(notified_at__isnull=True, at__lte=timezone.now())
-    delivered = outbox.sweep(pending, _deliver)
+    delivered = events.sweep(AlarmEvent)
     return {
         "offline": services.sweep_offline(),
         "escalated": services.sweep_escalation(),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from reporting.kinds import SHORT_LABELS, CommitmentKind, WorkType
 
@@ -234,9 +235,9 @@ class EventQuerySet(ScopedQuerySet):
     scope_enterprise_lookup = "commitment__enterprise"
 
 
-class CommitmentEvent(models.Model):
-    """One thing that happened to a commitment or one of its breaches: who (none: the
-    platform's own detection), when, what, why."""
+class CommitmentEvent(Event):
+    """One thing that happened to a commitment or one of its breaches (core.events.record):
+    who (none: the platform's own detection), when, what, why."""
 
     commitment = models.ForeignKey(
         SafetyCommitment, on_delete=models.CASCADE, related_name="events"
@@ -245,16 +246,6 @@ class CommitmentEvent(models.Model):
         CommitmentBreach, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     action = models.CharField("操作", max_length=20, choices=EventAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField("时间", default=timezone.now)
-    note = models.TextField("说明", blank=True)
 
     objects = EventQuerySet.as_manager()
 

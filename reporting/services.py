@@ -2,9 +2,10 @@
 (an enterprise's managers, for their own enterprise), withdrawing one before its period begins,
 recording a breach (the bureau, towns and grid members, in their scope), revoking a breach
 recorded in error (a county administrator or supervisor) and the daily detection of 动态清零
-commitments broken by an overdue major hazard. Each stores a CommitmentEvent and notifies the
-people concerned. A refusal raises CommitmentRefused with the reason in Chinese and the HTTP
-status an API answers with (403 role, 409 state, 422 data); nothing changes. An object outside
+commitments broken by an overdue major hazard. Each stores a CommitmentEvent
+(core.events.record); reporting.notifications names the people who hear of it. A refusal
+raises CommitmentRefused with the reason in Chinese and the HTTP status an API answers with
+(403 role, 409 state, 422 data); nothing changes. An object outside
 the user's scope is DoesNotExist (a 404) before any other check answers."""
 
 import logging
@@ -13,8 +14,8 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.roles import Role, can
-from core import notify
+from accounts.roles import can
+from core import events
 from core.errors import Refused
 from core.inputs import text_problem
 from enterprises.models import Enterprise
@@ -69,33 +70,10 @@ def _field_length(model, name) -> int:
 
 
 def _event(commitment, action, actor, note="", breach=None) -> CommitmentEvent:
-    return CommitmentEvent.objects.create(
-        commitment=commitment, breach=breach, action=action, actor=actor, note=note
+    """Store the event; reporting.notifications names who hears of it."""
+    return events.record(
+        CommitmentEvent, commitment=commitment, breach=breach, action=action, actor=actor, note=note
     )
-
-
-def _people(enterprise, *, managers=True, town=False):
-    """The enterprise's managers (principal, safety officers) and/or the town supervisors over
-    it."""
-    from accounts.models import User
-
-    users = User.objects.filter(is_active=True)
-    found = []
-    if managers:
-        found += list(
-            users.filter(
-                role__in=(Role.PRINCIPAL, Role.SAFETY_OFFICER), enterprise_id=enterprise.pk
-            )
-        )
-    if town:
-        found += list(
-            users.filter(role=Role.TOWN_SUPERVISOR, jurisdiction_id=enterprise.jurisdiction_id)
-        )
-    return found
-
-
-def _link(commitment) -> str:
-    return f"/reporting/commitments/{commitment.pk}/"
 
 
 # --- commitments -------------------------------------------------------------------------------
@@ -223,14 +201,6 @@ def create(
         f"{commitment.title}，{committer_post} {committer_name}，"
         f"{period_start:%Y-%m-%d}至{period_end:%Y-%m-%d}",
     )
-    if kind == CommitmentKind.ZERO_OUT:
-        notify.send(
-            [u for u in _people(enterprise, managers=False, town=True) if u != actor],
-            f"【安全承诺】{enterprise.name}",
-            f"主要负责人{committer_name}作出重大事故隐患“动态清零”承诺"
-            f"（{period_start:%Y-%m-%d}至{period_end:%Y-%m-%d}）",
-            _link(commitment),
-        )
     return commitment
 
 
@@ -268,18 +238,6 @@ def withdraw(user, commitment_id: int, *, reason: str) -> SafetyCommitment:
 # --- breaches ----------------------------------------------------------------------------------
 
 
-def _notify_breach(breach, actor) -> None:
-    commitment = breach.commitment
-    enterprise = commitment.enterprise
-    people = _people(enterprise, managers=True, town=actor is None)
-    notify.send(
-        [u for u in people if u != actor],
-        f"【违反安全承诺】{enterprise.name}",
-        f"{commitment.title}（{commitment.committer_name}）：{breach.description}",
-        _link(commitment),
-    )
-
-
 def record_breach(
     user, commitment_id: int, *, description: str, found_on: date | None = None
 ) -> CommitmentBreach:
@@ -310,7 +268,6 @@ def record_breach(
             recorded_by=user,
         )
         _event(commitment, EventAction.BREACH_RECORDED, user, description, breach)
-        _notify_breach(breach, user)
     return breach
 
 
@@ -334,12 +291,6 @@ def revoke_breach(user, breach_id: int, *, reason: str) -> CommitmentBreach:
         # save(), not update(): the grade follows breaches through their post_save signal.
         breach.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         _event(breach.commitment, EventAction.BREACH_REVOKED, user, reason, breach)
-        notify.send(
-            [u for u in _people(breach.enterprise) if u != user],
-            f"【违反承诺记录已撤销】{breach.enterprise.name}",
-            reason,
-            _link(breach.commitment),
-        )
     return breach
 
 
@@ -408,7 +359,6 @@ def _detected(commitment_id, hazard_id, deadline, description, today) -> int:
                 description=text,
             )
             _event(commitment, EventAction.BREACH_RECORDED, None, text, breach)
-            _notify_breach(breach, None)
     except IntegrityError:
         # Another run (a second worker) recorded this pair first: the unique constraint
         # keeps one breach per (commitment, hazard).

@@ -69,7 +69,7 @@ def test_an_external_case_keeps_its_own_industry_and_tags(county_supervisor):
 def test_the_level_is_computed_and_stored(county_supervisor, enterprise_a):
     accident = services.record(county_supervisor, local_data(enterprise_a, deaths=10))
     assert AccidentCase.objects.get(pk=accident.pk).level == "major"
-    assert accident.events.get().data == {"level": "major"}
+    assert accident.events.get().payload == {"level": "major"}
 
 
 def test_a_town_supervisor_records_in_the_own_town(town, enterprise_a2):
@@ -211,7 +211,7 @@ def test_a_correction_records_each_changed_field(admin, enterprise_a):
     assert (accident.deaths, accident.level) == (3, "larger")
     event = accident.events.get(action=EventAction.CORRECTED)
     assert event.actor == admin and event.note == "核实"
-    fields = event.data["fields"]
+    fields = event.payload["fields"]
     assert set(fields) == {"deaths", "title", "level"}
     assert fields["deaths"] == {"label": "死亡人数", "from": "0", "to": "3"}
     assert fields["level"] == {"label": "事故等级", "from": "一般事故", "to": "较大事故"}
@@ -223,7 +223,7 @@ def test_moving_to_another_enterprise_copies_its_facts(admin, enterprise_a, ente
     accident.refresh_from_db()
     assert accident.industry == "textile"
     assert not accident.sector_tags.exists()  # enterprise_a2 has no tags
-    fields = accident.events.get(action=EventAction.CORRECTED).data["fields"]
+    fields = accident.events.get(action=EventAction.CORRECTED).payload["fields"]
     assert fields["enterprise"]["to"] == enterprise_a2.name
     assert fields["sector_tags"] == {"label": "重点行业领域", "from": "机械铸造", "to": "无"}
 

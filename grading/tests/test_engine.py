@@ -59,7 +59,7 @@ def test_every_active_factor_explained_and_adding_up(enterprise_a, enterprise_a2
     assert foundry.score == Decimal(28)
     assert foundry.level == foundry.computed_level == RiskLevel.YELLOW
     first = GradeChange.objects.get(enterprise=enterprise_a)
-    assert first.kind == ChangeKind.FIRST and first.to_level == RiskLevel.YELLOW
+    assert first.kind == ChangeKind.FIRST and first.to_state == RiskLevel.YELLOW
 
 
 def test_rerun_without_change_writes_nothing(enterprise_a):
@@ -81,9 +81,9 @@ def test_major_hazards_raise_the_grade_and_history_names_them(enterprise_a):
     assert grade.score == Decimal(56)
     assert grade.level == RiskLevel.ORANGE
     change = GradeChange.objects.filter(kind=ChangeKind.COMPUTED).get()
-    assert change.from_level == RiskLevel.YELLOW and change.to_level == RiskLevel.ORANGE
-    assert "未销号重大事故隐患" in change.reason
-    assert {c["code"] for c in change.changes} == {"open_major_hazards", "overdue_major_hazards"}
+    assert change.from_state == RiskLevel.YELLOW and change.to_state == RiskLevel.ORANGE
+    assert "未销号重大事故隐患" in change.note
+    assert {c["code"] for c in change.payload} == {"open_major_hazards", "overdue_major_hazards"}
 
 
 def test_a_floor_lifts_the_grade_above_its_score(enterprise_a2):

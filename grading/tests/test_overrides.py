@@ -52,9 +52,9 @@ def test_request_then_approval_by_another(graded, users):
     assert current.level == RiskLevel.RED and current.computed_level == RiskLevel.YELLOW
     assert current.override_id == override.pk
     change = GradeChange.objects.get(kind=ChangeKind.OVERRIDE)
-    assert change.from_level == RiskLevel.YELLOW and change.to_level == RiskLevel.RED
+    assert change.from_state == RiskLevel.YELLOW and change.to_state == RiskLevel.RED
     assert change.actor == supervisor and change.approver == admin
-    assert "违规动火" in change.reason
+    assert "违规动火" in change.note
     # A nightly run keeps the override.
     assert engine.run().level_changes == 0
     assert grade(graded).level == RiskLevel.RED
@@ -130,7 +130,7 @@ def test_revoke_returns_to_the_computed_grade(graded, users):
     services.revoke_override(supervisor, override.pk, note="情况变化")
     assert grade(graded).level == RiskLevel.YELLOW and grade(graded).override_id is None
     ended = GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED)
-    assert ended.actor == supervisor and "情况变化" in ended.reason
+    assert ended.actor == supervisor and "情况变化" in ended.note
 
 
 def test_requester_withdraws_a_pending_request(graded, users):
@@ -156,13 +156,17 @@ def test_override_expires(graded, users):
     override.refresh_from_db()
     assert override.state == OverrideState.EXPIRED
     assert grade(graded).level == RiskLevel.YELLOW
-    assert "到期" in GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED).reason
+    assert "到期" in GradeChange.objects.get(kind=ChangeKind.OVERRIDE_ENDED).note
 
 
-def test_request_notifies_approvers_and_any_other_may_approve(graded, users, county):
+def test_request_notifies_approvers_and_any_other_may_approve(
+    graded, users, county, immediate_tasks, django_capture_on_commit_callbacks
+):
     other = make_user("supervisor2", Role.SUPERVISOR, county)
     supervisor = users[Role.SUPERVISOR]
-    override = services.request_override(supervisor, graded.pk, level="red", reason="x")
+    # The request is announced once its transaction commits (core.events).
+    with django_capture_on_commit_callbacks(execute=True):
+        override = services.request_override(supervisor, graded.pk, level="red", reason="x")
     # Both approvers of the county hear of the request; the requester does not.
     assert Notification.objects.filter(recipient=other, title__contains="待审批").exists()
     assert not Notification.objects.filter(recipient=supervisor).exists()

@@ -299,7 +299,7 @@ def test_general_hazard_goes_from_report_to_close_with_an_event_for_every_step(
         ("submit", State.RECTIFYING, State.SUBMITTED, officer.pk, ""),
         ("close", State.SUBMITTED, State.CLOSED, town.pk, "验收合格"),
     ]
-    assert hazard.events.get(action="report").data == {"major": False}
+    assert hazard.events.get(action="report").payload == {"major": False}
     assert all(e.notified_at is None for e in hazard.events.all())
 
 
@@ -364,7 +364,7 @@ def test_major_hazard_goes_through_five_elements_supervision_and_suspension_to_c
         ("submit", State.RECTIFYING, State.SUBMITTED, principal.pk, ""),
         ("close", State.SUBMITTED, State.CLOSED, county_supervisor.pk, "验收合格，恢复使用"),
     ]
-    events = {e.action: e.data for e in hazard.events.all()}
+    events = {e.action: e.payload for e in hazard.events.all()}
     assert events["report"] == {"major": True}
     assert events["list"] == {"level": "county", "body": "高唐县应急局"}
     assert events["suspend"] == {"suspension": "equipment", "equipment": "2号打磨线"}
@@ -657,7 +657,7 @@ def test_an_extension_request_is_recorded_without_moving_the_deadline_and_only_o
         officer.pk,
         " 设备到货延迟 ",
     )
-    assert hazard.events.last().data == {"new_deadline": days(60).isoformat()}
+    assert hazard.events.last().payload == {"new_deadline": days(60).isoformat()}
 
     assert_refused(
         hazard,
@@ -687,7 +687,7 @@ def test_an_approved_extension_moves_the_deadline_and_cannot_be_decided_twice(
         town.pk,
         "同意",
     )
-    assert hazard.events.last().data == {"approved": True, "new_deadline": days(60).isoformat()}
+    assert hazard.events.last().payload == {"approved": True, "new_deadline": days(60).isoformat()}
 
     assert_refused(
         hazard,
@@ -767,7 +767,7 @@ def test_judge_major_by_criterion_or_by_reason_and_back_to_general_with_a_reason
         None,
         "多次整改不到位",
     )
-    assert [e.data for e in hazard.events.filter(action="judge_major")] == [
+    assert [e.payload for e in hazard.events.filter(action="judge_major")] == [
         {"major": True},
         {"major": False},
         {"major": True},

@@ -1,5 +1,5 @@
 """Who hears of a hazard's transitions (core.models.Notification), through the outbox: each
-HazardEvent is handed to huey's deliver_event once its transaction commits, and the
+HazardEvent is handed to core.tasks.deliver_events once its transaction commits, and the
 deliver_pending sweep picks up what was missed. Huey runs in immediate mode here, and the
 on-commit callbacks are executed, so a test sees exactly what a worker would have sent.
 """
@@ -9,10 +9,10 @@ import pytest
 from accounts.roles import Role
 from conftest import make_user
 from core.models import Jurisdiction, JurisdictionKind, Notification
+from core.tasks import deliver_events, deliver_pending
 from hazards import services
 from hazards.models import CriterionScope, HazardEvent, MajorHazardCriterion, Source, State
 from hazards.services import TransitionRefused
-from hazards.tasks import deliver_event, deliver_pending
 
 DESCRIPTION = "打磨工位未设置除尘设施，粉尘积聚"
 
@@ -86,7 +86,7 @@ def test_a_report_by_the_enterprise_notifies_the_supervisors_of_its_town(
         hazard = report(officer, enterprise_a)
 
     # One delivery enqueued per event (the outbox); grading adds its own regrade callback.
-    assert [c.__qualname__ for c in callbacks].count("_event.<locals>.enqueue") == 1
+    assert [c.__qualname__ for c in callbacks].count("_deliver_on_commit.<locals>.enqueue") == 1
     assert recipients() == ["town_a_supervisor", "town_a_supervisor_2"]
     notification = Notification.objects.get(recipient__username="town_a_supervisor")
     assert notification.title == f"【登记隐患】{enterprise_a.name}（一般隐患）"
@@ -208,7 +208,7 @@ def test_each_event_is_delivered_once_even_if_delivered_again_or_swept(
     assert claimed_at is not None
     assert Notification.objects.count() == 2
 
-    assert deliver_event(event.pk).get() is False
+    assert deliver_events("hazards.HazardEvent", [event.pk]).get() == 0
     assert deliver_pending.call_local() == 0
 
     assert Notification.objects.count() == 2

@@ -92,7 +92,7 @@ def steps(hazard=None):
     events = HazardEvent.objects.filter(action__in=("remind", "escalate_town", "escalate_county"))
     if hazard is not None:
         events = events.filter(hazard=hazard)
-    return [(e.action, e.data["deadline"]) for e in events.order_by("at", "id")]
+    return [(e.action, e.payload["deadline"]) for e in events.order_by("at", "id")]
 
 
 def recipients(**filters):
@@ -167,7 +167,7 @@ def test_a_reminder_goes_out_remind_before_working_days_ahead_across_the_holiday
         State.RECTIFYING,
         None,
     )
-    assert event.data == {"deadline": deadline.isoformat()}
+    assert event.payload == {"deadline": deadline.isoformat()}
     assert event.notified_at is not None
     assert event.action_label == "整改期限提醒"
     assert recipients() == ["principal_a", "safety_a"]

@@ -184,7 +184,7 @@ def test_a_plan_past_31_january_needs_a_reason_and_shows_the_break(
     assert hazard.breaks_zero_out
     assert hazard.zero_out_reason == "泄爆片须进口，供货周期三个月"
     event = HazardEvent.objects.get(hazard=hazard, action="plan")
-    assert event.data == {
+    assert event.payload == {
         "breaks_zero_out": True,
         "zero_out_reason": "泄爆片须进口，供货周期三个月",
     }

@@ -87,8 +87,11 @@ def test_a_principal_records_the_zero_out_commitment_with_the_standard_text(
     assert "王建国" in note and f"{start:%Y-%m-%d}" in note
 
 
-def test_a_zero_out_commitment_tells_the_town(principal, town, enterprise_a):
-    zero_out(enterprise_a, recorder=principal)
+def test_a_zero_out_commitment_tells_the_town(
+    principal, town, enterprise_a, immediate_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        zero_out(enterprise_a, recorder=principal)
     [note] = Notification.objects.filter(recipient=town)
     assert note.title == f"【安全承诺】{enterprise_a.name}"
     assert not Notification.objects.filter(recipient=principal).exists()
@@ -291,15 +294,22 @@ def test_another_enterprises_commitment_is_not_found(principal, enterprise_b):
 
 
 def test_a_supervisor_records_a_breach_and_the_enterprise_hears(
-    users, town, enterprise_a, principal, officer
+    users,
+    town,
+    enterprise_a,
+    principal,
+    officer,
+    immediate_tasks,
+    django_capture_on_commit_callbacks,
 ):
     commitment = post(enterprise_a, period_start=days(-20))
-    breach = services.record_breach(
-        town,
-        commitment.pk,
-        description="  检查发现浇注工未佩戴防护面罩  ",
-        found_on=days(-2),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        breach = services.record_breach(
+            town,
+            commitment.pk,
+            description="  检查发现浇注工未佩戴防护面罩  ",
+            found_on=days(-2),
+        )
     breach.refresh_from_db()
     assert (breach.enterprise, breach.commitment, breach.found_on) == (
         enterprise_a,

@@ -1,0 +1,130 @@
+"""The one event recorder: every state change of the apps is stored through record() (or
+record_many() for a batch) as a row of a core.models.Event table, and announced once its
+transaction commits.
+
+Announcing goes through the outbox (core.outbox): deliver() claims the row by a conditional
+update of notified_at and writes the core.Notification rows in the same transaction, so a
+delivery that runs twice sends once and a rolled-back change sends nothing. sweep() retries the
+rows a lost task left.
+
+Who hears of what is named by each app in one place, `<app>/notifications.py`, whose
+`message(event)` returns a Message (or None: nobody). The recorder finds that module by the
+event model's app label, so core imports no domain app."""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from core import notify, outbox
+from core.models import Event
+
+
+@dataclass
+class Message:
+    """One announcement of an event: to whom, with what title, body and link."""
+
+    recipients: list = field(default_factory=list)
+    title: str = ""
+    body: str = ""
+    link: str = ""
+
+
+def record(
+    model: type[Event],
+    *,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    payload=None,
+    **fields,
+) -> Event:
+    """Store one event of `model` (fields: its own ones, such as the object it belongs to and
+    its action) and deliver it when the transaction commits."""
+    event = model(actor=actor, from_state=from_state, to_state=to_state, note=note, **fields)
+    if payload is not None:
+        event.payload = payload
+    event.save()
+    _deliver_on_commit(model, [event.pk])
+    return event
+
+
+def record_many(model: type[Event], events: list[Event], batch_size: int | None = None):
+    """Store unsaved events of `model` in bulk and deliver them on commit. A backend that
+    cannot return the new ids leaves the events to the sweep."""
+    created = model.objects.bulk_create(events, batch_size=batch_size)
+    ids = [event.pk for event in created if event.pk is not None]
+    if ids:
+        _deliver_on_commit(model, ids)
+    return created
+
+
+def _deliver_on_commit(model: type[Event], ids: list[int]) -> None:
+    label = model._meta.label
+
+    def enqueue():
+        deliver_events(label, ids)
+
+    # robust: a queue that is down must not turn a committed change into an error page; the
+    # sweep (deliver_pending) sends the events later.
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _notifications(model: type[Event]):
+    return import_module(f"{model._meta.app_config.name}.notifications")
+
+
+def _queryset(model: type[Event]) -> models.QuerySet:
+    related = getattr(_notifications(model), "SELECT_RELATED", {}).get(model.__name__, ())
+    return model.objects.select_related(*related)
+
+
+def send(event: Event) -> int:
+    """Write the Notification rows of one event (no claim: deliver() does that)."""
+    message = _notifications(type(event)).message(event)
+    if message is None:
+        return 0
+    return notify.send(message.recipients, message.title, message.body, message.link)
+
+
+def deliver(model: type[Event], event_id: int) -> bool:
+    """Claim and announce one event; False if it was announced already."""
+    return outbox.deliver(_queryset(model), event_id, send)
+
+
+def event_models() -> list[type[Event]]:
+    return [m for m in apps.get_models() if issubclass(m, Event)]
+
+
+def pending(model: type[Event]) -> models.QuerySet:
+    return model.objects.filter(notified_at__isnull=True, at__lte=timezone.now()).order_by(
+        "at", "id"
+    )
+
+
+def sweep(model: type[Event], queryset: models.QuerySet | None = None) -> int:
+    """Deliver the pending events of `model` (or those of `queryset`) a lost task left."""
+    return outbox.sweep(
+        pending(model) if queryset is None else queryset, lambda pk: deliver(model, pk)
+    )
+
+
+# --- the tasks (registered with huey through core.tasks, which the consumer imports) ----------
+
+
+@db_task()
+def deliver_events(label: str, event_ids: list[int]) -> int:
+    model = apps.get_model(label)
+    return sum(deliver(model, pk) for pk in event_ids)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def deliver_pending() -> int:
+    """The outbox sweep over every event table: events whose task was lost (a worker down at
+    commit) still go out."""
+    return sum(sweep(model) for model in event_models())

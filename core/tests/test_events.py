@@ -1,0 +1,103 @@
+"""The one event recorder (core.events): every event table inherits core.models.Event and is
+announced by its app's notifications module; a recorded event is delivered once, after its
+transaction commits, and never if it rolls back."""
+
+import importlib
+
+import pytest
+from django.db import transaction
+
+from core import events
+from core.models import Event, Notification
+from core.tasks import deliver_pending
+from enforcement import services
+from enforcement.models import PenaltyEvent
+
+BASIS = "《中华人民共和国安全生产法》第一百零二条"
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _immediate(immediate_tasks):
+    pass
+
+
+def test_the_event_tables_record_through_the_one_model():
+    labels = {model._meta.label for model in events.event_models()}
+    assert labels == {
+        "hazards.HazardEvent",
+        "monitoring.AlarmEvent",
+        "enforcement.PenaltyEvent",
+        "grading.GradeChange",
+        "grading.OverrideEvent",
+        "reporting.CommitmentEvent",
+        "accidents.AccidentEvent",
+    }
+
+
+@pytest.mark.parametrize("model", events.event_models(), ids=lambda m: m._meta.label)
+def test_every_event_table_names_its_recipients_in_its_app(model):
+    assert issubclass(model, Event)
+    module = importlib.import_module(f"{model._meta.app_config.name}.notifications")
+    assert callable(module.message)
+
+
+def test_an_event_is_delivered_once_after_commit(
+    users, enterprise_a, django_capture_on_commit_callbacks
+):
+    enforcer = users["enforcement_officer"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+    event = PenaltyEvent.objects.get(penalty=penalty)
+    assert event.notified_at is None and not Notification.objects.exists()
+    for callback in callbacks:
+        callback()
+    event.refresh_from_db()
+    assert event.notified_at is not None
+    assert Notification.objects.count() == 1
+    # Delivered again (a task run twice, or the sweep): nothing more is sent.
+    assert events.deliver(PenaltyEvent, event.pk) is False
+    assert deliver_pending.call_local() == 0
+    assert Notification.objects.count() == 1
+
+
+def test_the_sweep_delivers_what_a_lost_task_left(users, enterprise_a):
+    services.file_penalty(users["enforcement_officer"], enterprise_a.pk, "违法事实", BASIS, 1000)
+    # No on-commit callback ran here (the test's transaction never commits): the task was lost.
+    assert not Notification.objects.exists()
+    assert deliver_pending.call_local() == 1
+    assert deliver_pending.call_local() == 0
+    assert Notification.objects.count() == 1
+
+
+def test_a_rolled_back_change_records_and_delivers_nothing(
+    users, enterprise_a, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        services.file_penalty(
+            users["enforcement_officer"], enterprise_a.pk, "违法事实", BASIS, 1000
+        )
+        raise Boom
+    assert callbacks == []
+    assert not PenaltyEvent.objects.exists()
+    assert not Notification.objects.exists()
+    assert deliver_pending.call_local() == 0
+
+
+def test_an_event_nobody_must_hear_of_is_marked_announced(users, enterprise_a):
+    enforcer = users["enforcement_officer"]
+    penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+    event = events.record(
+        PenaltyEvent, penalty=penalty, from_state="filed", to_state="notified", actor=enforcer
+    )
+    assert events.deliver(PenaltyEvent, event.pk) is True
+    event.refresh_from_db()
+    assert event.notified_at is not None
+    assert Notification.objects.count() == 0

@@ -1,0 +1,58 @@
+"""Who hears of a penalty case (enforcement.notifications): the enterprise's principal when it
+is filed, its principal and safety officers when it is decided, each once."""
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from core import events
+from core.models import Notification
+from enforcement import services
+from enforcement.models import PenaltyEvent
+
+BASIS = "《中华人民共和国安全生产法》第一百零二条"
+
+
+@pytest.fixture(autouse=True)
+def _immediate(immediate_tasks):
+    pass
+
+
+def told(**filters):
+    return sorted(
+        Notification.objects.filter(**filters).values_list("recipient__username", flat=True)
+    )
+
+
+def test_a_decided_penalty_tells_the_enterprise_managers_once(
+    users, enterprise_a, enterprise_b, django_capture_on_commit_callbacks
+):
+    enforcer = users["enforcement_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+    assert told() == ["principal_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
+        services.advance_penalty(
+            enforcer, penalty.pk, "decided", decided_on=timezone.localdate(), amount="30000"
+        )
+    assert told(title__startswith="【行政处罚决定】") == ["principal_a", "safety_a"]
+    note = Notification.objects.get(recipient__username="safety_a")
+    assert note.title == f"【行政处罚决定】{enterprise_a.name}"
+    assert note.link == f"/enforcement/penalties/{penalty.pk}/"
+    decided = PenaltyEvent.objects.get(penalty=penalty, to_state="decided")
+    assert events.deliver(PenaltyEvent, decided.pk) is False
+    assert len(told()) == 3
+
+
+def test_a_rolled_back_penalty_tells_nobody(
+    users, enterprise_a, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.file_penalty(users["enforcement_officer"], enterprise_a.pk, "违法", BASIS, 0)
+        raise RuntimeError
+    assert not Notification.objects.exists()

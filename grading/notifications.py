@@ -1,0 +1,37 @@
+"""Who hears of grading's events (core.events). A manual grade requested -> the approvers over
+the enterprise (county administrators and supervisors), not the requester; approved or
+rejected -> its requester. A grade change announces nobody: the grading engine writes a
+county's changes in bulk (grading.engine), marked announced."""
+
+from accounts.roles import Role
+from core.events import Message
+from enterprises import people
+from grading.models import OverrideState
+
+SELECT_RELATED = {"OverrideEvent": ("override__enterprise", "override__requested_by", "actor")}
+
+DECIDED = {OverrideState.APPROVED: "已批准", OverrideState.REJECTED: "被驳回"}
+
+
+def message(event):
+    if event._meta.model_name != "overrideevent":
+        return None
+    override = event.override
+    enterprise = override.enterprise
+    link = f"/grading/{enterprise.pk}/"
+    if event.to_state == OverrideState.PENDING:
+        approvers = people.county_supervisors(enterprise, (Role.COUNTY_ADMIN, Role.SUPERVISOR))
+        return Message(
+            [u for u in approvers if u.pk != event.actor_id],
+            f"【风险等级调整待审批】{enterprise.name}",
+            f"{event.actor.display_name}申请调整为{override.get_level_display()}：{event.note}",
+            link,
+        )
+    if event.from_state == OverrideState.PENDING and event.to_state in DECIDED:
+        return Message(
+            [override.requested_by],
+            f"【风险等级调整{DECIDED[event.to_state]}】{enterprise.name}",
+            event.note,
+            link,
+        )
+    return None
