@@ -43,10 +43,6 @@ class CommitmentRefused(Refused):
     """A refused action on a commitment or a breach (core.errors.Refused)."""
 
 
-def can_revoke_breach(user) -> bool:
-    return can(user, "commitment.revoke")
-
-
 def _text(value, message, *, max_length=None) -> str:
     value = (value or "").strip()
     if not value:
@@ -323,7 +319,7 @@ def revoke_breach(user, breach_id: int, *, reason: str) -> CommitmentBreach:
             .select_related("commitment", "enterprise")
             .get(pk=breach_id)
         )
-        if not can_revoke_breach(user):
+        if not can(user, "commitment.revoke"):
             raise CommitmentRefused("您的角色不能撤销违反承诺记录", 403)
         if breach.revoked_at is not None:
             raise CommitmentRefused("该违反承诺记录已撤销", 409)
