@@ -248,11 +248,10 @@ def _alarm(user, pk) -> Alarm:
 
 def _alarm_actions(user, alarm):
     """The actions this user may take on this alarm now, each with an empty form."""
-    available = []
-    for name, (label, sources, _target, permission) in services.ACTIONS.items():
-        if alarm.state in sources and can(user, permission):
-            available.append((name, label, forms.ALARM_FORMS[name]()))
-    return available
+    return [
+        (name, services.ACTIONS[name][0], forms.ALARM_FORMS[name]())
+        for name in services.available_actions(user, alarm)
+    ]
 
 
 def _series(point, since, until=None):

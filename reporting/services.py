@@ -43,6 +43,19 @@ class CommitmentRefused(Refused):
     """A refused action on a commitment or a breach (core.errors.Refused)."""
 
 
+def available_actions(user, commitment) -> list[str]:
+    """What this user may do to this commitment now: withdraw it (its recorders, before its
+    period starts) and record a breach of it (while it stands). Pages show these as buttons;
+    the services still check each one when taken."""
+    actions = []
+    if commitment.withdrawn_at is None:
+        if can(user, "commitment.record") and commitment.period_start > timezone.localdate():
+            actions.append("withdraw")
+        if can(user, "commitment.breach"):
+            actions.append("breach")
+    return actions
+
+
 def _text(value, message, *, max_length=None) -> str:
     value = (value or "").strip()
     if not value:

@@ -61,20 +61,13 @@ def _commitment(user, pk):
     )
 
 
-def _may_withdraw(user, commitment) -> bool:
-    return (
-        can(user, "commitment.record")
-        and commitment.withdrawn_at is None
-        and commitment.period_start > timezone.localdate()
-    )
-
-
 @login_required
 def commitment_detail(request, pk):
     user = request.user
     commitment = _commitment(user, pk)
     require(user, "commitment.view")
     breaches = commitment.breaches.select_related("hazard", "recorded_by", "revoked_by")
+    actions = services.available_actions(user, commitment)
     return render(
         request,
         "reporting/commitment_detail.html",
@@ -82,8 +75,8 @@ def commitment_detail(request, pk):
             "commitment": commitment,
             "breaches": breaches,
             "events": commitment.events.select_related("actor", "breach"),
-            "can_withdraw": _may_withdraw(user, commitment),
-            "can_breach": can(user, "commitment.breach") and commitment.withdrawn_at is None,
+            "can_withdraw": "withdraw" in actions,
+            "can_breach": "breach" in actions,
             "can_revoke": can(user, "commitment.revoke"),
         },
     )
@@ -151,7 +144,7 @@ def commitment_withdraw(request, pk):
             "heading": "撤回安全承诺",
             "note": "承诺期开始前可以撤回（例如登记有误或已重新签订），撤回后记录仍保留。",
             "submit": "撤回承诺",
-            "allowed": _may_withdraw(user, commitment),
+            "allowed": "withdraw" in services.available_actions(user, commitment),
         },
     )
 
