@@ -577,10 +577,10 @@ def gateways(request):
 @login_required
 @require_POST
 def gateway_create(request):
-    require(request.user, "gateway.manage")
     enterprise = _enterprise_param(request)
     if enterprise is None:
         raise Http404
+    require(request.user, "gateway.manage")
     form = forms.GatewayForm(request.POST)
     back = _gateways_url(enterprise.pk)
     if not form.is_valid():

@@ -32,6 +32,7 @@ from core.models import Jurisdiction
 from enforcement import services as enforcement_services
 from grading import services as grading_services
 from hazards import services as hazard_services
+from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
 from reporting import services as commitment_services
@@ -99,7 +100,8 @@ PAGES: dict[str, Route] = {
     "monitoring:warning": page("monitoring.view", "missing"),
     "monitoring:warning_review": post("warning.review", "missing"),
     "monitoring:gateways": page("gateway.manage"),
-    "monitoring:gateway_create": post("gateway.manage"),
+    # The enterprise it names (a form field) is looked up first: none named is a 404.
+    "monitoring:gateway_create": post("gateway.manage", hidden=True),
     "monitoring:gateway_rotate": post("gateway.manage", "gateway"),
     "monitoring:point_create": page("gateway.manage", "gateway"),
     "monitoring:enterprise": page("monitoring.view", "enterprise"),
@@ -318,6 +320,15 @@ def _objects(enterprise, supervisor, principal):
         "plan": enforcement_services.create_plan(supervisor, 2026),
         "missing": Missing(),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    # Readings are stored here; a reading partition made in a test's rolled-back transaction is
+    # gone afterwards, so none is remembered across tests (as in monitoring's own).
+    partitions.forget()
+    yield
+    partitions.forget()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from accounts.roles import Role
 from conftest import make_enterprise
 from enforcement import services as enforcement_services
 from hazards import services as hazard_services
+from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
 
@@ -95,6 +96,15 @@ def _counts(client, users, enterprise_a, town_a, name) -> tuple[int, int]:
     one = _count(client, url)
     add(ctx, 4)
     return one, _count(client, url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    # Readings are stored here; a reading partition made in a test's rolled-back transaction is
+    # gone afterwards, so none is remembered across tests (as in monitoring's own).
+    partitions.forget()
+    yield
+    partitions.forget()
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
