@@ -49,7 +49,7 @@ class Route:
     write: bool = False  # POST only: asked the refusals only
     slug: str = ""  # the <slug:action> of a page that takes one
     body: dict | None = None  # a body the endpoint reads past its validation
-    hidden: bool = False  # a role without the action is told 404, as if out of its scope
+    hidden: bool = False  # a role without the action may be told 404, as if out of its scope
 
 
 def page(action, obj=None):
@@ -361,7 +361,7 @@ def _expected(user, route: Route, obj) -> set[str]:
     if allowed:
         return {"ok"} if visible else {"404"}
     if route.hidden:
-        return {"404"}
+        return {"403", "404"}
     return {"403"} if visible else {"403", "404"}
 
 
