@@ -16,7 +16,7 @@ from accidents import services
 from accidents.forms import AccidentFilterForm
 from accidents.models import AccidentCase
 from accidents.services import MAX_PEOPLE, TEXT_LIMITS, AccidentRefused
-from accounts.roles import can
+from accounts.roles import require
 from core.api_schemas import Int64
 from core.inputs import Line, PlausibleDateTime, Text, column_line
 from enterprises.api import Pagination
@@ -158,11 +158,6 @@ def _queryset(request):
     )
 
 
-def _require_view(request):
-    if not can(request.user, "accident.view"):
-        raise HttpError(403, "您的角色无权查看事故案例")
-
-
 class _Refused(HttpError):
     def __init__(self, exc: AccidentRefused):
         super().__init__(exc.status, str(exc))
@@ -187,27 +182,27 @@ def _data(payload: AccidentPatch) -> dict:
 @router.get("", response=list[AccidentOut], summary="事故案例列表")
 @paginate(Pagination)
 def list_accidents(request, filters: Query[AccidentFilters]):
-    _require_view(request)
+    require(request.user, "accident.view", "查看事故案例")
     form = AccidentFilterForm(request.user, filters.dict(exclude_none=True))
     return form.apply(_queryset(request)).order_by("-occurred_at", "-id")
 
 
 @router.get("/{accident_id}", response={200: AccidentDetailOut}, summary="事故详情")
 def get_accident(request, accident_id: int):
-    _require_view(request)
+    require(request.user, "accident.view", "查看事故案例")
     return get_object_or_404(_queryset(request), pk=accident_id)
 
 
 @router.post("", response={201: AccidentDetailOut}, summary="登记事故")
 def create_accident(request, payload: AccidentIn):
-    _require_view(request)
+    require(request.user, "accident.view", "查看事故案例")
     accident = _call(services.record, request.user, _data(payload))
     return Status(201, _queryset(request).get(pk=accident.pk))
 
 
 @router.patch("/{accident_id}", response={200: AccidentDetailOut}, summary="更正事故记录")
 def correct_accident(request, accident_id: int, payload: AccidentPatch):
-    _require_view(request)
+    require(request.user, "accident.view", "查看事故案例")
     accident = get_object_or_404(_queryset(request), pk=accident_id)
     _call(services.correct, request.user, accident, _data(payload), note=payload.note)
     return _queryset(request).get(pk=accident_id)
@@ -215,7 +210,7 @@ def correct_accident(request, accident_id: int, payload: AccidentPatch):
 
 @router.post("/{accident_id}/void", response={200: AccidentDetailOut}, summary="作废事故记录")
 def void_accident(request, accident_id: int, payload: VoidIn):
-    _require_view(request)
+    require(request.user, "accident.view", "查看事故案例")
     accident = get_object_or_404(_queryset(request), pk=accident_id)
     _call(services.void, request.user, accident, payload.reason)
     return _queryset(request).get(pk=accident_id)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accidents.models import AccidentSource
 from accidents.reference import CATEGORIES, Level
-from accidents.services import MAX_LOSS, MAX_PEOPLE, TEXT_LIMITS, may_record_external
+from accidents.services import MAX_LOSS, MAX_PEOPLE, TEXT_LIMITS
+from accounts.roles import can
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import Industry
@@ -119,7 +120,7 @@ class AccidentForm(CheckedForm):
                 self.fields["enterprise"].empty_label = None
         else:
             del self.fields["note"]
-            if not may_record_external(user):
+            if not can(user, "accident.record_external"):
                 self.fields["source"].choices = [
                     c for c in AccidentSource.choices if c[0] == AccidentSource.LOCAL
                 ]

@@ -28,7 +28,7 @@ class AccidentSource(models.TextChoices):
 
 
 class AccidentQuerySet(ScopedQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         """The bureau's people (county, town, grid) see the local cases of the enterprises in
         their jurisdiction, an expert those of the assigned enterprises, an enterprise's managers
         their own; all of them see every external case, which is a bulletin for the whole
@@ -37,7 +37,7 @@ class AccidentQuerySet(ScopedQuerySet):
 
         if not can(user, "accident.view"):
             return self.none()
-        local = super().for_user(user)
+        local = super().scoped(user)
         if local.query.is_empty():
             return local  # a user with no scope at all gets no bulletins either
         return local | self.filter(source=AccidentSource.EXTERNAL)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accidents.models import AccidentCase, AccidentEvent, AccidentSource, EventAction
 from accidents.reference import CATEGORY_SERIAL
-from accounts.roles import COUNTY_ROLES, can
+from accounts.roles import can
 from core import events
 from core.errors import Refused
 from core.inputs import DATE_WINDOW, text_problem
@@ -73,15 +73,6 @@ COUNT_LABELS = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "m
 # --- who may act -------------------------------------------------------------------------------
 
 
-def may_record(user) -> bool:
-    return can(user, "accident.record")
-
-
-def may_record_external(user) -> bool:
-    """Typical cases from elsewhere are the county bureau's bulletins (seed task 21)."""
-    return may_record(user) and user.role in COUNTY_ROLES
-
-
 def may_change(user, accident: AccidentCase) -> bool:
     """Whether the user may correct or void this record (one they can see)."""
     try:
@@ -92,16 +83,16 @@ def may_change(user, accident: AccidentCase) -> bool:
 
 
 def _authorize_record(user) -> None:
-    if not may_record(user):
+    if not can(user, "accident.record"):
         raise AccidentRefused("您的角色不能登记事故", 403)
 
 
 def authorize_change(user, accident: AccidentCase) -> None:
-    if not may_record(user):
+    if not can(user, "accident.record"):
         raise AccidentRefused("您的角色不能更正或作废事故记录", 403)
     if accident.is_voided:
         raise AccidentRefused("该事故记录已作废，不能再更正或作废", 409)
-    if accident.source == AccidentSource.EXTERNAL and not may_record_external(user):
+    if accident.source == AccidentSource.EXTERNAL and not can(user, "accident.record_external"):
         raise AccidentRefused("外地典型事故只能由县局更正或作废", 403)
     if (
         accident.source == AccidentSource.LOCAL
@@ -205,7 +196,7 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         raise AccidentRefused("请选择事故来源：本县企业或外地通报", field="source")
     if accident is not None and source != accident.source:
         raise AccidentRefused("事故来源不能更改；如登记有误，请作废后重新登记", field="source")
-    if source == AccidentSource.EXTERNAL and not may_record_external(user):
+    if source == AccidentSource.EXTERNAL and not can(user, "accident.record_external"):
         raise AccidentRefused("外地典型事故只能由县局登记", 403, field="source")
     cleaned = {
         "source": source,

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accidents import forms, services
 from accidents.models import AccidentCase
 from accidents.services import AccidentRefused
-from accounts.roles import require
+from accounts.roles import can, require
 from enterprises.models import Enterprise
 
 PAGE_SIZE = 30
@@ -71,7 +71,7 @@ def accident_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_record": services.may_record(request.user),
+            "can_record": can(request.user, "accident.record"),
         },
     )
 
@@ -164,6 +164,6 @@ def enterprise_tab(request, pk):
             "relevant": visible.relevant_to(enterprise).order_by("-occurred_at", "-id")[
                 :RELEVANT_EXTERNAL
             ],
-            "can_record": services.may_record(request.user),
+            "can_record": can(request.user, "accident.record"),
         },
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from accounts.roles import COUNTY_ROLES, ENTERPRISE_ROLES, JURISDICTION_ROLES, Role
 from core.models import JurisdictionKind
+from core.scoping import ScopedQuerySet
 
 
 class UserManager(DjangoUserManager):
@@ -120,8 +121,8 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def for_user(self, user):
+class ApiTokenQuerySet(ScopedQuerySet):
+    def scoped(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
         return self.filter(user=user)

@@ -49,11 +49,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "enterprise.import": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     "enterprise.export": STAFF_ROLES,
     "hazard.list": _ALL,
+    # The hazard's transitions (hazards/transitions: TRANSITIONS names which of these acts in
+    # which state): anyone who sees an enterprise reports; its managers plan, rectify and
+    # submit; the bureau's and the town's staff confirm, verify, close and supervise.
+    "hazard.report": _ALL,
+    "hazard.rectify": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "hazard.review": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
     # Self-inspections are the principal's findings: an employee's scope is the hazards they
     # reported (HazardQuerySet), not the enterprise's checks.
     "self_inspection.view": _ALL - {Role.EMPLOYEE},
+    "self_inspection.record": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
     "criteria.view": _ALL,
     # Monitoring: the bureau watches every connected enterprise in its scope; an enterprise's
     # managers watch and handle their own alarms and keep their gateways.
@@ -92,6 +101,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
     "conflict.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    # Who declares a conflict for any inspector of the pool; an enforcement officer declares
+    # only their own.
+    "conflict.manage_pool": frozenset({Role.SUPERVISOR}),
     "inspector.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "penalty.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "penalty.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
@@ -110,6 +122,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # enterprises and the typical cases reported elsewhere; an enterprise reads its own.
     "accident.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "accident.record": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Typical cases from elsewhere are the county bureau's bulletins (seed task 21).
+    "accident.record_external": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     # Safety commitments (seed task 7): an enterprise's managers record the commitments made
     # by post and level (the principal's to 动态清零 above all); the bureau, towns and grid
     # members follow them and record a broken one.
@@ -160,9 +174,12 @@ def can(user, action: str) -> bool:
     return user.role in PERMISSIONS[action]
 
 
-def require(user, action: str) -> None:
-    """A page's permission gate: PermissionDenied (the 403 page) when the role may not."""
+def require(user, action: str, label: str = "进行此操作") -> None:
+    """The role half of the gate, for pages and API endpoints alike: PermissionDenied when the
+    role may not, which a page shows as the 403 page and the API as a JSON 403 whose `detail` is
+    "您的角色无权<label>" (anjian/api.py). The scope half is `Model.objects.for_user(...)`; both
+    together, for one object, are core.gate.get_for_user."""
     from django.core.exceptions import PermissionDenied
 
     if not can(user, action):
-        raise PermissionDenied("您的角色无权进行此操作")
+        raise PermissionDenied(f"您的角色无权{label}")

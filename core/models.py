@@ -27,7 +27,7 @@ TOWN_LEVEL = (JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STR
 
 
 class JurisdictionQuerySet(ScopedQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         """Jurisdictions a user may see: their own node and everything below it."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
@@ -138,8 +138,8 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.name}{kind}"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user):
+class NotificationQuerySet(ScopedQuerySet):
+    def scoped(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
         return self.filter(recipient=user)

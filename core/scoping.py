@@ -1,6 +1,8 @@
 """The one scoping gate. Every domain model's manager is built from ScopedQuerySet and answers
-`for_user(user)`; pages, exports and API endpoints start their queries there, so an object
-outside a user's scope simply is not found (a 404, never a 403 that confirms it exists)."""
+`for_user(user, action)`: the rows in the user's scope, none when the user's role may not take
+`action` (accounts.roles.PERMISSIONS). Pages, exports and API endpoints start their queries
+there, so an object outside a user's scope simply is not found (a 404, never a 403 that confirms
+it exists); core.gate.get_for_user asks it for one object and tells 404 from 403."""
 
 from django.db import models
 
@@ -19,11 +21,22 @@ class ScopedQuerySet(models.QuerySet):
     scope_path_lookup = "enterprise__scope_path"
     scope_enterprise_lookup = "enterprise"
 
-    def for_user(self, user):
-        from accounts.roles import Role
+    def for_user(self, user, action: str | None = None):
+        """The gate: the rows in the user's scope (`scoped`), none for an inactive user or,
+        with `action`, for a role that may not take it (accounts.roles.PERMISSIONS)."""
+        from accounts.roles import can
 
         if not (user.is_authenticated and user.is_active):
             return self.none()
+        if action is not None and not can(user, action):
+            return self.none()
+        return self.scoped(user)
+
+    def scoped(self, user):
+        """The rows in an active user's scope. A model whose rows reach users another way (a
+        user's own tokens, a county's plans) overrides this, never `for_user`."""
+        from accounts.roles import Role
+
         if user.jurisdiction_id:
             return self.filter(**{f"{self.scope_path_lookup}__startswith": user.jurisdiction.path})
         if user.role == Role.EXPERT:

@@ -10,7 +10,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.roles import can
+from accounts.roles import require
 from core.api_schemas import ErrorOut, Int64
 from core.inputs import Line, PlausibleDate, Text
 from enforcement import documents, inspections, services, statistics
@@ -25,11 +25,6 @@ from enforcement.models import (
 from enterprises.api import Pagination
 
 router = Router(tags=["执法检查"])
-
-
-def _require(user, action, label):
-    if not can(user, action):
-        raise HttpError(403, f"您的角色无权{label}")
 
 
 # --- draws --------------------------------------------------------------------------------------
@@ -108,7 +103,7 @@ class VerifyOut(Schema):
 
 
 def _draw(user, draw_id) -> Draw:
-    _require(user, "draw.view", "查看双随机抽查")
+    require(user, "draw.view", "查看双随机抽查")
     draw = Draw.objects.for_user(user).filter(pk=draw_id).first()
     if draw is None:
         raise HttpError(404, "抽查不存在")
@@ -134,7 +129,7 @@ class DrawDetail(DrawDetailOut):
 @router.get("/draws", response=list[DrawOut], summary="双随机抽查列表")
 @paginate(Pagination)
 def list_draws(request):
-    _require(request.user, "draw.view", "查看双随机抽查")
+    require(request.user, "draw.view", "查看双随机抽查")
     return Draw.objects.for_user(request.user).order_by("-drawn_at", "-id")
 
 
@@ -227,7 +222,7 @@ class PlanDetail(PlanDetailOut):
 @router.get("/plans", response=list[PlanOut], summary="年度执法计划列表")
 @paginate(Pagination)
 def list_plans(request):
-    _require(request.user, "plan.view", "查看执法计划")
+    require(request.user, "plan.view", "查看执法计划")
     return EnforcementPlan.objects.for_user(request.user)
 
 
@@ -244,7 +239,7 @@ def create_plan(request, payload: EnforcementPlanIn):
 
 
 def _plan(user, plan_id):
-    _require(user, "plan.view", "查看执法计划")
+    require(user, "plan.view", "查看执法计划")
     plan = EnforcementPlan.objects.for_user(user).filter(pk=plan_id).first()
     if plan is None:
         raise HttpError(404, "执法计划不存在")
@@ -306,7 +301,7 @@ class PenaltyFilters(Schema):
 @router.get("/penalties", response=list[PenaltyOut], summary="行政处罚列表")
 @paginate(Pagination)
 def list_penalties(request, filters: Query[PenaltyFilters]):
-    _require(request.user, "penalty.view", "查看行政处罚")
+    require(request.user, "penalty.view", "查看行政处罚")
     rows = Penalty.objects.for_user(request.user).select_related("enterprise", "state")
     if filters.state:
         rows = rows.filter(state_id=filters.state)
@@ -333,7 +328,7 @@ def create_penalty(request, payload: PenaltyIn):
 
 @router.get("/penalties/{penalty_id}", response={200: PenaltyOut}, summary="案件详情")
 def get_penalty(request, penalty_id: int):
-    _require(request.user, "penalty.view", "查看行政处罚")
+    require(request.user, "penalty.view", "查看行政处罚")
     penalty = (
         Penalty.objects.for_user(request.user)
         .select_related("enterprise", "state")
@@ -495,7 +490,7 @@ def _document_out(document) -> dict:
 
 
 def _inspection(user, inspection_id) -> Inspection:
-    _require(user, "inspection.view", "查看执法检查")
+    require(user, "inspection.view", "查看执法检查")
     inspection = (
         Inspection.objects.for_user(user)
         .select_related("enterprise")
@@ -563,7 +558,7 @@ def _inspection_detail(user, inspection) -> dict:
 @router.get("/inspections", response=list[InspectionOut], summary="执法检查列表")
 @paginate(Pagination)
 def list_inspections(request, filters: Query[InspectionFilters]):
-    _require(request.user, "inspection.view", "查看执法检查")
+    require(request.user, "inspection.view", "查看执法检查")
     rows = Inspection.objects.for_user(request.user).select_related("enterprise")
     if filters.state:
         rows = rows.filter(state=filters.state)
@@ -716,7 +711,7 @@ class TownStatsOut(Schema):
     summary="执法统计（按镇街、按月）",
 )
 def inspection_statistics(request, year: int = Query(..., ge=2000, le=2100)):
-    _require(request.user, "inspection.stats", "查看执法统计")
+    require(request.user, "inspection.stats", "查看执法统计")
     return [
         {
             "town_id": row.town.pk,

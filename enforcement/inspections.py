@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import can
 from core.errors import Refused
+from core.gate import check
 from core.models import Jurisdiction
 from enforcement import checklists, numbering
 from enforcement.constants import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
@@ -47,11 +47,6 @@ from hazards.models import Source, State
 __all__ = ["Refused"]
 
 MAX_PHOTOS_PER_ANSWER = 18
-
-
-def _require(user, action, label):
-    if not can(user, action):
-        raise Refused(f"您的角色不能{label}", 403)
 
 
 def _text(value, label, max_length, required=False) -> str:
@@ -136,7 +131,7 @@ def create_inspection(
 ) -> Inspection:
     """Open an inspection (检查中) of an enterprise in the user's scope. With a random-draw
     assignment, its drawn inspectors are the default."""
-    _require(user, "inspection.manage", "开展执法检查")
+    check(user, "inspection.manage", "开展执法检查")
     if not user.jurisdiction_id:
         raise Refused("只有监管部门人员可以开展执法检查", 403)
     area = user.jurisdiction
@@ -228,7 +223,7 @@ def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspectio
     (非现场执法: 依据监测预警数据)."""
     from monitoring.models import Alarm, PowerWarning
 
-    _require(user, "inspection.manage", "修改执法检查")
+    check(user, "inspection.manage", "修改执法检查")
     alarm_ids = _ids(alarm_ids, "报警")
     warning_ids = _ids(warning_ids, "预警")
     with transaction.atomic():
@@ -303,7 +298,7 @@ def checked_photos(photos) -> list:
 def answer(user, inspection_id, item_id, result: str | None, note: str = "", photos=()):
     """Answer (or answer again) one item of a draft inspection, with photos. With `result`
     None the item's answer stays as it is and the photos are added to it."""
-    _require(user, "inspection.manage", "填写检查结果")
+    check(user, "inspection.manage", "填写检查结果")
     if result is not None:
         if result not in Result.values:
             raise Refused("检查结果无效，应为符合、不符合或不适用")
@@ -348,7 +343,7 @@ def _hazard_description(row) -> str:
 def complete(user, inspection_id, findings: str = "", rectify_deadline: date | None = None):
     """Finish a draft inspection: every item answered; items not compliant become hazards;
     the documents are issued; a linked draw assignment gets its outcome."""
-    _require(user, "inspection.manage", "完成执法检查")
+    check(user, "inspection.manage", "完成执法检查")
     findings = _text(findings, "检查情况", 5000)
     today = timezone.localdate()
     with transaction.atomic():
@@ -430,7 +425,7 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
 def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids=None):
     """Record a re-check of the rectification ordered (整改复查) with the hazards' states as
     they stand, and issue the 整改复查意见书."""
-    _require(user, "inspection.manage", "整改复查")
+    check(user, "inspection.manage", "整改复查")
     opinion = _text(opinion, "复查意见", 2000, required=True)
     today = timezone.localdate()
     with transaction.atomic():

@@ -16,8 +16,8 @@ from enterprises.choices import Industry
 # --- inspector pool -----------------------------------------------------------------------------
 
 
-class InspectorQuerySet(models.QuerySet):
-    def for_user(self, user):
+class InspectorQuerySet(ScopedQuerySet):
+    def scoped(self, user):
         if not (user.is_authenticated and user.is_active) or not user.jurisdiction_id:
             return self.none()
         path = user.jurisdiction.path
@@ -129,12 +129,12 @@ class PlanStatus(models.TextChoices):
     APPROVED = "approved", "已批准"
 
 
-class AreaQuerySet(models.QuerySet):
+class AreaQuerySet(ScopedQuerySet):
     """Plans and draws belong to an area (a county, usually). A bureau user sees those of their
     area and below; a town supervisor also those of the county above (filtered to their town's
     enterprises where rows are listed)."""
 
-    def for_user(self, user):
+    def scoped(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if user.jurisdiction_id:
@@ -257,13 +257,13 @@ def unpack_ids(blob: bytes) -> list[int]:
 
 
 class DrawQuerySet(AreaQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         """Bureau users: draws of their area, above it or below it. Others (enterprise users,
         experts): published draws with an assignment to one of their enterprises."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if user.jurisdiction_id:
-            return super().for_user(user)
+            return super().scoped(user)
         mine = DrawAssignment.objects.for_user(user).values("draw_id")
         return self.filter(published=True, pk__in=mine)
 
@@ -619,10 +619,10 @@ class InspectionState(models.TextChoices):
 
 
 class InspectionQuerySet(ScopedQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         """The scoping gate; an enterprise's own users see its inspections only once completed
         (an unannounced visit is not announced by the platform either)."""
-        scoped = super().for_user(user)
+        scoped = super().scoped(user)
         if user.is_authenticated and user.enterprise_id and not user.jurisdiction_id:
             return scoped.filter(state=InspectionState.COMPLETED)
         return scoped

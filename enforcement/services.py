@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.roles import Role, can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from core.inputs import text_problem
 from core.models import Jurisdiction
 from enforcement import draw as algorithm
@@ -53,11 +54,6 @@ from enterprises.models import Enterprise, SectorTag
 __all__ = ["Refused"]
 
 
-def _require(user, action, label):
-    if not can(user, action):
-        raise Refused(f"您的角色不能{label}", 403)
-
-
 def _area_for(user) -> Jurisdiction:
     if not user.jurisdiction_id:
         raise Refused("只有监管部门人员可以进行此操作", 403)
@@ -84,7 +80,7 @@ def inspector_pool(area: Jurisdiction):
 
 
 def set_in_pool(user, officer_id: int, active: bool, note: str = "") -> Inspector:
-    _require(user, "inspector.manage", "管理执法人员名录库")
+    check(user, "inspector.manage", "管理执法人员名录库")
     officer = inspector_pool_candidates(user).filter(pk=officer_id).first()
     if officer is None:
         raise Refused("执法人员不存在", 404)
@@ -109,7 +105,7 @@ def inspector_pool_candidates(user):
 
 
 def declare_conflict(user, inspector_id: int, enterprise_id: int, reason: str) -> Conflict:
-    _require(user, "conflict.manage", "申报回避")
+    check(user, "conflict.manage", "申报回避")
     reason = (reason or "").strip()
     if not reason:
         raise Refused("请填写回避事由")
@@ -120,7 +116,7 @@ def declare_conflict(user, inspector_id: int, enterprise_id: int, reason: str) -
         raise Refused("企业不存在", 404)
     inspector = inspector_pool_candidates(user).filter(pk=inspector_id).first()
     # An officer declares their own conflicts; a supervisor may declare anyone's.
-    if inspector is None or (user.role == Role.ENFORCEMENT_OFFICER and inspector.pk != user.pk):
+    if inspector is None or (not can(user, "conflict.manage_pool") and inspector.pk != user.pk):
         raise Refused("执法人员不存在或您不能为其申报回避", 404)
     with transaction.atomic():
         if Conflict.objects.active().filter(inspector=inspector, enterprise=enterprise).exists():
@@ -131,14 +127,14 @@ def declare_conflict(user, inspector_id: int, enterprise_id: int, reason: str) -
 
 
 def withdraw_conflict(user, conflict_id: int) -> Conflict:
-    _require(user, "conflict.manage", "撤销回避")
+    check(user, "conflict.manage", "撤销回避")
     with transaction.atomic():
         conflict = (
             Conflict.objects.for_user(user).select_for_update().filter(pk=conflict_id).first()
         )
         if conflict is None:
             raise Refused("回避申报不存在", 404)
-        if user.role == Role.ENFORCEMENT_OFFICER and conflict.inspector_id != user.pk:
+        if not can(user, "conflict.manage_pool") and conflict.inspector_id != user.pk:
             raise Refused("只能撤销本人的回避申报", 403)
         if conflict.withdrawn_at:
             raise Refused("该回避申报已撤销", 409)
@@ -272,7 +268,7 @@ def _clean_months(random_by_month) -> dict[str, int]:
 
 
 def create_plan(user, year: int, title: str = "", random_by_month=None, note: str = ""):
-    _require(user, "plan.manage", "编制执法计划")
+    check(user, "plan.manage", "编制执法计划")
     area = _area_for(user)
     if not 2000 <= int(year) <= 2100:
         raise Refused("年度应在 2000–2100 之间")
@@ -315,7 +311,7 @@ def _locked_plan(user, plan_id) -> EnforcementPlan:
 
 
 def update_plan(user, plan_id, random_by_month=None, note=None) -> EnforcementPlan:
-    _require(user, "plan.manage", "修改执法计划")
+    check(user, "plan.manage", "修改执法计划")
     with transaction.atomic():
         plan = _locked_plan(user, plan_id)
         if plan.status != PlanStatus.DRAFT:
@@ -330,7 +326,7 @@ def update_plan(user, plan_id, random_by_month=None, note=None) -> EnforcementPl
 
 def refresh_key_list(user, plan_id) -> EnforcementPlan:
     """Rebuild a draft plan's key list from today's grades and sectors."""
-    _require(user, "plan.manage", "更新重点检查名单")
+    check(user, "plan.manage", "更新重点检查名单")
     with transaction.atomic():
         plan = _locked_plan(user, plan_id)
         if plan.status != PlanStatus.DRAFT:
@@ -370,7 +366,7 @@ def plan_totals(plan) -> dict:
 
 
 def approve_plan(user, plan_id) -> EnforcementPlan:
-    _require(user, "plan.approve", "批准执法计划")
+    check(user, "plan.approve", "批准执法计划")
     with transaction.atomic():
         plan = _locked_plan(user, plan_id)
         if plan.status != PlanStatus.DRAFT:
@@ -605,7 +601,7 @@ def create_draw(user, request: DrawRequest) -> Draw:
     """Draw enterprises and inspectors, store the inputs and the result. Refused (nothing
     stored) when the count exceeds the pool, when fewer than two inspectors are asked for, or
     when an enterprise drawn has too few eligible inspectors."""
-    _require(user, "draw.create", "组织双随机抽查")
+    check(user, "draw.create", "组织双随机抽查")
     area = _area_for(user)
     name = (request.name or "").strip()
     if not name:
@@ -792,7 +788,7 @@ def _locked_draw(user, draw_id) -> Draw:
 
 
 def publish_draw(user, draw_id) -> Draw:
-    _require(user, "draw.create", "公开抽查结果")
+    check(user, "draw.create", "公开抽查结果")
     with transaction.atomic():
         draw = _locked_draw(user, draw_id)
         if draw.published:
@@ -804,7 +800,7 @@ def publish_draw(user, draw_id) -> Draw:
 
 
 def record_outcome(user, assignment_id, outcome: str, note: str = "", completed_on=None):
-    _require(user, "draw.outcome", "登记检查结果")
+    check(user, "draw.outcome", "登记检查结果")
     if outcome not in Outcome.values or not outcome:
         raise Refused("检查结果无效")
     note = (note or "").strip()
@@ -851,7 +847,7 @@ def file_penalty(
 ) -> Penalty:
     """Open a case (立案), numbered per year and area (enforcement.numbering), optionally from
     an inspection of the same enterprise (the case's source)."""
-    _require(user, "penalty.manage", "办理行政处罚")
+    check(user, "penalty.manage", "办理行政处罚")
     area = _area_for(user)
     violation = (violation or "").strip()
     legal_basis = (legal_basis or "").strip()
@@ -911,7 +907,7 @@ def file_penalty(
 
 def advance_penalty(user, penalty_id, to_state: str, note: str = "", decided_on=None, amount=None):
     """Move a case along the state table (PenaltyState.next_states)."""
-    _require(user, "penalty.manage", "办理行政处罚")
+    check(user, "penalty.manage", "办理行政处罚")
     target = PenaltyState.objects.filter(code=to_state).first()
     if target is None:
         raise Refused("目标状态无效")

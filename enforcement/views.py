@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
+from core.gate import refuse_on_page
 from core.http import xlsx_response
 from enforcement import documents, forms, inspections, services, statistics
 from enforcement.constants import (
@@ -56,14 +57,6 @@ def _get(queryset, pk):
     return obj
 
 
-def _refused(request, exc: Refused):
-    if exc.status == 404:
-        raise Http404
-    if exc.status == 403:
-        raise PermissionDenied(str(exc))
-    messages.error(request, str(exc))
-
-
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -88,7 +81,7 @@ def plan_list(request):
                     form.cleaned_data["note"],
                 )
             except Refused as exc:
-                _refused(request, exc)
+                refuse_on_page(request, exc)
             else:
                 messages.success(request, f"已编制“{plan.title}”，重点检查企业已按分级和行业生成")
                 return redirect("enforcement:plan", plan.pk)
@@ -162,7 +155,7 @@ def plan_act(request, pk, action):
         else:
             raise Http404
     except Refused as exc:
-        _refused(request, exc)
+        refuse_on_page(request, exc)
     return redirect("enforcement:plan", pk)
 
 
@@ -206,7 +199,7 @@ def draw_new(request):
                 ),
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
         else:
             messages.success(
                 request, f"已从 {draw.pool_size} 家企业中抽取 {draw.enterprise_count} 家"
@@ -253,7 +246,7 @@ def draw_publish(request, pk):
         services.publish_draw(request.user, pk)
         messages.success(request, "抽查结果已公开")
     except Refused as exc:
-        _refused(request, exc)
+        refuse_on_page(request, exc)
     return redirect("enforcement:draw", pk)
 
 
@@ -276,7 +269,7 @@ def assignment_outcome(request, pk):
             )
             messages.success(request, "检查结果已登记")
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
     return redirect("enforcement:draw", assignment.draw_id)
 
 
@@ -288,8 +281,8 @@ def conflicts(request):
     require(request.user, "conflict.view")
     user = request.user
     candidates = services.inspector_pool_candidates(user)
-    if user.role == "enforcement_officer":
-        candidates = candidates.filter(pk=user.pk)
+    if can(user, "conflict.manage") and not can(user, "conflict.manage_pool"):
+        candidates = candidates.filter(pk=user.pk)  # an officer declares their own conflicts
     form = None
     if can(user, "conflict.manage"):
         form = forms.ConflictForm(user, candidates, request.POST or None)
@@ -304,7 +297,7 @@ def conflicts(request):
                 messages.success(request, "回避申报已登记")
                 return redirect("enforcement:conflicts")
             except Refused as exc:
-                _refused(request, exc)
+                refuse_on_page(request, exc)
     elif request.method == "POST":
         raise PermissionDenied("您的角色无权申报回避")
     rows = (
@@ -333,7 +326,7 @@ def conflict_withdraw(request, pk):
         services.withdraw_conflict(request.user, pk)
         messages.success(request, "回避申报已撤销")
     except Refused as exc:
-        _refused(request, exc)
+        refuse_on_page(request, exc)
     return redirect("enforcement:conflicts")
 
 
@@ -345,7 +338,7 @@ def inspector_toggle(request, pk):
         services.set_in_pool(request.user, pk, active, request.POST.get("note", ""))
         messages.success(request, "已调整执法人员名录库")
     except Refused as exc:
-        _refused(request, exc)
+        refuse_on_page(request, exc)
     return redirect("enforcement:conflicts")
 
 
@@ -403,7 +396,7 @@ def penalty_new(request):
                 inspection_id=data["inspection"],
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
         else:
             messages.success(request, f"已立案：{penalty.case_number}")
             return redirect("enforcement:penalty", penalty.pk)
@@ -436,7 +429,7 @@ def penalty_detail(request, pk):
                 messages.success(request, f"案件已转为“{data['to_state'].name}”")
                 return redirect("enforcement:penalty", pk)
             except Refused as exc:
-                _refused(request, exc)
+                refuse_on_page(request, exc)
     elif request.method == "POST":
         raise PermissionDenied("您的角色无权办理行政处罚")
     states = {s.code: s.name for s in PenaltyState.objects.all()}
@@ -570,7 +563,7 @@ def inspection_new(request):
                 place=data["place"],
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
         else:
             messages.success(request, "检查已开始，请按清单逐项检查")
             return redirect("enforcement:inspection", inspection.pk)
@@ -643,7 +636,7 @@ def inspection_answer(request, pk, item_id):
                 request.user, pk, item_id, data["result"], data["note"], data["photos"]
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
     return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
 
 
@@ -664,7 +657,7 @@ def inspection_complete(request, pk):
                 form.cleaned_data["rectify_deadline"],
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
         else:
             found = done.answers.filter(hazard__isnull=False).count()
             messages.success(request, f"检查已完成，{found} 项不符合已登记为隐患，执法文书已生成")
@@ -682,7 +675,7 @@ def inspection_evidence(request, pk):
         )
         messages.success(request, "已保存引用的监测预警证据")
     except Refused as exc:
-        _refused(request, exc)
+        refuse_on_page(request, exc)
     return redirect("enforcement:inspection", pk)
 
 
@@ -700,7 +693,7 @@ def inspection_recheck(request, pk):
                 request.user, pk, form.cleaned_data["rechecked_on"], form.cleaned_data["opinion"]
             )
         except Refused as exc:
-            _refused(request, exc)
+            refuse_on_page(request, exc)
         else:
             messages.success(request, f"复查已记录：{done.document.number}")
     return redirect("enforcement:inspection", pk)

@@ -8,8 +8,9 @@ from ninja.conf import settings as ninja_settings
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, can
+from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, require
 from core.api_schemas import Int64
+from core.gate import get_for_user
 from core.inputs import column_line
 from enterprises import services
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
@@ -144,8 +145,7 @@ class _FormInvalid(HttpError):
 @router.get("", response=list[EnterpriseOut], summary="企业列表")
 @paginate(Pagination)
 def list_enterprises(request, filters: Query[EnterpriseFilters]):
-    if not can(request.user, "enterprise.list"):
-        raise HttpError(403, "您的角色无权查看企业列表")
+    require(request.user, "enterprise.list", "查看企业列表")
     form = EnterpriseFilterForm(request.user, filters.dict(exclude_none=True))
     return form.apply(_queryset(request))
 
@@ -157,17 +157,16 @@ def get_enterprise(request, enterprise_id: int):
 
 @router.post("", response={201: EnterpriseOut}, summary="新增企业")
 def create_enterprise(request, payload: EnterpriseIn):
-    if not can(request.user, "enterprise.create"):
-        raise HttpError(403, "您的角色无权新增企业")
+    require(request.user, "enterprise.create", "新增企业")
     enterprise = _save(request, payload.dict(exclude_unset=True))
     return Status(201, _queryset(request).get(pk=enterprise.pk))
 
 
 @router.patch("/{enterprise_id}", response={200: EnterpriseOut}, summary="修改企业")
 def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
-    instance = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
-    if not can(request.user, "enterprise.edit"):
-        raise HttpError(403, "您的角色无权修改企业信息")
+    instance = get_for_user(
+        Enterprise.objects.all(), request.user, "enterprise.edit", "修改企业信息", pk=enterprise_id
+    )
     changes = payload.dict(exclude_unset=True)
     if request.user.role in ENTERPRISE_ROLES:
         locked = sorted(set(changes) - ENTERPRISE_SELF_EDITABLE_FIELDS)

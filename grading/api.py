@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.roles import can
+from accounts.roles import require
 from core.api_schemas import Int64
 from enterprises.api import Pagination
 from enterprises.models import Enterprise
@@ -118,15 +117,10 @@ class GradeFilters(FilterSchema):
     overridden: bool | None = None
 
 
-def _require_view(request):
-    if not can(request.user, "grade.view"):
-        raise HttpError(403, "您的角色无权查看风险等级")
-
-
 @router.get("", response=list[GradeOut], summary="企业风险等级")
 @paginate(Pagination)
 def list_grades(request, filters: Query[GradeFilters]):
-    _require_view(request)
+    require(request.user, "grade.view", "查看风险等级")
     data = filters.dict(exclude_none=True)
     if data.get("overridden") is not None:
         data["overridden"] = "on" if data["overridden"] else ""
@@ -136,7 +130,7 @@ def list_grades(request, filters: Query[GradeFilters]):
 
 @router.get("/{enterprise_id}", response=GradeDetailOut, summary="企业风险等级与各因素贡献")
 def get_grade(request, enterprise_id: int):
-    _require_view(request)
+    require(request.user, "grade.view", "查看风险等级")
     enterprise = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
     return get_object_or_404(
         EnterpriseGrade.objects.for_user(request.user).select_related(

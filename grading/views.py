@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
+from core.gate import refuse_on_page
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading import explain, forms, frequency, services
@@ -144,9 +145,9 @@ def detail(request, pk):
 @login_required
 def card(request, pk):
     """The grade on the enterprise page's 风险分级 tab (loaded by htmx)."""
+    enterprise = _enterprise(request.user, pk)  # out of scope: 404, like every object
     if not can(request.user, "grade.view"):
         return render(request, "grading/_card.html", {"forbidden": True})
-    enterprise = _enterprise(request.user, pk)
     return render(request, "grading/_card.html", _detail_context(request.user, enterprise))
 
 
@@ -160,6 +161,7 @@ def _refusal(request, form):
 @require_POST
 def request_override(request, pk):
     enterprise = _enterprise(request.user, pk)
+    require(request.user, "grade.override", "申请调整风险等级")
     form = forms.OverrideRequestForm(request.POST)
     if not form.is_valid():
         _refusal(request, form)
@@ -167,7 +169,7 @@ def request_override(request, pk):
         try:
             services.request_override(request.user, enterprise.pk, **form.cleaned_data)
         except services.GradingRefused as exc:
-            messages.error(request, str(exc))
+            refuse_on_page(request, exc)
         else:
             messages.success(request, "已提交风险等级调整申请，待审批")
     return redirect("grading:detail", pk=enterprise.pk)
@@ -191,7 +193,7 @@ def decide(request, override_id):
                 request.user, override.pk, approved=approved, note=form.cleaned_data["note"]
             )
         except services.GradingRefused as exc:
-            messages.error(request, str(exc))
+            refuse_on_page(request, exc)
         else:
             messages.success(request, "已批准，等级已调整" if approved else "已驳回")
     return redirect("grading:detail", pk=override.enterprise_id)
@@ -208,7 +210,7 @@ def revoke(request, override_id):
         try:
             services.revoke_override(request.user, override.pk, note=form.cleaned_data["note"])
         except services.GradingRefused as exc:
-            messages.error(request, str(exc))
+            refuse_on_page(request, exc)
         else:
             messages.success(request, "已撤销人工调整")
     return redirect("grading:detail", pk=override.enterprise_id)
@@ -221,7 +223,7 @@ def recompute(request, pk):
     try:
         services.recompute(request.user, enterprise.pk)
     except services.GradingRefused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
     else:
         messages.success(request, "已重新计算风险等级")
     return redirect("grading:detail", pk=enterprise.pk)

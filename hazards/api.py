@@ -4,10 +4,9 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.roles import can
+from accounts.roles import require
 from core.api_schemas import Int64
 from core.inputs import PlausibleDate, Text, column_line
 from enterprises.api import Pagination
@@ -185,8 +184,7 @@ def _detail(request, hazard_id):
 @router.get("", response=list[HazardOut], summary="隐患台账")
 @paginate(Pagination)
 def list_hazards(request, filters: Query[HazardFilters]):
-    if not can(request.user, "hazard.list"):
-        raise HttpError(403, "您的角色无权查看隐患台账")
+    require(request.user, "hazard.list", "查看隐患台账")
     data = {k: v for k, v in filters.dict(exclude_none=True).items()}
     if data.get("overdue") is not None:
         data["overdue"] = "on" if data["overdue"] else ""

@@ -136,10 +136,10 @@ def overdue_condition(today):
 
 
 class HazardQuerySet(ScopedQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         from accounts.roles import Role
 
-        scoped = super().for_user(user)
+        scoped = super().scoped(user)
         # An employee sees the hazards they reported, not the enterprise's whole ledger.
         if user.is_authenticated and user.role == Role.EMPLOYEE:
             return scoped.filter(reported_by=user)
@@ -441,8 +441,8 @@ class HazardEvent(Event):
         return "登记隐患" if self.action == "report" else self.action
 
 
-class ExtensionQuerySet(models.QuerySet):
-    def for_user(self, user):
+class ExtensionQuerySet(ScopedQuerySet):
+    def scoped(self, user):
         # An extension is visible exactly where its hazard is (employees: their own reports).
         return self.filter(hazard__in=Hazard.objects.for_user(user))
 
@@ -526,12 +526,12 @@ class DeadlineRule(models.Model):
 
 
 class SelfInspectionQuerySet(ScopedQuerySet):
-    def for_user(self, user):
+    def scoped(self, user):
         from accounts.roles import can
 
         if not can(user, "self_inspection.view"):
             return self.none()
-        return super().for_user(user)
+        return super().scoped(user)
 
 
 class SelfInspection(models.Model):

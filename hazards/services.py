@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.roles import Role, can
 from core import events
 from core.errors import Refused
 from core.inputs import TEXT_MAX, text_problem
@@ -29,7 +29,7 @@ from hazards.models import (
     State,
     Suspension,
 )
-from hazards.transitions import ENTERPRISE_MANAGERS, REPORTERS, TRANSITIONS, ZERO_OUT
+from hazards.transitions import TRANSITIONS, ZERO_OUT
 
 
 class TransitionRefused(Refused):
@@ -82,7 +82,7 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
     transition = TRANSITIONS[action]
     with transaction.atomic():
         hazard = _locked(user, hazard_id)
-        if user.role not in transition.roles:
+        if not can(user, transition.permission):
             raise TransitionRefused(f"您的角色不能{transition.label}", 403)
         if hazard.state not in transition.sources:
             raise TransitionRefused(
@@ -95,6 +95,25 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
         hazard.save()
         _event(hazard, action, user, before, note, data)
     return hazard
+
+
+def available_actions(user, hazard) -> list[str]:
+    """The transitions (rules.TRANSITIONS) this user may take on this hazard now, in the
+    table's order: the role may, the hazard is in a source state, and what the action needs is
+    there (a major hazard to list or suspend, a pending request to decide, a deadline to
+    extend). Pages show these as buttons; the service still checks each one when taken."""
+    available = []
+    for name, transition in TRANSITIONS.items():
+        if not can(user, transition.permission) or hazard.state not in transition.sources:
+            continue
+        if transition.major_only and not hazard.is_major:
+            continue
+        if name == "decide_extension" and not hazard.pending_extension:
+            continue
+        if name == "request_extension" and (hazard.pending_extension or not hazard.deadline):
+            continue
+        available.append(name)
+    return available
 
 
 def _required(value, message):
@@ -122,7 +141,7 @@ def report(
     criterion of the standard is major from the start. `photos` are uploaded files, or the
     storage names of images already kept (an inspection's photos), which the hazard refers to
     instead of storing them again."""
-    if user.role not in REPORTERS:
+    if not can(user, "hazard.report"):
         raise TransitionRefused("您的角色不能登记隐患", 403)
     allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
     if source not in allowed:
@@ -447,7 +466,7 @@ def record_self_inspection(
     """A self-inspection answered item by item against the enterprise's applicable criteria
     (its checklist). Each item found wanting becomes a major hazard in the ledger, linked to
     its criterion."""
-    if user.role not in ENTERPRISE_MANAGERS:
+    if not can(user, "self_inspection.record"):
         raise TransitionRefused("只有企业主要负责人或安全管理人员可以记录自查", 403)
     led_by = _required(led_by, "请填写带队人")
     if checked_on > timezone.localdate():

@@ -9,14 +9,13 @@ staff confirm, verify, close, approve extensions and list for supervision (seed 
 from dataclasses import dataclass
 from datetime import date
 
-from accounts.roles import Role
+from accounts.roles import PERMISSIONS
 from hazards.states import State
 
-STAFF = frozenset(
-    {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-)
-ENTERPRISE_MANAGERS = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
-REPORTERS = STAFF | ENTERPRISE_MANAGERS | {Role.GRID_MEMBER, Role.EXPERT, Role.EMPLOYEE}
+# The role sets come from accounts.roles (the one role table); this table says which of them
+# acts in which state.
+STAFF = "hazard.review"
+ENTERPRISE_MANAGERS = "hazard.rectify"
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,12 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str | None
-    roles: frozenset
+    permission: str  # the accounts.roles.PERMISSIONS action whose roles take this transition
+    major_only: bool = False  # only for a major hazard
+
+    @property
+    def roles(self) -> frozenset:
+        return PERMISSIONS[self.permission]
 
 
 TRANSITIONS = {
@@ -52,12 +56,14 @@ TRANSITIONS = {
         (State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED),
         None,
         STAFF,
+        major_only=True,
     ),
     "suspend": Transition(
         "责令停产停用",
         (State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED),
         None,
         STAFF,
+        major_only=True,
     ),
 }
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, Q
@@ -10,16 +9,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
+from core.gate import refuse_on_page
 from core.http import xlsx_response
 from core.pagination import SEARCH_COUNT_LIMIT, IdFirstPaginator
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
 from hazards.models import Answer, Hazard, HazardPhoto, MajorHazardCriterion, SelfInspection
-from hazards.transitions import ENTERPRISE_MANAGERS, TRANSITIONS, ZERO_OUT
+from hazards.transitions import TRANSITIONS, ZERO_OUT
 
 PAGE_SIZE = 50
-MAJOR_ONLY = {"list", "suspend"}
 
 
 def _ledger_queryset(request):
@@ -66,18 +65,10 @@ def ledger(request):
 
 def _actions(user, hazard):
     """The actions this user may take on this hazard now, each with an empty form."""
-    available = []
-    for name, transition in TRANSITIONS.items():
-        if user.role not in transition.roles or hazard.state not in transition.sources:
-            continue
-        if name in MAJOR_ONLY and not hazard.is_major:
-            continue
-        if name == "decide_extension" and not hazard.pending_extension:
-            continue
-        if name == "request_extension" and (hazard.pending_extension or not hazard.deadline):
-            continue
-        available.append((name, transition.label, _form_for(name, hazard)))
-    return available
+    return [
+        (name, TRANSITIONS[name].label, _form_for(name, hazard))
+        for name in services.available_actions(user, hazard)
+    ]
 
 
 def _form_for(name, hazard, data=None, files=None):
@@ -182,7 +173,7 @@ def act(request, pk, action):
     try:
         ACTION_FORMS[action][1](request.user, hazard, form.cleaned_data)
     except services.TransitionRefused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
     else:
         messages.success(request, f"已{TRANSITIONS[action].label}")
     return redirect("hazards:detail", pk=hazard.pk)
@@ -217,7 +208,7 @@ def report(request):
                 photos=data["photos"],
             )
         except services.TransitionRefused as exc:
-            form.add_error(None, str(exc))
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, "隐患已登记")
             return redirect("hazards:detail", pk=hazard.pk)
@@ -295,7 +286,7 @@ def self_inspections(request):
         {
             "page": page,
             "own": own,
-            "can_record": request.user.role in ENTERPRISE_MANAGERS,
+            "can_record": can(request.user, "self_inspection.record"),
         },
     )
 
@@ -318,8 +309,7 @@ def self_inspection_detail(request, pk):
 
 @login_required
 def self_inspection_new(request):
-    if request.user.role not in ENTERPRISE_MANAGERS:
-        raise PermissionDenied("只有企业主要负责人或安全管理人员可以记录自查")
+    require(request.user, "self_inspection.record", "记录自查")
     enterprise = get_object_or_404(
         Enterprise.objects.for_user(request.user), pk=request.user.enterprise_id
     )
@@ -339,7 +329,7 @@ def self_inspection_new(request):
                     request.user, enterprise.pk, answers=answers, **data
                 )
             except services.TransitionRefused as exc:
-                form.add_error(None, str(exc))
+                refuse_on_page(request, exc, form)
             else:
                 found = inspection.items.filter(answer=Answer.HAZARD).count()
                 messages.success(

@@ -160,6 +160,18 @@ ACTIONS = {
     ),
     "close": ("关闭报警", {AlarmState.HANDLED}, AlarmState.CLOSED, "alarm.close"),
 }
+
+
+def available_actions(user, alarm) -> list[str]:
+    """The actions (ACTIONS) this user may take on this alarm now: the alarm is in a source
+    state and the role holds the action's permission. Pages show these as buttons."""
+    return [
+        name
+        for name, (_label, sources, _target, permission) in ACTIONS.items()
+        if alarm.state in sources and can(user, permission)
+    ]
+
+
 ACTION_LABELS = {
     "raise": "产生报警",
     "escalate_town": "升级至乡镇",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
+from core.gate import refuse_on_page
 from core.http import xlsx_response
 from core.models import Jurisdiction
 from enterprises.models import Enterprise
@@ -247,11 +248,10 @@ def _alarm(user, pk) -> Alarm:
 
 def _alarm_actions(user, alarm):
     """The actions this user may take on this alarm now, each with an empty form."""
-    available = []
-    for name, (label, sources, _target, permission) in services.ACTIONS.items():
-        if alarm.state in sources and can(user, permission):
-            available.append((name, label, forms.ALARM_FORMS[name]()))
-    return available
+    return [
+        (name, services.ACTIONS[name][0], forms.ALARM_FORMS[name]())
+        for name in services.available_actions(user, alarm)
+    ]
 
 
 def _series(point, since, until=None):
@@ -333,7 +333,7 @@ def alarm_act(request, pk, action):
             photos=form.cleaned_data.get("photos") or (),
         )
     except services.Refused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
     else:
         messages.success(request, f"已{services.ACTIONS[action][0]}")
     return redirect("monitoring:alarm", pk=alarm.pk)
@@ -496,7 +496,7 @@ def warning_review(request, pk):
             note=form.cleaned_data["note"],
         )
     except services.Refused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
     else:
         messages.success(request, "研判结论已保存")
     return redirect("monitoring:warning", pk=warning.pk)
@@ -594,7 +594,7 @@ def gateway_create(request):
             name=form.cleaned_data["name"],
         )
     except services.Refused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
         return redirect(back)
     return _token_page(request, TokenShown(gateway, token, created=True))
 
@@ -612,7 +612,7 @@ def gateway_rotate(request, pk):
     try:
         gateway, token = services.rotate_token(request.user, gateway.pk)
     except services.Refused as exc:
-        messages.error(request, str(exc))
+        refuse_on_page(request, exc)
         return redirect(_gateways_url(gateway.enterprise_id))
     return _token_page(request, TokenShown(gateway, token))
 
@@ -635,7 +635,7 @@ def point_create(request, pk):
                 **form.settings(),
             )
         except services.Refused as exc:
-            form.add_error(None, str(exc))
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, f"已添加点位 {point.code}")
             return redirect(_gateways_url(gateway.enterprise_id))

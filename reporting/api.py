@@ -7,10 +7,9 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.roles import can
+from accounts.roles import require
 from core.api_schemas import Int64
 from core.inputs import PlausibleDate, Text, column_line
 from enterprises.api import Pagination
@@ -20,11 +19,6 @@ from reporting.models import CommitmentBreach, SafetyCommitment
 from reporting.models import Status as CommitmentStatus
 
 router = Router(tags=["安全承诺"])
-
-
-def _require(request, action, label):
-    if not can(request.user, action):
-        raise HttpError(403, f"您的角色无权{label}")
 
 
 class CommitmentEventOut(Schema):
@@ -193,7 +187,7 @@ def _filter_data(filters) -> dict:
 @router.get("", response=list[CommitmentOut], summary="安全承诺")
 @paginate(Pagination)
 def list_commitments(request, filters: Query[CommitmentFilters]):
-    _require(request, "commitment.view", "查看安全承诺")
+    require(request.user, "commitment.view", "查看安全承诺")
     queryset = CommitmentFilterForm(request.user, _filter_data(filters)).apply(
         _commitments(request)
     )
@@ -205,7 +199,7 @@ def list_commitments(request, filters: Query[CommitmentFilters]):
 @router.get("/breaches", response=list[BreachOut], summary="违反承诺记录")
 @paginate(Pagination)
 def list_breaches(request, filters: Query[BreachFilters]):
-    _require(request, "commitment.view", "查看违反承诺记录")
+    require(request.user, "commitment.view", "查看违反承诺记录")
     queryset = BreachFilterForm(request.user, _filter_data(filters)).apply(_breaches(request))
     if filters.enterprise is not None:
         queryset = queryset.filter(enterprise_id=filters.enterprise)
@@ -219,7 +213,7 @@ def _detail(request, commitment_id):
 @router.get("/{commitment_id}", response={200: CommitmentDetailOut}, summary="承诺详情")
 def get_commitment(request, commitment_id: int):
     commitment = _detail(request, commitment_id)
-    _require(request, "commitment.view", "查看安全承诺")
+    require(request.user, "commitment.view", "查看安全承诺")
     return commitment
 
 

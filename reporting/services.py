@@ -44,8 +44,17 @@ class CommitmentRefused(Refused):
     """A refused action on a commitment or a breach (core.errors.Refused)."""
 
 
-def can_revoke_breach(user) -> bool:
-    return can(user, "commitment.revoke")
+def available_actions(user, commitment) -> list[str]:
+    """What this user may do to this commitment now: withdraw it (its recorders, before its
+    period starts) and record a breach of it (while it stands). Pages show these as buttons;
+    the services still check each one when taken."""
+    actions = []
+    if commitment.withdrawn_at is None:
+        if can(user, "commitment.record") and commitment.period_start > timezone.localdate():
+            actions.append("withdraw")
+        if can(user, "commitment.breach"):
+            actions.append("breach")
+    return actions
 
 
 def _text(value, message, *, max_length=None) -> str:
@@ -280,7 +289,7 @@ def revoke_breach(user, breach_id: int, *, reason: str) -> CommitmentBreach:
             .select_related("commitment", "enterprise")
             .get(pk=breach_id)
         )
-        if not can_revoke_breach(user):
+        if not can(user, "commitment.revoke"):
             raise CommitmentRefused("您的角色不能撤销违反承诺记录", 403)
         if breach.revoked_at is not None:
             raise CommitmentRefused("该违反承诺记录已撤销", 409)

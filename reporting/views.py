@@ -5,31 +5,18 @@ breach, and one enterprise's commitments for its page's tab. Lists ask for the p
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.roles import can, require
+from core.gate import get_for_user, refuse_on_page
 from enterprises.models import Enterprise
 from reporting import forms, services
 from reporting.kinds import KINDS, SHORT_LABELS, WORK_TYPES, CommitmentKind, default_content
 from reporting.models import CommitmentBreach, SafetyCommitment
 
 PAGE_SIZE = 50
-
-
-def _refused(exc, form=None, request=None):
-    """A service's refusal: 404 and 403 as such, anything else shown with the form."""
-    if exc.status == 404:
-        raise Http404
-    if exc.status == 403:
-        raise PermissionDenied(str(exc))
-    if form is not None:
-        form.add_error(None, str(exc))
-    else:
-        messages.error(request, str(exc))
 
 
 def _page(request, queryset):
@@ -74,20 +61,13 @@ def _commitment(user, pk):
     )
 
 
-def _may_withdraw(user, commitment) -> bool:
-    return (
-        can(user, "commitment.record")
-        and commitment.withdrawn_at is None
-        and commitment.period_start > timezone.localdate()
-    )
-
-
 @login_required
 def commitment_detail(request, pk):
     user = request.user
     commitment = _commitment(user, pk)
     require(user, "commitment.view")
     breaches = commitment.breaches.select_related("hazard", "recorded_by", "revoked_by")
+    actions = services.available_actions(user, commitment)
     return render(
         request,
         "reporting/commitment_detail.html",
@@ -95,9 +75,9 @@ def commitment_detail(request, pk):
             "commitment": commitment,
             "breaches": breaches,
             "events": commitment.events.select_related("actor", "breach"),
-            "can_withdraw": _may_withdraw(user, commitment),
-            "can_breach": can(user, "commitment.breach") and commitment.withdrawn_at is None,
-            "can_revoke": services.can_revoke_breach(user),
+            "can_withdraw": "withdraw" in actions,
+            "can_breach": "breach" in actions,
+            "can_revoke": can(user, "commitment.revoke"),
         },
     )
 
@@ -113,7 +93,7 @@ def commitment_create(request):
         try:
             commitment = services.record(user, enterprise_id=enterprise.pk, **form.cleaned_data)
         except services.CommitmentRefused as exc:
-            _refused(exc, form)
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, f"已登记{commitment.title}")
             return redirect("reporting:commitment_detail", pk=commitment.pk)
@@ -151,7 +131,7 @@ def commitment_withdraw(request, pk):
         try:
             services.withdraw(user, commitment.pk, reason=form.cleaned_data["reason"])
         except services.CommitmentRefused as exc:
-            _refused(exc, form)
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, "已撤回该承诺")
             return redirect("reporting:commitment_detail", pk=commitment.pk)
@@ -164,7 +144,7 @@ def commitment_withdraw(request, pk):
             "heading": "撤回安全承诺",
             "note": "承诺期开始前可以撤回（例如登记有误或已重新签订），撤回后记录仍保留。",
             "submit": "撤回承诺",
-            "allowed": _may_withdraw(user, commitment),
+            "allowed": "withdraw" in services.available_actions(user, commitment),
         },
     )
 
@@ -179,7 +159,7 @@ def breach_create(request, pk):
         try:
             services.record_breach(user, commitment.pk, **form.cleaned_data)
         except services.CommitmentRefused as exc:
-            _refused(exc, form)
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, "已记录违反承诺")
             return redirect("reporting:commitment_detail", pk=commitment.pk)
@@ -189,17 +169,19 @@ def breach_create(request, pk):
 @login_required
 def breach_revoke(request, pk):
     user = request.user
-    breach = get_object_or_404(
-        CommitmentBreach.objects.for_user(user).select_related("commitment", "enterprise"), pk=pk
+    breach = get_for_user(
+        CommitmentBreach.objects.select_related("commitment", "enterprise"),
+        user,
+        "commitment.revoke",
+        "撤销违反承诺记录",
+        pk=pk,
     )
-    if not services.can_revoke_breach(user):
-        raise PermissionDenied("您的角色无权撤销违反承诺记录")
     form = forms.ReasonForm(request.POST or None, label="撤销理由")
     if request.method == "POST" and form.is_valid():
         try:
             services.revoke_breach(user, breach.pk, reason=form.cleaned_data["reason"])
         except services.CommitmentRefused as exc:
-            _refused(exc, form)
+            refuse_on_page(request, exc, form)
         else:
             messages.success(request, "已撤销该违反承诺记录，不再计入风险分级")
             return redirect("reporting:commitment_detail", pk=breach.commitment_id)
@@ -259,7 +241,7 @@ def enterprise_tab(request, pk):
                 "commitment", "hazard", "recorded_by", "revoked_by"
             ).order_by("-found_on", "-id")[:50],
             "standing": breaches.standing().count(),
-            "can_revoke": services.can_revoke_breach(user),
+            "can_revoke": can(user, "commitment.revoke"),
             "can_record": can(user, "commitment.record") and user.enterprise_id == enterprise.pk,
             "today": timezone.localdate(),
         },

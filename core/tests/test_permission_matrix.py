@@ -1,0 +1,514 @@
+"""The permission matrix, generated: every page (the URL resolver) and every API operation (the
+OpenAPI document) is asked by each of the nine roles, about an object inside and an object
+outside the user's scope, and the answer is checked against accounts.roles.PERMISSIONS and the
+one gate (core.gate):
+
+- an object the user's `Model.objects.for_user(user)` does not hold (out of scope, missing) is a
+  404, whatever the role;
+- a role without the route's action is a 403 (the 403 page, or a JSON 403);
+- anything else is answered (2xx, or a redirect on a page).
+
+A route the tables below do not declare fails `test_every_route_is_declared` until it is. Write
+routes are asked only the refusals (a role that may not, an object out of scope), so nothing
+changes; GET routes are asked everything.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from PIL import Image
+
+from accidents import services as accident_services
+from accidents.tests.conftest import local_data
+from accounts.roles import PERMISSIONS, Role, can
+from anjian.api import api
+from conftest import make_user
+from core.models import Jurisdiction
+from enforcement import services as enforcement_services
+from grading import services as grading_services
+from hazards import services as hazard_services
+from monitoring import partitions
+from monitoring.conftest import make_gateway, make_point
+from monitoring.ingest import ingest
+from reporting import services as commitment_services
+
+OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
+SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
+GATEWAY = "gateway"  # a gateway's own token, no user (telemetry, video events)
+
+
+@dataclass(frozen=True)
+class Route:
+    action: str  # a PERMISSIONS action, or OPEN / SIGNED_IN / GATEWAY
+    obj: str | None = None  # the kind of object the path names (OBJECTS below)
+    write: bool = False  # POST only: asked the refusals only
+    slug: str = ""  # the <slug:action> of a page that takes one
+    body: dict | None = None  # a body the endpoint reads past its validation
+    hidden: bool = False  # a role without the action may be told 404, as if out of its scope
+
+
+def page(action, obj=None):
+    return Route(action, obj)
+
+
+def post(action, obj=None, **extra):
+    return Route(action, obj, write=True, **extra)
+
+
+# --- pages, by URL name -------------------------------------------------------------------------
+
+PAGES: dict[str, Route] = {
+    "home": page(SIGNED_IN),
+    "healthz": page(OPEN),
+    "login": page(OPEN),
+    "logout": post(OPEN),
+    "tokens": page(SIGNED_IN),
+    "revoke_token": post(SIGNED_IN, "missing"),
+    "enterprises:list": page("enterprise.list"),
+    "enterprises:create": page("enterprise.create"),
+    "enterprises:export": page("enterprise.export"),
+    "enterprises:import": page("enterprise.import"),
+    "enterprises:import_template": page("enterprise.import"),
+    "enterprises:detail": page("enterprise.view", "enterprise"),
+    "enterprises:edit": page("enterprise.edit", "enterprise"),
+    "hazards:ledger": page("hazard.list"),
+    "hazards:report": page("hazard.report"),
+    "hazards:criteria": page("criteria.view"),
+    "hazards:export": page("hazard.export"),
+    "hazards:zero_out": page("hazard.board"),
+    "hazards:duties": page("hazard.board"),
+    "hazards:self_inspections": Route("self_inspection.view", hidden=True),
+    "hazards:self_inspection_new": page("self_inspection.record"),
+    "hazards:self_inspection": page("self_inspection.view", "missing"),
+    "hazards:photo": page("hazard.list", "missing"),
+    "hazards:detail": page("hazard.list", "hazard"),
+    "hazards:act": post("hazard.review", "hazard", slug="confirm"),
+    "monitoring:overview": page("monitoring.view"),
+    "monitoring:connect": page("monitoring.view"),
+    "monitoring:connect_export": page("enterprise.export"),
+    "monitoring:alarms": page("monitoring.view"),
+    "monitoring:alarm": page("monitoring.view", "alarm"),
+    "monitoring:alarm_act": post("alarm.close", "alarm", slug="close"),
+    "monitoring:photo": page("monitoring.view", "missing"),
+    "monitoring:point": page("monitoring.view", "point"),
+    "monitoring:warnings": page("monitoring.view"),
+    "monitoring:warning": page("monitoring.view", "missing"),
+    "monitoring:warning_review": post("warning.review", "missing"),
+    "monitoring:gateways": page("gateway.manage"),
+    # The enterprise it names (a form field) is looked up first: none named is a 404.
+    "monitoring:gateway_create": post("gateway.manage", hidden=True),
+    "monitoring:gateway_rotate": post("gateway.manage", "gateway"),
+    "monitoring:point_create": page("gateway.manage", "gateway"),
+    "monitoring:enterprise": page("monitoring.view", "enterprise"),
+    "grading:list": page("grade.view"),
+    "grading:rules": page("grade.view"),
+    "grading:detail": page("grade.view", "enterprise"),
+    "grading:card": page(SIGNED_IN, "enterprise"),  # the tab says when the role may not
+    "grading:request_override": post("grade.override", "enterprise"),
+    "grading:recompute": post("grade.recompute", "enterprise"),
+    "grading:decide": post("grade.approve", "missing"),
+    "grading:revoke": post("grade.approve", "missing"),
+    "enforcement:plans": page("plan.view"),
+    "enforcement:plan": page("plan.view", "plan"),
+    "enforcement:plan_act": post("plan.approve", "plan", slug="approve"),
+    "enforcement:draws": page("draw.view"),
+    "enforcement:draw_new": page("draw.create"),
+    "enforcement:draw": page("draw.view", "missing"),
+    "enforcement:draw_publish": post("draw.create", "missing"),
+    "enforcement:outcome": post("draw.outcome", "missing"),
+    "enforcement:conflicts": page("conflict.view"),
+    "enforcement:conflict_withdraw": post("conflict.manage", "missing"),
+    "enforcement:inspector_toggle": post("inspector.manage", "missing"),
+    "enforcement:penalties": page("penalty.view"),
+    "enforcement:penalty_new": page("penalty.manage"),
+    "enforcement:penalty": page("penalty.view", "penalty"),
+    "enforcement:inspections": page("inspection.view"),
+    "enforcement:inspection_new": page("inspection.manage"),
+    "enforcement:inspection": page("inspection.view", "missing"),
+    "enforcement:inspection_answer": post("inspection.manage", "missing"),
+    "enforcement:inspection_complete": post("inspection.manage", "missing"),
+    "enforcement:inspection_evidence": post("inspection.manage", "missing"),
+    "enforcement:inspection_recheck": post("inspection.manage", "missing"),
+    "enforcement:document": page("inspection.view", "missing"),
+    "enforcement:inspection_photo": page("inspection.view", "missing"),
+    "enforcement:checklists": page("checklist.view"),
+    "enforcement:statistics": page("inspection.stats"),
+    "enforcement:enterprise": page("inspection.view", "enterprise"),
+    "accidents:list": page("accident.view"),
+    "accidents:create": page("accident.record"),
+    "accidents:enterprise": page("accident.view", "enterprise"),
+    "accidents:detail": page("accident.view", "accident"),
+    "accidents:edit": page("accident.record", "accident"),
+    "accidents:void": post("accident.record", "accident"),
+    "reporting:commitments": page("commitment.view"),
+    "reporting:commitment_create": page("commitment.record"),
+    "reporting:commitment_detail": page("commitment.view", "commitment"),
+    "reporting:commitment_withdraw": post("commitment.record", "commitment"),
+    "reporting:breach_create": page("commitment.breach", "commitment"),
+    "reporting:breaches": page("commitment.view"),
+    "reporting:breach_revoke": post("commitment.revoke", "missing"),
+    "reporting:enterprise": page("commitment.view", "enterprise"),
+    "public:draws": page(OPEN),
+    "public:draw": page(OPEN, "missing"),
+    "public:draw_inputs": page(OPEN, "missing"),
+}
+
+# --- API operations, by "METHOD path" as the OpenAPI document names them -------------------------
+
+V1 = "/api/v1"
+OPERATIONS: dict[str, Route] = {
+    f"GET {V1}/enterprises": page("enterprise.list"),
+    f"POST {V1}/enterprises": post("enterprise.create"),
+    f"GET {V1}/enterprises/{{enterprise_id}}": page("enterprise.view", "enterprise"),
+    f"PATCH {V1}/enterprises/{{enterprise_id}}": post("enterprise.edit", "enterprise"),
+    f"GET {V1}/hazards": page("hazard.list"),
+    f"POST {V1}/hazards": post("hazard.report"),
+    f"GET {V1}/hazards/{{hazard_id}}": page("hazard.list", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/confirm": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/reject": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/plan": post("hazard.rectify", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/start": post("hazard.rectify", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/submit": post("hazard.rectify", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/close": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/return": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/judge": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/listing": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/suspension": post("hazard.review", "hazard"),
+    f"POST {V1}/hazards/{{hazard_id}}/extensions": post("hazard.rectify", "hazard"),
+    f"POST {V1}/hazards/extensions/{{extension_id}}/decision": post("hazard.review", "missing"),
+    f"GET {V1}/grades": page("grade.view"),
+    f"GET {V1}/grades/{{enterprise_id}}": page("grade.view", "enterprise"),
+    f"POST {V1}/telemetry": Route(GATEWAY),
+    f"POST {V1}/video-events": Route(GATEWAY),
+    f"GET {V1}/alarms": page("monitoring.view"),
+    f"GET {V1}/alarms/{{alarm_id}}": page("monitoring.view", "alarm"),
+    f"POST {V1}/alarms/{{alarm_id}}/acknowledge": post("alarm.handle", "alarm"),
+    f"POST {V1}/alarms/{{alarm_id}}/handle": post("alarm.handle", "alarm"),
+    f"POST {V1}/alarms/{{alarm_id}}/close": post("alarm.close", "alarm"),
+    f"GET {V1}/points/{{point_id}}/readings": page("monitoring.view", "point"),
+    f"GET {V1}/warnings": page("monitoring.view"),
+    f"POST {V1}/warnings/{{warning_id}}/review": post("warning.review", "missing"),
+    f"GET {V1}/draws": page("draw.view"),
+    f"POST {V1}/draws": post("draw.create"),
+    f"GET {V1}/draws/{{draw_id}}": page("draw.view", "missing"),
+    f"POST {V1}/draws/{{draw_id}}/verify": post("draw.view", "missing"),
+    f"POST {V1}/draws/{{draw_id}}/publish": post("draw.create", "missing"),
+    f"GET {V1}/plans": page("plan.view"),
+    f"POST {V1}/plans": post("plan.manage"),
+    f"GET {V1}/plans/{{plan_id}}": page("plan.view", "plan"),
+    f"POST {V1}/plans/{{plan_id}}/approve": post("plan.approve", "plan"),
+    f"GET {V1}/penalties": page("penalty.view"),
+    f"POST {V1}/penalties": post("penalty.manage"),
+    f"GET {V1}/penalties/{{penalty_id}}": page("penalty.view", "penalty"),
+    f"POST {V1}/penalties/{{penalty_id}}/advance": post(
+        "penalty.manage", "penalty", body={"to_state": "closed"}
+    ),
+    f"GET {V1}/inspections": page("inspection.view"),
+    f"POST {V1}/inspections": post("inspection.manage"),
+    f"GET {V1}/inspections/{{inspection_id}}": page("inspection.view", "missing"),
+    f"POST {V1}/inspections/{{inspection_id}}/answers": post(
+        "inspection.manage", "missing", body={"item_id": 1, "result": "compliant"}
+    ),
+    f"POST {V1}/inspections/{{inspection_id}}/items/{{item_id}}/photos": post(
+        "inspection.manage", "missing"
+    ),
+    f"POST {V1}/inspections/{{inspection_id}}/evidence": post("inspection.manage", "missing"),
+    f"POST {V1}/inspections/{{inspection_id}}/complete": post("inspection.manage", "missing"),
+    f"POST {V1}/inspections/{{inspection_id}}/rechecks": post("inspection.manage", "missing"),
+    f"GET {V1}/inspections/{{inspection_id}}/documents/{{document_id}}": page(
+        "inspection.view", "missing"
+    ),
+    f"GET {V1}/inspection-statistics": page("inspection.stats"),
+    f"GET {V1}/accidents": page("accident.view"),
+    f"POST {V1}/accidents": post("accident.record"),
+    f"GET {V1}/accidents/{{accident_id}}": page("accident.view", "accident"),
+    f"PATCH {V1}/accidents/{{accident_id}}": post("accident.record", "accident"),
+    f"POST {V1}/accidents/{{accident_id}}/void": post("accident.record", "accident"),
+    f"GET {V1}/commitments": page("commitment.view"),
+    f"POST {V1}/commitments": post("commitment.record"),
+    f"GET {V1}/commitments/breaches": page("commitment.view"),
+    f"GET {V1}/commitments/{{commitment_id}}": page("commitment.view", "commitment"),
+    f"POST {V1}/commitments/{{commitment_id}}/withdraw": post("commitment.record", "commitment"),
+    f"POST {V1}/commitments/{{commitment_id}}/breaches": post("commitment.breach", "commitment"),
+    f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "missing"),
+}
+# The framework's own: the OpenAPI document and its viewer.
+UNCHECKED_PAGES = {"api:openapi-json", "api:openapi-view"}
+
+DOCUMENT = api.get_openapi_schema()
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # the Django admin: the platform superuser's, by its own permissions
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def _page_patterns() -> dict:
+    return {
+        name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("api:")
+    }
+
+
+def _page_names() -> set[str]:
+    return set(_page_patterns())
+
+
+def _operations() -> set[str]:
+    return {f"{method.upper()} {path}" for path, ops in DOCUMENT["paths"].items() for method in ops}
+
+
+def test_every_route_is_declared():
+    """A new page or API operation fails here until the tables above say who may use it."""
+    assert sorted(_page_names() - set(PAGES)) == []
+    assert sorted(_operations() - set(OPERATIONS)) == []
+    # And nothing is declared that no longer exists, or with an action PERMISSIONS lacks.
+    assert sorted(set(PAGES) - _page_names()) == []
+    assert sorted(set(OPERATIONS) - _operations()) == []
+    actions = {route.action for route in [*PAGES.values(), *OPERATIONS.values()]}
+    assert sorted(actions - set(PERMISSIONS) - {OPEN, SIGNED_IN, GATEWAY}) == []
+
+
+# --- the objects --------------------------------------------------------------------------------
+
+MISSING_PK = 987654321
+
+
+class Missing:
+    """An object no one has: every role is answered 404 (or 403 by a role-first route)."""
+
+    pk = MISSING_PK
+
+
+def _objects(enterprise, supervisor, principal):
+    """One object of each kind the tables name, in `enterprise`."""
+    gateway = make_gateway(enterprise, f"GW-{enterprise.pk}")
+    point = make_point(gateway, "al1", "airlock_fault")
+    now = timezone.now()
+    ingest(gateway, [{"point": "al1", "ts": now.isoformat(), "value": True}], now=now)
+    hazard = hazard_services.report(
+        supervisor, enterprise.pk, source="enforcement", description="除尘器泄爆口朝向人员通道"
+    )
+    commitment = commitment_services.record(
+        principal,
+        kind="zero_out",
+        committer_name="王建国",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+    )
+    grading_services.recompute(supervisor, enterprise.pk)  # the grade GET /grades/{id} reads
+    return {
+        "enterprise": enterprise,
+        "hazard": hazard,
+        "gateway": gateway,
+        "point": point,
+        "alarm": point.alarms.get(),
+        "accident": accident_services.record(supervisor, local_data(enterprise)),
+        "commitment": commitment,
+        "penalty": enforcement_services.file_penalty(
+            supervisor, enterprise.pk, "未按规定清理积尘", "第九条"
+        ),
+        "plan": enforcement_services.create_plan(supervisor, 2026),
+        "missing": Missing(),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    # Readings are stored here; a reading partition made in a test's rolled-back transaction is
+    # gone afterwards, so none is remembered across tests (as in monitoring's own).
+    partitions.forget()
+    yield
+    partitions.forget()
+
+
+@pytest.fixture
+def world(users, enterprise_a, far_enterprise, immediate_tasks):
+    """The objects of enterprise_a (in most users' scope) and of an enterprise of another
+    county (in no one's)."""
+    county = Jurisdiction.objects.get(pk=far_enterprise.jurisdiction.parent_id)
+    far_supervisor = make_user("far_supervisor", Role.SUPERVISOR, county)
+    far_principal = make_user("far_principal", Role.PRINCIPAL, enterprise=far_enterprise)
+    inside = _objects(enterprise_a, users[Role.SUPERVISOR], users[Role.PRINCIPAL])
+    outside = _objects(far_enterprise, far_supervisor, far_principal)
+    return {"in": inside, "out": outside}
+
+
+def _in_scope(user, obj) -> bool:
+    if isinstance(obj, Missing):
+        return False
+    return type(obj).objects.for_user(user).filter(pk=obj.pk).exists()
+
+
+def _expected(user, route: Route, obj) -> set[str]:
+    """The answers allowed: "403", "404", "ok". An object outside the user's scope (or
+    missing) is a 404 for a role with the action; a role without it is a 403 on an object in
+    its scope. Where both hold (a role without the action, an object it cannot see) either
+    answer tells the user nothing: pages ask the role first, services the scope first."""
+    if route.action == OPEN:
+        return {"404"} if isinstance(obj, Missing) else {"ok"}
+    allowed = route.action == SIGNED_IN or can(user, route.action)
+    visible = obj is None or _in_scope(user, obj)
+    if allowed:
+        return {"ok"} if visible else {"404"}
+    if route.hidden:
+        return {"403", "404"}
+    return {"403"} if visible else {"403", "404"}
+
+
+def _answer(status: int) -> str:
+    if status in (403, 404):
+        return str(status)
+    if status < 400:
+        return "ok"
+    return f"unexpected {status}"
+
+
+def _page_url(name: str, route: Route, obj) -> str:
+    pattern = _page_patterns()[name]
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        kwargs[key] = route.slug if key == "action" else (obj.pk if obj else MISSING_PK)
+    return reverse(name, kwargs=kwargs)
+
+
+def _api_url(path: str, obj) -> str:
+    pk = obj.pk if obj is not None else MISSING_PK
+    for part in path.split("/"):
+        if part.startswith("{"):
+            path = path.replace(part, str(pk))
+    return path
+
+
+def _schema(ref_or_schema):
+    ref = ref_or_schema.get("$ref")
+    if ref:
+        return DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return ref_or_schema
+
+
+def _sample(schema):
+    """A value of the schema's type, for a body that passes validation so that the endpoint
+    itself answers (its refusal is what the matrix checks)."""
+    schema = _schema(schema)
+    for key in ("anyOf", "allOf", "oneOf"):
+        if key in schema:
+            return _sample(schema[key][0])
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {name: _sample(props[name]) for name in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return False
+    if schema.get("format") == "date":
+        return "2026-01-01"
+    if schema.get("format") == "date-time":
+        return "2026-01-01T08:00:00+08:00"
+    return "x"
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+_PNG = _png()
+
+
+def _image(name):
+    return SimpleUploadedFile(f"{name}.png", _PNG, content_type="image/png")
+
+
+def _body(operation):
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        return "json", _sample(content["application/json"]["schema"])
+    if "multipart/form-data" in content:
+        schema = _schema(content["multipart/form-data"]["schema"])
+        return "multipart", {name: None for name in schema.get("required", [])}
+    return None, None
+
+
+def _query(operation) -> dict:
+    """The required query parameters, each a value of its type."""
+    return {
+        p["name"]: _sample(p["schema"])
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p.get("required")
+    }
+
+
+def _cases(route: Route, world):
+    if route.obj is None:
+        yield "-", None
+    else:
+        yield "in", world["in"][route.obj]
+        yield "out", world["out"][route.obj]
+
+
+def test_every_page_answers_every_role_by_the_permissions(client, users, world):
+    wrong = []
+    for name, route in sorted(PAGES.items()):
+        for role, user in users.items():
+            client.force_login(user)
+            for where, obj in _cases(route, world):
+                expected = _expected(user, route, obj)
+                if route.write and expected == {"ok"}:
+                    continue  # only the refusals of a change are asked
+                url = _page_url(name, route, obj)
+                response = client.post(url) if route.write else client.get(url)
+                got = _answer(response.status_code)
+                if got not in expected:
+                    wrong.append(f"{name} {role} {where}: {got}, expected {sorted(expected)}")
+    client.logout()
+    print("\n".join(wrong))
+    assert wrong == []
+
+
+def test_every_api_operation_answers_every_role_by_the_permissions(client, users, world):
+    wrong = []
+    for key, route in sorted(OPERATIONS.items()):
+        if route.action == GATEWAY:
+            continue  # a gateway's token, not a user's (monitoring's own tests)
+        method, path = key.split(" ", 1)
+        operation = DOCUMENT["paths"][path][method.lower()]
+        kind, body = _body(operation)
+        body = route.body or body
+        query = _query(operation)
+        for role, user in users.items():
+            client.force_login(user)
+            for where, obj in _cases(route, world):
+                expected = _expected(user, route, obj)
+                if route.write and expected == {"ok"}:
+                    continue
+                url = _api_url(path, obj)
+                call = getattr(client, method.lower())
+                if kind == "json":
+                    response = call(url, body, content_type="application/json")
+                elif kind == "multipart":  # fresh files: a request reads them to the end
+                    files = {name: _image(name) for name in body}
+                    response = call(url, files)
+                else:
+                    response = call(url, query)
+                got = _answer(response.status_code)
+                if got not in expected:
+                    wrong.append(f"{key} {role} {where}: {got}, expected {sorted(expected)}")
+    client.logout()
+    print("\n".join(wrong))
+    assert wrong == []

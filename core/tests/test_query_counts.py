@@ -1,0 +1,126 @@
+"""Query-count baselines for the list pages and list endpoints: the number of queries a list
+takes does not grow with its rows (an N+1 fails here), and does not exceed the committed
+baseline (query_baselines.json next to this file). After a deliberate change, rewrite the
+baselines with `UPDATE_QUERY_BASELINES=1 pytest core/tests/test_query_counts.py` and commit
+them with the change that moved them."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accidents import services as accident_services
+from accidents.tests.conftest import local_data
+from accounts.roles import Role
+from conftest import make_enterprise
+from enforcement import services as enforcement_services
+from hazards import services as hazard_services
+from monitoring import partitions
+from monitoring.conftest import make_gateway, make_point
+from monitoring.ingest import ingest
+
+BASELINES = Path(__file__).with_name("query_baselines.json")
+
+
+def _enterprises(ctx, n):
+    for _ in range(n):
+        ctx["serial"] += 1
+        make_enterprise(
+            ctx["town"], serial=100 + ctx["serial"], name=f"高唐县测试企业{ctx['serial']}"
+        )
+
+
+def _hazards(ctx, n):
+    for _ in range(n):
+        hazard_services.report(
+            ctx["user"], ctx["enterprise"].pk, source="enforcement", description="积尘未清理"
+        )
+
+
+def _accidents(ctx, n):
+    for _ in range(n):
+        accident_services.record(ctx["user"], local_data(ctx["enterprise"]))
+
+
+def _penalties(ctx, n):
+    for _ in range(n):
+        enforcement_services.file_penalty(
+            ctx["user"], ctx["enterprise"].pk, "未按规定清理积尘", "第九条"
+        )
+
+
+def _alarms(ctx, n):
+    if "gateway" not in ctx:
+        ctx["gateway"] = make_gateway(ctx["enterprise"], "GW-Q")
+    gateway = ctx["gateway"]
+    now = timezone.now()
+    for _ in range(n):
+        ctx["serial"] += 1
+        code = f"al{ctx['serial']}"
+        make_point(gateway, code, "airlock_fault")
+        ingest(gateway, [{"point": code, "ts": now.isoformat(), "value": True}], now=now)
+
+
+# name → (URL, how to add n rows). Pages and API endpoints alike, as the supervisor sees them.
+LISTS = {
+    "page enterprises": ("/enterprises/", _enterprises),
+    "page hazards": ("/hazards/", _hazards),
+    "page alarms": ("/monitoring/alarms/", _alarms),
+    "page accidents": ("/accidents/", _accidents),
+    "page penalties": ("/enforcement/penalties/", _penalties),
+    "api enterprises": ("/api/v1/enterprises", _enterprises),
+    "api hazards": ("/api/v1/hazards", _hazards),
+    "api alarms": ("/api/v1/alarms", _alarms),
+    "api accidents": ("/api/v1/accidents", _accidents),
+    "api penalties": ("/api/v1/penalties", _penalties),
+}
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _counts(client, users, enterprise_a, town_a, name) -> tuple[int, int]:
+    url, add = LISTS[name]
+    user = users[Role.SUPERVISOR]
+    client.force_login(user)
+    ctx = {"user": user, "enterprise": enterprise_a, "town": town_a, "serial": 0}
+    add(ctx, 1)
+    one = _count(client, url)
+    add(ctx, 4)
+    return one, _count(client, url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    # Readings are stored here; a reading partition made in a test's rolled-back transaction is
+    # gone afterwards, so none is remembered across tests (as in monitoring's own).
+    partitions.forget()
+    yield
+    partitions.forget()
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_a_list_takes_as_many_queries_for_five_rows_as_for_one(
+    client, users, enterprise_a, town_a, immediate_tasks, name
+):
+    one, five = _counts(client, users, enterprise_a, town_a, name)
+    assert five == one, f"{name}: {one} queries for one row, {five} for five"
+    if os.environ.get("UPDATE_QUERY_BASELINES"):
+        baselines = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
+        baselines[name] = five
+        BASELINES.write_text(json.dumps(dict(sorted(baselines.items())), indent=2) + "\n")
+        return
+    baseline = json.loads(BASELINES.read_text())[name]
+    assert five <= baseline, f"{name}: {five} queries, the baseline is {baseline}"
+
+
+def test_every_list_has_a_baseline():
+    assert sorted(json.loads(BASELINES.read_text())) == sorted(LISTS)
