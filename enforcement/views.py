@@ -169,6 +169,7 @@ def draw_list(request):
         Draw.objects.for_user(request.user)
         .select_related("jurisdiction", "plan", "drawn_by")
         .annotate(assigned=Count("assignments"))
+        .order_by("-drawn_at", "-id")  # a GROUP BY drops Meta.ordering
     )
     return render(
         request,
