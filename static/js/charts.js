@@ -69,89 +69,78 @@
     };
   }
 
-  function townsOption(d) {
+  // Counts over categories (towns, months), the skeleton the boards share: `layout` says where
+  // the legend and the grid go, whether the title is centred, the town names slanted, or the
+  // bars horizontal.
+  function countsChart(title, categories, series, layout) {
+    var category = {type: "category", data: categories};
+    if (layout.slanted) category.axisLabel = {rotate: 40, interval: 0};
+    var value = {type: "value", minInterval: 1};
+    var heading = {text: title, textStyle: {fontSize: 14}};
+    if (layout.centred) heading.left = "center";
     return {
-      title: {text: "各镇街监测接入与报警", left: "center", textStyle: {fontSize: 14}},
+      title: heading,
       tooltip: {trigger: "axis"},
-      legend: {bottom: 0},
-      grid: {left: 40, right: 10, top: 40, bottom: 80},
-      xAxis: {type: "category", data: d.towns, axisLabel: {rotate: 40, interval: 0}},
-      yAxis: {type: "value", minInterval: 1},
-      series: [
-        {name: "已接入", type: "bar", stack: "must", data: d.connected, itemStyle: {color: GREEN}},
-        {name: "未接入", type: "bar", stack: "must", data: d.not_connected, itemStyle: {color: ORANGE}},
-        {name: "未完成报警", type: "bar", data: d.alarms, itemStyle: {color: RED}}
-      ]
+      legend: layout.legend,
+      grid: layout.grid,
+      xAxis: layout.horizontal ? value : category,
+      yAxis: layout.horizontal ? category : value,
+      series: series
     };
+  }
+
+  // The town boards: title centred, legend below, town names slanted.
+  function townsLayout(bottom) {
+    return {centred: true, slanted: true, legend: {bottom: 0},
+            grid: {left: 40, right: 10, top: 40, bottom: bottom}};
+  }
+
+  function townsOption(d) {
+    return countsChart("各镇街监测接入与报警", d.towns, [
+      {name: "已接入", type: "bar", stack: "must", data: d.connected, itemStyle: {color: GREEN}},
+      {name: "未接入", type: "bar", stack: "must", data: d.not_connected, itemStyle: {color: ORANGE}},
+      {name: "未完成报警", type: "bar", data: d.alarms, itemStyle: {color: RED}}
+    ], townsLayout(80));
   }
 
   // --- enforcement: the statistics board and a plan's progress ---------------------------
 
+  // The month charts: legend above, months along the bottom.
+  var MONTHS_LAYOUT = {legend: {top: 24}, grid: {top: 64, left: 40, right: 16, bottom: 32}};
+
   function enforcementMonthsOption(d) {
-    return {
-      title: {text: "按月", textStyle: {fontSize: 14}},
-      tooltip: {trigger: "axis"},
-      legend: {top: 24},
-      grid: {top: 64, left: 40, right: 16, bottom: 32},
-      xAxis: {type: "category", data: d.months},
-      yAxis: {type: "value", minInterval: 1},
-      series: [
-        {name: "检查", type: "bar", data: d.inspections, itemStyle: {color: BLUE}},
-        {name: "发现隐患", type: "bar", data: d.hazards, itemStyle: {color: "#ffc107"}},
-        {name: "重大隐患", type: "bar", data: d.majors, itemStyle: {color: RED}},
-        {name: "处罚", type: "line", data: d.penalties, itemStyle: {color: GREEN}}
-      ]
-    };
+    return countsChart("按月", d.months, [
+      {name: "检查", type: "bar", data: d.inspections, itemStyle: {color: BLUE}},
+      {name: "发现隐患", type: "bar", data: d.hazards, itemStyle: {color: "#ffc107"}},
+      {name: "重大隐患", type: "bar", data: d.majors, itemStyle: {color: RED}},
+      {name: "处罚", type: "line", data: d.penalties, itemStyle: {color: GREEN}}
+    ], MONTHS_LAYOUT);
   }
 
   function enforcementTownsOption(d) {
-    return {
-      title: {text: "按镇街：检查与处罚", textStyle: {fontSize: 14}},
-      tooltip: {trigger: "axis"},
-      legend: {top: 24},
-      grid: {top: 64, left: 90, right: 16, bottom: 24},
-      yAxis: {type: "category", data: d.towns},
-      xAxis: {type: "value", minInterval: 1},
-      series: [
-        {name: "检查", type: "bar", data: d.town_inspections, itemStyle: {color: BLUE}},
-        {name: "处罚", type: "bar", data: d.town_penalties, itemStyle: {color: GREEN}}
-      ]
-    };
+    return countsChart("按镇街：检查与处罚", d.towns, [
+      {name: "检查", type: "bar", data: d.town_inspections, itemStyle: {color: BLUE}},
+      {name: "处罚", type: "bar", data: d.town_penalties, itemStyle: {color: GREEN}}
+    ], {horizontal: true, legend: {top: 24}, grid: {top: 64, left: 90, right: 16, bottom: 24}});
   }
 
   function planProgressOption(d) {
-    return {
-      title: {text: "计划进度（按月）", textStyle: {fontSize: 14}},
-      tooltip: {trigger: "axis"},
-      legend: {top: 24},
-      grid: {top: 64, left: 40, right: 16, bottom: 32},
-      xAxis: {type: "category", data: d.months},
-      yAxis: {type: "value", minInterval: 1},
-      series: [
-        {name: "重点计划", type: "bar", stack: "plan", data: d.planned_key, itemStyle: {color: "#9ec5fe"}},
-        {name: "双随机计划", type: "bar", stack: "plan", data: d.planned_random, itemStyle: {color: "#a3cfbb"}},
-        {name: "重点完成", type: "bar", stack: "done", data: d.done_key, itemStyle: {color: BLUE}},
-        {name: "双随机完成", type: "bar", stack: "done", data: d.done_random, itemStyle: {color: GREEN}}
-      ]
-    };
+    return countsChart("计划进度（按月）", d.months, [
+      {name: "重点计划", type: "bar", stack: "plan", data: d.planned_key, itemStyle: {color: "#9ec5fe"}},
+      {name: "双随机计划", type: "bar", stack: "plan", data: d.planned_random, itemStyle: {color: "#a3cfbb"}},
+      {name: "重点完成", type: "bar", stack: "done", data: d.done_key, itemStyle: {color: BLUE}},
+      {name: "双随机完成", type: "bar", stack: "done", data: d.done_random, itemStyle: {color: GREEN}}
+    ], MONTHS_LAYOUT);
   }
 
   // --- hazards: the zero-out board -------------------------------------------------------
 
   function zeroOutOption(d) {
-    return {
-      title: {text: "各镇街重大事故隐患", left: "center", textStyle: {fontSize: 14}},
-      tooltip: {trigger: "axis"},
-      legend: {bottom: 0},
-      grid: {left: 40, right: 10, top: 40, bottom: 70},
-      xAxis: {type: "category", data: d.towns, axisLabel: {rotate: 40, interval: 0}},
-      yAxis: {type: "value", minInterval: 1},
-      series: [
-        {name: "逾期未整改", type: "bar", stack: "open", data: d.overdue, itemStyle: {color: RED}},
-        {name: "整改期限内", type: "bar", stack: "open", data: d.in_time, itemStyle: {color: ORANGE}},
-        {name: "今年已销号", type: "bar", data: d.closed, itemStyle: {color: GREEN}}
-      ]
-    };
+    return countsChart("各镇街重大事故隐患", d.towns, [
+      {name: "逾期未整改", type: "bar", stack: "open", data: d.overdue, itemStyle: {color: RED}},
+      {name: "整改期限内", type: "bar", stack: "open", data: d.in_time, itemStyle: {color: ORANGE}},
+      {name: "今年已销号", type: "bar", data: d.closed, itemStyle: {color: GREEN}}
+    ], townsLayout(70));
   }
 
   // --- grading: the levels of the list ---------------------------------------------------
