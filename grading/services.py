@@ -69,10 +69,20 @@ def request_override(
             expires_on=expires_on,
             requested_by=user,
         )
-        events.record(
-            OverrideEvent, override=override, to_state=override.state, actor=user, note=reason
-        )
+        _record(override, user, reason)
     return override
+
+
+def _record(override: GradeOverride, user, note: str, before: str = "") -> None:
+    """The override's move from `before` to its state now, as an OverrideEvent."""
+    events.record(
+        OverrideEvent,
+        override=override,
+        from_state=before,
+        to_state=override.state,
+        actor=user,
+        note=note,
+    )
 
 
 def _locked(user, override_id) -> GradeOverride:
@@ -108,14 +118,7 @@ def decide_override(user, override_id: int, *, approved: bool, note: str = "") -
         override.save()
         if approved:
             engine.run([override.enterprise_id], trigger=f"人工调整审批（{user.display_name}）")
-        events.record(
-            OverrideEvent,
-            override=override,
-            from_state=before,
-            to_state=override.state,
-            actor=user,
-            note=note,
-        )
+        _record(override, user, note, before)
     return override
 
 
@@ -139,14 +142,7 @@ def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
         override.ended_at = timezone.now()
         override.end_note = note
         override.save()
-        events.record(
-            OverrideEvent,
-            override=override,
-            from_state=before,
-            to_state=override.state,
-            actor=user,
-            note=note,
-        )
+        _record(override, user, note, before)
         if was_in_force:
             engine.run([override.enterprise_id], trigger=f"撤销人工调整（{user.display_name}）")
     return override
