@@ -14,12 +14,42 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
 
 
+def covers_every_enterprise(user) -> bool:
+    """The user's jurisdiction is the root of the only tree, so every enterprise (each belongs to
+    a town of some tree) is in their scope. Asked once per user object (a request's)."""
+    from core.models import Jurisdiction
+
+    cached = getattr(user, "_covers_every_enterprise", None)
+    if cached is None:
+        jurisdiction = user.jurisdiction
+        cached = (
+            jurisdiction.parent_id is None
+            and not Jurisdiction.objects.filter(parent=None).exclude(pk=jurisdiction.pk).exists()
+        )
+        user._covers_every_enterprise = cached
+    return cached
+
+
 class ScopedQuerySet(models.QuerySet):
     # How rows of the model reach the jurisdiction tree and their enterprise. Enterprise itself
     # uses ("scope_path", "pk"); a model hanging off an enterprise uses
     # ("enterprise__scope_path", "enterprise").
     scope_path_lookup = "enterprise__scope_path"
     scope_enterprise_lookup = "enterprise"
+
+    def _reaching_an_enterprise(self):
+        """The rows that reach an enterprise through `scope_enterprise_lookup`: all of them
+        where every step of it is a required foreign key (asking would only cost a join)."""
+        model, required = self.model, True
+        for name in self.scope_enterprise_lookup.split("__"):
+            if name == "pk":
+                break
+            field = model._meta.get_field(name)
+            required = required and not field.null
+            model = field.related_model
+        if required:
+            return self.all()
+        return self.filter(**{f"{self.scope_enterprise_lookup}__isnull": False})
 
     def for_user(self, user, action: str | None = None):
         """The gate: the rows in the user's scope (`scoped`), none for an inactive user or,
@@ -38,6 +68,11 @@ class ScopedQuerySet(models.QuerySet):
         from accounts.roles import Role
 
         if user.jurisdiction_id:
+            if covers_every_enterprise(user):
+                # Every enterprise hangs below the tree's only root: "its path starts with the
+                # root's" holds for every row that reaches one, and asking it joins every row to
+                # its enterprise (a province's count of a million hazards: 330 ms joined, 45 not).
+                return self._reaching_an_enterprise()
             return self.filter(**{f"{self.scope_path_lookup}__startswith": user.jurisdiction.path})
         if user.role == Role.EXPERT:
             assigned = user.assigned_enterprises.values("pk")

@@ -6,7 +6,7 @@ which are overdue by the rule until they are closed."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from core.models import Jurisdiction
@@ -65,9 +65,13 @@ def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
     deadline = deadline_for(year)
     hazards = Hazard.objects.for_user(user).filter(is_major=True)
     counts = _counts(today, year)
+    # Every count is of open majors or of those closed this year: the rest is not read.
+    counted = hazards.filter(
+        Q(state__in=OPEN_STATES) | Q(state=State.CLOSED, closed_at__year=today.year)
+    )
     by_town = {
         row.pop("enterprise__jurisdiction"): row
-        for row in hazards.values("enterprise__jurisdiction").annotate(**counts).order_by()
+        for row in counted.values("enterprise__jurisdiction").annotate(**counts).order_by()
     }
     # Every hazard falls in one group, so the total is the groups' sum: one pass, not two.
     total = Row("合计", None, **{key: sum(row[key] for row in by_town.values()) for key in counts})
@@ -75,16 +79,20 @@ def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
         Row(town.name, town.pk, **by_town.get(town.pk, {}))
         for town in Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
     ]
-    # Those carried over from earlier years first (overdue by the rule), then by deadline.
-    blockers = list(
-        hazards.filter(state__in=OPEN_STATES, found_on__lt=date(year + 1, 1, 1))
-        .select_related("enterprise", "enterprise__jurisdiction", "criterion")
-        .order_by(
-            Case(When(found_on__lt=date(year, 1, 1), then=0), default=1),
-            F("deadline").asc(nulls_last=True),
-            "found_on",
-        )[:blocker_limit]
+    # Those carried over from earlier years first (overdue by the rule), then the target year's,
+    # each by deadline: two walks of the open majors' deadline index that stop at the limit,
+    # where one order over both would sort every open major.
+    open_majors = hazards.filter(state__in=OPEN_STATES).select_related(
+        "enterprise", "enterprise__jurisdiction", "criterion"
     )
+    by_deadline = (F("deadline").asc(nulls_last=True), "found_on", "pk")
+    blockers = list(
+        open_majors.filter(found_on__lt=date(year, 1, 1)).order_by(*by_deadline)[:blocker_limit]
+    )
+    if len(blockers) < blocker_limit:
+        blockers += open_majors.filter(
+            found_on__gte=date(year, 1, 1), found_on__lt=date(year + 1, 1, 1)
+        ).order_by(*by_deadline)[: blocker_limit - len(blockers)]
     return Board(
         today=today,
         year=year,

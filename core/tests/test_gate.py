@@ -102,3 +102,37 @@ def test_a_page_refuses_a_role_that_may_not_take_the_transition_with_a_403(
     response = client.post(f"/hazards/{hazard.pk}/confirm/", {"note": ""})
     assert response.status_code == 403
     assert Hazard.objects.get(pk=hazard.pk).state == hazard.state
+
+
+def test_a_user_at_the_only_root_is_not_asked_the_path_but_never_sees_another_tree(
+    users, county, enterprise_a, enterprise_b
+):
+    from accounts.models import User
+    from conftest import make_enterprise
+    from core.models import Jurisdiction, JurisdictionKind
+
+    supervisor = User.objects.get(pk=users[Role.SUPERVISOR].pk)
+    mine = Enterprise.objects.for_user(supervisor)
+    hazards = Hazard.objects.for_user(supervisor)
+    # Every enterprise hangs below the only root: the scope is every row, with no join to ask it.
+    assert "WHERE" not in str(mine.query) and "WHERE" not in str(hazards.query)
+    assert set(mine) == {enterprise_a, enterprise_b, *Enterprise.objects.all()}
+
+    other = Jurisdiction.objects.create(
+        code="371502", name="东昌府区", kind=JurisdictionKind.COUNTY
+    )
+    town = Jurisdiction.objects.create(
+        code="371502-01", name="古楼街道", kind=JurisdictionKind.STREET, parent=other
+    )
+    elsewhere = make_enterprise(town, serial=77, name="东昌府区某机械有限公司")
+    supervisor = User.objects.get(pk=supervisor.pk)  # a new request's user
+    mine = Enterprise.objects.for_user(supervisor)
+    assert "scope_path" in str(mine.query).split("WHERE")[1]
+    assert elsewhere not in mine and enterprise_b in mine
+    assert not Hazard.objects.for_user(supervisor).filter(enterprise=elsewhere).exists()
+    assert (
+        Enterprise.objects.for_user(User.objects.get(pk=users[Role.TOWN_SUPERVISOR].pk))
+        .filter(pk=enterprise_b.pk)
+        .count()
+        == 0
+    )
