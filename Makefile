@@ -77,6 +77,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo --cache-dir var/import_linter_cache
+	$(VENV)/bin/mypy --cache-dir var/mypy_cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: setup browser-deps broker-deps

@@ -12,7 +12,7 @@ voided with a reason, never deleted, and a voided record is not changed again.""
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accidents.models import AccidentCase, AccidentEvent, AccidentSource, EventAction
@@ -232,7 +232,9 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         moved = accident is None or enterprise.pk != accident.enterprise_id
         # The enterprise's facts at the time: its industry, and its sector tags unless the
         # recorder names others (the equipment or process involved).
-        cleaned["industry"] = enterprise.industry if moved else accident.industry
+        cleaned["industry"] = (
+            accident.industry if accident is not None and not moved else enterprise.industry
+        )
         if tags is None and moved:
             cleaned["sector_tags"] = list(enterprise.sector_tags.all())
     else:
@@ -322,7 +324,8 @@ def _display(accident, name):
 
 
 def _label(name: str) -> str:
-    return str(AccidentCase._meta.get_field(name).verbose_name)
+    field = AccidentCase._meta.get_field(name)
+    return str(field.verbose_name if isinstance(field, models.Field) else name)
 
 
 def correct(user, accident, data: dict, note: str = "") -> AccidentCase:

@@ -1,7 +1,16 @@
 """Roles and what each may do. Kept as data: one table a reader can check against
 ARCHITECTURE.md's "who uses it", and one function (`can`) that every view and endpoint asks."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    # For the annotations only (lint-imports skips type-checking imports): at run time this
+    # module still imports nothing of the project.
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -166,7 +175,7 @@ ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(
 )
 
 
-def can(user, action: str) -> bool:
+def can(user: "User | AnonymousUser", action: str) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if action not in PERMISSIONS:
@@ -174,7 +183,7 @@ def can(user, action: str) -> bool:
     return user.role in PERMISSIONS[action]
 
 
-def require(user, action: str, label: str = "进行此操作") -> None:
+def require(user: "User | AnonymousUser", action: str, label: str = "进行此操作") -> None:
     """The role half of the gate, for pages and API endpoints alike: PermissionDenied when the
     role may not, which a page shows as the 403 page and the API as a JSON 403 whose `detail` is
     "您的角色无权<label>" (anjian/api.py). The scope half is `Model.objects.for_user(...)`; both

@@ -13,6 +13,8 @@ event model's app label, so core imports no domain app."""
 
 from dataclasses import dataclass, field
 from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.db import models, transaction
@@ -23,27 +25,32 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from core import notify, outbox
 from core.models import Event
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+E = TypeVar("E", bound=Event)
+
 
 @dataclass
 class Message:
     """One announcement of an event: to whom, with what title, body and link."""
 
-    recipients: list = field(default_factory=list)
+    recipients: list[Any] = field(default_factory=list)
     title: str = ""
     body: str = ""
     link: str = ""
 
 
 def record(
-    model: type[Event],
+    model: type[E],
     *,
-    actor=None,
+    actor: "User | None" = None,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
-    payload=None,
-    **fields,
-) -> Event:
+    payload: Any = None,
+    **fields: Any,
+) -> E:
     """Store one event of `model` (fields: its own ones, such as the object it belongs to and
     its action) and deliver it when the transaction commits."""
     event = model(actor=actor, from_state=from_state, to_state=to_state, note=note, **fields)
@@ -54,10 +61,10 @@ def record(
     return event
 
 
-def record_many(model: type[Event], events: list[Event], batch_size: int | None = None):
+def record_many(model: type[E], events: list[E], batch_size: int | None = None) -> list[E]:
     """Store unsaved events of `model` in bulk and deliver them on commit. A backend that
     cannot return the new ids leaves the events to the sweep."""
-    created = model.objects.bulk_create(events, batch_size=batch_size)
+    created = model._default_manager.bulk_create(events, batch_size=batch_size)
     ids = [event.pk for event in created if event.pk is not None]
     if ids:
         _deliver_on_commit(model, ids)
@@ -67,7 +74,7 @@ def record_many(model: type[Event], events: list[Event], batch_size: int | None 
 def _deliver_on_commit(model: type[Event], ids: list[int]) -> None:
     label = model._meta.label
 
-    def enqueue():
+    def enqueue() -> None:
         deliver_events(label, ids)
 
     # robust: a queue that is down must not turn a committed change into an error page; the
@@ -75,13 +82,13 @@ def _deliver_on_commit(model: type[Event], ids: list[int]) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
-def _notifications(model: type[Event]):
+def _notifications(model: type[Event]) -> ModuleType:
     return import_module(f"{model._meta.app_config.name}.notifications")
 
 
-def _queryset(model: type[Event]) -> models.QuerySet:
+def _queryset(model: type[E]) -> models.QuerySet[E]:
     related = getattr(_notifications(model), "SELECT_RELATED", {}).get(model.__name__, ())
-    return model.objects.select_related(*related)
+    return model._default_manager.select_related(*related)
 
 
 def send(event: Event) -> int:
@@ -101,13 +108,13 @@ def event_models() -> list[type[Event]]:
     return [m for m in apps.get_models() if issubclass(m, Event)]
 
 
-def pending(model: type[Event]) -> models.QuerySet:
-    return model.objects.filter(notified_at__isnull=True, at__lte=timezone.now()).order_by(
+def pending(model: type[E]) -> models.QuerySet[E]:
+    return model._default_manager.filter(notified_at__isnull=True, at__lte=timezone.now()).order_by(
         "at", "id"
     )
 
 
-def sweep(model: type[Event], queryset: models.QuerySet | None = None) -> int:
+def sweep(model: type[E], queryset: models.QuerySet[E] | None = None) -> int:
     """Deliver the pending events of `model` (or those of `queryset`) a lost task left."""
     return outbox.sweep(
         pending(model) if queryset is None else queryset, lambda pk: deliver(model, pk)

@@ -14,20 +14,38 @@
 accounts.roles.PERMISSIONS is the only role table; no app defines a permission helper of its own.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Manager, Model, QuerySet
+from django.http import Http404, HttpRequest
 
 from accounts.roles import can, require
 from core.errors import Refused
+from core.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.forms import BaseForm
+
+    from accounts.models import User
 
 
-def get_for_user(queryset, user, action: str, label: str = "进行此操作", **lookup):
+def get_for_user(
+    queryset: "QuerySet[Any] | Manager[Any] | type[Model]",
+    user: "User | AnonymousUser",
+    action: str,
+    label: str = "进行此操作",
+    **lookup: Any,
+) -> Any:
     """The one object `lookup` names, if it is in the user's scope (else Http404) and the
-    user's role may take `action` (else PermissionDenied: the 403 page, or a JSON 403)."""
+    user's role may take `action` (else PermissionDenied: the 403 page, or a JSON 403).
+    `queryset` is a scoped model, its manager or a queryset of it."""
     if not isinstance(queryset, QuerySet):
-        queryset = queryset.objects.all() if isinstance(queryset, type) else queryset.all()
+        queryset = queryset._default_manager.all() if isinstance(queryset, type) else queryset.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError(f"{queryset.model.__name__}: not a scoped model (no for_user)")
     obj = queryset.for_user(user).filter(**lookup).first()
     if obj is None:
         raise Http404
@@ -35,14 +53,16 @@ def get_for_user(queryset, user, action: str, label: str = "进行此操作", **
     return obj
 
 
-def check(user, action: str, label: str, refusal: type[Refused] = Refused) -> None:
+def check(
+    user: "User | AnonymousUser", action: str, label: str, refusal: type[Refused] = Refused
+) -> None:
     """The role check inside a service: the app's Refused (403, "您的角色不能<label>") when
     the user's role may not take `action`."""
     if not can(user, action):
         raise refusal(f"您的角色不能{label}", 403)
 
 
-def refuse_on_page(request, exc: Refused, form=None) -> None:
+def refuse_on_page(request: HttpRequest, exc: Refused, form: "BaseForm | None" = None) -> None:
     """A service's refusal on a page: 404 and 403 as such; a refused transition or bad data is
     its Chinese reason, on the form when there is one, else as a flash message on the page the
     view goes back to."""

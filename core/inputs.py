@@ -15,7 +15,7 @@ Dates: see DATE_WINDOW.
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,12 +53,18 @@ def echo(value: str, limit: int = 40) -> str:
 
 # --- dates -------------------------------------------------------------------------------------
 
+
+class _DateWindow(TypedDict):
+    earliest: date
+    years_ahead: int
+
+
 # The dates a record here can carry. Nothing in the work-safety administration of a county of
 # the People's Republic predates its founding (1949-10-01), and what looks ahead (deadlines,
 # extensions, planned inspections, commitments, override expiries) looks a few years ahead at
 # most. Year 1 and year 9999 are typing or client errors, and once stored they would sort first
 # or last in every list and extend every "within N years" statistic.
-DATE_WINDOW = {"earliest": date(1949, 10, 1), "years_ahead": 10}
+DATE_WINDOW: _DateWindow = {"earliest": date(1949, 10, 1), "years_ahead": 10}
 
 
 def date_bounds(today: date | None = None) -> tuple[date, date]:

@@ -8,14 +8,17 @@ rows, where one event that cannot be delivered does not hold back the others."""
 
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+M = TypeVar("M", bound=models.Model)
 
-def deliver(events: models.QuerySet, event_id: int, send: Callable[[models.Model], object]) -> bool:
+
+def deliver(events: models.QuerySet[M], event_id: int, send: Callable[[M], object]) -> bool:
     """Claim the event `event_id` of `events` and call `send(event)` with it, in one
     transaction. `events` is the queryset the event is read from (with the select_related the
     sending needs). True if this call delivered it, False if it was claimed already."""
@@ -29,7 +32,9 @@ def deliver(events: models.QuerySet, event_id: int, send: Callable[[models.Model
     return True
 
 
-def sweep(pending: models.QuerySet, deliver_one: Callable[[int], bool], limit: int = 500) -> int:
+def sweep(
+    pending: models.QuerySet[Any], deliver_one: Callable[[int], bool], limit: int = 500
+) -> int:
     """Call `deliver_one(pk)` for the first `limit` events of `pending`; one that fails is
     logged and left for the next sweep. Returns how many were delivered."""
     delivered = 0

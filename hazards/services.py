@@ -278,12 +278,13 @@ def plan(
     """The rectification plan. A major hazard needs all five elements (五落实: 责任、措施、资金、
     时限、预案; seed task 5); a general one a responsible person, measures and a deadline. A
     major hazard's deadline past its year's zero-out day needs `zero_out_reason`."""
-    data = {}
+    data: dict[str, object] = {}
 
     def change(hazard):
         hazard.owner = _required(owner, "请填写整改责任人")
         hazard.measures = _required(measures, "请填写整改措施")
-        _required(deadline, "请填写整改期限")
+        if deadline is None:
+            raise TransitionRefused("请填写整改期限")
         if hazard.state == State.PLANNED and hazard.deadline and deadline > hazard.deadline:
             # A revised plan may tighten its deadline; pushing it out is an extension, which
             # the bureau approves.
@@ -354,7 +355,7 @@ def request_extension(
     """Ask the bureau for a later deadline. For a major hazard, one past its year's zero-out
     day needs `zero_out_reason` besides the reason for the extension."""
     created = {}
-    data = {"new_deadline": new_deadline.isoformat()}
+    data: dict[str, object] = {"new_deadline": new_deadline.isoformat()}
 
     def change(hazard):
         _required(reason, "申请延期须填写理由")

@@ -149,7 +149,9 @@ def _validate(gateway, readings, points, now, outcome):
     This is the hot path of ingestion: a gateway's readings share a few timestamps (all its
     points report together), so each distinct timestamp is parsed and checked once, and each
     point's settings are looked up once per batch."""
-    rows, faults, seen = [], [], set()
+    rows: list[tuple[Point, datetime, float]] = []
+    faults: list[tuple[Point, datetime, float]] = []
+    seen: set[tuple[int, datetime]] = set()
     earliest, latest = window(now)
     reject = outcome.rejected.append
     unknown: list[tuple[int, str]] = []
@@ -184,7 +186,7 @@ def _validate(gateway, readings, points, now, outcome):
         ts = stamps.get(stamp)
         if ts is None:
             ts = stamps[stamp] = _timestamp(stamp, earliest, latest)
-        if ts.__class__ is str:
+        if isinstance(ts, str):
             reject(Rejection(index, code, ts))
             continue
         point, pk, boolean, range_min, range_max = spec
@@ -321,7 +323,7 @@ def _insert_sqlite(rows, moments=None):
 
 def _stored_sqlite(params) -> set[tuple[int, str]]:
     """Which of these (point id, ts text, value) are stored already."""
-    stored = set()
+    stored: set[tuple[int, str]] = set()
     by_point: dict[int, list[str]] = {}
     for pk, stamp, _ in params:
         by_point.setdefault(pk, []).append(stamp)

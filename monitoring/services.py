@@ -263,12 +263,15 @@ def video_event(
     ).first()
     if point is None:
         raise Refused(f"该网关下没有编码为 {camera[:40]} 的摄像头点位", 404)
-    data = {"event": event}
+    data: dict[str, object] = {"event": event}
     if count is not None:
         data.update(count=count, limit=limit)
     with transaction.atomic():
-        alarm = Alarm.objects.filter(point=point, condition=condition, cleared_at__isnull=True)
-        alarm = alarm.select_for_update().first()
+        alarm = (
+            Alarm.objects.filter(point=point, condition=condition, cleared_at__isnull=True)
+            .select_for_update()
+            .first()
+        )
         if alarm is None:
             alarm = Alarm(
                 point=point,
@@ -466,9 +469,9 @@ def _outage_hazard(gateway, enterprise, outage, now) -> int:
     )
     if gateway.last_seen_at is not None:
         current = current.filter(first_at__gt=gateway.last_seen_at)
-    current = current.values_list("hazard_id", flat=True).first()
-    if current is not None:
-        _link(outage, current)
+    hazard_id = current.values_list("hazard_id", flat=True).first()
+    if hazard_id is not None:
+        _link(outage, hazard_id)
         return 0
     rest = []
     for alarm in outage:

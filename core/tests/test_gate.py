@@ -39,6 +39,13 @@ def test_get_for_user_is_404_out_of_scope_and_403_for_the_role(users, enterprise
         )
 
 
+def test_get_for_user_takes_a_manager_and_refuses_an_unscoped_model(users, enterprise_a):
+    town = users[Role.TOWN_SUPERVISOR]
+    assert get_for_user(Enterprise.objects, town, "enterprise.edit", pk=enterprise_a.pk)
+    with pytest.raises(TypeError, match="not a scoped model"):
+        get_for_user(type(town), town, "enterprise.edit", pk=town.pk)
+
+
 def test_check_raises_the_apps_refusal_with_403(users):
     class AppRefused(Refused):
         pass
