@@ -771,14 +771,21 @@ class Command(BaseCommand):
             client = Client(SERVER_NAME="localhost")  # testserver is not an allowed host
             client.force_login(facts.user)
             label = f"{label} ({facts.in_scope:,})"
-            for name, build in scenarios:
-                for _ in range(warmup):
-                    self._get(client, build(rng, facts))
-                result = Result(name, label, client)
-                for _ in range(requests):
-                    url = build(rng, facts)
-                    result.timings.append((self._get(client, url), url))
-                results.append(result)
+            results += self._time(client, label, scenarios, facts, rng, requests, warmup)
+        return results
+
+    def _time(self, client, label, scenarios, facts, rng, requests, warmup) -> list[Result]:
+        """Each scenario's URLs, built from the user's facts: `warmup` untimed, then `requests`
+        timed."""
+        results = []
+        for name, build in scenarios:
+            for _ in range(warmup):
+                self._get(client, build(rng, facts))
+            result = Result(name, label, client)
+            for _ in range(requests):
+                url = build(rng, facts)
+                result.timings.append((self._get(client, url), url))
+            results.append(result)
         return results
 
     @staticmethod
@@ -881,14 +888,7 @@ class Command(BaseCommand):
             client = Client(SERVER_NAME="localhost")  # testserver is not an allowed host
             client.force_login(facts.user)
             label = f"{label} ({facts.in_scope:,})"
-            for name, build in scenarios:
-                for _ in range(warmup):
-                    self._get(client, build(rng, facts))
-                result = Result(name, label, client)
-                for _ in range(requests):
-                    url = build(rng, facts)
-                    result.timings.append((self._get(client, url), url))
-                pages.append(result)
+            pages += self._time(client, label, scenarios, facts, rng, requests, warmup)
             for name, users, build in downloads:
                 if users not in (ALL, where):
                     continue
