@@ -17,14 +17,15 @@ def ancestor_paths(path: str) -> list[str]:
 def covers_every_enterprise(user) -> bool:
     """The user's jurisdiction is the root of the only tree, so every enterprise (each belongs to
     a town of some tree) is in their scope. Asked once per user object (a request's)."""
-    from core.models import Jurisdiction
-
     cached = getattr(user, "_covers_every_enterprise", None)
     if cached is None:
         jurisdiction = user.jurisdiction
         cached = (
             jurisdiction.parent_id is None
-            and not Jurisdiction.objects.filter(parent=None).exclude(pk=jurisdiction.pk).exists()
+            and not type(jurisdiction)
+            ._default_manager.filter(parent=None)
+            .exclude(pk=jurisdiction.pk)
+            .exists()
         )
         user._covers_every_enterprise = cached
     return cached
