@@ -17,9 +17,8 @@ from accidents.forms import AccidentFilterForm
 from accidents.models import AccidentCase
 from accidents.services import MAX_PEOPLE, TEXT_LIMITS, AccidentRefused
 from accounts.roles import require
-from core.api_schemas import Int64
+from core.api_schemas import Int64, Pagination
 from core.inputs import Line, PlausibleDateTime, Text, column_line
-from enterprises.api import Pagination
 from enterprises.models import SectorTag
 
 router = Router(tags=["事故与警示"])

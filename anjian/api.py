@@ -117,6 +117,7 @@ def _forbidden(request, exc):
 
 def _register_routers():
     from accidents.api import router as accidents_router
+    from core.api import router as notifications_router
     from enforcement.api import router as enforcement_router
     from enterprises.api import router as enterprises_router
     from grading.api import router as grading_router
@@ -131,6 +132,7 @@ def _register_routers():
     api.add_router("", enforcement_router)
     api.add_router("/accidents", accidents_router)
     api.add_router("/commitments", reporting_router)
+    api.add_router("/notifications", notifications_router)
 
 
 def _json_object_body(view):

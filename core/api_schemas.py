@@ -3,6 +3,8 @@
 from typing import Annotated
 
 from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination
 
 # A 64-bit signed integer, the widest integer column (bigint) a filter or an id is compared
 # with: past it the database driver fails (a 500), so a larger number is a 422 ("数值过大").
@@ -15,3 +17,15 @@ class ErrorOut(Schema):
 
     detail: str
     errors: dict[str, list[str]] | list[dict] | None = None
+
+
+MAX_PAGE_SIZE = 500
+
+
+class Pagination(LimitOffsetPagination):
+    """limit and offset as ninja takes them, but bounded: a page holds at most MAX_PAGE_SIZE
+    rows, and an offset past a 64-bit integer is a 422, not a database error (a 500)."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE)
+        offset: int = Field(0, ge=0, le=2**62)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.roles import can
+from core.inbox import unread_count
 
 
 def navigation(request):
@@ -8,6 +9,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
+        "unread_notifications": unread_count(user),
         "nav": {
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
@@ -24,5 +26,5 @@ def navigation(request):
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
             "admin": admin.site.has_permission(request),
-        }
+        },
     }

@@ -96,7 +96,8 @@ def send(event: Event) -> int:
     message = _notifications(type(event)).message(event)
     if message is None:
         return 0
-    return notify.send(message.recipients, message.title, message.body, message.link)
+    kind = type(event)._meta.app_label
+    return notify.send(message.recipients, message.title, message.body, message.link, kind)
 
 
 def deliver(model: type[Event], event_id: int) -> bool:

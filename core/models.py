@@ -161,6 +161,9 @@ class Notification(models.Model):
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=200, blank=True)
+    # The app whose event it announces (its label: "hazards", "monitoring" ...); shown by the
+    # app's verbose name, so the ground floor names no domain app.
+    kind = models.CharField("类别", max_length=30, blank=True, default="", db_default="")
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -170,9 +173,32 @@ class Notification(models.Model):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox (a user's, newest first) and the bell's unread count.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+
+def kind_label(kind: str) -> str:
+    """A notification kind's name: its app's verbose name (隐患排查治理, 监测预警 ...)."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_app_config(kind).verbose_name)
+    except LookupError:
+        return "其他"
 
 
 class Event(models.Model):

@@ -1,9 +1,14 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from accounts.roles import can
+from core import inbox as inbox_service
 
 
 @login_required
@@ -17,6 +22,52 @@ def home(request):
         # The platform's superuser holds no county role: the admin is their page.
         return redirect("admin:index")
     return render(request, "core/home.html")
+
+
+@login_required
+def inbox(request):
+    """站内通知: newest first, by kind, all or unread only."""
+    kind = request.GET.get("kind", "")
+    unread = request.GET.get("unread") == "1"
+    rows = inbox_service.notifications(request.user, kind, unread)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "kinds": inbox_service.kinds(request.user),
+        "kind": kind,
+        "unread": unread,
+        "query": query.urlencode(),
+    }
+    return render(request, "core/inbox.html", context)
+
+
+@login_required
+def inbox_open(request, pk):
+    """Follow a notification: marked read, then to the page it names (the inbox without one)."""
+    notification = inbox_service.mark_read(request.user, pk)
+    return redirect(inbox_service.safe_link(notification.link) or "inbox")
+
+
+@login_required
+@require_POST
+def inbox_read(request, pk):
+    inbox_service.mark_read(request.user, pk)
+    return redirect(_back_to_inbox(request))
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    inbox_service.mark_all_read(request.user, request.POST.get("kind", ""))
+    return redirect(_back_to_inbox(request))
+
+
+def _back_to_inbox(request):
+    """Back to the inbox as it was filtered (the form posts its kind and unread)."""
+    query = {key: request.POST[key] for key in ("kind", "unread") if request.POST.get(key)}
+    return f"{reverse('inbox')}?{urlencode(query)}" if query else reverse("inbox")
 
 
 def healthz(request):

@@ -4,12 +4,11 @@ from decimal import Decimal
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.conf import settings as ninja_settings
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, require
-from core.api_schemas import Int64
+from core.api_schemas import Int64, Pagination
 from core.gate import get_for_user
 from core.inputs import column_line
 from enterprises import services
@@ -92,18 +91,6 @@ class EnterpriseFilters(FilterSchema):
     status: str | None = None
     standardization: str | None = None
     dust_class: str | None = None
-
-
-MAX_PAGE_SIZE = 500
-
-
-class Pagination(LimitOffsetPagination):
-    """limit and offset as ninja takes them, but bounded: a page holds at most MAX_PAGE_SIZE
-    rows, and an offset past a 64-bit integer is a 422, not a database error (a 500)."""
-
-    class Input(Schema):
-        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_PAGE_SIZE)
-        offset: int = Field(0, ge=0, le=2**62)
 
 
 def _queryset(request):

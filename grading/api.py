@@ -9,8 +9,7 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from accounts.roles import require
-from core.api_schemas import Int64
-from enterprises.api import Pagination
+from core.api_schemas import Int64, Pagination
 from enterprises.models import Enterprise
 from grading import explain, frequency
 from grading.forms import GradeFilterForm

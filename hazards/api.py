@@ -7,9 +7,8 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.roles import require
-from core.api_schemas import Int64
+from core.api_schemas import Int64, Pagination
 from core.inputs import PlausibleDate, Text, column_line
-from enterprises.api import Pagination
 from hazards import services
 from hazards.forms import LedgerFilterForm
 from hazards.models import Extension, Hazard

@@ -16,9 +16,8 @@ from ninja.security import HttpBearer
 from pydantic import StringConstraints
 
 from accounts.roles import require
-from core.api_schemas import ErrorOut, Int64
+from core.api_schemas import ErrorOut, Int64, Pagination
 from core.inputs import Line, PlausibleDateTime, Text
-from enterprises.api import Pagination
 from monitoring import envelope, services
 from monitoring.ingest import ingest
 from monitoring.models import Alarm, Point, PowerWarning, Reading

@@ -69,6 +69,10 @@ PAGES: dict[str, Route] = {
     "logout": post(OPEN),
     "tokens": page(SIGNED_IN),
     "revoke_token": post(SIGNED_IN, "missing"),
+    "inbox": page(SIGNED_IN),
+    "inbox_open": page(SIGNED_IN, "missing"),  # another's notification: core/tests/test_inbox.py
+    "inbox_read": post(SIGNED_IN, "missing"),
+    "inbox_read_all": post(SIGNED_IN),
     "enterprises:list": page("enterprise.list"),
     "enterprises:create": page("enterprise.create"),
     "enterprises:export": page("enterprise.export"),
@@ -236,6 +240,10 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/commitments/{{commitment_id}}/withdraw": post("commitment.record", "commitment"),
     f"POST {V1}/commitments/{{commitment_id}}/breaches": post("commitment.breach", "commitment"),
     f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "missing"),
+    f"GET {V1}/notifications": page(SIGNED_IN),
+    f"GET {V1}/notifications/unread": page(SIGNED_IN),
+    f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "missing"),
+    f"POST {V1}/notifications/read-all": post(SIGNED_IN),
 }
 # The framework's own: the OpenAPI document and its viewer.
 UNCHECKED_PAGES = {"api:openapi-json", "api:openapi-view"}
