@@ -275,6 +275,32 @@ MQTT_HEARTBEAT_SECONDS = env_int("MQTT_HEARTBEAT_SECONDS", 10)
 MQTT_BACKLOG_WARNING = env_int("MQTT_BACKLOG_WARNING", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
+# --- Notification channels (core/channels.py) -------------------------------------------------
+# In-app notifications always; these add copies by other channels for users who choose them
+# (their 通知设置 page). Nothing leaves the machine unless configured: e-mail goes to the console
+# and SMS to the log until a deployment names its SMTP server and SMS gateway.
+NOTIFY_CHANNELS = env_list("NOTIFY_CHANNELS", ["email", "sms", "wecom"])
+# Links in e-mail, SMS and robot messages: the address users reach the platform at.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "安监平台 <anjian@localhost>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# "log" writes each SMS to the log; "http" posts it as JSON ({"phone", "text"}) to the gateway,
+# with the key as a bearer token.
+SMS_BACKEND = env_str("SMS_BACKEND", "log")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY")
+SMS_TEMPLATE = env_str("SMS_TEMPLATE", "【安监平台】{title}")
+# A 企业微信 group robot (its webhook URL); messages @-mention the user by phone number.
+WECOM_WEBHOOK_URL = env_str("WECOM_WEBHOOK_URL")
+# A failed delivery is tried again after these minutes, then given up (the in-app copy stays).
+NOTIFY_RETRY_MINUTES = [1, 5, 15, 60]
+
 # --- Background jobs (huey) ------------------------------------------------------------------
 # The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N
 # workers on N hosts. The task code is the same either way. Run workers with

@@ -39,6 +39,7 @@ class Message:
     title: str = ""
     body: str = ""
     link: str = ""
+    urgent: bool = False  # sent at once by every channel (alarms): no digest, no quiet hours
 
 
 def record(
@@ -97,7 +98,9 @@ def send(event: Event) -> int:
     if message is None:
         return 0
     kind = type(event)._meta.app_label
-    return notify.send(message.recipients, message.title, message.body, message.link, kind)
+    return notify.send(
+        message.recipients, message.title, message.body, message.link, kind, message.urgent
+    )
 
 
 def deliver(model: type[Event], event_id: int) -> bool:

@@ -15,7 +15,7 @@ def notifications(user, kind: str = "", unread: bool = False) -> QuerySet[Notifi
         rows = rows.filter(kind=kind)
     if unread:
         rows = rows.unread()
-    return rows.order_by("-created_at", "-id")
+    return rows.prefetch_related("deliveries").order_by("-created_at", "-id")
 
 
 def unread_count(user) -> int:

@@ -164,6 +164,8 @@ class Notification(models.Model):
     # The app whose event it announces (its label: "hazards", "monitoring" ...); shown by the
     # app's verbose name, so the ground floor names no domain app.
     kind = models.CharField("类别", max_length=30, blank=True, default="", db_default="")
+    # Sent at once by every channel, quiet hours and daily digests notwithstanding (alarms).
+    urgent = models.BooleanField("紧急", default=False, db_default=False)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -199,6 +201,69 @@ def kind_label(kind: str) -> str:
         return str(apps.get_app_config(kind).verbose_name)
     except LookupError:
         return "其他"
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to hear, beyond the inbox: the channels (core.channels), a daily digest
+    instead of one message each, and quiet hours. Urgent notifications (alarms) ignore the last
+    two."""
+
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    channels = models.JSONField("其他通知方式", default=list, blank=True)
+    digest = models.BooleanField("每日汇总发送", default=False)
+    quiet_start = models.TimeField("免打扰开始", null=True, blank=True)
+    quiet_end = models.TimeField("免打扰结束", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知设置"
+        verbose_name_plural = "通知设置"
+
+    def __str__(self):
+        return f"{self.user} 的通知设置"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "待发送"
+    HELD = "held", "待汇总"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Delivery(models.Model):
+    """One notification's copy by one channel: tried, retried and recorded here; its failure
+    never touches the in-app notification."""
+
+    notification = models.ForeignKey(
+        Notification, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField("通知方式", max_length=20)
+    state = models.CharField(
+        "状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试")
+    last_error = models.TextField("最近错误", blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知发送记录"
+        verbose_name_plural = "通知发送记录"
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.notification} · {self.channel_label} · {self.get_state_display()}"
+
+    @property
+    def channel_label(self) -> str:
+        from core.channels import CHANNELS
+
+        channel = CHANNELS.get(self.channel)
+        return channel.label if channel else self.channel
 
 
 class Event(models.Model):

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import can
 from core import inbox as inbox_service
+from core.forms import NotificationPreferenceForm
+from core.models import NotificationPreference
 
 
 @login_required
@@ -62,6 +65,17 @@ def inbox_read(request, pk):
 def inbox_read_all(request):
     inbox_service.mark_all_read(request.user, request.POST.get("kind", ""))
     return redirect(_back_to_inbox(request))
+
+
+@login_required
+def notification_settings(request):
+    preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
+    form = NotificationPreferenceForm(request.POST or None, instance=preference, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "通知设置已保存")
+        return redirect("notification_settings")
+    return render(request, "core/notification_settings.html", {"form": form})
 
 
 def _back_to_inbox(request):

@@ -26,4 +26,5 @@ def message(event) -> Message:
         f"【{ACTION_LABELS.get(event.action, event.action)}】{alarm.enterprise.name} "
         f"{alarm.point} {alarm.get_condition_display()}"
     )
-    return Message(recipients_for(event), title, event.note, f"/monitoring/alarms/{alarm.pk}/")
+    link = f"/monitoring/alarms/{alarm.pk}/"
+    return Message(recipients_for(event), title, event.note, link, urgent=True)

@@ -73,6 +73,7 @@ PAGES: dict[str, Route] = {
     "inbox_open": page(SIGNED_IN, "missing"),  # another's notification: core/tests/test_inbox.py
     "inbox_read": post(SIGNED_IN, "missing"),
     "inbox_read_all": post(SIGNED_IN),
+    "notification_settings": page(SIGNED_IN),
     "enterprises:list": page("enterprise.list"),
     "enterprises:create": page("enterprise.create"),
     "enterprises:export": page("enterprise.export"),

@@ -28,6 +28,8 @@ def test_a_raised_alarm_is_announced_once(
     with django_capture_on_commit_callbacks(execute=True):
         ingest(gateway_a, [{"point": "al1", "ts": at(now), "value": True}], now=now)
     assert told() == ["principal_a", "safety_a"]
+    # An alarm is urgent: its copies by other channels ignore digests and quiet hours.
+    assert set(Notification.objects.values_list("urgent", "kind")) == {(True, "monitoring")}
     event = AlarmEvent.objects.get(action="raise")
     assert events.deliver(AlarmEvent, event.pk) is False
     assert deliver_pending.call_local() == 0
