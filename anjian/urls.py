@@ -4,6 +4,7 @@ from django.urls import include, path
 from anjian.api import api
 
 urlpatterns = [
+    path("", include("workbench.urls")),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),

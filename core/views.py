@@ -8,23 +8,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can
 from core import inbox as inbox_service
 from core.forms import NotificationPreferenceForm
 from core.models import NotificationPreference
-
-
-@login_required
-def home(request):
-    user = request.user
-    if can(user, "enterprise.list"):
-        return redirect("enterprises:list")
-    if user.enterprise_id:
-        return redirect("enterprises:detail", pk=user.enterprise_id)
-    if user.is_superuser and not user.role:
-        # The platform's superuser holds no county role: the admin is their page.
-        return redirect("admin:index")
-    return render(request, "core/home.html")
 
 
 @login_required

@@ -78,7 +78,7 @@ def test_the_commitment_form_script_runs(browser, live_server, users):
     browser.find_element(By.ID, "id_username").send_keys(users[Role.PRINCIPAL].username)
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait(browser).until(lambda d: "/enterprises/" in d.current_url)
+    wait(browser).until(lambda d: d.find_elements(By.ID, "todo"))  # the workbench
     open_page(browser, base, "/reporting/commitments/new/")
     content = browser.find_element(By.ID, "id_content")
     kind = Select(browser.find_element(By.ID, "id_kind"))

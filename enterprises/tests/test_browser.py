@@ -194,7 +194,14 @@ def log_in(driver, base_url: str, username: str) -> None:
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    # Home sends anyone who may list enterprises to the list.
+    # Everyone lands on their workbench.
+    wait_for_page(driver, "/")
+    assert driver.find_element(By.CSS_SELECTOR, "main h1").text == "工作台"
+
+
+def open_registry(driver) -> None:
+    """From the workbench to the registry by the top menu, as a person would."""
+    driver.find_element(By.LINK_TEXT, "企业名录").click()
     wait_for_page(driver, "/enterprises/")
     assert driver.find_element(By.CSS_SELECTOR, "main h1").text == "企业名录"
 
@@ -209,6 +216,7 @@ def test_supervisor_filters_searches_and_opens_an_enterprise(
     assert AccessLog.objects.filter(username=supervisor.username).exists()
     assert not AccessAttempt.objects.exists()
     assert supervisor.username in browser.find_element(By.CSS_SELECTOR, "nav").text
+    open_registry(browser)
 
     # The county supervisor sees the whole county.
     wait_for_results(browser, [enterprise_a.name, enterprise_a2.name, enterprise_b.name])
@@ -271,6 +279,7 @@ def test_town_supervisor_sees_only_their_town(
     browser, live_server, users, town_b, enterprise_a, enterprise_a2, enterprise_b
 ):
     log_in(browser, live_server.url, users[Role.TOWN_SUPERVISOR].username)
+    open_registry(browser)
 
     wait_for_results(browser, [enterprise_a.name, enterprise_a2.name])
     assert enterprise_b.name not in browser.find_element(By.TAG_NAME, "body").text

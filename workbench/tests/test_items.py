@@ -1,0 +1,153 @@
+"""The workbench's items, kind by kind: each appears for the role whose turn it is and not for
+the others; counts, urgency and links; the jurisdiction overview; the page for every role."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import PERMISSIONS, Role
+from conftest import client_for
+from grading import services as grading_services
+from hazards import services as hazard_services
+from hazards.models import Hazard
+from monitoring import partitions
+from monitoring.conftest import make_gateway, make_point
+from monitoring.ingest import ingest
+from monitoring.models import PowerWarning, WarningKind
+from reporting import services as commitment_services
+from workbench.items import items_for, overview
+
+TODAY = date(2026, 12, 7)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    partitions.forget()
+    yield
+
+
+def kinds(user, today=TODAY):
+    return {item.key: item.count for item in items_for(user, today)}
+
+
+@pytest.fixture
+def reported(users, enterprise_a):
+    return hazard_services.report(
+        users[Role.SAFETY_OFFICER],
+        enterprise_a.pk,
+        source="self_inspection",
+        description="打磨工位除尘器未开启",
+    )
+
+
+def test_a_reported_hazard_waits_for_the_bureau_then_for_the_enterprise(users, reported):
+    town, officer = users[Role.TOWN_SUPERVISOR], users[Role.SAFETY_OFFICER]
+    assert kinds(town)["hazards_reported"] == 1
+    assert "hazards_reported" not in kinds(officer)
+    for role in (Role.EMPLOYEE, Role.EXPERT, Role.GRID_MEMBER):
+        assert kinds(users[role]) == {}, role
+    hazard_services.confirm(town, reported.pk, "属实")
+    assert kinds(officer)["hazards_confirmed"] == 1
+    assert kinds(users[Role.PRINCIPAL])["hazards_confirmed"] == 1
+    assert "hazards_confirmed" not in kinds(town)
+    item = next(i for i in items_for(officer, TODAY) if i.key == "hazards_confirmed")
+    assert item.label == "待制定整改方案的隐患"
+    assert item.url == reverse("hazards:ledger") + "?state=confirmed"
+
+
+def test_a_hazard_out_of_scope_is_not_counted(users, outsider, reported):
+    assert kinds(outsider) == {}
+
+
+def test_overdue_and_due_soon_come_first(users, reported):
+    officer = users[Role.SAFETY_OFFICER]
+    hazard_services.confirm(users[Role.TOWN_SUPERVISOR], reported.pk, "属实")
+    Hazard.objects.filter(pk=reported.pk).update(deadline=TODAY - timedelta(days=1))
+    items = items_for(officer, TODAY)
+    assert items[0].key == "hazards_overdue" and items[0].urgency_label == "已逾期"
+    assert items[0].url.endswith("?overdue=on")
+    Hazard.objects.filter(pk=reported.pk).update(deadline=TODAY + timedelta(days=2))
+    assert items_for(officer, TODAY)[0].key == "hazards_due"
+    Hazard.objects.filter(pk=reported.pk).update(deadline=TODAY + timedelta(days=30))
+    assert set(kinds(officer)) == {"hazards_confirmed"}
+
+
+def test_an_open_alarm_waits_for_those_who_handle_it(users, enterprise_a):
+    gateway = make_gateway(enterprise_a, "GW-WB")
+    make_point(gateway, "al1", "airlock_fault")
+    now = timezone.now()
+    ingest(gateway, [{"point": "al1", "ts": now.isoformat(), "value": True}], now=now)
+    for role in (Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.TOWN_SUPERVISOR, Role.GRID_MEMBER):
+        assert kinds(users[role])["alarms_open"] == 1, role
+    for role in (Role.EMPLOYEE, Role.EXPERT, Role.COUNTY_ADMIN):
+        assert "alarms_open" not in kinds(users[role]), role
+
+
+def test_a_power_warning_waits_for_review(users, enterprise_a):
+    PowerWarning.objects.create(
+        enterprise=enterprise_a,
+        kind=WarningKind.COVERT,
+        window_start=timezone.now() - timedelta(hours=2),
+        window_end=timezone.now(),
+        observed_kw=100,
+        baseline_kw=15,
+        baseline="近30天空闲功率 P10 5.0 kW",
+        evidence={},
+    )
+    assert kinds(users[Role.TOWN_SUPERVISOR])["warnings"] == 1
+    assert "warnings" not in kinds(users[Role.PRINCIPAL])
+
+
+def test_a_grade_override_waits_for_another_approver(users, enterprise_a):
+    supervisor = users[Role.SUPERVISOR]
+    grading_services.recompute(supervisor, enterprise_a.pk)
+    grading_services.request_override(
+        users[Role.TOWN_SUPERVISOR], enterprise_a.pk, level="red", reason="多次拒不整改"
+    )
+    assert kinds(supervisor)["overrides"] == 1
+    assert kinds(users[Role.COUNTY_ADMIN])["overrides"] == 1
+    assert "overrides" not in kinds(users[Role.TOWN_SUPERVISOR])
+    item = next(i for i in items_for(supervisor, TODAY) if i.key == "overrides")
+    assert item.url == reverse("grading:detail", args=[enterprise_a.pk])
+
+
+def test_a_commitment_ending_soon_is_to_renew(users, enterprise_a):
+    principal = users[Role.PRINCIPAL]
+    commitment_services.record(
+        principal,
+        kind="zero_out",
+        committer_name="王建国",
+        period_start=date(2026, 1, 1),
+        period_end=TODAY + timedelta(days=20),
+    )
+    assert kinds(principal)["commitments"] == 1
+    assert "commitments" not in kinds(users[Role.TOWN_SUPERVISOR])
+    assert "commitments" not in kinds(principal, TODAY - timedelta(days=30))
+
+
+def test_the_overview_is_for_the_bureau_and_counts_its_jurisdiction(users, reported):
+    hazard_services.judge_major(
+        users[Role.TOWN_SUPERVISOR], reported.pk, is_major=True, reason="属重大隐患"
+    )
+    town = overview(users[Role.TOWN_SUPERVISOR], TODAY)
+    assert town.open_majors == 1 and town.open_alarms == 0
+    assert overview(users[Role.PRINCIPAL], TODAY) is None
+    assert overview(users[Role.EMPLOYEE], TODAY) is None
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_lands_on_its_workbench(client, users, reported, role):
+    client_for(client, users[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "工作台" in page
+    # The reported hazard is the bureau's to confirm: on the page of a role that reviews.
+    assert ('data-kind="hazards_reported"' in page) == (role in PERMISSIONS["hazard.review"])
+
+
+def test_the_platform_superuser_lands_on_the_admin(client, platform_admin):
+    client_for(client, platform_admin)
+    assert client.get(reverse("home")).url == "/admin/"
