@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from accounts.roles import can
 from core import workdays
 from enterprises.models import Enterprise
 from grading.models import GradeOverride, OverrideState
-from hazards.models import OPEN_STATES, Hazard
+from hazards.models import OPEN_STATES, Hazard, overdue_condition
 from hazards.states import State
 from hazards.transitions import TRANSITIONS
 from monitoring import connect
@@ -66,20 +66,26 @@ def hazard_items(user, today: date) -> list[Item]:
     states = my_hazard_states(user)
     if not states:
         return []
-    mine = Hazard.objects.for_user(user, "hazard.list").filter(state__in=states)
-    items = []
-    overdue = mine.overdue(today).count()
-    if overdue:
-        url = _url("hazards:ledger", overdue="on")
-        items.append(Item("hazards_overdue", "逾期未办结的隐患", overdue, url, OVERDUE))
     soon = workdays.add_workdays(today, DUE_WITHIN_WORKDAYS)
-    due = mine.filter(deadline__gte=today, deadline__lte=soon).count()
-    if due:
+    # One pass over the user's hazards in those states: each count is a filter of it.
+    counts = (
+        Hazard.objects.for_user(user, "hazard.list")
+        .filter(state__in=states)
+        .aggregate(
+            overdue=Count("pk", filter=overdue_condition(today)),
+            due=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+            **{state: Count("pk", filter=Q(state=state)) for state in states},
+        )
+    )
+    items = []
+    if counts["overdue"]:
+        url = _url("hazards:ledger", overdue="on")
+        items.append(Item("hazards_overdue", "逾期未办结的隐患", counts["overdue"], url, OVERDUE))
+    if counts["due"]:
         label = f"{DUE_WITHIN_WORKDAYS} 个工作日内到期的隐患"
-        items.append(Item("hazards_due", label, due, _url("hazards:ledger"), DUE_SOON))
-    counts = dict(mine.values_list("state").annotate(n=Count("pk")).order_by())
+        items.append(Item("hazards_due", label, counts["due"], _url("hazards:ledger"), DUE_SOON))
     for state in states:
-        if counts.get(state):
+        if counts[state]:
             label = f"待{TRANSITIONS[NEXT_STEP[state]].label}的隐患"
             url = _url("hazards:ledger", state=state)
             items.append(Item(f"hazards_{state}", label, counts[state], url))
@@ -188,8 +194,12 @@ def overview(user, today: date | None = None) -> Overview | None:
     if not can(user, "hazard.board"):
         return None
     today = today or timezone.localdate()
-    majors = Hazard.objects.for_user(user).filter(is_major=True, state__in=OPEN_STATES)
-    must = connect.must_connect(Enterprise.objects.for_user(user), today)
+    majors = (
+        Hazard.objects.for_user(user)
+        .filter(is_major=True, state__in=OPEN_STATES)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)))
+    )
+    must = connect.must_connect(Enterprise.objects.for_user(user), today).values("pk")
     since = timezone.now() - timedelta(hours=connect.CONNECTED_HOURS)
     connected = must.filter(
         monitoring_points__kind__in=connect.SAFETY_DEVICE_KINDS,
@@ -198,8 +208,8 @@ def overview(user, today: date | None = None) -> Overview | None:
     )
     must_count = must.count()
     return Overview(
-        open_majors=majors.count(),
-        overdue_majors=majors.overdue(today).count(),
+        open_majors=majors["open"],
+        overdue_majors=majors["overdue"],
         open_alarms=Alarm.objects.for_user(user, "monitoring.view").unfinished().count(),
         must_connect=must_count,
         unconnected=must_count - connected.count(),

@@ -8,6 +8,7 @@ times in-process with django.test.Client, for a province, a county and a town su
 
 - registry: the filtered enterprise list, the search and the API list (goal: p95 < 150 ms);
 - hazards: the ledger filtered, searched and paged, the zero-out board (goal: p95 < 300 ms),
+  the workbench every user lands on (goal: p95 < 150 ms),
   and the 台账 export (goal: a county's whole ledger under 5 s), with rows exported, rows per
   second and the peak of Python memory traced during one more export.
 
@@ -168,6 +169,7 @@ REGISTRY, HAZARDS, ALL = "registry", "hazards", "all"
 HAZARD_COUNT = 1_000_000
 HAZARD_CHUNK = 20_000
 TARGET_PAGE_P95_MS = 300
+TARGET_WORKBENCH_P95_MS = 150  # the landing page, asked on every log-in
 HAZARDS_FROM = date(2024, 1, 1)  # found_on is spread from here to today
 MAJOR_SHARE = 0.10
 # What is written per hazard, in this order; the rest (reported_by, submitted_by) stays empty.
@@ -257,6 +259,7 @@ class Result:
     rows: list[int] = field(default_factory=list)  # an export's rows, per timed request
     cpu: list[float] = field(default_factory=list)  # an export's CPU seconds in this process
     peak_mb: float = 0.0  # an export's peak of traced Python memory (one more, untimed request)
+    goal: int | None = None  # its own p95 goal in ms, where it differs from the table's
 
     def percentile(self, p: int) -> float:
         ms = sorted(t for t, _ in self.timings)
@@ -778,10 +781,10 @@ class Command(BaseCommand):
         """Each scenario's URLs, built from the user's facts: `warmup` untimed, then `requests`
         timed."""
         results = []
-        for name, build in scenarios:
+        for name, build, *goal in scenarios:
             for _ in range(warmup):
                 self._get(client, build(rng, facts))
-            result = Result(name, label, client)
+            result = Result(name, label, client, goal=goal[0] if goal else None)
             for _ in range(requests):
                 url = build(rng, facts)
                 result.timings.append((self._get(client, url), url))
@@ -874,6 +877,7 @@ class Command(BaseCommand):
             ("ledger, search (q)", self._ledger_search_url),
             ("ledger, later pages", self._ledger_later_url),
             ("zero-out board", lambda rng, facts: "/hazards/zero-out/"),
+            ("workbench (goal 150 ms)", lambda rng, facts: "/", TARGET_WORKBENCH_P95_MS),
         ]
         # A province supervisor has no county filter and a town supervisor sees no county, so
         # the whole-county export is the county supervisor's, of everything in their scope.
@@ -1002,13 +1006,15 @@ class Command(BaseCommand):
                 f"| {r.scenario} | {r.user} | {r.percentile(50):.1f} | {p95:.1f} | "
                 f"{max(t for t, _ in r.timings):.1f} |"
             )
-            if p95 >= target:
+            if p95 >= (r.goal or target):
                 misses.append(f"{r.scenario} / {r.user}")
         out.write("")
         if misses:
             out.write(self.style.WARNING(f"p95 ≥ {target} ms: " + "; ".join(misses)))
         else:
-            out.write(self.style.SUCCESS(f"Every p95 is under {target} ms."))
+            own = sorted({f"{r.scenario.split(' (')[0]} {r.goal} ms" for r in results if r.goal})
+            goals = f"{target} ms" + "".join(f"; {goal}" for goal in own)
+            out.write(self.style.SUCCESS(f"Every p95 is within its goal ({goals})."))
 
     def _report_exports(self, results: list[Result]):
         out = self.stdout
