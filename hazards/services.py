@@ -29,7 +29,7 @@ from hazards.models import (
     State,
     Suspension,
 )
-from hazards.transitions import TRANSITIONS, ZERO_OUT
+from hazards.transitions import NEXT_STEP, TRANSITIONS, WAITING_FOR, ZERO_OUT
 
 
 class TransitionRefused(Refused):
@@ -114,6 +114,16 @@ def available_actions(user, hazard) -> list[str]:
             continue
         available.append(name)
     return available
+
+
+def next_step(hazard) -> tuple[str, str] | None:
+    """What moves this hazard on, and who it waits for: ("制定整改方案", "企业（…）"); None
+    when it is closed or rejected."""
+    name = NEXT_STEP.get(hazard.state)
+    if name is None:
+        return None
+    transition = TRANSITIONS[name]
+    return transition.label, WAITING_FOR[transition.permission]
 
 
 def _required(value, message):

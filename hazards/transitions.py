@@ -68,6 +68,22 @@ TRANSITIONS = {
 }
 
 
+# The step that moves a hazard on from each open state, and who it therefore waits for (the
+# workbench's "待办" and each hazard's "下一步"). Side steps (reject, return, extensions,
+# listing) are not the next step.
+NEXT_STEP = {
+    State.REPORTED: "confirm",
+    State.CONFIRMED: "plan",
+    State.PLANNED: "start",
+    State.RECTIFYING: "submit",
+    State.SUBMITTED: "close",
+}
+WAITING_FOR = {
+    STAFF: "监管部门（镇街或县局）",
+    ENTERPRISE_MANAGERS: "企业（主要负责人或安全管理人员）",
+}
+
+
 @dataclass(frozen=True)
 class ZeroOutRule:
     """Every major hazard found in a year is rectified by a day of the next year; one still

@@ -151,6 +151,7 @@ def detail(request, pk):
             "photos": hazard.photos.all(),
             "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
             "actions": _actions(request.user, hazard),
+            "next_step": services.next_step(hazard),
             "overdue": hazard.is_overdue(),
             "zero_out_overdue": hazard.is_zero_out_overdue(),
             "deadline_provisional": hazard.deadline_provisional(),

@@ -172,6 +172,24 @@ def available_actions(user, alarm) -> list[str]:
     ]
 
 
+# The step that moves an alarm on from each state, and who it waits for (the workbench and the
+# alarm's "下一步").
+NEXT_STEP = {
+    AlarmState.OPEN: ("acknowledge", "企业或监管人员"),
+    AlarmState.ACKNOWLEDGED: ("handle", "企业或监管人员"),
+    AlarmState.HANDLED: ("close", "监管部门（镇街或县局）"),
+}
+
+
+def next_step(alarm) -> tuple[str, str] | None:
+    """("处置报警", "企业或监管人员"); None once closed."""
+    step = NEXT_STEP.get(alarm.state)
+    if step is None:
+        return None
+    name, waiting = step
+    return ACTIONS[name][0], waiting
+
+
 ACTION_LABELS = {
     "raise": "产生报警",
     "escalate_town": "升级至乡镇",

@@ -309,6 +309,7 @@ def alarm_detail(request, pk):
             "events": events,
             "photos": alarm.photos.order_by("uploaded_at", "pk"),
             "actions": _alarm_actions(request.user, alarm),
+            "next_step": services.next_step(alarm),
             "chart": chart,
         },
     )

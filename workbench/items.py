@@ -16,8 +16,7 @@ from core import workdays
 from enterprises.models import Enterprise
 from grading.models import GradeOverride, OverrideState
 from hazards.models import OPEN_STATES, Hazard, overdue_condition
-from hazards.states import State
-from hazards.transitions import TRANSITIONS
+from hazards.transitions import NEXT_STEP, TRANSITIONS
 from monitoring import connect
 from monitoring.models import Alarm, AlarmState, PowerWarning, WarningState
 from monitoring.services import ACTIONS as ALARM_ACTIONS
@@ -27,16 +26,6 @@ OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
 DUE_WITHIN_WORKDAYS = 3
 RENEW_WITHIN_DAYS = 30
-
-# The step that moves a hazard on from each open state (hazards.transitions): whoever may take
-# it is who the hazard waits for. Side steps (reject, return, extensions, listing) are not.
-NEXT_STEP = {
-    State.REPORTED: "confirm",
-    State.CONFIRMED: "plan",
-    State.PLANNED: "start",
-    State.RECTIFYING: "submit",
-    State.SUBMITTED: "close",
-}
 
 
 @dataclass

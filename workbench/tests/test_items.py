@@ -151,3 +151,25 @@ def test_every_role_lands_on_its_workbench(client, users, reported, role):
 def test_the_platform_superuser_lands_on_the_admin(client, platform_admin):
     client_for(client, platform_admin)
     assert client.get(reverse("home")).url == "/admin/"
+
+
+def test_a_hazard_page_says_what_comes_next_and_who_it_waits_for(client, users, reported):
+    client_for(client, users[Role.TOWN_SUPERVISOR])
+    url = reverse("hazards:detail", args=[reported.pk])
+    assert "下一步：确认隐患 · 等待 监管部门（镇街或县局）" in client.get(url).content.decode()
+    hazard_services.confirm(users[Role.TOWN_SUPERVISOR], reported.pk, "属实")
+    page = client.get(url).content.decode()
+    assert "下一步：制定整改方案 · 等待 企业（主要负责人或安全管理人员）" in page
+    Hazard.objects.filter(pk=reported.pk).update(state="closed")
+    assert 'id="next-step"' not in client.get(url).content.decode()
+
+
+def test_an_alarm_page_says_what_comes_next(client, users, enterprise_a):
+    gateway = make_gateway(enterprise_a, "GW-NEXT")
+    make_point(gateway, "al1", "airlock_fault")
+    now = timezone.now()
+    ingest(gateway, [{"point": "al1", "ts": now.isoformat(), "value": True}], now=now)
+    alarm = enterprise_a.alarms.get()
+    client_for(client, users[Role.SAFETY_OFFICER])
+    page = client.get(reverse("monitoring:alarm", args=[alarm.pk])).content.decode()
+    assert "下一步：确认报警 · 等待 企业或监管人员" in page
