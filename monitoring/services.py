@@ -168,7 +168,10 @@ def available_actions(user, alarm) -> list[str]:
     return [
         name
         for name, (_label, sources, _target, permission) in ACTIONS.items()
-        if alarm.state in sources and can(user, permission)
+        if alarm.state in sources
+        and can(user, permission)
+        # Closed only once its condition has cleared (act() refuses it before).
+        and not (name == "close" and alarm.cleared_at is None)
     ]
 
 

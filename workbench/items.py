@@ -94,6 +94,8 @@ def alarm_items(user) -> list[Item]:
     counts = dict(
         Alarm.objects.for_user(user, "monitoring.view")
         .filter(state__in=states)
+        # A handled alarm whose condition still holds cannot be closed yet: not a to-do.
+        .exclude(state=AlarmState.HANDLED, cleared_at__isnull=True)
         .values_list("state")
         .annotate(n=Count("pk"))
         .order_by()

@@ -54,7 +54,14 @@ def test_acknowledge_handle_close(users, gateway_a, points_a, now):
     officer, town = users[Role.SAFETY_OFFICER], users[Role.TOWN_SUPERVISOR]
     services.act(officer, alarm.pk, "acknowledge")
     services.act(officer, alarm.pk, "handle", note="更换卸灰阀电机，恢复运行")
+    # Handled, but the fault still holds: no close button yet, and no closing.
+    alarm.refresh_from_db()
+    assert services.available_actions(town, alarm) == []
+    with pytest.raises(services.Refused, match="报警条件仍然存在"):
+        services.act(town, alarm.pk, "close", note="已核实")
     clear_fault(gateway_a, now)
+    alarm.refresh_from_db()
+    assert services.available_actions(town, alarm) == ["close"]
     alarm = services.act(town, alarm.pk, "close", note="已核实")
     assert alarm.state == AlarmState.CLOSED
     assert alarm.handling == "更换卸灰阀电机，恢复运行"
