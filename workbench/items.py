@@ -75,7 +75,8 @@ def hazard_items(user, today: date) -> list[Item]:
         items.append(Item("hazards_due", label, counts["due"], _url("hazards:ledger"), DUE_SOON))
     for state in states:
         if counts[state]:
-            label = f"待{TRANSITIONS[NEXT_STEP[state]].label}的隐患"
+            step = TRANSITIONS[NEXT_STEP[state]].label.removesuffix("隐患")  # 确认隐患 → 确认
+            label = f"待{step}的隐患"
             url = _url("hazards:ledger", state=state)
             items.append(Item(f"hazards_{state}", label, counts[state], url))
     return items

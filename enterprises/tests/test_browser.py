@@ -201,6 +201,8 @@ def log_in(driver, base_url: str, username: str) -> None:
 
 def open_registry(driver) -> None:
     """From the workbench to the registry by the top menu, as a person would."""
+    driver.find_element(By.LINK_TEXT, "企业").click()
+    wait(driver).until(lambda d: d.find_element(By.LINK_TEXT, "企业名录").is_displayed())
     driver.find_element(By.LINK_TEXT, "企业名录").click()
     wait_for_page(driver, "/enterprises/")
     assert driver.find_element(By.CSS_SELECTOR, "main h1").text == "企业名录"
