@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from core import events
 from core.models import Notification
-from enforcement import services
 from enforcement.models import PenaltyEvent
+from enforcement.penalties import services as penalty_services
 
 BASIS = "《中华人民共和国安全生产法》第一百零二条"
 
@@ -29,11 +29,11 @@ def test_a_decided_penalty_tells_the_enterprise_managers_once(
 ):
     enforcer = users["enforcement_officer"]
     with django_capture_on_commit_callbacks(execute=True):
-        penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+        penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
     assert told() == ["principal_a"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
-        services.advance_penalty(
+        penalty_services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
+        penalty_services.advance_penalty(
             enforcer, penalty.pk, "decided", decided_on=timezone.localdate(), amount="30000"
         )
     assert told(title__startswith="【行政处罚决定】") == ["principal_a", "safety_a"]
@@ -53,6 +53,8 @@ def test_a_rolled_back_penalty_tells_nobody(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.file_penalty(users["enforcement_officer"], enterprise_a.pk, "违法", BASIS, 0)
+        penalty_services.file_penalty(
+            users["enforcement_officer"], enterprise_a.pk, "违法", BASIS, 0
+        )
         raise RuntimeError
     assert not Notification.objects.exists()

@@ -20,8 +20,8 @@ from django.utils import timezone
 from core.errors import Refused
 from core.gate import check
 from core.models import Jurisdiction
-from enforcement import checklists, numbering
 from enforcement.constants import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
+from enforcement.inspections import checklists, numbering
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
@@ -43,8 +43,6 @@ from enterprises.models import Enterprise
 from hazards import services as hazard_services
 from hazards.forms import photo_limit_label
 from hazards.models import Source, State
-
-__all__ = ["Refused"]
 
 MAX_PHOTOS_PER_ANSWER = 18
 
@@ -95,7 +93,7 @@ def _locked(user, inspection_id) -> Inspection:
 def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
     """The inspectors named, checked: in the inspector pool, not recused from the enterprise,
     at least as many as the kind of inspection needs."""
-    from enforcement.services import inspector_pool
+    from enforcement.plans.services import inspector_pool
 
     ids = sorted(_ids(ids, "执法人员"))
     found = list(inspector_pool(area).filter(pk__in=ids))
@@ -557,7 +555,7 @@ def _document_data(inspection, kind, recheck=None) -> dict:
 
 def _issue(inspection, kind, user, recheck=None) -> InspectionDocument:
     """Number a document and store the data it is filled with; the Word file is rendered from
-    these (enforcement.documents.render)."""
+    these (enforcement.inspections.documents.render)."""
     day = recheck.rechecked_on if recheck else inspection.inspected_on
     serial, number = numbering.allocate(inspection.jurisdiction, kind, day.year)
     return InspectionDocument.objects.create(
