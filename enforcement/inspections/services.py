@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import can
 from core.errors import Refused
 from core.gate import check
 from core.models import Jurisdiction
@@ -112,6 +113,25 @@ def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
     if names:
         raise Refused("、".join(names) + "已申报回避该企业，不能参加检查")
     return found
+
+
+def inspection_actions(user, inspection) -> list[str]:
+    """What this user may do to this inspection now: while a draft, answer its items
+    ("answer"), cite monitoring evidence ("evidence") and complete it ("complete"), with
+    inspection.manage; once completed with a rectification deadline, re-check it ("recheck",
+    inspection.manage); once completed, file a penalty case from it ("penalty",
+    penalty.manage). Pages show these as buttons; the services still check each one."""
+    actions = []
+    manage = can(user, "inspection.manage")
+    if inspection.is_draft:
+        if manage:
+            actions += ["answer", "evidence", "complete"]
+        return actions
+    if manage and inspection.rectify_deadline:
+        actions.append("recheck")
+    if can(user, "penalty.manage"):
+        actions.append("penalty")
+    return actions
 
 
 # --- create -------------------------------------------------------------------------------------

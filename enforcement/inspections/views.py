@@ -141,7 +141,7 @@ def inspection_detail(request, pk):
     require(request.user, "inspection.view")
     user = request.user
     inspection = _inspection_or_404(user, pk)
-    manage = can(user, "inspection.manage")
+    actions = services.inspection_actions(user, inspection)
     rows = services.checklist_rows(inspection)
     context = {
         "inspection": inspection,
@@ -158,12 +158,10 @@ def inspection_detail(request, pk):
         "alarms": inspection.evidence_alarms.select_related("point"),
         "warnings": inspection.evidence_warnings.all(),
         "events": inspection.events.select_related("actor"),
-        "can_edit": manage and inspection.is_draft,
-        "can_recheck": manage and not inspection.is_draft and inspection.rectify_deadline,
-        "can_penalty": can(user, "penalty.manage") and not inspection.is_draft,
+        "actions": actions,
         "staff": bool(user.jurisdiction_id),
     }
-    if context["can_edit"]:
+    if "evidence" in actions:
         alarms, warnings = services.evidence_choices(user, inspection.enterprise)
         context["evidence_form"] = forms.EvidenceForm(
             alarms,
@@ -173,11 +171,12 @@ def inspection_detail(request, pk):
                 "warnings": [w.pk for w in context["warnings"]],
             },
         )
+    if "complete" in actions:
         deadline = timezone.localdate() + timedelta(days=DEFAULT_RECTIFY_DAYS)
         context["complete_form"] = forms.CompleteForm(
             initial={"findings": inspection.findings, "rectify_deadline": deadline}
         )
-    if context["can_recheck"]:
+    if "recheck" in actions:
         context["recheck_form"] = forms.RecheckForm(initial={"rechecked_on": timezone.localdate()})
     return render(request, "enforcement/inspection_detail.html", context)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.roles import can
 from core import events
 from core.errors import Refused
 from core.gate import check
@@ -24,6 +25,15 @@ from enforcement.models import (
 from enterprises.models import Enterprise
 
 # --- penalties ----------------------------------------------------------------------------------
+
+
+def penalty_actions(user, penalty) -> list[str]:
+    """What this user may do to this case now: move it to one of its next states ("advance",
+    penalty.manage) unless it is closed. Pages show these as buttons; the service still checks
+    the move."""
+    if can(user, "penalty.manage") and penalty.state.next_states:
+        return ["advance"]
+    return []
 
 
 def _case_number(area: Jurisdiction, year: int, serial: int) -> str:

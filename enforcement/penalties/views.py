@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -89,8 +88,10 @@ def penalty_detail(request, pk):
         ),
         pk,
     )
+    if request.method == "POST":
+        require(request.user, "penalty.manage", "办理行政处罚")
     form = None
-    if can(request.user, "penalty.manage") and penalty.state.next_states:
+    if "advance" in services.penalty_actions(request.user, penalty):
         form = forms.PenaltyAdvanceForm(penalty, request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -108,7 +109,7 @@ def penalty_detail(request, pk):
             except Refused as exc:
                 refuse_on_page(request, exc)
     elif request.method == "POST":
-        raise PermissionDenied("您的角色无权办理行政处罚")
+        refuse_on_page(request, Refused(f"案件已{penalty.state.name}，不能再办理", 409))
     states = {s.code: s.name for s in PenaltyState.objects.all()}
     events = [
         {"event": e, "from": states.get(e.from_state, ""), "to": states.get(e.to_state, "")}

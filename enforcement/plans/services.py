@@ -333,6 +333,22 @@ def refresh_key_list(user, plan_id) -> EnforcementPlan:
     return plan
 
 
+def plan_actions(user, plan) -> list[str]:
+    """What this user may do to this plan now: while it is a draft, change its months and note
+    ("edit") and refresh its key list ("refresh") with plan.manage, and approve it ("approve")
+    with plan.approve; start a checklist inspection of a listed enterprise ("inspect") with
+    inspection.manage. Pages show these as buttons; the services still check each one."""
+    actions = []
+    if plan.status == PlanStatus.DRAFT:
+        if can(user, "plan.manage"):
+            actions += ["edit", "refresh"]
+        if can(user, "plan.approve"):
+            actions.append("approve")
+    if can(user, "inspection.manage"):
+        actions.append("inspect")
+    return actions
+
+
 def plan_totals(plan) -> dict:
     key_visits = sum(plan.items.values_list("visits", flat=True))
     random_target = plan.random_target
@@ -763,6 +779,21 @@ def verify(draw: Draw) -> Verification:
         differing += abs(len(picks) - len(stored))
         problems.append(f"重新抽取的结果与保存的抽查名单有 {differing} 处不一致")
     return Verification(not problems, problems)
+
+
+def draw_actions(user, draw) -> list[str]:
+    """What this user may do to this draw now: publish its result while unpublished
+    ("publish", draw.create), record an assignment's outcome ("outcome", draw.outcome) and
+    start a checklist inspection of a drawn enterprise ("inspect", inspection.manage). Pages
+    show these as buttons; the services still check each one."""
+    actions = []
+    if not draw.published and can(user, "draw.create"):
+        actions.append("publish")
+    if can(user, "draw.outcome"):
+        actions.append("outcome")
+    if can(user, "inspection.manage"):
+        actions.append("inspect")
+    return actions
 
 
 def _locked_draw(user, draw_id) -> Draw:

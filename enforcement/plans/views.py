@@ -3,7 +3,6 @@ and the inspector pool; and the public draw pages (no log-in)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,6 @@ from enforcement.models import (
     DrawAssignment,
     EnforcementPlan,
     PlanItem,
-    PlanStatus,
 )
 from enforcement.pages import get_or_404, paginate
 from enforcement.plans import forms, services
@@ -35,6 +33,8 @@ from enforcement.plans import forms, services
 def plan_list(request):
     require(request.user, "plan.view")
     plans = EnforcementPlan.objects.for_user(request.user).select_related("jurisdiction")
+    if request.method == "POST":
+        require(request.user, "plan.manage", "编制执法计划")
     form = None
     if can(request.user, "plan.manage"):
         form = forms.PlanForm(request.POST or None)
@@ -52,8 +52,6 @@ def plan_list(request):
             else:
                 messages.success(request, f"已编制“{plan.title}”，重点检查企业已按分级和行业生成")
                 return redirect("enforcement:plan", plan.pk)
-    elif request.method == "POST":
-        raise PermissionDenied("您的角色无权编制执法计划")
     return render(request, "enforcement/plan_list.html", {"plans": plans, "form": form})
 
 
@@ -77,9 +75,9 @@ def plan_detail(request, pk):
         "done_random": [row["done_random"] for row in progress],
     }
     totals = services.plan_totals(plan)
-    manage = can(request.user, "plan.manage") and plan.status == PlanStatus.DRAFT
+    actions = services.plan_actions(request.user, plan)
     months_form = None
-    if manage:
+    if "edit" in actions:
         initial = {f"m{k}": v for k, v in (plan.random_by_month or {}).items()}
         initial["note"] = plan.note
         months_form = forms.PlanMonthsForm(initial=initial)
@@ -94,10 +92,8 @@ def plan_detail(request, pk):
         "share_pct": round(totals["random_share"] * 100),
         "share_source": RANDOM_SHARE_SOURCE,
         "draws": Draw.objects.for_user(request.user).filter(plan=plan),
-        "manage": manage,
+        "actions": actions,
         "months_form": months_form,
-        "can_approve": can(request.user, "plan.approve") and plan.status == PlanStatus.DRAFT,
-        "can_inspect": can(request.user, "inspection.manage"),
     }
     return render(request, "enforcement/plan_detail.html", context)
 
@@ -200,9 +196,7 @@ def draw_detail(request, pk):
         "draw": draw,
         "assignments": assignments,
         "verification": verification,
-        "can_manage": can(request.user, "draw.create"),
-        "can_outcome": can(request.user, "draw.outcome"),
-        "can_inspect": can(request.user, "inspection.manage"),
+        "actions": services.draw_actions(request.user, draw),
         "outcome_form": forms.OutcomeForm(),
         "staff": bool(request.user.jurisdiction_id),
     }
@@ -253,6 +247,8 @@ def conflicts(request):
     candidates = services.inspector_pool_candidates(user)
     if can(user, "conflict.manage") and not can(user, "conflict.manage_pool"):
         candidates = candidates.filter(pk=user.pk)  # an officer declares their own conflicts
+    if request.method == "POST":
+        require(user, "conflict.manage", "申报回避")
     form = None
     if can(user, "conflict.manage"):
         form = forms.ConflictForm(user, candidates, request.POST or None)
@@ -268,8 +264,6 @@ def conflicts(request):
                 return redirect("enforcement:conflicts")
             except Refused as exc:
                 refuse_on_page(request, exc)
-    elif request.method == "POST":
-        raise PermissionDenied("您的角色无权申报回避")
     rows = (
         Conflict.objects.for_user(user)
         .select_related("inspector", "enterprise", "declared_by")
