@@ -31,6 +31,7 @@ def test_the_event_tables_record_through_the_one_model():
         "hazards.HazardEvent",
         "monitoring.AlarmEvent",
         "enforcement.PenaltyEvent",
+        "enforcement.InspectionEvent",
         "grading.GradeChange",
         "grading.OverrideEvent",
         "reporting.CommitmentEvent",

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import can
+from core import events
 from core.errors import Refused
 from core.gate import check
 from core.models import Jurisdiction
@@ -70,12 +71,6 @@ def _ids(values, label) -> set[int]:
     if any(not 0 < i < 2**63 for i in ids):
         raise Refused(f"{label}编号有误")
     return ids
-
-
-def _event(inspection, action, user, note="", data=None):
-    InspectionEvent.objects.create(
-        inspection=inspection, action=action, actor=user, note=note[:300], data=data or {}
-    )
 
 
 def _locked(user, inspection_id) -> Inspection:
@@ -209,7 +204,14 @@ def create_inspection(
             created_by=user,
         )
         inspection.inspectors.set(inspectors)
-        _event(inspection, "create", user, data={"inspectors": [i.pk for i in inspectors]})
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="create",
+            actor=user,
+            to_state=InspectionState.DRAFT,
+            payload={"inspectors": [i.pk for i in inspectors]},
+        )
     return inspection
 
 
@@ -260,11 +262,12 @@ def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspectio
             raise Refused("所选证据不属于被检查企业")
         inspection.evidence_alarms.set(alarms)
         inspection.evidence_warnings.set(warnings)
-        _event(
-            inspection,
-            "evidence",
-            user,
-            data={"alarms": sorted(alarm_ids), "warnings": sorted(warning_ids)},
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="evidence",
+            actor=user,
+            payload={"alarms": sorted(alarm_ids), "warnings": sorted(warning_ids)},
         )
     return inspection
 
@@ -425,11 +428,14 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
         _issue(inspection, DocumentKind.RECORD, user)
         if wanting:
             _issue(inspection, DocumentKind.RECTIFY_ORDER, user)
-        _event(
-            inspection,
-            "complete",
-            user,
-            data={
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="complete",
+            actor=user,
+            from_state=InspectionState.DRAFT,
+            to_state=InspectionState.COMPLETED,
+            payload={
                 "not_compliant": len(wanting),
                 "major": sum(1 for r in wanting if r.hazard.is_major),
             },
@@ -485,7 +491,13 @@ def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids
         )
         done.inspectors.set(inspectors)
         _issue(inspection, DocumentKind.RECHECK, user, recheck=done)
-        _event(inspection, "recheck", user, data={"recheck": done.pk})
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="recheck",
+            actor=user,
+            payload={"recheck": done.pk},
+        )
     return done
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import Event
 from core.scoping import ScopedQuerySet
 from enforcement.models.plans import DrawAssignment, PlanItem
 from enterprises.choices import Industry
@@ -264,17 +265,16 @@ class InspectionPhoto(models.Model):
         return self.image.name
 
 
-class InspectionEvent(models.Model):
-    """What happened to an inspection, as rows: created, answered, completed, rechecked."""
+class InspectionEvent(Event):
+    """What happened to an inspection (core.events.record): created, evidence cited, completed
+    (draft -> completed), rechecked. Also the outbox of its notifications
+    (enforcement.notifications)."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=30)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField("时间", auto_now_add=True)
-    note = models.CharField("说明", max_length=300, blank=True)
-    data = models.JSONField("附加信息", default=dict, blank=True)
 
     class Meta:
         verbose_name = "执法检查记录"

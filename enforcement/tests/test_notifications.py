@@ -58,3 +58,29 @@ def test_a_rolled_back_penalty_tells_nobody(
         )
         raise RuntimeError
     assert not Notification.objects.exists()
+
+
+def test_an_inspection_tells_the_enterprise_when_completed_not_when_started(
+    users, enterprise_a, inspect, django_capture_on_commit_callbacks
+):
+    """Recorded through core.events: the start (to draft) tells nobody, an unannounced visit
+    stays unannounced; the completion (draft -> completed) tells the principal and the safety
+    officer, once, with the count found wanting."""
+    from enforcement.models import InspectionEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = inspect(enterprise_a, wanting=1, complete=False)
+    assert not told(title__contains="执法检查")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = inspect(enterprise_a, wanting=1)
+    rows = InspectionEvent.objects.filter(inspection=done).order_by("at", "id")
+    assert [(e.action, e.from_state, e.to_state) for e in rows] == [
+        ("create", "", "draft"),
+        ("complete", "draft", "completed"),
+    ]
+    assert rows.last().payload["not_compliant"] == 1
+    assert all(e.notified_at for e in rows)
+    assert told(title__startswith="【执法检查完成】") == ["principal_a", "safety_a"]
+    note = Notification.objects.filter(title__startswith="【执法检查完成】").first()
+    assert note.link == f"/enforcement/inspections/{done.pk}/" and "1 项不符合" in note.body
+    assert not InspectionEvent.objects.filter(inspection=started, action="complete").exists()
