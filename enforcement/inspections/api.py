@@ -12,11 +12,7 @@ from accounts.roles import require
 from core.api_schemas import ErrorOut, Int64
 from core.inputs import Line, PlausibleDate, Text
 from enforcement.inspections import documents, services
-from enforcement.models import (
-    Inspection,
-    InspectionDocument,
-    Penalty,
-)
+from enforcement.models import Inspection, InspectionDocument, Penalty
 from enforcement.plans.api import InspectorOut
 from enterprises.api import Pagination
 

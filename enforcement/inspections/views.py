@@ -15,10 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can, require
 from core.errors import Refused
 from core.gate import refuse_on_page
-from enforcement.constants import (
-    DEFAULT_RECTIFY_DAYS,
-    MIN_INSPECTORS_SOURCE,
-)
+from enforcement.constants import DEFAULT_RECTIFY_DAYS, MIN_INSPECTORS_SOURCE
 from enforcement.inspections import documents, forms, services
 from enforcement.models import (
     ChecklistItem,

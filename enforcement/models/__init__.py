@@ -25,11 +25,7 @@ from enforcement.models.inspections import (
     Recheck,
     Result,
 )
-from enforcement.models.penalties import (
-    Penalty,
-    PenaltyEvent,
-    PenaltyState,
-)
+from enforcement.models.penalties import Penalty, PenaltyEvent, PenaltyState
 from enforcement.models.plans import (
     AreaQuerySet,
     AssignmentInspector,

@@ -11,9 +11,7 @@ from ninja.pagination import paginate
 from accounts.roles import require
 from core.api_schemas import Int64
 from core.inputs import Line, PlausibleDate, Text
-from enforcement.models import (
-    Penalty,
-)
+from enforcement.models import Penalty
 from enforcement.penalties import services, statistics
 from enterprises.api import Pagination
 

@@ -9,12 +9,7 @@ from accounts.roles import can, require
 from core.errors import Refused
 from core.gate import refuse_on_page
 from core.http import xlsx_response
-from enforcement.models import (
-    Inspection,
-    Penalty,
-    PenaltyState,
-    Result,
-)
+from enforcement.models import Inspection, Penalty, PenaltyState, Result
 from enforcement.pages import get_or_404, paginate
 from enforcement.penalties import forms, services, statistics
 

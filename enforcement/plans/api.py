@@ -10,11 +10,7 @@ from ninja.pagination import paginate
 from accounts.roles import require
 from core.api_schemas import Int64
 from core.inputs import Line, PlausibleDate, Text
-from enforcement.models import (
-    Draw,
-    DrawAssignment,
-    EnforcementPlan,
-)
+from enforcement.models import Draw, DrawAssignment, EnforcementPlan
 from enforcement.plans import services
 from enterprises.api import Pagination
 

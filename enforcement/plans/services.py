@@ -21,12 +21,7 @@ from core.gate import check
 from core.inputs import text_problem
 from core.models import Jurisdiction
 from enforcement.areas import area_for
-from enforcement.constants import (
-    FILTER_KEYS,
-    KEY_LEVELS,
-    KEY_SECTORS,
-    RANDOM_SHARE_MIN,
-)
+from enforcement.constants import FILTER_KEYS, KEY_LEVELS, KEY_SECTORS, RANDOM_SHARE_MIN
 from enforcement.models import (
     AssignmentInspector,
     Conflict,

@@ -11,10 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can, require
 from core.errors import Refused
 from core.gate import refuse_on_page
-from enforcement.constants import (
-    RANDOM_SHARE_MIN,
-    RANDOM_SHARE_SOURCE,
-)
+from enforcement.constants import RANDOM_SHARE_MIN, RANDOM_SHARE_SOURCE
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
