@@ -118,7 +118,9 @@ def _forbidden(request, exc):
 def _register_routers():
     from accidents.api import router as accidents_router
     from core.api import router as notifications_router
-    from enforcement.api import router as enforcement_router
+    from enforcement.inspections.api import router as inspections_router
+    from enforcement.penalties.api import router as penalties_router
+    from enforcement.plans.api import router as plans_router
     from enterprises.api import router as enterprises_router
     from grading.api import router as grading_router
     from hazards.api import router as hazards_router
@@ -129,7 +131,9 @@ def _register_routers():
     api.add_router("/hazards", hazards_router)
     api.add_router("/grades", grading_router)
     api.add_router("", monitoring_router)
-    api.add_router("", enforcement_router)
+    api.add_router("", plans_router)  # enforcement: draws and plans
+    api.add_router("", penalties_router)  # penalties and inspection statistics
+    api.add_router("", inspections_router)
     api.add_router("/accidents", accidents_router)
     api.add_router("/commitments", reporting_router)
     api.add_router("/notifications", notifications_router)

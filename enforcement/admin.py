@@ -34,7 +34,7 @@ class ConflictAdmin(ModelAdmin):
 
 
 class ReadOnly(ReadOnlyAdmin):
-    """Changed only through enforcement.services (draws must stay verifiable)."""
+    """Changed only through enforcement.plans.services (draws must stay verifiable)."""
 
 
 @admin.register(Draw)

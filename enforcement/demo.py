@@ -2,7 +2,7 @@
 couple of checklist inspections with their documents, and penalty cases, so every enforcement
 page has something to show at once. Synthetic, like the enterprises.
 
-Everything goes through the app's own services (enforcement.services, enforcement.inspections),
+Everything goes through the app's own services (enforcement.{plans,inspections,penalties}.services),
 so the key list comes from the grades, the draw's seed and inputs are recorded and it verifies,
 inspections found wanting put hazards in the ledger and issue the 责令限期整改指令书, and cases
 are numbered. Only the timestamps the services set to "now" are moved back afterwards, so the
@@ -27,8 +27,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.roles import Role
-from enforcement import draw as algorithm
-from enforcement import inspections, services
+from enforcement.inspections import services as inspections
 from enforcement.models import (
     Conflict,
     Draw,
@@ -42,6 +41,9 @@ from enforcement.models import (
     PlanStatus,
     Result,
 )
+from enforcement.penalties import services as penalty_services
+from enforcement.plans import draw as algorithm
+from enforcement.plans import services
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 
@@ -54,7 +56,8 @@ FINDINGS_CLEAN = "按检查清单逐项检查，未发现不符合项。"
 # The case filed from the inspection found wanting, whose items found wanting are the second
 # common item (第二十四条, safety management staff) and a major hazard of the standard:
 # 第九十七条（一） ("未按照规定设置安全生产管理机构或者配备安全生产管理人员") and 第一百零二条
-# ("未采取措施消除事故隐患"), both read in the 2021 text on 2026-11-29 (enforcement.checklists).
+# ("未采取措施消除事故隐患"), both read in the 2021 text on 2026-11-29
+# (enforcement.inspections.checklists).
 PENALTY_OPEN = (
     "未按照规定配备安全生产管理人员，未采取措施消除检查发现的事故隐患（演示数据）",
     "《中华人民共和国安全生产法》第九十七条第（一）项、第一百零二条",
@@ -316,7 +319,7 @@ def _penalties(officer, wanting: Inspection | None, cal: Calendar) -> int:
 
 def _case(officer, enterprise_id, case, filed_on, inspection_id) -> Penalty:
     violation, basis, amount = case
-    penalty = services.file_penalty(
+    penalty = penalty_services.file_penalty(
         officer,
         enterprise_id,
         violation,
@@ -333,7 +336,7 @@ def _case(officer, enterprise_id, case, filed_on, inspection_id) -> Penalty:
 def _advance(officer, penalty, steps, cal: Calendar) -> None:
     for state, day in steps:
         day = min(day, cal.ago(1))
-        penalty = services.advance_penalty(
+        penalty = penalty_services.advance_penalty(
             officer,
             penalty.pk,
             state,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from enforcement import views
+from enforcement.plans import views
 
 app_name = "public"
 urlpatterns = [

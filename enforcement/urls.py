@@ -1,37 +1,52 @@
 from django.urls import path
 
-from enforcement import views
+from enforcement import enterprise_tab
+from enforcement.inspections import views as inspection_views
+from enforcement.penalties import views as penalty_views
+from enforcement.plans import views as plan_views
 
 app_name = "enforcement"
 urlpatterns = [
-    path("plans/", views.plan_list, name="plans"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan"),
-    path("plans/<int:pk>/<slug:action>/", views.plan_act, name="plan_act"),
-    path("draws/", views.draw_list, name="draws"),
-    path("draws/new/", views.draw_new, name="draw_new"),
-    path("draws/<int:pk>/", views.draw_detail, name="draw"),
-    path("draws/<int:pk>/publish/", views.draw_publish, name="draw_publish"),
-    path("assignments/<int:pk>/outcome/", views.assignment_outcome, name="outcome"),
-    path("conflicts/", views.conflicts, name="conflicts"),
-    path("conflicts/<int:pk>/withdraw/", views.conflict_withdraw, name="conflict_withdraw"),
-    path("inspectors/<int:pk>/", views.inspector_toggle, name="inspector_toggle"),
-    path("penalties/", views.penalty_list, name="penalties"),
-    path("penalties/new/", views.penalty_new, name="penalty_new"),
-    path("penalties/<int:pk>/", views.penalty_detail, name="penalty"),
-    path("inspections/", views.inspection_list, name="inspections"),
-    path("inspections/new/", views.inspection_new, name="inspection_new"),
-    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/<slug:action>/", plan_views.plan_act, name="plan_act"),
+    path("draws/", plan_views.draw_list, name="draws"),
+    path("draws/new/", plan_views.draw_new, name="draw_new"),
+    path("draws/<int:pk>/", plan_views.draw_detail, name="draw"),
+    path("draws/<int:pk>/publish/", plan_views.draw_publish, name="draw_publish"),
+    path("assignments/<int:pk>/outcome/", plan_views.assignment_outcome, name="outcome"),
+    path("conflicts/", plan_views.conflicts, name="conflicts"),
+    path("conflicts/<int:pk>/withdraw/", plan_views.conflict_withdraw, name="conflict_withdraw"),
+    path("inspectors/<int:pk>/", plan_views.inspector_toggle, name="inspector_toggle"),
+    path("penalties/", penalty_views.penalty_list, name="penalties"),
+    path("penalties/new/", penalty_views.penalty_new, name="penalty_new"),
+    path("penalties/<int:pk>/", penalty_views.penalty_detail, name="penalty"),
+    path("inspections/", inspection_views.inspection_list, name="inspections"),
+    path("inspections/new/", inspection_views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", inspection_views.inspection_detail, name="inspection"),
     path(
         "inspections/<int:pk>/items/<int:item_id>/",
-        views.inspection_answer,
+        inspection_views.inspection_answer,
         name="inspection_answer",
     ),
-    path("inspections/<int:pk>/complete/", views.inspection_complete, name="inspection_complete"),
-    path("inspections/<int:pk>/evidence/", views.inspection_evidence, name="inspection_evidence"),
-    path("inspections/<int:pk>/recheck/", views.inspection_recheck, name="inspection_recheck"),
-    path("documents/<int:pk>/", views.document_download, name="document"),
-    path("inspection-photos/<int:pk>/", views.inspection_photo, name="inspection_photo"),
-    path("checklists/", views.checklist_list, name="checklists"),
-    path("statistics/", views.inspection_statistics, name="statistics"),
-    path("enterprise/<int:pk>/", views.enterprise_tab, name="enterprise"),
+    path(
+        "inspections/<int:pk>/complete/",
+        inspection_views.inspection_complete,
+        name="inspection_complete",
+    ),
+    path(
+        "inspections/<int:pk>/evidence/",
+        inspection_views.inspection_evidence,
+        name="inspection_evidence",
+    ),
+    path(
+        "inspections/<int:pk>/recheck/",
+        inspection_views.inspection_recheck,
+        name="inspection_recheck",
+    ),
+    path("documents/<int:pk>/", inspection_views.document_download, name="document"),
+    path("inspection-photos/<int:pk>/", inspection_views.inspection_photo, name="inspection_photo"),
+    path("checklists/", inspection_views.checklist_list, name="checklists"),
+    path("statistics/", penalty_views.inspection_statistics, name="statistics"),
+    path("enterprise/<int:pk>/", enterprise_tab.enterprise_tab, name="enterprise"),
 ]

@@ -27,7 +27,8 @@ from accidents.tests.conftest import local_data
 from accounts.roles import Role
 from accounts.services import create_token
 from anjian.api import api
-from enforcement import services as enforcement_services
+from enforcement.penalties import services as enforcement_penalty_services
+from enforcement.plans import services as enforcement_services
 from hazards import services as hazard_services
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
@@ -131,7 +132,7 @@ def tokens(users, enterprise_a, immediate_tasks):
         period_end=date(2026, 12, 31),
     )
     plan = enforcement_services.create_plan(admin, 2026)
-    penalty = enforcement_services.file_penalty(
+    penalty = enforcement_penalty_services.file_penalty(
         admin, enterprise_a.pk, "未按规定清理积尘", "第九条"
     )
     KNOWN.clear()

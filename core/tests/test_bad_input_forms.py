@@ -4,7 +4,9 @@ year 1 or 9999 in each of its fields with a Chinese error on that field; and the
 save through them store nothing (hazards/tests and enterprises/tests show it end to end)."""
 
 import importlib
+import importlib.util
 import inspect
+import pkgutil
 from types import SimpleNamespace
 
 import pytest
@@ -17,12 +19,24 @@ from core.inputs import LINE_MAX, TEXT_MAX, CheckedForm, CheckedModelForm
 APPS = ["accidents", "enforcement", "enterprises", "grading", "hazards", "monitoring", "reporting"]
 
 
-def _form_classes():
+def _forms_modules():
+    """Each app's forms module, and those of its subpackages (enforcement.plans.forms, ...)."""
     for app in APPS:
-        module = importlib.import_module(f"{app}.forms")
+        package = importlib.import_module(app)
+        names = [app] + [
+            f"{app}.{sub.name}" for sub in pkgutil.iter_modules(package.__path__) if sub.ispkg
+        ]
+        for name in names:
+            if importlib.util.find_spec(f"{name}.forms") is not None:
+                yield importlib.import_module(f"{name}.forms")
+
+
+def _form_classes():
+    for module in _forms_modules():
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
-                yield pytest.param(cls, id=f"{app}.{cls.__name__}")
+                label = module.__name__.removesuffix(".forms")
+                yield pytest.param(cls, id=f"{label}.{cls.__name__}")
 
 
 FORMS = list(_form_classes())

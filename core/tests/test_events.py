@@ -10,8 +10,8 @@ from django.db import transaction
 from core import events
 from core.models import Event, Notification
 from core.tasks import deliver_pending
-from enforcement import services
 from enforcement.models import PenaltyEvent
+from enforcement.penalties import services as penalty_services
 
 BASIS = "《中华人民共和国安全生产法》第一百零二条"
 
@@ -31,6 +31,7 @@ def test_the_event_tables_record_through_the_one_model():
         "hazards.HazardEvent",
         "monitoring.AlarmEvent",
         "enforcement.PenaltyEvent",
+        "enforcement.InspectionEvent",
         "grading.GradeChange",
         "grading.OverrideEvent",
         "reporting.CommitmentEvent",
@@ -50,7 +51,7 @@ def test_an_event_is_delivered_once_after_commit(
 ):
     enforcer = users["enforcement_officer"]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+        penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
     event = PenaltyEvent.objects.get(penalty=penalty)
     assert event.notified_at is None and not Notification.objects.exists()
     for callback in callbacks:
@@ -65,7 +66,9 @@ def test_an_event_is_delivered_once_after_commit(
 
 
 def test_the_sweep_delivers_what_a_lost_task_left(users, enterprise_a):
-    services.file_penalty(users["enforcement_officer"], enterprise_a.pk, "违法事实", BASIS, 1000)
+    penalty_services.file_penalty(
+        users["enforcement_officer"], enterprise_a.pk, "违法事实", BASIS, 1000
+    )
     # No on-commit callback ran here (the test's transaction never commits): the task was lost.
     assert not Notification.objects.exists()
     assert deliver_pending.call_local() == 1
@@ -81,7 +84,7 @@ def test_a_rolled_back_change_records_and_delivers_nothing(
         pytest.raises(Boom),
         transaction.atomic(),
     ):
-        services.file_penalty(
+        penalty_services.file_penalty(
             users["enforcement_officer"], enterprise_a.pk, "违法事实", BASIS, 1000
         )
         raise Boom
@@ -93,7 +96,7 @@ def test_a_rolled_back_change_records_and_delivers_nothing(
 
 def test_an_event_nobody_must_hear_of_is_marked_announced(users, enterprise_a):
     enforcer = users["enforcement_officer"]
-    penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+    penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
     event = events.record(
         PenaltyEvent, penalty=penalty, from_state="filed", to_state="notified", actor=enforcer
     )

@@ -29,7 +29,8 @@ from accounts.roles import PERMISSIONS, Role, can
 from anjian.api import api
 from conftest import make_user
 from core.models import Jurisdiction
-from enforcement import services as enforcement_services
+from enforcement.penalties import services as enforcement_penalty_services
+from enforcement.plans import services as enforcement_services
 from grading import services as grading_services
 from hazards import services as hazard_services
 from monitoring import partitions
@@ -323,7 +324,7 @@ def _objects(enterprise, supervisor, principal):
         "alarm": point.alarms.get(),
         "accident": accident_services.record(supervisor, local_data(enterprise)),
         "commitment": commitment,
-        "penalty": enforcement_services.file_penalty(
+        "penalty": enforcement_penalty_services.file_penalty(
             supervisor, enterprise.pk, "未按规定清理积尘", "第九条"
         ),
         "plan": enforcement_services.create_plan(supervisor, 2026),

@@ -17,7 +17,7 @@ from accidents import services as accident_services
 from accidents.tests.conftest import local_data
 from accounts.roles import Role
 from conftest import make_enterprise
-from enforcement import services as enforcement_services
+from enforcement.penalties import services as enforcement_penalty_services
 from hazards import services as hazard_services
 from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
@@ -48,7 +48,7 @@ def _accidents(ctx, n):
 
 def _penalties(ctx, n):
     for _ in range(n):
-        enforcement_services.file_penalty(
+        enforcement_penalty_services.file_penalty(
             ctx["user"], ctx["enterprise"].pk, "未按规定清理积尘", "第九条"
         )
 

@@ -4,11 +4,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from enforcement import checklists
+from enforcement.inspections import checklists
 
 
 def build_checklists(apps, schema_editor):
-    # The checklists as the criteria library stands (enforcement.checklists.build).
+    # The checklists as the criteria library stands (enforcement.inspections.checklists.build).
     checklists.build(apps)
 
 

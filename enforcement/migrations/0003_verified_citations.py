@@ -1,5 +1,5 @@
 # Legal citations checked against the official texts on 2026-11-29 (see the comment above
-# enforcement.checklists.COMMON_ITEMS and enforcement/tests/test_legal_citations.py).
+# enforcement.inspections.checklists.COMMON_ITEMS and enforcement/tests/test_legal_citations.py).
 #
 # - Three common checklist items reworded to follow their 安全生产法 (2021) articles: an item is
 #   updated only while it still reads as shipped by 0002, so a wording changed in the admin stays.

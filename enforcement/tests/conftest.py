@@ -29,7 +29,7 @@ def many_enterprises(town_a, town_b):
 
 def answer_all(user, inspection, wanting=()):
     """Answer every checklist item: compliant, except those in `wanting` ({item id: note})."""
-    from enforcement import inspections
+    from enforcement.inspections import services as inspections
     from enforcement.models import Result
 
     wanting = dict(wanting)
@@ -50,7 +50,7 @@ def inspect(users, inspectors):
 
     from django.utils import timezone
 
-    from enforcement import inspections
+    from enforcement.inspections import services as inspections
 
     enforcer = users[Role.ENFORCEMENT_OFFICER]
 

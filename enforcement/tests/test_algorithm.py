@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import chisquare
 
 from core.errors import Refused
-from enforcement import draw
+from enforcement.plans import draw
 
 POOL = list(range(1, 51))
 INSPECTORS = list(range(1001, 1021))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import make_enterprise, make_user
-from enforcement import demo, services
+from enforcement import demo
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
@@ -28,6 +28,7 @@ from enforcement.models import (
     PlanStatus,
     Result,
 )
+from enforcement.plans import services
 from enterprises.models import SectorTag
 from grading import demo as grading_demo
 from grading.models import EnterpriseGrade, GradeChange, GradeOverride

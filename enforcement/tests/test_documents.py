@@ -14,8 +14,10 @@ from docx.oxml.ns import qn
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import documents, inspections, numbering, services
+from enforcement.inspections import documents, numbering
+from enforcement.inspections import services as inspections
 from enforcement.models import DocumentKind, InspectionDocument, Penalty
+from enforcement.penalties import services as penalty_services
 
 
 def text_of(content: bytes) -> str:
@@ -122,7 +124,7 @@ def test_penalty_numbers_continue_from_cases_filed_before_counters(enforcer, ent
         filed_on=timezone.localdate() - timedelta(days=1),
         created_by=enforcer,
     )
-    penalty = services.file_penalty(enforcer, enterprise_a.pk, "事实", "依据")
+    penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "事实", "依据")
     assert penalty.case_number == f"高唐应急罚〔{year}〕8号"
 
 

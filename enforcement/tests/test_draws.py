@@ -3,9 +3,10 @@
 import pytest
 
 from accounts.roles import Role
-from enforcement import services
+from core.errors import Refused
 from enforcement.models import AssignmentInspector, Conflict, Draw, DrawAssignment
-from enforcement.services import DrawRequest, Refused
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 from enterprises.models import Enterprise
 
 

@@ -10,8 +10,10 @@ from django.urls import reverse
 from accounts import roles
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import services, views
-from enforcement.services import DrawRequest
+from enforcement import enterprise_tab
+from enforcement.penalties import services as penalty_services
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 
 FULL = {
     "inspections": {"done_a", "draft_a"},
@@ -56,10 +58,10 @@ def world(users, inspect, enterprise_a, enterprise_a2, enterprise_b):
         "done_a": inspect(enterprise_a, wanting=1),
         "draft_a": inspect(enterprise_a, complete=False),
         "done_b": inspect(enterprise_b),
-        "penalty_a": services.file_penalty(
+        "penalty_a": penalty_services.file_penalty(
             enforcer, enterprise_a.pk, "未采取措施消除事故隐患", "《安全生产法》第一百零二条"
         ),
-        "penalty_b": services.file_penalty(
+        "penalty_b": penalty_services.file_penalty(
             enforcer, enterprise_b.pk, "未设置安全警示标志", "《安全生产法》第九十九条第（一）项"
         ),
         "published": published,
@@ -160,7 +162,7 @@ def test_unknown_enterprise_and_anonymous(client, world):
 
 
 def test_rows_are_limited_newest_first(client, world, monkeypatch):
-    monkeypatch.setattr(views, "TAB_ROWS", 1)
+    monkeypatch.setattr(enterprise_tab, "TAB_ROWS", 1)
     client_for(client, world["users"][Role.ENFORCEMENT_OFFICER])
     html = client.get(reverse("enforcement:enterprise", args=[world["a"].pk])).content.decode()
     assert "共 2 次，显示最近 1 次" in html

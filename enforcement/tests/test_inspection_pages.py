@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import inspections, services
+from enforcement.inspections import services as inspections
 from enforcement.models import Inspection, InspectionPhoto, Penalty
-from enforcement.services import DrawRequest
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 from enforcement.tests.test_inspection_scoping import png
 from hazards.models import Hazard
 

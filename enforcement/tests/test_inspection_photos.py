@@ -1,6 +1,6 @@
 """Photos of an inspection answer, through the API (multipart) and the page alike: the checks
-live in enforcement.inspections.answer, so both refuse the same things with the same reasons
-and store nothing when they do."""
+live in enforcement.inspections.services.answer, so both refuse the same things with the same
+reasons and store nothing when they do."""
 
 import io
 
@@ -10,8 +10,8 @@ from PIL import Image
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import inspections
-from enforcement.inspections import MAX_PHOTOS_PER_ANSWER
+from enforcement.inspections import services as inspections
+from enforcement.inspections.services import MAX_PHOTOS_PER_ANSWER
 from enforcement.models import InspectionAnswer, InspectionPhoto, Result
 
 MANAGE = {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}

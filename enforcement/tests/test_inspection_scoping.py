@@ -10,7 +10,7 @@ from PIL import Image
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import inspections
+from enforcement.inspections import services as inspections
 from enforcement.models import Inspection, InspectionPhoto, Result
 
 # Which of enterprise_a ("a"), enterprise_a2 ("a2") and enterprise_b ("b") each role sees the

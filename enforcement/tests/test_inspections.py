@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from enforcement import checklists, inspections, services
-from enforcement.inspections import Refused
+from core.errors import Refused
+from enforcement.inspections import checklists
+from enforcement.inspections import services as inspections
 from enforcement.models import (
     ChecklistTemplate,
     DocumentKind,
@@ -18,7 +19,9 @@ from enforcement.models import (
     Outcome,
     Result,
 )
-from enforcement.services import DrawRequest
+from enforcement.penalties import services as penalty_services
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 from enforcement.tests.conftest import answer_all
 from hazards.models import Hazard, MajorHazardCriterion
 
@@ -252,16 +255,16 @@ def test_recheck_records_hazard_states(enforcer, pair, enterprise_a):
 def test_penalty_from_an_inspection(enforcer, pair, enterprise_a, enterprise_b):
     inspection = inspections.create_inspection(enforcer, enterprise_a.pk, "on_site", None, pair)
     with pytest.raises(Refused, match="尚未完成"):
-        services.file_penalty(
+        penalty_services.file_penalty(
             enforcer, enterprise_a.pk, "事实", "依据", 100, inspection_id=inspection.pk
         )
     answer_all(enforcer, inspection)
     inspections.complete(enforcer, inspection.pk)
     with pytest.raises(Refused, match="不一致"):
-        services.file_penalty(
+        penalty_services.file_penalty(
             enforcer, enterprise_b.pk, "事实", "依据", 100, inspection_id=inspection.pk
         )
-    penalty = services.file_penalty(
+    penalty = penalty_services.file_penalty(
         enforcer, enterprise_a.pk, "事实", "依据", 100, inspection_id=inspection.pk
     )
     assert list(inspection.penalties.all()) == [penalty]

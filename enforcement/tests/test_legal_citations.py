@@ -1,6 +1,6 @@
 """The legal citations of the enforcement module, pinned as verified on 2026-11-29 against the
-official texts (sources in the comment above enforcement.checklists.COMMON_ITEMS and
-enforcement.documents.APPEAL).
+official texts (sources in the comment above enforcement.inspections.checklists.COMMON_ITEMS and
+enforcement.inspections.documents.APPEAL).
 
 For each common checklist item: its article and a sentence of the article as the law words it,
 with the phrases the item must keep. A changed article number, a changed wording or a new item
@@ -12,8 +12,10 @@ import pytest
 from django.apps import apps
 
 from accounts.roles import Role
-from enforcement import checklists, constants, demo, documents, services
+from enforcement import constants, demo
+from enforcement.inspections import checklists, documents
 from enforcement.models import ChecklistItem, Penalty, PenaltyState
+from enforcement.penalties import services as penalty_services
 
 LAW = "《中华人民共和国安全生产法》"
 
@@ -194,7 +196,7 @@ def test_the_demo_corrects_its_earlier_case(db, users, enterprise_a):
     from datetime import date
 
     enforcer = users[Role.ENFORCEMENT_OFFICER]
-    old = services.file_penalty(
+    old = penalty_services.file_penalty(
         enforcer, enterprise_a.pk, demo.PENALTY_OPEN_BEFORE, "旧依据", filed_on=date(2026, 3, 1)
     )
     demo._penalties(enforcer, None, demo.Calendar(date(2026, 11, 29)))

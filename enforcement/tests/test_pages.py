@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import services
 from enforcement.models import AssignmentInspector, Draw, DrawAssignment
-from enforcement.services import DrawRequest
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_unpublished_draw_is_not_public(client, enforcer, inspectors, many_enter
 
 def rerun(data):
     """What anyone holding the published JSON does: re-run the algorithm of that version."""
-    from enforcement import draw as algorithm
+    from enforcement.plans import draw as algorithm
 
     assert data["algorithm"] == algorithm.ALGORITHM
     picks = algorithm.replay(data["seed"], data["pool"], data["n"], data["k"], data["candidates"])

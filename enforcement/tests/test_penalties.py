@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import services
+from core.errors import Refused
 from enforcement.models import Penalty, PenaltyEvent
-from enforcement.services import Refused
+from enforcement.penalties import services as penalty_services
 
 BASIS = "《中华人民共和国安全生产法》第一百零二条"
 
@@ -21,9 +21,11 @@ def enforcer(users):
 
 
 def test_case_numbers_per_year(enforcer, enterprise_a, enterprise_b):
-    first = services.file_penalty(enforcer, enterprise_a.pk, "未建立隐患排查制度", BASIS, "20000")
-    second = services.file_penalty(enforcer, enterprise_b.pk, "未如实记录", BASIS, 0)
-    last_year = services.file_penalty(
+    first = penalty_services.file_penalty(
+        enforcer, enterprise_a.pk, "未建立隐患排查制度", BASIS, "20000"
+    )
+    second = penalty_services.file_penalty(enforcer, enterprise_b.pk, "未如实记录", BASIS, 0)
+    last_year = penalty_services.file_penalty(
         enforcer, enterprise_a.pk, "旧案", BASIS, 1, date(timezone.localdate().year - 1, 5, 1)
     )
     year = timezone.localdate().year
@@ -34,16 +36,16 @@ def test_case_numbers_per_year(enforcer, enterprise_a, enterprise_b):
 
 
 def test_states_follow_the_table(enforcer, enterprise_a):
-    penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+    penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
     with pytest.raises(Refused, match="当前为“立案”，不能转为“决定”"):
-        services.advance_penalty(enforcer, penalty.pk, "decided")
-    services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
-    penalty = services.advance_penalty(
+        penalty_services.advance_penalty(enforcer, penalty.pk, "decided")
+    penalty_services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
+    penalty = penalty_services.advance_penalty(
         enforcer, penalty.pk, "decided", decided_on=timezone.localdate(), amount="30000"
     )
     assert penalty.decided_on == timezone.localdate() and penalty.amount == Decimal("30000")
-    services.advance_penalty(enforcer, penalty.pk, "executed")
-    penalty = services.advance_penalty(enforcer, penalty.pk, "closed")
+    penalty_services.advance_penalty(enforcer, penalty.pk, "executed")
+    penalty = penalty_services.advance_penalty(enforcer, penalty.pk, "closed")
     assert penalty.state_id == "closed" and penalty.closed_on == timezone.localdate()
     assert list(PenaltyEvent.objects.values_list("to_state", flat=True)) == [
         "filed",
@@ -53,7 +55,7 @@ def test_states_follow_the_table(enforcer, enterprise_a):
         "closed",
     ]
     with pytest.raises(Refused, match="不能转为"):
-        services.advance_penalty(enforcer, penalty.pk, "filed")
+        penalty_services.advance_penalty(enforcer, penalty.pk, "filed")
 
 
 @pytest.mark.parametrize(
@@ -68,14 +70,14 @@ def test_states_follow_the_table(enforcer, enterprise_a):
 )
 def test_filing_refusals(enforcer, enterprise_a, args, reason):
     with pytest.raises(Refused, match=reason):
-        services.file_penalty(enforcer, enterprise_a.pk, *args)
+        penalty_services.file_penalty(enforcer, enterprise_a.pk, *args)
     assert not Penalty.objects.exists()
 
 
 def test_out_of_scope_enterprise_is_not_found(users, enterprise_b, outsider):
     town = users[Role.TOWN_SUPERVISOR]
     with pytest.raises(Refused) as refused:
-        services.file_penalty(town, enterprise_b.pk, "事实", BASIS)
+        penalty_services.file_penalty(town, enterprise_b.pk, "事实", BASIS)
     assert refused.value.status == 403  # a town supervisor does not handle cases
 
 

@@ -8,9 +8,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from accounts.roles import Role
-from enforcement import services
+from core.errors import Refused
 from enforcement.models import EnforcementPlan, PlanItem
-from enforcement.services import DrawRequest, Refused
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import pytest
 
 from accounts.roles import Role
 from conftest import client_for
-from enforcement import services
 from enforcement.models import DrawAssignment
-from enforcement.services import DrawRequest
+from enforcement.penalties import services as penalty_services
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 
 # Which of enterprise_a ("a"), enterprise_a2 ("a2", town_a's other grid) and enterprise_b ("b",
 # town_b) each role sees in a county draw, plan or penalty list. None: the role may not look.
@@ -43,7 +44,7 @@ def world(users, inspectors, enterprise_a, enterprise_a2, enterprise_b, outsider
         enterprise.sector_tags.add("foundry")
     plan = services.create_plan(enforcer, 2026, random_by_month={"5": 30})
     penalties = {
-        key: services.file_penalty(
+        key: penalty_services.file_penalty(
             enforcer, ent.pk, "未按规定开展粉尘清扫", "《安全生产法》第一百零二条"
         )
         for key, ent in (("a", enterprise_a), ("a2", enterprise_a2), ("b", enterprise_b))

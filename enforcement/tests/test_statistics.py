@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from conftest import client_for
 from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
-from enforcement import services, statistics
+from enforcement.penalties import services as penalty_services
+from enforcement.penalties import statistics
+from enforcement.plans import services
 
 
 @pytest.fixture
@@ -28,7 +30,9 @@ def year_of_work(inspect, enforcer, enterprise_a, enterprise_a2, enterprise_b, t
     inspect(enterprise_a2, wanting=1)
     inspect(enterprise_b)
     inspect(enterprise_b, complete=False)  # drafts do not count
-    services.file_penalty(enforcer, enterprise_a.pk, "事实", "依据", "5000", inspection_id=first.pk)
+    penalty_services.file_penalty(
+        enforcer, enterprise_a.pk, "事实", "依据", "5000", inspection_id=first.pk
+    )
     return today
 
 

@@ -5,7 +5,7 @@ It works in the benchmark database of `manage.py bench` (var/bench.sqlite3, or t
 database anjian_bench on the server DATABASE_URL names) and never reloads it: run
 `manage.py bench` first if the registry is not there. It migrates the enforcement app there,
 creates the inspectors (and a few declared conflicts) when missing, then times --runs draws
-of --count enterprises with two inspectors each through `enforcement.services.create_draw`
+of --count enterprises with two inspectors each through `enforcement.plans.services.create_draw`
 (pool query, sampling, exclusions, storing inputs and result) and one verification of each;
 the draws it made are deleted afterwards unless --keep. Load averages are printed beside the
 figures: the machine is shared."""
@@ -25,9 +25,9 @@ from accounts.roles import Role
 from core.models import Jurisdiction
 from demo.management.commands.bench import ROOT
 from demo.management.commands.bench import Command as RegistryBench
-from enforcement import services
 from enforcement.models import Conflict, Draw
-from enforcement.services import DrawRequest
+from enforcement.plans import services
+from enforcement.plans.services import DrawRequest
 from enterprises.models import Enterprise
 
 GOAL_SECONDS = 1.0

@@ -1,10 +1,10 @@
-"""Build or update the inspection checklists from the criteria library (enforcement.checklists):
-run after criteria were added or switched off in the admin."""
+"""Build or update the inspection checklists from the criteria library
+(enforcement.inspections.checklists): run after criteria were added or switched off in the admin."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from enforcement import checklists
+from enforcement.inspections import checklists
 
 
 class Command(BaseCommand):

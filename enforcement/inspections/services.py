@@ -17,11 +17,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import can
+from core import events
 from core.errors import Refused
 from core.gate import check
 from core.models import Jurisdiction
-from enforcement import checklists, numbering
 from enforcement.constants import EVIDENCE_DAYS, MIN_INSPECTORS_BY_KIND
+from enforcement.inspections import checklists, numbering
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
@@ -43,8 +45,6 @@ from enterprises.models import Enterprise
 from hazards import services as hazard_services
 from hazards.forms import photo_limit_label
 from hazards.models import Source, State
-
-__all__ = ["Refused"]
 
 MAX_PHOTOS_PER_ANSWER = 18
 
@@ -73,12 +73,6 @@ def _ids(values, label) -> set[int]:
     return ids
 
 
-def _event(inspection, action, user, note="", data=None):
-    InspectionEvent.objects.create(
-        inspection=inspection, action=action, actor=user, note=note[:300], data=data or {}
-    )
-
-
 def _locked(user, inspection_id) -> Inspection:
     inspection = (
         Inspection.objects.for_user(user)
@@ -95,7 +89,7 @@ def _locked(user, inspection_id) -> Inspection:
 def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
     """The inspectors named, checked: in the inspector pool, not recused from the enterprise,
     at least as many as the kind of inspection needs."""
-    from enforcement.services import inspector_pool
+    from enforcement.plans.services import inspector_pool
 
     ids = sorted(_ids(ids, "执法人员"))
     found = list(inspector_pool(area).filter(pk__in=ids))
@@ -114,6 +108,25 @@ def _inspectors(user, area: Jurisdiction, enterprise, ids, kind) -> list:
     if names:
         raise Refused("、".join(names) + "已申报回避该企业，不能参加检查")
     return found
+
+
+def inspection_actions(user, inspection) -> list[str]:
+    """What this user may do to this inspection now: while a draft, answer its items
+    ("answer"), cite monitoring evidence ("evidence") and complete it ("complete"), with
+    inspection.manage; once completed with a rectification deadline, re-check it ("recheck",
+    inspection.manage); once completed, file a penalty case from it ("penalty",
+    penalty.manage). Pages show these as buttons; the services still check each one."""
+    actions = []
+    manage = can(user, "inspection.manage")
+    if inspection.is_draft:
+        if manage:
+            actions += ["answer", "evidence", "complete"]
+        return actions
+    if manage and inspection.rectify_deadline:
+        actions.append("recheck")
+    if can(user, "penalty.manage"):
+        actions.append("penalty")
+    return actions
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -191,7 +204,14 @@ def create_inspection(
             created_by=user,
         )
         inspection.inspectors.set(inspectors)
-        _event(inspection, "create", user, data={"inspectors": [i.pk for i in inspectors]})
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="create",
+            actor=user,
+            to_state=InspectionState.DRAFT,
+            payload={"inspectors": [i.pk for i in inspectors]},
+        )
     return inspection
 
 
@@ -242,11 +262,12 @@ def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspectio
             raise Refused("所选证据不属于被检查企业")
         inspection.evidence_alarms.set(alarms)
         inspection.evidence_warnings.set(warnings)
-        _event(
-            inspection,
-            "evidence",
-            user,
-            data={"alarms": sorted(alarm_ids), "warnings": sorted(warning_ids)},
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="evidence",
+            actor=user,
+            payload={"alarms": sorted(alarm_ids), "warnings": sorted(warning_ids)},
         )
     return inspection
 
@@ -407,11 +428,14 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
         _issue(inspection, DocumentKind.RECORD, user)
         if wanting:
             _issue(inspection, DocumentKind.RECTIFY_ORDER, user)
-        _event(
-            inspection,
-            "complete",
-            user,
-            data={
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="complete",
+            actor=user,
+            from_state=InspectionState.DRAFT,
+            to_state=InspectionState.COMPLETED,
+            payload={
                 "not_compliant": len(wanting),
                 "major": sum(1 for r in wanting if r.hazard.is_major),
             },
@@ -467,7 +491,13 @@ def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids
         )
         done.inspectors.set(inspectors)
         _issue(inspection, DocumentKind.RECHECK, user, recheck=done)
-        _event(inspection, "recheck", user, data={"recheck": done.pk})
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="recheck",
+            actor=user,
+            payload={"recheck": done.pk},
+        )
     return done
 
 
@@ -557,7 +587,7 @@ def _document_data(inspection, kind, recheck=None) -> dict:
 
 def _issue(inspection, kind, user, recheck=None) -> InspectionDocument:
     """Number a document and store the data it is filled with; the Word file is rendered from
-    these (enforcement.documents.render)."""
+    these (enforcement.inspections.documents.render)."""
     day = recheck.rechecked_on if recheck else inspection.inspected_on
     serial, number = numbering.allocate(inspection.jurisdiction, kind, day.year)
     return InspectionDocument.objects.create(

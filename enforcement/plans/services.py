@@ -1,6 +1,6 @@
-"""Every change in enforcement goes through here: validate, authorize, change, record. A
-refusal raises `Refused` (core.errors) with its reason in Chinese and an HTTP status;
-nothing changes."""
+"""The inspector pool, conflicts, the key list and annual plans, random draws and their
+outcomes: validate, authorize, change, record. A refusal raises `Refused` (core.errors) with
+its reason in Chinese and an HTTP status; nothing changes."""
 
 import math
 import secrets
@@ -16,49 +16,29 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role, can
-from core import events
 from core.errors import Refused
 from core.gate import check
 from core.inputs import text_problem
 from core.models import Jurisdiction
-from enforcement import draw as algorithm
-from enforcement import numbering
-from enforcement.constants import (
-    FILTER_KEYS,
-    KEY_LEVELS,
-    KEY_SECTORS,
-    RANDOM_SHARE_MIN,
-)
+from enforcement.areas import area_for
+from enforcement.constants import FILTER_KEYS, KEY_LEVELS, KEY_SECTORS, RANDOM_SHARE_MIN
 from enforcement.models import (
     AssignmentInspector,
     Conflict,
-    DocumentKind,
     Draw,
     DrawAssignment,
     EnforcementPlan,
     Inspection,
-    InspectionState,
     Inspector,
     Outcome,
-    Penalty,
-    PenaltyEvent,
-    PenaltyState,
     PlanItem,
     PlanStatus,
     _ancestor_ids,
     pack_ids,
 )
+from enforcement.plans import draw as algorithm
 from enterprises.choices import Industry, Status
 from enterprises.models import Enterprise, SectorTag
-
-__all__ = ["Refused"]
-
-
-def _area_for(user) -> Jurisdiction:
-    if not user.jurisdiction_id:
-        raise Refused("只有监管部门人员可以进行此操作", 403)
-    return user.jurisdiction
-
 
 # --- inspector pool -----------------------------------------------------------------------------
 
@@ -269,7 +249,7 @@ def _clean_months(random_by_month) -> dict[str, int]:
 
 def create_plan(user, year: int, title: str = "", random_by_month=None, note: str = ""):
     check(user, "plan.manage", "编制执法计划")
-    area = _area_for(user)
+    area = area_for(user)
     if not 2000 <= int(year) <= 2100:
         raise Refused("年度应在 2000–2100 之间")
     months = _clean_months(random_by_month)
@@ -346,6 +326,22 @@ def refresh_key_list(user, plan_id) -> EnforcementPlan:
         plan.key_list_source = source
         plan.save(update_fields=["key_list_source"])
     return plan
+
+
+def plan_actions(user, plan) -> list[str]:
+    """What this user may do to this plan now: while it is a draft, change its months and note
+    ("edit") and refresh its key list ("refresh") with plan.manage, and approve it ("approve")
+    with plan.approve; start a checklist inspection of a listed enterprise ("inspect") with
+    inspection.manage. Pages show these as buttons; the services still check each one."""
+    actions = []
+    if plan.status == PlanStatus.DRAFT:
+        if can(user, "plan.manage"):
+            actions += ["edit", "refresh"]
+        if can(user, "plan.approve"):
+            actions.append("approve")
+    if can(user, "inspection.manage"):
+        actions.append("inspect")
+    return actions
 
 
 def plan_totals(plan) -> dict:
@@ -602,7 +598,7 @@ def create_draw(user, request: DrawRequest) -> Draw:
     stored) when the count exceeds the pool, when fewer than two inspectors are asked for, or
     when an enterprise drawn has too few eligible inspectors."""
     check(user, "draw.create", "组织双随机抽查")
-    area = _area_for(user)
+    area = area_for(user)
     name = (request.name or "").strip()
     if not name:
         raise Refused("请填写抽查名称")
@@ -780,6 +776,21 @@ def verify(draw: Draw) -> Verification:
     return Verification(not problems, problems)
 
 
+def draw_actions(user, draw) -> list[str]:
+    """What this user may do to this draw now: publish its result while unpublished
+    ("publish", draw.create), record an assignment's outcome ("outcome", draw.outcome) and
+    start a checklist inspection of a drawn enterprise ("inspect", inspection.manage). Pages
+    show these as buttons; the services still check each one."""
+    actions = []
+    if not draw.published and can(user, "draw.create"):
+        actions.append("publish")
+    if can(user, "draw.outcome"):
+        actions.append("outcome")
+    if can(user, "inspection.manage"):
+        actions.append("inspect")
+    return actions
+
+
 def _locked_draw(user, draw_id) -> Draw:
     draw = Draw.objects.for_user(user).select_for_update().filter(pk=draw_id).first()
     if draw is None:
@@ -827,127 +838,3 @@ def record_outcome(user, assignment_id, outcome: str, note: str = "", completed_
         assignment.recorded_by = user
         assignment.save()
     return assignment
-
-
-# --- penalties ----------------------------------------------------------------------------------
-
-
-def _case_number(area: Jurisdiction, year: int, serial: int) -> str:
-    return numbering.format_number(area, DocumentKind.PENALTY, year, serial)
-
-
-def file_penalty(
-    user,
-    enterprise_id,
-    violation: str,
-    legal_basis: str,
-    amount=0,
-    filed_on=None,
-    inspection_id=None,
-) -> Penalty:
-    """Open a case (立案), numbered per year and area (enforcement.numbering), optionally from
-    an inspection of the same enterprise (the case's source)."""
-    check(user, "penalty.manage", "办理行政处罚")
-    area = _area_for(user)
-    violation = (violation or "").strip()
-    legal_basis = (legal_basis or "").strip()
-    if not violation:
-        raise Refused("请填写违法事实")
-    if not legal_basis:
-        raise Refused("请填写处罚依据，例如《安全生产法》第九十九条")
-    if len(violation) > 5000 or len(legal_basis) > 2000:
-        raise Refused("违法事实或处罚依据过长")
-    try:
-        amount = Decimal(str(amount if amount not in (None, "") else 0))
-    except ArithmeticError:
-        raise Refused("罚款金额应为数字") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-        raise Refused("罚款金额应在 0 至 9,999,999,999.99 元之间")
-    amount = amount.quantize(Decimal("0.01"))
-    filed_on = filed_on or timezone.localdate()
-    if filed_on > timezone.localdate():
-        raise Refused("立案日期不能晚于今天")
-    enterprise = Enterprise.objects.for_user(user).filter(pk=enterprise_id).first()
-    if enterprise is None:
-        raise Refused("企业不存在", 404)
-    inspection = None
-    if inspection_id:
-        inspection = Inspection.objects.for_user(user).filter(pk=inspection_id).first()
-        if inspection is None:
-            raise Refused("执法检查不存在", 404)
-        if inspection.enterprise_id != enterprise.pk:
-            raise Refused("所选检查的被检查企业与当事企业不一致")
-        if inspection.state != InspectionState.COMPLETED:
-            raise Refused("检查尚未完成，不能据此立案", 409)
-    year = filed_on.year
-
-    def used():
-        found = Penalty.objects.filter(jurisdiction=area, year=year).aggregate(m=Max("serial"))
-        return found["m"] or 0
-
-    with transaction.atomic():
-        serial, number = numbering.allocate(area, DocumentKind.PENALTY, year, floor=used)
-        penalty = Penalty.objects.create(
-            enterprise=enterprise,
-            jurisdiction=area,
-            year=year,
-            serial=serial,
-            case_number=number,
-            violation=violation,
-            legal_basis=legal_basis,
-            amount=amount,
-            state_id="filed",
-            filed_on=filed_on,
-            inspection=inspection,
-            created_by=user,
-        )
-        events.record(PenaltyEvent, penalty=penalty, to_state="filed", actor=user)
-    return penalty
-
-
-def advance_penalty(user, penalty_id, to_state: str, note: str = "", decided_on=None, amount=None):
-    """Move a case along the state table (PenaltyState.next_states)."""
-    check(user, "penalty.manage", "办理行政处罚")
-    target = PenaltyState.objects.filter(code=to_state).first()
-    if target is None:
-        raise Refused("目标状态无效")
-    with transaction.atomic():
-        penalty = (
-            Penalty.objects.for_user(user)
-            .select_for_update(of=("self",))
-            .select_related("state")
-            .filter(pk=penalty_id)
-            .first()
-        )
-        if penalty is None:
-            raise Refused("处罚案件不存在", 404)
-        if to_state not in penalty.state.next_states:
-            raise Refused(f"案件当前为“{penalty.state.name}”，不能转为“{target.name}”", 409)
-        before = penalty.state_id
-        today = timezone.localdate()
-        if to_state == "decided":
-            decided_on = decided_on or today
-            if decided_on > today or decided_on < penalty.filed_on:
-                raise Refused("决定日期应在立案日期与今天之间")
-            penalty.decided_on = decided_on
-            if amount not in (None, ""):
-                try:
-                    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-                except ArithmeticError:
-                    raise Refused("罚款金额应为数字") from None
-                if value < 0 or value >= Decimal("1e10"):
-                    raise Refused("罚款金额应在 0 至 9,999,999,999.99 元之间")
-                penalty.amount = value
-        if target.is_final:
-            penalty.closed_on = today
-        penalty.state = target
-        penalty.save()
-        events.record(
-            PenaltyEvent,
-            penalty=penalty,
-            from_state=before,
-            to_state=to_state,
-            actor=user,
-            note=note[:300],
-        )
-    return penalty

@@ -1,0 +1,296 @@
+"""Pages: checklist inspections (list, start, answer, evidence, complete, re-check), their
+documents and photos, and the checklists."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.roles import can, require
+from core.errors import Refused
+from core.gate import refuse_on_page
+from enforcement.constants import DEFAULT_RECTIFY_DAYS, MIN_INSPECTORS_SOURCE
+from enforcement.inspections import documents, forms, services
+from enforcement.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    DrawAssignment,
+    Inspection,
+    InspectionDocument,
+    InspectionKind,
+    InspectionPhoto,
+    InspectionState,
+    Penalty,
+    PlanItem,
+    Result,
+)
+from enforcement.pages import get_or_404, paginate
+from enterprises.models import Enterprise
+
+# --- inspections --------------------------------------------------------------------------------
+
+
+def _inspection_or_404(user, pk):
+    return get_or_404(
+        Inspection.objects.for_user(user).select_related(
+            "enterprise", "enterprise__jurisdiction", "jurisdiction", "created_by", "completed_by"
+        ),
+        pk,
+    )
+
+
+@login_required
+def inspection_list(request):
+    require(request.user, "inspection.view")
+    rows = (
+        Inspection.objects.for_user(request.user)
+        .select_related("enterprise", "enterprise__jurisdiction")
+        .annotate(
+            wanting=Count("answers", filter=Q(answers__result=Result.NOT_COMPLIANT)),
+        )
+        .order_by("-inspected_on", "-id")
+    )
+    state = request.GET.get("state", "")
+    kind = request.GET.get("kind", "")
+    if state in InspectionState.values:
+        rows = rows.filter(state=state)
+    if kind in InspectionKind.values:
+        rows = rows.filter(kind=kind)
+    extra = "".join(f"&{k}={v}" for k, v in (("state", state), ("kind", kind)) if v)
+    return render(
+        request,
+        "enforcement/inspection_list.html",
+        {
+            "page": paginate(request, rows),
+            "extra": extra,
+            "state": state,
+            "kind": kind,
+            "states": InspectionState.choices,
+            "kinds": InspectionKind.choices,
+            "can_manage": can(request.user, "inspection.manage"),
+        },
+    )
+
+
+@login_required
+def inspection_new(request):
+    require(request.user, "inspection.manage")
+    user = request.user
+    initial = {"inspected_on": timezone.localdate(), "kind": InspectionKind.ON_SITE}
+    source = None
+    if request.method == "GET":
+        assignment = request.GET.get("assignment")
+        plan_item = request.GET.get("plan_item")
+        enterprise = request.GET.get("enterprise")
+        if assignment and assignment.isdigit():
+            found = DrawAssignment.objects.for_user(user).filter(pk=assignment).first()
+            if found is not None:
+                source = f"双随机抽查：{found.draw.name}"
+                initial.update(
+                    assignment=found.pk,
+                    enterprise=found.enterprise.credit_code,
+                    inspected_on=found.planned_date or timezone.localdate(),
+                    inspectors=list(found.inspector_rows.values_list("inspector_id", flat=True)),
+                )
+        elif plan_item and plan_item.isdigit():
+            found = PlanItem.objects.for_user(user).filter(pk=plan_item).first()
+            if found is not None:
+                source = f"重点检查：{found.plan.title}"
+                initial.update(plan_item=found.pk, enterprise=found.enterprise.credit_code)
+        elif enterprise and enterprise.isdigit():
+            found = Enterprise.objects.for_user(user).filter(pk=enterprise).first()
+            if found is not None:
+                initial["enterprise"] = found.credit_code
+    form = forms.InspectionForm(user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.create_inspection(
+                user,
+                data["enterprise"].pk,
+                data["kind"],
+                data["inspected_on"],
+                [i.pk for i in data["inspectors"]],
+                assignment_id=data["assignment"],
+                plan_item_id=data["plan_item"],
+                place=data["place"],
+            )
+        except Refused as exc:
+            refuse_on_page(request, exc)
+        else:
+            messages.success(request, "检查已开始，请按清单逐项检查")
+            return redirect("enforcement:inspection", inspection.pk)
+    return render(
+        request,
+        "enforcement/inspection_form.html",
+        {"form": form, "source": source, "min_source": MIN_INSPECTORS_SOURCE},
+    )
+
+
+@login_required
+def inspection_detail(request, pk):
+    require(request.user, "inspection.view")
+    user = request.user
+    inspection = _inspection_or_404(user, pk)
+    actions = services.inspection_actions(user, inspection)
+    rows = services.checklist_rows(inspection)
+    context = {
+        "inspection": inspection,
+        "rows": rows,
+        "answered": sum(1 for row in rows if row["answer"]),
+        "wanting": sum(
+            1 for row in rows if row["answer"] and row["answer"].result == Result.NOT_COMPLIANT
+        ),
+        "results": Result.choices,
+        "inspectors": inspection.inspectors.order_by("id"),
+        "documents": InspectionDocument.objects.for_user(user).filter(inspection=inspection),
+        "rechecks": inspection.rechecks.all(),
+        "penalties": Penalty.objects.for_user(user).filter(inspection=inspection),
+        "alarms": inspection.evidence_alarms.select_related("point"),
+        "warnings": inspection.evidence_warnings.all(),
+        "events": inspection.events.select_related("actor"),
+        "actions": actions,
+        "staff": bool(user.jurisdiction_id),
+    }
+    if "evidence" in actions:
+        alarms, warnings = services.evidence_choices(user, inspection.enterprise)
+        context["evidence_form"] = forms.EvidenceForm(
+            alarms,
+            warnings,
+            initial={
+                "alarms": [a.pk for a in context["alarms"]],
+                "warnings": [w.pk for w in context["warnings"]],
+            },
+        )
+    if "complete" in actions:
+        deadline = timezone.localdate() + timedelta(days=DEFAULT_RECTIFY_DAYS)
+        context["complete_form"] = forms.CompleteForm(
+            initial={"findings": inspection.findings, "rectify_deadline": deadline}
+        )
+    if "recheck" in actions:
+        context["recheck_form"] = forms.RecheckForm(initial={"rechecked_on": timezone.localdate()})
+    return render(request, "enforcement/inspection_detail.html", context)
+
+
+@login_required
+@require_POST
+def inspection_answer(request, pk, item_id):
+    require(request.user, "inspection.manage")
+    _inspection_or_404(request.user, pk)
+    form = forms.AnswerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [e for field in form.errors.values() for e in field]
+        messages.error(request, "；".join(errors) or "请选择检查结果")
+    else:
+        data = form.cleaned_data
+        try:
+            services.answer(request.user, pk, item_id, data["result"], data["note"], data["photos"])
+        except Refused as exc:
+            refuse_on_page(request, exc)
+    return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
+
+
+@login_required
+@require_POST
+def inspection_complete(request, pk):
+    require(request.user, "inspection.manage")
+    _inspection_or_404(request.user, pk)
+    form = forms.CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "检查情况或整改期限有误")
+    else:
+        try:
+            done = services.complete(
+                request.user,
+                pk,
+                form.cleaned_data["findings"],
+                form.cleaned_data["rectify_deadline"],
+            )
+        except Refused as exc:
+            refuse_on_page(request, exc)
+        else:
+            found = done.answers.filter(hazard__isnull=False).count()
+            messages.success(request, f"检查已完成，{found} 项不符合已登记为隐患，执法文书已生成")
+    return redirect("enforcement:inspection", pk)
+
+
+@login_required
+@require_POST
+def inspection_evidence(request, pk):
+    require(request.user, "inspection.manage")
+    _inspection_or_404(request.user, pk)
+    try:
+        services.set_evidence(
+            request.user, pk, request.POST.getlist("alarms"), request.POST.getlist("warnings")
+        )
+        messages.success(request, "已保存引用的监测预警证据")
+    except Refused as exc:
+        refuse_on_page(request, exc)
+    return redirect("enforcement:inspection", pk)
+
+
+@login_required
+@require_POST
+def inspection_recheck(request, pk):
+    require(request.user, "inspection.manage")
+    _inspection_or_404(request.user, pk)
+    form = forms.RecheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写复查日期和复查意见")
+    else:
+        try:
+            done = services.recheck(
+                request.user, pk, form.cleaned_data["rechecked_on"], form.cleaned_data["opinion"]
+            )
+        except Refused as exc:
+            refuse_on_page(request, exc)
+        else:
+            messages.success(request, f"复查已记录：{done.document.number}")
+    return redirect("enforcement:inspection", pk)
+
+
+@login_required
+def document_download(request, pk):
+    """An issued document as a Word file, for those who may see the inspection."""
+    require(request.user, "inspection.view")
+    document = get_or_404(
+        InspectionDocument.objects.for_user(request.user).filter(
+            inspection__in=Inspection.objects.for_user(request.user)
+        ),
+        pk,
+    )
+    return documents.response(document)
+
+
+@login_required
+def inspection_photo(request, pk):
+    """A photo of an inspection answer, served only to those who may see the inspection."""
+    require(request.user, "inspection.view")
+    picture = get_or_404(
+        InspectionPhoto.objects.filter(
+            answer__inspection__in=Inspection.objects.for_user(request.user)
+        ),
+        pk,
+    )
+    try:
+        return FileResponse(picture.image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@login_required
+def checklist_list(request):
+    require(request.user, "checklist.view")
+    templates = ChecklistTemplate.objects.filter(active=True).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=ChecklistItem.objects.filter(active=True).select_related("criterion"),
+        )
+    )
+    return render(request, "enforcement/checklists.html", {"templates": templates})
