@@ -71,7 +71,7 @@ TRANSITIONS = {
 # The step that moves a hazard on from each open state, and who it therefore waits for (the
 # workbench's "待办" and each hazard's "下一步"). Side steps (reject, return, extensions,
 # listing) are not the next step.
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     State.REPORTED: "confirm",
     State.CONFIRMED: "plan",
     State.PLANNED: "start",

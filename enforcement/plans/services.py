@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.db import DatabaseError, IntegrityError, transaction
@@ -179,7 +180,7 @@ def key_list(area: Jurisdiction) -> tuple[list[dict], str]:
     ids = list(operating.values_list("pk", flat=True))
     grades = _grades(ids)
     graded_ids = set()
-    items = []
+    items: list[dict[str, Any]] = []
     used = set()
     if grades is not None:
         grade_model = apps.get_model("grading", "EnterpriseGrade")
@@ -397,7 +398,7 @@ def _inspections_done_by_month(plan, user=None) -> dict[int, int]:
             enterprise__in=plan.items.values("enterprise"),
         )
     )
-    counts = defaultdict(int)
+    counts: defaultdict[int, int] = defaultdict(int)
     for day in done.values_list("inspected_on", flat=True):
         counts[day.month] += 1
     return dict(counts)
@@ -406,7 +407,7 @@ def _inspections_done_by_month(plan, user=None) -> dict[int, int]:
 def plan_progress(plan, user=None) -> list[dict]:
     """Per month: planned key visits and random inspections, random inspections drawn and done
     (draws of this plan whose assignments have an outcome), key inspections done (hook)."""
-    planned_key = defaultdict(int)
+    planned_key: defaultdict[int, int] = defaultdict(int)
     items = plan.items.all() if user is None else PlanItem.objects.for_user(user).filter(plan=plan)
     for months in items.values_list("months", flat=True):
         for month in months or []:
@@ -414,8 +415,8 @@ def plan_progress(plan, user=None) -> list[dict]:
     assignments = DrawAssignment.objects.filter(draw__plan=plan)
     if user is not None:
         assignments = assignments.filter(pk__in=DrawAssignment.objects.for_user(user).values("pk"))
-    drawn = defaultdict(int)
-    done = defaultdict(int)
+    drawn: defaultdict[int, int] = defaultdict(int)
+    done: defaultdict[int, int] = defaultdict(int)
     for planned, completed, outcome in assignments.values_list(
         "planned_date", "completed_on", "outcome"
     ):
@@ -468,9 +469,9 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
     unknown = set(filters) - set(FILTER_KEYS)
     if unknown:
         raise Refused("抽取范围含有未知条件：" + "、".join(sorted(unknown)))
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     town = filters.get("town")
-    if town not in (None, ""):
+    if town is not None and town != "":
         try:
             town = int(town)
         except (TypeError, ValueError):
@@ -500,7 +501,7 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
     if filters.get("exclude_key_list"):
         cleaned["exclude_key_list"] = True
     months = filters.get("exclude_recent_months")
-    if months not in (None, "", 0):
+    if months is not None and months not in ("", 0):
         try:
             months = int(months)
         except (TypeError, ValueError):
