@@ -1,9 +1,9 @@
 """Who hears of grading's events (core.events). A manual grade requested -> the approvers over
-the enterprise (county administrators and supervisors), not the requester; approved or
+the enterprise (the roles of PERMISSIONS' grade.approve), not the requester; approved or
 rejected -> its requester. A grade change announces nobody: the grading engine writes a
 county's changes in bulk (grading.engine), marked announced."""
 
-from accounts.roles import Role
+from accounts.roles import PERMISSIONS
 from core.events import Message
 from enterprises import people
 from grading.models import OverrideState
@@ -20,7 +20,7 @@ def message(event):
     enterprise = override.enterprise
     link = f"/grading/{enterprise.pk}/"
     if event.to_state == OverrideState.PENDING:
-        approvers = people.county_supervisors(enterprise, (Role.COUNTY_ADMIN, Role.SUPERVISOR))
+        approvers = people.county_supervisors(enterprise, PERMISSIONS["grade.approve"])
         return Message(
             [u for u in approvers if u.pk != event.actor_id],
             f"【风险等级调整待审批】{enterprise.name}",
