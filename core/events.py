@@ -55,10 +55,12 @@ def record(
 
 
 def record_many(model: type[Event], events: list[Event], batch_size: int | None = None):
-    """Store unsaved events of `model` in bulk and deliver them on commit. A backend that
-    cannot return the new ids leaves the events to the sweep."""
+    """Store unsaved events of `model` in bulk (one bulk insert) and deliver them on commit.
+    Events given a notified_at (a history loaded as already announced, such as the demo's)
+    are stored only. A backend that cannot return the new ids leaves the events to the
+    sweep."""
     created = model.objects.bulk_create(events, batch_size=batch_size)
-    ids = [event.pk for event in created if event.pk is not None]
+    ids = [event.pk for event in created if event.pk is not None and event.notified_at is None]
     if ids:
         _deliver_on_commit(model, ids)
     return created

@@ -1,7 +1,7 @@
 """Who hears of grading's events (core.events). A manual grade requested -> the approvers over
 the enterprise (the roles of PERMISSIONS' grade.approve), not the requester; approved or
-rejected -> its requester. A grade change announces nobody: the grading engine writes a
-county's changes in bulk (grading.engine), marked announced."""
+rejected -> its requester. A grade change (recorded in bulk by grading.engine through
+core.events.record_many) announces nobody yet."""
 
 from accounts.roles import PERMISSIONS
 from core.events import Message

@@ -101,3 +101,26 @@ def test_an_event_nobody_must_hear_of_is_marked_announced(users, enterprise_a):
     event.refresh_from_db()
     assert event.notified_at is not None
     assert Notification.objects.count() == 0
+
+
+def test_event_rows_are_written_only_by_the_recorder():
+    """Every model inheriting core.models.Event is written through core.events.record or
+    record_many (which deliver it): no module of the apps creates their rows itself."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    names = "|".join(model.__name__ for model in events.event_models())
+    direct = re.compile(rf"\b({names})\.objects\.(create|bulk_create|get_or_create)\(")
+    root = Path(settings.BASE_DIR)
+    apps_dirs = [p for p in root.iterdir() if (p / "__init__.py").exists()]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in apps_dirs
+        for path in sorted(app.rglob("*.py"))
+        if not {"tests", "migrations"} & set(path.parts) and path.name != "conftest.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert len(apps_dirs) > 5 and found == []
