@@ -124,3 +124,25 @@ def test_event_rows_are_written_only_by_the_recorder():
         if direct.search(line)
     ]
     assert len(apps_dirs) > 5 and found == []
+
+
+def test_a_penalty_reaches_its_enterprise_managers_only(
+    users, enterprise_a, enterprise_b, outsider, django_capture_on_commit_callbacks
+):
+    """A penalty case filed and decided is heard by the enterprise's principal (filed) and
+    managers (decided): not its employee, the town, the bureau who acted, or another
+    enterprise's managers (enforcement.notifications)."""
+    from django.utils import timezone
+
+    from conftest import make_user
+
+    make_user("principal_b", "principal", enterprise=enterprise_b)
+    enforcer = users["enforcement_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        penalty = services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+        services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
+        services.advance_penalty(
+            enforcer, penalty.pk, "decided", decided_on=timezone.localdate(), amount="30000"
+        )
+    told = sorted(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == ["principal_a", "principal_a", "safety_a"]
