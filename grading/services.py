@@ -170,7 +170,6 @@ def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
 
 def recompute(user, enterprise_id: int):
     """Grade one enterprise now (after correcting its facts, without waiting for the task)."""
-    if not can(user, "grade.recompute"):
-        raise GradingRefused("您的角色不能重新计算风险等级", 403)
+    check(user, "grade.recompute", "重新计算风险等级", GradingRefused)
     enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
     return engine.run([enterprise.pk], trigger=f"手动重新计算（{user.display_name}）")

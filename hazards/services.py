@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from core.inputs import TEXT_MAX, text_problem
 from enterprises.models import Enterprise
 from hazards.models import (
@@ -129,8 +130,7 @@ def report(
     criterion of the standard is major from the start. `photos` are uploaded files, or the
     storage names of images already kept (an inspection's photos), which the hazard refers to
     instead of storing them again."""
-    if not can(user, "hazard.report"):
-        raise TransitionRefused("您的角色不能登记隐患", 403)
+    check(user, "hazard.report", "登记隐患", TransitionRefused)
     allowed = sources_for(user)
     if source not in allowed:
         labels = "、".join(str(label) for value, label in Source.choices if value in allowed)
