@@ -146,3 +146,39 @@ def test_a_penalty_reaches_its_enterprise_managers_only(
         )
     told = sorted(Notification.objects.values_list("recipient__username", flat=True))
     assert told == ["principal_a", "principal_a", "safety_a"]
+
+
+def test_a_batch_is_claimed_at_once_and_a_failing_send_falls_back_to_one_by_one(
+    users, enterprise_a, monkeypatch
+):
+    """deliver_events claims a batch in one update; a sending that fails rolls the batch back
+    and its events go one by one, so those before the failing one are still sent once."""
+    from enforcement import notifications
+
+    enforcer = users["enforcement_officer"]
+    with transaction.atomic():  # no on-commit delivery: the rows stay pending
+        filed = [
+            services.file_penalty(enforcer, enterprise_a.pk, f"违法事实{n}", BASIS, 1000)
+            for n in range(3)
+        ]
+    ids = list(
+        PenaltyEvent.objects.filter(penalty__in=filed).order_by("pk").values_list("pk", flat=True)
+    )
+    PenaltyEvent.objects.filter(pk__in=ids).update(notified_at=None)
+    Notification.objects.all().delete()
+    message = notifications.message
+
+    def failing_last(event):
+        if event.pk == ids[-1]:
+            raise Boom
+        return message(event)
+
+    monkeypatch.setattr(notifications, "message", failing_last)
+    with pytest.raises(Boom):
+        events.deliver_batch(PenaltyEvent, ids)
+    assert Notification.objects.count() == 2
+    assert list(events.pending(PenaltyEvent).values_list("pk", flat=True)) == ids[-1:]
+    monkeypatch.setattr(notifications, "message", message)
+    assert events.deliver_batch(PenaltyEvent, ids) == 1
+    assert events.deliver_batch(PenaltyEvent, ids) == 0
+    assert Notification.objects.count() == 3
