@@ -20,6 +20,7 @@ from accidents.reference import CATEGORY_SERIAL
 from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from core.inputs import DATE_WINDOW, text_problem
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
@@ -73,23 +74,22 @@ COUNT_LABELS = {"deaths": "死亡人数", "serious_injuries": "重伤人数", "m
 # --- who may act -------------------------------------------------------------------------------
 
 
-def may_change(user, accident: AccidentCase) -> bool:
-    """Whether the user may correct or void this record (one they can see)."""
+def available_actions(user, accident: AccidentCase) -> set[str]:
+    """What the user may do to this record (one they can see) now: "correct" and "void", the
+    pages' buttons. Both take the same rule (authorize_change)."""
     try:
         authorize_change(user, accident)
     except AccidentRefused:
-        return False
-    return True
+        return set()
+    return {"correct", "void"}
 
 
 def _authorize_record(user) -> None:
-    if not can(user, "accident.record"):
-        raise AccidentRefused("您的角色不能登记事故", 403)
+    check(user, "accident.record", "登记事故", AccidentRefused)
 
 
 def authorize_change(user, accident: AccidentCase) -> None:
-    if not can(user, "accident.record"):
-        raise AccidentRefused("您的角色不能更正或作废事故记录", 403)
+    check(user, "accident.record", "更正或作废事故记录", AccidentRefused)
     if accident.is_voided:
         raise AccidentRefused("该事故记录已作废，不能再更正或作废", 409)
     if accident.source == AccidentSource.EXTERNAL and not can(user, "accident.record_external"):

@@ -87,7 +87,7 @@ def detail(request, pk):
             "accident": accident,
             "tags": accident.sector_tags.all(),
             "events": accident.events.select_related("actor"),
-            "can_change": services.may_change(request.user, accident),
+            "actions": services.available_actions(request.user, accident),
         },
     )
 

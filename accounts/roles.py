@@ -55,9 +55,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.SAFETY_OFFICER,
         }
     ),
+    # Who edits every field of an enterprise; the others with enterprise.edit (its own users)
+    # only ENTERPRISE_SELF_EDITABLE_FIELDS.
+    "enterprise.edit_all": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     "enterprise.import": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     "enterprise.export": STAFF_ROLES,
     "hazard.list": _ALL,
+    # Who sees every hazard of the enterprises in their scope; the others (employees) see the
+    # hazards they reported (hazards.models.HazardQuerySet).
+    "hazard.list_all": _ALL - {Role.EMPLOYEE},
     # The hazard's transitions (hazards/transitions: TRANSITIONS names which of these acts in
     # which state): anyone who sees an enterprise reports; its managers plan, rectify and
     # submit; the bureau's and the town's staff confirm, verify, close and supervise.
@@ -66,12 +72,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hazard.review": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
+    # The source a reporter may claim for a hazard (hazards.models.Source): an enterprise's own
+    # people find hazards by self-inspection or report them as employees; the bureau's people
+    # by inspection, visit, a tip or the monitoring; an expert by their checks.
+    "hazard.source.self_inspection": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "hazard.source.employee_report": frozenset(
+        {Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE}
+    ),
+    "hazard.source.enforcement": JURISDICTION_ROLES,
+    "hazard.source.public_tip": JURISDICTION_ROLES,
+    "hazard.source.expert": (JURISDICTION_ROLES - {Role.GRID_MEMBER}) | {Role.EXPERT},
+    "hazard.source.monitoring": JURISDICTION_ROLES - {Role.GRID_MEMBER},
+    "hazard.source.other": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
     # Self-inspections are the principal's findings: an employee's scope is the hazards they
     # reported (HazardQuerySet), not the enterprise's checks.
     "self_inspection.view": _ALL - {Role.EMPLOYEE},
     "self_inspection.record": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    # Who leads a self-inspection as the principal (the form's default 由主要负责人带队).
+    "self_inspection.lead": frozenset({Role.PRINCIPAL}),
     "criteria.view": _ALL,
     # Monitoring: the bureau watches every connected enterprise in its scope; an enterprise's
     # managers watch and handle their own alarms and keep their gateways.

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Max
 from django.utils import timezone
 
+from core.events import record_many
 from demo.simulator import (
     COVERT_FOR,
     FALSE_OFFLINE_FOR,
@@ -364,7 +365,7 @@ def _leave(script: Scripted, actor, now: datetime) -> None:
                 )
             )
         alarm.save()
-        AlarmEvent.objects.bulk_create(events)
+        record_many(AlarmEvent, events)
 
 
 def _power_analytics(entries: list[Entry], now: datetime) -> int | None:

@@ -8,6 +8,7 @@ class EnforcementConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        import enforcement.grading_measures  # noqa: F401  (its measure joins grading's registry)
         from enforcement.models import (
             ChecklistItem,
             ChecklistTemplate,

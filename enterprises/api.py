@@ -7,7 +7,7 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS, require
+from accounts.roles import ENTERPRISE_SELF_EDITABLE_FIELDS, can, require
 from core.api_schemas import Int64, Pagination
 from core.gate import get_for_user
 from core.inputs import column_line
@@ -155,7 +155,7 @@ def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
         Enterprise.objects.all(), request.user, "enterprise.edit", "修改企业信息", pk=enterprise_id
     )
     changes = payload.dict(exclude_unset=True)
-    if request.user.role in ENTERPRISE_ROLES:
+    if not can(request.user, "enterprise.edit_all"):
         locked = sorted(set(changes) - ENTERPRISE_SELF_EDITABLE_FIELDS)
         if locked:
             raise HttpError(403, "企业用户不能修改以下字段：" + "、".join(locked))

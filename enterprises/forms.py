@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django import forms
 
-from accounts.roles import ENTERPRISE_ROLES, ENTERPRISE_SELF_EDITABLE_FIELDS
+from accounts.roles import ENTERPRISE_SELF_EDITABLE_FIELDS, can
 from core.inputs import CheckedForm, CheckedModelForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import DustClass, Industry, Standardization, Status
@@ -74,7 +74,7 @@ class EnterpriseForm(CheckedModelForm):
         visible = Jurisdiction.objects.for_user(user)
         self.fields["jurisdiction"].queryset = visible.town_level()
         self.fields["grid"].queryset = visible.filter(kind=JurisdictionKind.GRID)
-        if user.role in ENTERPRISE_ROLES:
+        if not can(user, "enterprise.edit_all"):
             for name, field in self.fields.items():
                 if name not in ENTERPRISE_SELF_EDITABLE_FIELDS:
                     field.disabled = True

@@ -1,7 +1,8 @@
 """Computing grades in bulk: every measure once for all the enterprises graded (one aggregate
 query each), the scores in Python, then one transaction that writes only what changed (an
 upsert of the changed `EnterpriseGrade` rows, a `GradeChange` for every change of the grade in
-force) and records the run. The same path grades one enterprise or a province."""
+force, stored in bulk by core.events.record_many) and records the run. The same path grades
+one enterprise or a province."""
 
 import hashlib
 import json
@@ -12,6 +13,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import events
 from grading.measures import MEASURES, Context, evaluate
 from grading.models import (
     LEVEL_RANK,
@@ -265,7 +267,9 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
     if gone:
         EnterpriseGrade.objects.filter(enterprise_id__in=list(gone)).delete()
     _insert(EnterpriseGrade, GRADE_COLUMNS, to_write, upsert=True)
-    _insert(GradeChange, CHANGE_COLUMNS, history)
+    # The history goes through the one recorder like every app's events: one bulk insert,
+    # announced once the run commits (grading.notifications says to whom).
+    events.record_many(GradeChange, [GradeChange(**row) for row in history], batch_size=WRITE_BATCH)
     return len(to_write), len(history)
 
 
@@ -276,7 +280,7 @@ GRADE_COLUMNS = [
 ]  # fmt: skip
 CHANGE_COLUMNS = [
     "enterprise_id", "kind", "from_state", "to_state", "from_score", "to_score", "note",
-    "payload", "override_id", "actor_id", "approver_id", "at", "notified_at",
+    "payload", "override_id", "actor_id", "approver_id", "at",
 ]  # fmt: skip
 JSON_COLUMNS = {"explanation", "payload"}
 PG_TYPES = {
@@ -292,9 +296,8 @@ PG_TYPES = {
     "scored_at": "timestamptz",
     "level_since": "timestamptz",
     "at": "timestamptz",
-    "notified_at": "timestamptz",
 }  # fmt: skip, the rest are text
-DATETIME_COLUMNS = {"scored_at", "level_since", "at", "notified_at"}
+DATETIME_COLUMNS = {"scored_at", "level_since", "at"}
 
 
 dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
@@ -377,11 +380,10 @@ def _ended_overrides(ids) -> dict[int, GradeOverride]:
 
 
 def _history(enterprise_id, kind, now, **values) -> dict:
-    """A GradeChange row as _insert writes it (a dict: a province's first grading writes
-    100,000 of them, and model instances cost more than the insert)."""
+    """A GradeChange's fields (a dict, made a model instance for core.events.record_many)."""
     row = dict.fromkeys(CHANGE_COLUMNS)
     row.update(enterprise_id=enterprise_id, kind=kind, from_state="", to_state="", payload=[])
-    row.update(at=now, note="", notified_at=now)
+    row.update(at=now, note="")
     row.update(values)
     return row
 

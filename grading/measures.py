@@ -1,8 +1,11 @@
 """What a grading factor measures. Each measure reads the project's own data for many
 enterprises at once (one aggregate query, never one per enterprise) and returns
 {enterprise_id: value}; an enterprise missing from the answer has the measure's `default`.
-Accidents come from accidents.AccidentCase, broken commitments from reporting.CommitmentBreach,
-penalties from enforcement.Penalty."""
+Accidents come from accidents.AccidentCase, broken commitments from reporting.CommitmentBreach.
+
+MEASURES is a registry: an app above grading that grading must not import registers its own
+measure with @measure from its AppConfig.ready() (enforcement's penalties: enforcement/
+grading_measures.py), so grading reads no app that reads grading."""
 
 from collections import defaultdict
 from collections.abc import Callable
@@ -86,6 +89,9 @@ MEASURES: dict[str, Measure] = {}
 
 
 def measure(code, label, unit="", argument="", default=0):
+    """Register `function(ctx, argument) -> {enterprise_id: value}` as the measure `code`
+    (a GradingFactor's `measure`)."""
+
     def register(function):
         MEASURES[code] = Measure(code, label, unit, function, argument, default)
         return function
@@ -93,7 +99,8 @@ def measure(code, label, unit="", argument="", default=0):
     return register
 
 
-def _counts(queryset) -> dict[int, int]:
+def counts(queryset) -> dict[int, int]:
+    """{enterprise_id: rows} of a queryset with an enterprise (the count measures')."""
     rows = queryset.order_by().values("enterprise_id").annotate(n=Count("pk"))
     return {row["enterprise_id"]: row["n"] for row in rows}
 
@@ -142,21 +149,21 @@ def dust_workers(ctx: Context, argument: str) -> dict:
 def open_major_hazards(ctx: Context, argument: str) -> dict:
     from hazards.models import Hazard
 
-    return _counts(ctx.only(Hazard.objects.open().major()))
+    return counts(ctx.only(Hazard.objects.open().major()))
 
 
 @measure("overdue_major_hazards", "逾期未整改重大事故隐患", "项")
 def overdue_major_hazards(ctx: Context, argument: str) -> dict:
     from hazards.models import Hazard
 
-    return _counts(ctx.only(Hazard.objects.overdue(ctx.today).major()))
+    return counts(ctx.only(Hazard.objects.overdue(ctx.today).major()))
 
 
 @measure("overdue_general_hazards", "逾期未整改一般隐患", "项")
 def overdue_general_hazards(ctx: Context, argument: str) -> dict:
     from hazards.models import Hazard
 
-    return _counts(ctx.only(Hazard.objects.overdue(ctx.today).filter(is_major=False)))
+    return counts(ctx.only(Hazard.objects.overdue(ctx.today).filter(is_major=False)))
 
 
 # --- Monitoring ---------------------------------------------------------------------------------
@@ -171,7 +178,7 @@ def alarms_12m(ctx: Context, argument: str) -> dict:
     queryset = Alarm.objects.filter(raised_at__gte=ctx.since)
     if argument:
         queryset = queryset.exclude(condition__in=argument.split(","))
-    return _counts(ctx.only(queryset))
+    return counts(ctx.only(queryset))
 
 
 @measure("power_warnings_12m", "近12个月电力预警（未排除）", "次")
@@ -183,7 +190,7 @@ def power_warnings_12m(ctx: Context, argument: str) -> dict:
     queryset = PowerWarning.objects.filter(detected_at__gte=ctx.since).exclude(
         state=WarningState.DISMISSED
     )
-    return _counts(ctx.only(queryset))
+    return counts(ctx.only(queryset))
 
 
 @measure("not_connected", "应接入监测预警而未接入")
@@ -208,16 +215,7 @@ def not_connected(ctx: Context, argument: str) -> dict:
     return dict.fromkeys(must - connected, 1)
 
 
-# --- Enforcement, accidents and commitments ---------------------------------------
-
-
-@measure("penalties_12m", "近12个月行政处罚", "次")
-def penalties_12m(ctx: Context, argument: str) -> dict:
-    """Penalties decided in the last 12 months (enforcement.Penalty: a case closed without a
-    decision, 不予处罚 or 撤案, has no decision date and does not count)."""
-    from enforcement.models import Penalty
-
-    return _counts(ctx.only(Penalty.objects.filter(decided_on__gte=ctx.since.date())))
+# --- Accidents and commitments (penalties: enforcement/grading_measures.py) -----------------------
 
 
 @measure("accidents_12m", "近12个月生产安全事故", "起")
@@ -229,7 +227,7 @@ def accidents_12m(ctx: Context, argument: str) -> dict:
     queryset = AccidentCase.objects.counted().filter(
         enterprise__isnull=False, occurred_at__gte=ctx.since
     )
-    return _counts(ctx.only(queryset))
+    return counts(ctx.only(queryset))
 
 
 @measure("broken_commitments_12m", "近12个月违反安全承诺", "次")
@@ -240,7 +238,7 @@ def broken_commitments_12m(ctx: Context, argument: str) -> dict:
     from reporting.models import CommitmentBreach
 
     queryset = CommitmentBreach.objects.standing().filter(found_on__gte=ctx.since.date())
-    return _counts(ctx.only(queryset))
+    return counts(ctx.only(queryset))
 
 
 def evaluate(ctx: Context, code: str, argument: str) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading import engine
@@ -44,8 +45,7 @@ def _text(value, message) -> str:
 def request_override(
     user, enterprise_id: int, *, level: str, reason: str, expires_on: date | None = None
 ) -> GradeOverride:
-    if not can(user, "grade.override"):
-        raise GradingRefused("您的角色不能申请调整风险等级", 403)
+    check(user, "grade.override", "申请调整风险等级", GradingRefused)
     if level not in RiskLevel.values:
         raise GradingRefused("请选择调整后的风险等级（红、橙、黄、蓝）")
     reason = _text(reason, "请填写调整理由")
@@ -94,9 +94,33 @@ def _locked(user, override_id) -> GradeOverride:
     )
 
 
+def revoke_action(user, override: GradeOverride) -> str:
+    """The PERMISSIONS action ending `override` takes from `user`: withdrawing their own
+    pending request is the requester's (grade.override); ending any other is an approver's
+    (grade.approve)."""
+    own = override.state == OverrideState.PENDING and override.requested_by_id == user.pk
+    return "grade.override" if own else "grade.approve"
+
+
+def available_actions(user, override: GradeOverride | None) -> set[str]:
+    """What `user` may do to `override` now ("decide", "revoke"): the pages show these and
+    nothing else."""
+    actions: set[str] = set()
+    if override is None:
+        return actions
+    if (
+        override.state == OverrideState.PENDING
+        and can(user, "grade.approve")
+        and override.requested_by_id != user.pk
+    ):
+        actions.add("decide")
+    if override.state in OVERRIDE_OPEN_STATES and can(user, revoke_action(user, override)):
+        actions.add("revoke")
+    return actions
+
+
 def decide_override(user, override_id: int, *, approved: bool, note: str = "") -> GradeOverride:
-    if not can(user, "grade.approve"):
-        raise GradingRefused("您的角色不能审批风险等级调整", 403)
+    check(user, "grade.approve", "审批风险等级调整", GradingRefused)
     note = (note or "").strip()
     if "\x00" in note:
         raise GradingRefused("内容含有无效字符")
@@ -130,11 +154,7 @@ def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
         override = _locked(user, override_id)
         if override.state not in OVERRIDE_OPEN_STATES:
             raise GradingRefused(f"该调整{override.get_state_display()}，不能撤销", 409)
-        own_request = (
-            override.state == OverrideState.PENDING and override.requested_by_id == user.pk
-        )
-        if not (own_request or can(user, "grade.approve")):
-            raise GradingRefused("您的角色不能撤销风险等级调整", 403)
+        check(user, revoke_action(user, override), "撤销风险等级调整", GradingRefused)
         before = override.state
         was_in_force = override.state == OverrideState.APPROVED
         override.state = OverrideState.REVOKED
@@ -150,7 +170,6 @@ def revoke_override(user, override_id: int, *, note: str) -> GradeOverride:
 
 def recompute(user, enterprise_id: int):
     """Grade one enterprise now (after correcting its facts, without waiting for the task)."""
-    if not can(user, "grade.recompute"):
-        raise GradingRefused("您的角色不能重新计算风险等级", 403)
+    check(user, "grade.recompute", "重新计算风险等级", GradingRefused)
     enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
     return engine.run([enterprise.pk], trigger=f"手动重新计算（{user.display_name}）")

@@ -118,24 +118,14 @@ def detail(request, pk):
     context = _detail_context(request.user, enterprise)
     user = request.user
     override = context["open_override"]
+    actions = services.available_actions(user, override)
     context.update(
         {
             "request_form": forms.OverrideRequestForm()
             if can(user, "grade.override") and override is None
             else None,
-            "decision_form": forms.DecisionForm()
-            if override is not None
-            and override.state == OverrideState.PENDING
-            and can(user, "grade.approve")
-            and override.requested_by_id != user.pk
-            else None,
-            "revoke_form": forms.RevokeForm()
-            if override is not None
-            and (
-                can(user, "grade.approve")
-                or (override.state == OverrideState.PENDING and override.requested_by_id == user.pk)
-            )
-            else None,
+            "decision_form": forms.DecisionForm() if "decide" in actions else None,
+            "revoke_form": forms.RevokeForm() if "revoke" in actions else None,
             "can_recompute": can(user, "grade.recompute"),
         }
     )
@@ -183,6 +173,7 @@ def _override(user, override_id):
 @require_POST
 def decide(request, override_id):
     override = _override(request.user, override_id)
+    require(request.user, "grade.approve", "审批风险等级调整")
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         _refusal(request, form)
@@ -203,6 +194,7 @@ def decide(request, override_id):
 @require_POST
 def revoke(request, override_id):
     override = _override(request.user, override_id)
+    require(request.user, services.revoke_action(request.user, override), "撤销风险等级调整")
     form = forms.RevokeForm(request.POST)
     if not form.is_valid():
         _refusal(request, form)

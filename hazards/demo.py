@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.events import record_many
 from hazards.models import (
     OPEN_STATES,
     Hazard,
@@ -128,7 +129,7 @@ def _hazard(enterprise, description, criterion, found_on, state, supervisor, rng
         previous = step
     for event in events:
         event.notified_at = event.at  # history: nothing to send now
-    HazardEvent.objects.bulk_create(events)
+    record_many(HazardEvent, events)
     if state == State.CLOSED:
         Hazard.objects.filter(pk=hazard.pk).update(closed_at=min(at, timezone.now()))
     return 1

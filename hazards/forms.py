@@ -74,9 +74,9 @@ class ReportForm(CheckedForm):
         if user.enterprise_id:
             self.fields["enterprise"].initial = user.enterprise_id
             self.fields["enterprise"].widget = forms.HiddenInput()
-        from hazards.services import SOURCES_BY_ROLE, STAFF_SOURCES
+        from hazards.services import sources_for
 
-        allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
+        allowed = sources_for(user)
         self.fields["source"].choices = [(v, label) for v, label in Source.choices if v in allowed]
 
 
@@ -223,9 +223,9 @@ class SelfInspectionForm(CheckedForm):
         super().__init__(*args, **kwargs)
         from django.utils import timezone
 
-        from accounts.roles import Role
+        from accounts.roles import can
 
         self.fields["checked_on"].initial = timezone.localdate()
-        if user.role == Role.PRINCIPAL:
+        if can(user, "self_inspection.lead"):
             self.fields["led_by"].initial = user.display_name
             self.fields["led_by_principal"].initial = True

@@ -137,11 +137,11 @@ def overdue_condition(today):
 
 class HazardQuerySet(ScopedQuerySet):
     def scoped(self, user):
-        from accounts.roles import Role
+        from accounts.roles import can
 
         scoped = super().scoped(user)
         # An employee sees the hazards they reported, not the enterprise's whole ledger.
-        if user.is_authenticated and user.role == Role.EMPLOYEE:
+        if user.is_authenticated and not can(user, "hazard.list_all"):
             return scoped.filter(reported_by=user)
         return scoped
 

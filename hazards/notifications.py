@@ -3,7 +3,6 @@ acts, the town's supervisors when the enterprise acts, and the county's supervis
 hazards. The deadline job's events (hazards.reminders) go to one group each: a reminder to the
 enterprise's managers, an escalation to the town's supervisors, then the county's."""
 
-from accounts.roles import ENTERPRISE_ROLES
 from core.events import Message
 from enterprises import people
 
@@ -19,12 +18,10 @@ def recipients_for(event) -> list:
         return people.town_supervisors(enterprise)
     if event.action == "escalate_county":
         return people.county_supervisors(enterprise)
-    actor_role = event.actor.role if event.actor_id else None
-    found = (
-        people.town_supervisors(enterprise)
-        if actor_role in ENTERPRISE_ROLES
-        else people.managers(enterprise)
-    )
+    # An enterprise's own user acting (they belong to it) is heard by the town; anyone else
+    # acting (the bureau, the town, an expert) by the enterprise's managers.
+    by_enterprise = event.actor_id is not None and event.actor.enterprise_id is not None
+    found = people.town_supervisors(enterprise) if by_enterprise else people.managers(enterprise)
     if hazard.is_major:
         found += people.county_supervisors(enterprise)
     return [p for p in found if p.pk != event.actor_id]

@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import Role, can
+from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from core.inputs import TEXT_MAX, text_problem
 from enterprises.models import Enterprise
 from hazards.models import (
@@ -37,22 +38,10 @@ class TransitionRefused(Refused):
     for a hazard in the wrong state, 422 for data."""
 
 
-# Which sources each kind of reporter may claim: an enterprise's own people find hazards by
-# self-inspection or report them as employees; the bureau's people by inspection or visit.
-SOURCES_BY_ROLE = {
-    Role.PRINCIPAL: {Source.SELF_INSPECTION, Source.EMPLOYEE_REPORT, Source.OTHER},
-    Role.SAFETY_OFFICER: {Source.SELF_INSPECTION, Source.EMPLOYEE_REPORT, Source.OTHER},
-    Role.EMPLOYEE: {Source.EMPLOYEE_REPORT},
-    Role.EXPERT: {Source.EXPERT},
-    Role.GRID_MEMBER: {Source.ENFORCEMENT, Source.PUBLIC_TIP, Source.OTHER},
-}
-STAFF_SOURCES = {
-    Source.ENFORCEMENT,
-    Source.EXPERT,
-    Source.PUBLIC_TIP,
-    Source.MONITORING,
-    Source.OTHER,
-}
+def sources_for(user) -> list[str]:
+    """The sources (hazards.models.Source) `user` may claim for a hazard they report: the
+    PERMISSIONS actions hazard.source.<source>."""
+    return [value for value in Source.values if can(user, f"hazard.source.{value}")]
 
 
 def _event(hazard, action, actor, from_state, note="", data=None) -> HazardEvent:
@@ -151,9 +140,8 @@ def report(
     criterion of the standard is major from the start. `photos` are uploaded files, or the
     storage names of images already kept (an inspection's photos), which the hazard refers to
     instead of storing them again."""
-    if not can(user, "hazard.report"):
-        raise TransitionRefused("您的角色不能登记隐患", 403)
-    allowed = SOURCES_BY_ROLE.get(user.role, STAFF_SOURCES)
+    check(user, "hazard.report", "登记隐患", TransitionRefused)
+    allowed = sources_for(user)
     if source not in allowed:
         labels = "、".join(str(label) for value, label in Source.choices if value in allowed)
         raise TransitionRefused(f"您登记的隐患来源只能是：{labels}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from enterprises.models import Enterprise
 from monitoring import ingest
 from monitoring.alarm_rules import raise_alarms
@@ -29,18 +30,12 @@ from monitoring.models import (
     WarningState,
 )
 
-
-def _need(user, action: str) -> None:
-    if not can(user, action):
-        raise Refused("您的角色无权进行此操作", 403)
-
-
 # --- gateways and points -------------------------------------------------------------------
 
 
 def create_gateway(user, enterprise_id: int, *, code: str, name: str = "") -> tuple[Gateway, str]:
     """A new gateway and its token (shown once)."""
-    _need(user, "gateway.manage")
+    check(user, "gateway.manage", "登记网关")
     enterprise = Enterprise.objects.for_user(user).get(pk=enterprise_id)
     code = (code or "").strip()
     gateway = Gateway(enterprise=enterprise, code=code, name=(name or "").strip())
@@ -53,7 +48,7 @@ def create_gateway(user, enterprise_id: int, *, code: str, name: str = "") -> tu
 def rotate_token(user, gateway_id: int) -> tuple[Gateway, str]:
     """A new token; the one it replaces stays valid for GATEWAY_TOKEN_GRACE_HOURS, so that what
     a gateway has queued under it (in its own buffer or at the broker) is not refused."""
-    _need(user, "gateway.manage")
+    check(user, "gateway.manage", "更换网关令牌")
     with transaction.atomic():
         gateway = Gateway.objects.for_user(user).select_for_update(of=("self",)).get(pk=gateway_id)
         now = timezone.now()
@@ -94,7 +89,7 @@ def gateway_for_token(token: str) -> Gateway | None:
 
 def add_point(user, gateway_id: int, *, code: str, equipment: str, kind: str, **settings_) -> Point:
     """A new point on a gateway, its settings defaulting to its kind's (kinds.KIND_DEFAULTS)."""
-    _need(user, "gateway.manage")
+    check(user, "gateway.manage", "添加监测点")
     if kind not in KIND_DEFAULTS:
         raise Refused(f"未知的点位类型：{kind}")
     gateway = Gateway.objects.for_user(user).get(pk=gateway_id)
@@ -216,7 +211,7 @@ def _event(alarm, action, actor, before, note="") -> AlarmEvent:
 
 def act(user, alarm_id: int, action: str, *, note: str = "", photos=()) -> Alarm:
     label, sources, target, permission = ACTIONS[action]
-    _need(user, permission)
+    check(user, permission, label)
     note = (note or "").strip()
     with transaction.atomic():
         alarm = (
@@ -523,7 +518,7 @@ def _outage_hazard(gateway, enterprise, outage, now) -> int:
 
 
 def review_warning(user, warning_id: int, *, confirmed: bool, note: str) -> PowerWarning:
-    _need(user, "warning.review")
+    check(user, "warning.review", "研判电力预警")
     note = (note or "").strip()
     if not note:
         raise Refused("请填写研判意见")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.roles import can
 from core import events
 from core.errors import Refused
+from core.gate import check
 from core.inputs import text_problem
 from enterprises.models import Enterprise
 from reporting.kinds import (
@@ -102,8 +103,7 @@ def record(
     enterprise_id: int | None = None,
 ) -> SafetyCommitment:
     """Record a commitment an enterprise has signed, for the manager's own enterprise."""
-    if not can(user, "commitment.record"):
-        raise CommitmentRefused("您的角色不能登记安全承诺", 403)
+    check(user, "commitment.record", "登记安全承诺", CommitmentRefused)
     with transaction.atomic():
         # Locked: two recordings of a 动态清零 commitment for the same enterprise are serialized,
         # so the second sees the first when it checks for an overlapping period.
@@ -227,8 +227,7 @@ def withdraw(user, commitment_id: int, *, reason: str) -> SafetyCommitment:
     force a commitment stands until it ends: withdrawing it then would escape its breaches."""
     with transaction.atomic():
         commitment = _locked(user, commitment_id)
-        if not can(user, "commitment.record"):
-            raise CommitmentRefused("您的角色不能撤回安全承诺", 403)
+        check(user, "commitment.record", "撤回安全承诺", CommitmentRefused)
         if commitment.withdrawn_at is not None:
             raise CommitmentRefused("该承诺已撤回", 409)
         if commitment.period_start <= timezone.localdate():
@@ -254,8 +253,7 @@ def record_breach(
     commitment found during an inspection)."""
     with transaction.atomic():
         commitment = _locked(user, commitment_id)
-        if not can(user, "commitment.breach"):
-            raise CommitmentRefused("您的角色不能记录违反承诺", 403)
+        check(user, "commitment.breach", "记录违反承诺", CommitmentRefused)
         if commitment.withdrawn_at is not None:
             raise CommitmentRefused("该承诺已撤回，不能记录违反承诺", 409)
         description = _text(description, "请填写违反承诺的情形")
@@ -289,8 +287,7 @@ def revoke_breach(user, breach_id: int, *, reason: str) -> CommitmentBreach:
             .select_related("commitment", "enterprise")
             .get(pk=breach_id)
         )
-        if not can(user, "commitment.revoke"):
-            raise CommitmentRefused("您的角色不能撤销违反承诺记录", 403)
+        check(user, "commitment.revoke", "撤销违反承诺记录", CommitmentRefused)
         if breach.revoked_at is not None:
             raise CommitmentRefused("该违反承诺记录已撤销", 409)
         reason = _text(reason, "请填写撤销理由")

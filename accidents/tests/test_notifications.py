@@ -54,3 +54,20 @@ def test_a_rolled_back_accident_tells_nobody(
         services.record(town, local_data(enterprise_a))
         raise RuntimeError
     assert told() == []
+
+
+def test_an_accident_reaches_the_county_over_its_enterprise_only(
+    users, outsider, enterprise_a, enterprise_b, django_capture_on_commit_callbacks
+):
+    """recipients_for: the county's supervisors and administrators over the enterprise (the
+    actor excepted); neither the towns (theirs or another) nor another county's bureau."""
+    from accidents.notifications import recipients_for
+
+    other = Jurisdiction.objects.create(code="371523", name="茌平区", kind=JurisdictionKind.COUNTY)
+    make_user("other_county_admin", "county_admin", other)
+    admin = users["county_admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        accident = services.record(admin, local_data(enterprise_b))
+    assert told() == ["supervisor"]
+    event = AccidentEvent.objects.get(accident=accident)
+    assert [u.username for u in recipients_for(event)] == ["supervisor"]

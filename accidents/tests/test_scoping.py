@@ -152,3 +152,26 @@ def test_anonymous_gets_401_and_the_login_page(client, world):
     for path in ("/accidents/", f"/accidents/{world['a'].pk}/", "/accidents/new/"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_detail_page_offers_the_available_actions(client, users, world, role):
+    """The 更正 and 作废 buttons are services.available_actions: shown on the records the role
+    may change (CHANGES) and nowhere else; none on a voided record."""
+    from accidents import services
+
+    if SCOPE[role] is None:
+        return
+    client_for(client, users[role])
+    for key in SCOPE[role]:
+        accident = world[key]
+        actions = services.available_actions(users[role], accident)
+        assert actions == ({"correct", "void"} if key in CHANGES[role] else set()), key
+        html = client.get(f"/accidents/{accident.pk}/").content.decode()
+        assert (f"/accidents/{accident.pk}/edit/" in html) is ("correct" in actions), key
+        assert (f"/accidents/{accident.pk}/void/" in html) is ("void" in actions), key
+    if CHANGES[role]:
+        key = sorted(CHANGES[role])[0]
+        services.void(users[role], world[key], "测试作废")
+        world[key].refresh_from_db()
+        assert services.available_actions(users[role], world[key]) == set()

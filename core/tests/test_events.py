@@ -104,3 +104,84 @@ def test_an_event_nobody_must_hear_of_is_marked_announced(users, enterprise_a):
     event.refresh_from_db()
     assert event.notified_at is not None
     assert Notification.objects.count() == 0
+
+
+def test_event_rows_are_written_only_by_the_recorder():
+    """Every model inheriting core.models.Event is written through core.events.record or
+    record_many (which deliver it): no module of the apps creates their rows itself."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    names = "|".join(model.__name__ for model in events.event_models())
+    direct = re.compile(rf"\b({names})\.objects\.(create|bulk_create|get_or_create)\(")
+    root = Path(settings.BASE_DIR)
+    apps_dirs = [p for p in root.iterdir() if (p / "__init__.py").exists()]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in apps_dirs
+        for path in sorted(app.rglob("*.py"))
+        if not {"tests", "migrations"} & set(path.parts) and path.name != "conftest.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if direct.search(line)
+    ]
+    assert len(apps_dirs) > 5 and found == []
+
+
+def test_a_penalty_reaches_its_enterprise_managers_only(
+    users, enterprise_a, enterprise_b, outsider, django_capture_on_commit_callbacks
+):
+    """A penalty case filed and decided is heard by the enterprise's principal (filed) and
+    managers (decided): not its employee, the town, the bureau who acted, or another
+    enterprise's managers (enforcement.notifications)."""
+    from django.utils import timezone
+
+    from conftest import make_user
+
+    make_user("principal_b", "principal", enterprise=enterprise_b)
+    enforcer = users["enforcement_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        penalty = penalty_services.file_penalty(enforcer, enterprise_a.pk, "违法事实", BASIS, 1000)
+        penalty_services.advance_penalty(enforcer, penalty.pk, "notified", "送达告知书")
+        penalty_services.advance_penalty(
+            enforcer, penalty.pk, "decided", decided_on=timezone.localdate(), amount="30000"
+        )
+    told = sorted(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == ["principal_a", "principal_a", "safety_a"]
+
+
+def test_a_batch_is_claimed_at_once_and_a_failing_send_falls_back_to_one_by_one(
+    users, enterprise_a, monkeypatch
+):
+    """deliver_events claims a batch in one update; a sending that fails rolls the batch back
+    and its events go one by one, so those before the failing one are still sent once."""
+    from enforcement import notifications
+
+    enforcer = users["enforcement_officer"]
+    with transaction.atomic():  # no on-commit delivery: the rows stay pending
+        filed = [
+            penalty_services.file_penalty(enforcer, enterprise_a.pk, f"违法事实{n}", BASIS, 1000)
+            for n in range(3)
+        ]
+    ids = list(
+        PenaltyEvent.objects.filter(penalty__in=filed).order_by("pk").values_list("pk", flat=True)
+    )
+    PenaltyEvent.objects.filter(pk__in=ids).update(notified_at=None)
+    Notification.objects.all().delete()
+    message = notifications.message
+
+    def failing_last(event):
+        if event.pk == ids[-1]:
+            raise Boom
+        return message(event)
+
+    monkeypatch.setattr(notifications, "message", failing_last)
+    with pytest.raises(Boom):
+        events.deliver_batch(PenaltyEvent, ids)
+    assert Notification.objects.count() == 2
+    assert list(events.pending(PenaltyEvent).values_list("pk", flat=True)) == ids[-1:]
+    monkeypatch.setattr(notifications, "message", message)
+    assert events.deliver_batch(PenaltyEvent, ids) == 1
+    assert events.deliver_batch(PenaltyEvent, ids) == 0
+    assert Notification.objects.count() == 3

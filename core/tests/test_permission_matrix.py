@@ -26,16 +26,25 @@ from PIL import Image
 from accidents import services as accident_services
 from accidents.tests.conftest import local_data
 from accounts.roles import PERMISSIONS, Role, can
+from accounts.services import create_token
 from anjian.api import api
 from conftest import make_user
-from core.models import Jurisdiction
+from core.models import Jurisdiction, Notification
+from enforcement.inspections import services as inspections
+from enforcement.models import InspectionPhoto, Inspector
 from enforcement.penalties import services as enforcement_penalty_services
 from enforcement.plans import services as enforcement_services
+from enforcement.plans.services import DrawRequest
+from enforcement.tests.conftest import answer_all
+from enterprises.models import Enterprise
 from grading import services as grading_services
 from hazards import services as hazard_services
+from hazards.models import Extension, HazardPhoto, PhotoKind, SelfInspection
 from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
+from monitoring.models import AlarmPhoto
+from monitoring.tests.test_pages import make_warning
 from reporting import services as commitment_services
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
@@ -69,10 +78,10 @@ PAGES: dict[str, Route] = {
     "login": page(OPEN),
     "logout": post(OPEN),
     "tokens": page(SIGNED_IN),
-    "revoke_token": post(SIGNED_IN, "missing"),
+    "revoke_token": post(SIGNED_IN, "token"),
     "inbox": page(SIGNED_IN),
-    "inbox_open": page(SIGNED_IN, "missing"),  # another's notification: core/tests/test_inbox.py
-    "inbox_read": post(SIGNED_IN, "missing"),
+    "inbox_open": page(SIGNED_IN, "notification"),
+    "inbox_read": post(SIGNED_IN, "notification"),
     "inbox_read_all": post(SIGNED_IN),
     "notification_settings": page(SIGNED_IN),
     "enterprises:list": page("enterprise.list"),
@@ -90,8 +99,8 @@ PAGES: dict[str, Route] = {
     "hazards:duties": page("hazard.board"),
     "hazards:self_inspections": Route("self_inspection.view", hidden=True),
     "hazards:self_inspection_new": page("self_inspection.record"),
-    "hazards:self_inspection": page("self_inspection.view", "missing"),
-    "hazards:photo": page("hazard.list", "missing"),
+    "hazards:self_inspection": page("self_inspection.view", "self_inspection"),
+    "hazards:photo": page("hazard.list", "hazard_photo"),
     "hazards:detail": page("hazard.list", "hazard"),
     "hazards:act": post("hazard.review", "hazard", slug="confirm"),
     "monitoring:overview": page("monitoring.view"),
@@ -100,11 +109,11 @@ PAGES: dict[str, Route] = {
     "monitoring:alarms": page("monitoring.view"),
     "monitoring:alarm": page("monitoring.view", "alarm"),
     "monitoring:alarm_act": post("alarm.close", "alarm", slug="close"),
-    "monitoring:photo": page("monitoring.view", "missing"),
+    "monitoring:photo": page("monitoring.view", "alarm_photo"),
     "monitoring:point": page("monitoring.view", "point"),
     "monitoring:warnings": page("monitoring.view"),
-    "monitoring:warning": page("monitoring.view", "missing"),
-    "monitoring:warning_review": post("warning.review", "missing"),
+    "monitoring:warning": page("monitoring.view", "warning"),
+    "monitoring:warning_review": post("warning.review", "warning"),
     "monitoring:gateways": page("gateway.manage"),
     # The enterprise it names (a form field) is looked up first: none named is a 404.
     "monitoring:gateway_create": post("gateway.manage", hidden=True),
@@ -117,31 +126,31 @@ PAGES: dict[str, Route] = {
     "grading:card": page(SIGNED_IN, "enterprise"),  # the tab says when the role may not
     "grading:request_override": post("grade.override", "enterprise"),
     "grading:recompute": post("grade.recompute", "enterprise"),
-    "grading:decide": post("grade.approve", "missing"),
-    "grading:revoke": post("grade.approve", "missing"),
+    "grading:decide": post("grade.approve", "override"),
+    "grading:revoke": post("grade.approve", "override"),
     "enforcement:plans": page("plan.view"),
     "enforcement:plan": page("plan.view", "plan"),
     "enforcement:plan_act": post("plan.approve", "plan", slug="approve"),
     "enforcement:draws": page("draw.view"),
     "enforcement:draw_new": page("draw.create"),
-    "enforcement:draw": page("draw.view", "missing"),
-    "enforcement:draw_publish": post("draw.create", "missing"),
-    "enforcement:outcome": post("draw.outcome", "missing"),
+    "enforcement:draw": page("draw.view", "draw"),
+    "enforcement:draw_publish": post("draw.create", "draw"),
+    "enforcement:outcome": post("draw.outcome", "assignment"),
     "enforcement:conflicts": page("conflict.view"),
-    "enforcement:conflict_withdraw": post("conflict.manage", "missing"),
-    "enforcement:inspector_toggle": post("inspector.manage", "missing"),
+    "enforcement:conflict_withdraw": post("conflict.manage", "conflict"),
+    "enforcement:inspector_toggle": post("inspector.manage", "inspector"),
     "enforcement:penalties": page("penalty.view"),
     "enforcement:penalty_new": page("penalty.manage"),
     "enforcement:penalty": page("penalty.view", "penalty"),
     "enforcement:inspections": page("inspection.view"),
     "enforcement:inspection_new": page("inspection.manage"),
-    "enforcement:inspection": page("inspection.view", "missing"),
-    "enforcement:inspection_answer": post("inspection.manage", "missing"),
-    "enforcement:inspection_complete": post("inspection.manage", "missing"),
-    "enforcement:inspection_evidence": post("inspection.manage", "missing"),
-    "enforcement:inspection_recheck": post("inspection.manage", "missing"),
-    "enforcement:document": page("inspection.view", "missing"),
-    "enforcement:inspection_photo": page("inspection.view", "missing"),
+    "enforcement:inspection": page("inspection.view", "inspection"),
+    "enforcement:inspection_answer": post("inspection.manage", "inspection"),
+    "enforcement:inspection_complete": post("inspection.manage", "inspection"),
+    "enforcement:inspection_evidence": post("inspection.manage", "inspection"),
+    "enforcement:inspection_recheck": post("inspection.manage", "inspection"),
+    "enforcement:document": page("inspection.view", "document"),
+    "enforcement:inspection_photo": page("inspection.view", "inspection_photo"),
     "enforcement:checklists": page("checklist.view"),
     "enforcement:statistics": page("inspection.stats"),
     "enforcement:enterprise": page("inspection.view", "enterprise"),
@@ -157,11 +166,11 @@ PAGES: dict[str, Route] = {
     "reporting:commitment_withdraw": post("commitment.record", "commitment"),
     "reporting:breach_create": page("commitment.breach", "commitment"),
     "reporting:breaches": page("commitment.view"),
-    "reporting:breach_revoke": post("commitment.revoke", "missing"),
+    "reporting:breach_revoke": post("commitment.revoke", "breach"),
     "reporting:enterprise": page("commitment.view", "enterprise"),
     "public:draws": page(OPEN),
-    "public:draw": page(OPEN, "missing"),
-    "public:draw_inputs": page(OPEN, "missing"),
+    "public:draw": page(OPEN, "draw"),
+    "public:draw_inputs": page(OPEN, "draw"),
 }
 
 # --- API operations, by "METHOD path" as the OpenAPI document names them -------------------------
@@ -186,7 +195,7 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/hazards/{{hazard_id}}/listing": post("hazard.review", "hazard"),
     f"POST {V1}/hazards/{{hazard_id}}/suspension": post("hazard.review", "hazard"),
     f"POST {V1}/hazards/{{hazard_id}}/extensions": post("hazard.rectify", "hazard"),
-    f"POST {V1}/hazards/extensions/{{extension_id}}/decision": post("hazard.review", "missing"),
+    f"POST {V1}/hazards/extensions/{{extension_id}}/decision": post("hazard.review", "extension"),
     f"GET {V1}/grades": page("grade.view"),
     f"GET {V1}/grades/{{enterprise_id}}": page("grade.view", "enterprise"),
     f"POST {V1}/telemetry": Route(GATEWAY),
@@ -198,12 +207,12 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/alarms/{{alarm_id}}/close": post("alarm.close", "alarm"),
     f"GET {V1}/points/{{point_id}}/readings": page("monitoring.view", "point"),
     f"GET {V1}/warnings": page("monitoring.view"),
-    f"POST {V1}/warnings/{{warning_id}}/review": post("warning.review", "missing"),
+    f"POST {V1}/warnings/{{warning_id}}/review": post("warning.review", "warning"),
     f"GET {V1}/draws": page("draw.view"),
     f"POST {V1}/draws": post("draw.create"),
-    f"GET {V1}/draws/{{draw_id}}": page("draw.view", "missing"),
-    f"POST {V1}/draws/{{draw_id}}/verify": post("draw.view", "missing"),
-    f"POST {V1}/draws/{{draw_id}}/publish": post("draw.create", "missing"),
+    f"GET {V1}/draws/{{draw_id}}": page("draw.view", "draw"),
+    f"POST {V1}/draws/{{draw_id}}/verify": post("draw.view", "draw"),
+    f"POST {V1}/draws/{{draw_id}}/publish": post("draw.create", "draw"),
     f"GET {V1}/plans": page("plan.view"),
     f"POST {V1}/plans": post("plan.manage"),
     f"GET {V1}/plans/{{plan_id}}": page("plan.view", "plan"),
@@ -216,18 +225,18 @@ OPERATIONS: dict[str, Route] = {
     ),
     f"GET {V1}/inspections": page("inspection.view"),
     f"POST {V1}/inspections": post("inspection.manage"),
-    f"GET {V1}/inspections/{{inspection_id}}": page("inspection.view", "missing"),
+    f"GET {V1}/inspections/{{inspection_id}}": page("inspection.view", "inspection"),
     f"POST {V1}/inspections/{{inspection_id}}/answers": post(
-        "inspection.manage", "missing", body={"item_id": 1, "result": "compliant"}
+        "inspection.manage", "inspection", body={"item_id": 1, "result": "compliant"}
     ),
     f"POST {V1}/inspections/{{inspection_id}}/items/{{item_id}}/photos": post(
-        "inspection.manage", "missing"
+        "inspection.manage", "inspection"
     ),
-    f"POST {V1}/inspections/{{inspection_id}}/evidence": post("inspection.manage", "missing"),
-    f"POST {V1}/inspections/{{inspection_id}}/complete": post("inspection.manage", "missing"),
-    f"POST {V1}/inspections/{{inspection_id}}/rechecks": post("inspection.manage", "missing"),
+    f"POST {V1}/inspections/{{inspection_id}}/evidence": post("inspection.manage", "inspection"),
+    f"POST {V1}/inspections/{{inspection_id}}/complete": post("inspection.manage", "inspection"),
+    f"POST {V1}/inspections/{{inspection_id}}/rechecks": post("inspection.manage", "inspection"),
     f"GET {V1}/inspections/{{inspection_id}}/documents/{{document_id}}": page(
-        "inspection.view", "missing"
+        "inspection.view", "document"
     ),
     f"GET {V1}/inspection-statistics": page("inspection.stats"),
     f"GET {V1}/accidents": page("accident.view"),
@@ -241,10 +250,10 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/commitments/{{commitment_id}}": page("commitment.view", "commitment"),
     f"POST {V1}/commitments/{{commitment_id}}/withdraw": post("commitment.record", "commitment"),
     f"POST {V1}/commitments/{{commitment_id}}/breaches": post("commitment.breach", "commitment"),
-    f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "missing"),
+    f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "breach"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
-    f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "missing"),
+    f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
     f"POST {V1}/notifications/read-all": post(SIGNED_IN),
 }
 # The framework's own: the OpenAPI document and its viewer.
@@ -299,12 +308,26 @@ class Missing:
     pk = MISSING_PK
 
 
-def _objects(enterprise, supervisor, principal):
-    """One object of each kind the tables name, in `enterprise`."""
+def _officers(jurisdiction, prefix):
+    """Two enforcement officers with badge numbers: the inspector pool draws and inspections
+    pick from (enforcement.services.inspector_pool)."""
+    officers = []
+    for i in range(2):
+        officer = make_user(f"{prefix}_officer{i}", Role.ENFORCEMENT_OFFICER, jurisdiction)
+        officer.badge_number = f"{jurisdiction.code[:6]}{i:02d}"
+        officer.save()
+        officers.append(officer)
+    return officers
+
+
+def _objects(enterprise, supervisor, principal, officers, token_owners):
+    """One object of each kind the tables name, in `enterprise` (a draw and an inspector: in
+    its county)."""
     gateway = make_gateway(enterprise, f"GW-{enterprise.pk}")
     point = make_point(gateway, "al1", "airlock_fault")
     now = timezone.now()
     ingest(gateway, [{"point": "al1", "ts": now.isoformat(), "value": True}], now=now)
+    alarm = point.alarms.get()
     hazard = hazard_services.report(
         supervisor, enterprise.pk, source="enforcement", description="除尘器泄爆口朝向人员通道"
     )
@@ -316,18 +339,75 @@ def _objects(enterprise, supervisor, principal):
         period_end=date(2026, 12, 31),
     )
     grading_services.recompute(supervisor, enterprise.pk)  # the grade GET /grades/{id} reads
+    # The draw takes every enterprise of the county, so `enterprise` is among them; published,
+    # so that its enterprise's users and the public pages see it.
+    county = officers[0].jurisdiction
+    pool = Enterprise.objects.filter(scope_path__startswith=county.path).count()
+    draw = enforcement_services.create_draw(
+        supervisor, DrawRequest(name="矩阵抽查", enterprise_count=pool, seed="matrix")
+    )
+    enforcement_services.publish_draw(supervisor, draw.pk)
+    # A completed inspection: an enterprise's own users see only completed ones.
+    inspection = inspections.create_inspection(
+        officers[0], enterprise.pk, "on_site", now.date(), [o.pk for o in officers]
+    )
+    answer_all(officers[0], inspection)
+    inspection = inspections.complete(officers[0], inspection.pk, "检查情况说明")
+    answer = inspection.answers.order_by("pk").first()
     return {
         "enterprise": enterprise,
         "hazard": hazard,
+        "hazard_photo": HazardPhoto.objects.create(
+            hazard=hazard, kind=PhotoKind.FOUND, image=_image("hazard"), uploaded_by=supervisor
+        ),
+        "extension": Extension.objects.create(
+            hazard=hazard,
+            requested_by=principal,
+            old_deadline=date(2026, 12, 1),
+            new_deadline=date(2026, 12, 31),
+            reason="设备到货延迟",
+        ),
+        "self_inspection": SelfInspection.objects.create(
+            enterprise=enterprise, led_by="王建国", led_by_principal=True, recorded_by=principal
+        ),
         "gateway": gateway,
         "point": point,
-        "alarm": point.alarms.get(),
+        "alarm": alarm,
+        "alarm_photo": AlarmPhoto.objects.create(
+            alarm=alarm, kind=AlarmPhoto.SNAPSHOT, image=_image("alarm")
+        ),
+        "warning": make_warning(enterprise),
+        "override": grading_services.request_override(
+            supervisor, enterprise.pk, level="red", reason="近期发生粉尘爆燃险情"
+        ),
         "accident": accident_services.record(supervisor, local_data(enterprise)),
         "commitment": commitment,
+        "breach": commitment_services.record_breach(
+            supervisor, commitment.pk, description="检查发现未佩戴防护面罩"
+        ),
         "penalty": enforcement_penalty_services.file_penalty(
             supervisor, enterprise.pk, "未按规定清理积尘", "第九条"
         ),
         "plan": enforcement_services.create_plan(supervisor, 2026),
+        "draw": draw,
+        "assignment": draw.assignments.get(enterprise=enterprise),
+        "conflict": enforcement_services.declare_conflict(
+            supervisor, officers[1].pk, enterprise.pk, "亲属在该企业任职"
+        ),
+        "inspector": enforcement_services.set_in_pool(supervisor, officers[0].pk, True),
+        "inspection": inspection,
+        "item": answer.item,
+        "document": inspection.documents.order_by("pk").first(),
+        "inspection_photo": InspectionPhoto.objects.create(
+            answer=answer, image=_image("inspection"), uploaded_by=officers[0]
+        ),
+        # Each user's own token (a token is in its owner's scope only).
+        "token": {user.role: create_token(user, "矩阵")[0] for user in token_owners},
+        # Each user's own notification (an inbox is its owner's only).
+        "notification": {
+            user.role: Notification.objects.create(recipient=user, title="矩阵", kind="hazards")
+            for user in token_owners
+        },
         "missing": Missing(),
     }
 
@@ -342,21 +422,57 @@ def _fresh_partitions():
 
 
 @pytest.fixture
-def world(users, enterprise_a, far_enterprise, immediate_tasks):
+def world(users, county, enterprise_a, far_enterprise, immediate_tasks, settings, tmp_path):
     """The objects of enterprise_a (in most users' scope) and of an enterprise of another
     county (in no one's)."""
-    county = Jurisdiction.objects.get(pk=far_enterprise.jurisdiction.parent_id)
-    far_supervisor = make_user("far_supervisor", Role.SUPERVISOR, county)
+    settings.MEDIA_ROOT = tmp_path  # the photos' files
+    far_county = Jurisdiction.objects.get(pk=far_enterprise.jurisdiction.parent_id)
+    far_supervisor = make_user("far_supervisor", Role.SUPERVISOR, far_county)
     far_principal = make_user("far_principal", Role.PRINCIPAL, enterprise=far_enterprise)
-    inside = _objects(enterprise_a, users[Role.SUPERVISOR], users[Role.PRINCIPAL])
-    outside = _objects(far_enterprise, far_supervisor, far_principal)
+    inside = _objects(
+        enterprise_a,
+        users[Role.SUPERVISOR],
+        users[Role.PRINCIPAL],
+        _officers(county, "in"),
+        users.values(),
+    )
+    outside = _objects(
+        far_enterprise,
+        far_supervisor,
+        far_principal,
+        _officers(far_county, "far"),
+        [far_supervisor],
+    )
     return {"in": inside, "out": outside}
 
 
+# A kind without a scoped manager of its own is seen where the object it belongs to is: a
+# hazard's photo where its hazard is (an employee sees only the hazards they reported).
+SCOPED_BY = {HazardPhoto: "hazard"}
+# A kind whose route names another row: the inspector pool's toggle names the officer (a user).
+URL_PK = {Inspector: "user_id"}
+
+
 def _in_scope(user, obj) -> bool:
+    """Whether the object is in the user's scope, as its manager's `for_user` says. Some kinds
+    are seen by some roles only, and the matrix takes that from the managers: an employee sees
+    no self-inspection (SelfInspectionQuerySet: the principal's findings) and only the hazards
+    they reported (and so none of the hazard's photos or extensions); an enterprise's users
+    and experts see no inspector or plan (the bureau's); an enterprise sees an inspection only
+    once it is completed (InspectionQuerySet), a draw only once published with an assignment
+    of theirs (DrawQuerySet); a town sees the plans and draws of its county (AreaQuerySet); a
+    token and a notification are their owner's only."""
     if isinstance(obj, Missing):
         return False
+    if type(obj) in SCOPED_BY:
+        return _in_scope(user, getattr(obj, SCOPED_BY[type(obj)]))
     return type(obj).objects.for_user(user).filter(pk=obj.pk).exists()
+
+
+def _pk(obj) -> int:
+    if obj is None:
+        return MISSING_PK
+    return getattr(obj, URL_PK.get(type(obj), "pk"))
 
 
 def _expected(user, route: Route, obj) -> set[str]:
@@ -383,19 +499,28 @@ def _answer(status: int) -> str:
     return f"unexpected {status}"
 
 
-def _page_url(name: str, route: Route, obj) -> str:
+def _named(key: str, route: Route, obj, objects):
+    """The object a path parameter names: the route's own (`pk`, `<kind>_id`), or another of
+    the same side (an inspection's checklist item, a document's inspection); with a missing
+    object, missing as well."""
+    kind = key.removesuffix("_id")
+    if key == "pk" or kind == route.obj or isinstance(obj, Missing) or kind not in objects:
+        return obj
+    return objects[kind]
+
+
+def _page_url(name: str, route: Route, obj, objects) -> str:
     pattern = _page_patterns()[name]
     kwargs = {}
     for key in pattern.pattern.converters:
-        kwargs[key] = route.slug if key == "action" else (obj.pk if obj else MISSING_PK)
+        kwargs[key] = route.slug if key == "action" else _pk(_named(key, route, obj, objects))
     return reverse(name, kwargs=kwargs)
 
 
-def _api_url(path: str, obj) -> str:
-    pk = obj.pk if obj is not None else MISSING_PK
+def _api_url(path: str, route: Route, obj, objects) -> str:
     for part in path.split("/"):
         if part.startswith("{"):
-            path = path.replace(part, str(pk))
+            path = path.replace(part, str(_pk(_named(part.strip("{}"), route, obj, objects))))
     return path
 
 
@@ -464,12 +589,17 @@ def _query(operation) -> dict:
     }
 
 
-def _cases(route: Route, world):
+def _cases(route: Route, world, user):
+    """(where, object, the objects of that side). A kind given per role (tokens: each user's
+    own) is the user's one inside, and one of another county's user outside."""
     if route.obj is None:
-        yield "-", None
-    else:
-        yield "in", world["in"][route.obj]
-        yield "out", world["out"][route.obj]
+        yield "-", None, world["in"]
+        return
+    for where in ("in", "out"):
+        obj = world[where][route.obj]
+        if isinstance(obj, dict):
+            obj = obj[user.role] if where == "in" else next(iter(obj.values()))
+        yield where, obj, world[where]
 
 
 def test_every_page_answers_every_role_by_the_permissions(client, users, world):
@@ -477,11 +607,11 @@ def test_every_page_answers_every_role_by_the_permissions(client, users, world):
     for name, route in sorted(PAGES.items()):
         for role, user in users.items():
             client.force_login(user)
-            for where, obj in _cases(route, world):
+            for where, obj, objects in _cases(route, world, user):
                 expected = _expected(user, route, obj)
                 if route.write and expected == {"ok"}:
                     continue  # only the refusals of a change are asked
-                url = _page_url(name, route, obj)
+                url = _page_url(name, route, obj, objects)
                 response = client.post(url) if route.write else client.get(url)
                 got = _answer(response.status_code)
                 if got not in expected:
@@ -503,11 +633,11 @@ def test_every_api_operation_answers_every_role_by_the_permissions(client, users
         query = _query(operation)
         for role, user in users.items():
             client.force_login(user)
-            for where, obj in _cases(route, world):
+            for where, obj, objects in _cases(route, world, user):
                 expected = _expected(user, route, obj)
                 if route.write and expected == {"ok"}:
                     continue
-                url = _api_url(path, obj)
+                url = _api_url(path, route, obj, objects)
                 call = getattr(client, method.lower())
                 if kind == "json":
                     response = call(url, body, content_type="application/json")
@@ -522,3 +652,21 @@ def test_every_api_operation_answers_every_role_by_the_permissions(client, users
     client.logout()
     print("\n".join(wrong))
     assert wrong == []
+
+
+def test_every_object_inside_is_in_someones_scope(users, world):
+    """An object inside that no role sees would be asked only the out-of-scope answer, like a
+    missing one: every kind a route names is a real object that some role sees."""
+    unseen = set()
+    for route in [*PAGES.values(), *OPERATIONS.values()]:
+        if route.obj is None:
+            continue
+        inside = [
+            obj
+            for user in users.values()
+            for where, obj, _ in _cases(route, world, user)
+            if where == "in"
+        ]
+        if not any(_in_scope(user, obj) for user in users.values() for obj in inside):
+            unseen.add(route.obj)
+    assert sorted(unseen) == []

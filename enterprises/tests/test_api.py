@@ -453,3 +453,21 @@ def test_no_path_is_a_server_error(api, enterprise_a, method, path, body):
     response = getattr(api, method)(path, **kwargs)
     assert response.status_code < 500, response.content[:300]
     assert Enterprise.objects.count() == count
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.TOWN_SUPERVISOR])
+def test_who_edits_every_field_is_enterprise_edit_all(client, users, enterprise_a, role):
+    """An enterprise's own users change only their contact facts (a 403 naming the rest); the
+    bureau's and the town's editors (PERMISSIONS' enterprise.edit_all) change any field."""
+    client_for(client, users[role])
+    response = patch_json(
+        client, f"{URL}/{enterprise_a.pk}", {"address": "新地址1号", "industry": "textile"}
+    )
+    enterprise_a.refresh_from_db()
+    if role == Role.TOWN_SUPERVISOR:
+        assert response.status_code == 200
+        assert enterprise_a.industry == "textile"
+    else:
+        assert response.status_code == 403
+        assert "industry" in response.json()["detail"]
+        assert enterprise_a.industry == "machinery"

@@ -51,3 +51,27 @@ def test_a_rolled_back_request_tells_nobody(graded, users, django_capture_on_com
         services.request_override(users[Role.SUPERVISOR], graded.pk, level="red", reason="x")
         raise RuntimeError
     assert told() == []
+
+
+def test_a_request_reaches_the_approvers_over_the_enterprise_only(
+    graded, users, county, django_capture_on_commit_callbacks
+):
+    """recipients_for: a town's request goes to the county's grade.approve roles over the
+    enterprise; not to the town, the enforcement officers, or another county's approvers."""
+    from conftest import make_user
+    from core.models import Jurisdiction, JurisdictionKind
+    from grading.notifications import recipients_for
+
+    other = Jurisdiction.objects.create(code="371523", name="茌平区", kind=JurisdictionKind.COUNTY)
+    make_user("other_supervisor", Role.SUPERVISOR, other)
+    make_user("supervisor2", Role.SUPERVISOR, county)
+    town = users[Role.TOWN_SUPERVISOR]
+    with django_capture_on_commit_callbacks(execute=True):
+        override = services.request_override(town, graded.pk, level="red", reason="违规")
+    assert told() == ["county_admin", "supervisor", "supervisor2"]
+    event = OverrideEvent.objects.get(override=override)
+    assert sorted(u.username for u in recipients_for(event)) == told()
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_override(users[Role.SUPERVISOR], override.pk, approved=True)
+    assert told() == ["town_a_supervisor"]

@@ -172,3 +172,29 @@ def test_request_notifies_approvers_and_any_other_may_approve(
     assert not Notification.objects.filter(recipient=supervisor).exists()
     services.decide_override(other, override.pk, approved=True)
     assert grade(graded).level == RiskLevel.RED
+
+
+def test_available_actions_follow_the_permissions(graded, users, client):
+    """Who may decide or end an override is PERMISSIONS' grade.approve, except that a requester
+    (grade.override) withdraws their own pending request; the pages offer exactly that and
+    answer anyone else 403."""
+    town, admin = users[Role.TOWN_SUPERVISOR], users[Role.COUNTY_ADMIN]
+    override = services.request_override(town, graded.pk, level="red", reason="x")
+    assert services.available_actions(town, override) == {"revoke"}
+    assert services.available_actions(admin, override) == {"decide", "revoke"}
+    assert services.available_actions(users[Role.ENFORCEMENT_OFFICER], override) == set()
+    assert services.revoke_action(town, override) == "grade.override"
+    assert services.revoke_action(admin, override) == "grade.approve"
+    client.force_login(users[Role.ENFORCEMENT_OFFICER])
+    for name in ("decide", "revoke"):
+        response = client.post(f"/grading/overrides/{override.pk}/{name}/", {"note": "x"})
+        assert response.status_code == 403
+    client.force_login(town)
+    assert client.post(f"/grading/overrides/{override.pk}/decide/").status_code == 403
+    services.decide_override(admin, override.pk, approved=True)
+    override.refresh_from_db()
+    # Once in force, only an approver ends it, the requester included.
+    assert services.available_actions(town, override) == set()
+    assert (
+        client.post(f"/grading/overrides/{override.pk}/revoke/", {"note": "x"}).status_code == 403
+    )

@@ -4,10 +4,13 @@ deliver_pending sweep picks up what was missed. Huey runs in immediate mode here
 on-commit callbacks are executed, so a test sees exactly what a worker would have sent.
 """
 
+import inspect
+
 import pytest
 
 from accounts.roles import Role
 from conftest import make_user
+from core.events import sweep
 from core.models import Jurisdiction, JurisdictionKind, Notification
 from core.tasks import deliver_events, deliver_pending
 from hazards import services
@@ -85,8 +88,14 @@ def test_a_report_by_the_enterprise_notifies_the_supervisors_of_its_town(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         hazard = report(officer, enterprise_a)
 
-    # One delivery enqueued per event (the outbox); grading adds its own regrade callback.
-    assert [c.__qualname__ for c in callbacks].count("_deliver_on_commit.<locals>.enqueue") == 1
+    # One delivery enqueued per event (the outbox); grading adds its own regrade callback, and
+    # the regrade its grade change's delivery.
+    delivered = [
+        inspect.getclosurevars(c).nonlocals["label"]
+        for c in callbacks
+        if c.__qualname__ == "_deliver_on_commit.<locals>.enqueue"
+    ]
+    assert delivered.count("hazards.HazardEvent") == 1
     assert recipients() == ["town_a_supervisor", "town_a_supervisor_2"]
     notification = Notification.objects.get(recipient__username="town_a_supervisor")
     assert notification.title == f"【登记隐患】{enterprise_a.name}（一般隐患）"
@@ -229,7 +238,9 @@ def test_the_sweep_delivers_an_event_whose_task_was_lost_and_the_late_task_sends
 
     for callback in callbacks:  # the task arrives after the sweep
         callback()
-    assert deliver_pending.call_local() == 0
+    # Nothing of the hazard's is left (the regrade's grade changes announce nobody).
+    assert sweep(HazardEvent) == 0
+    deliver_pending.call_local()
     assert Notification.objects.count() == 2
 
 

@@ -772,3 +772,14 @@ def test_duty_board_counts_a_check_once_done(as_role, board, enterprise_a):
 @pytest.mark.parametrize("role", sorted(ENTERPRISE_ROLES))
 def test_duty_board_is_403_for_enterprise_roles(as_role, board, role):
     assert as_role(role).get(BOARD).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.SAFETY_OFFICER])
+def test_only_the_principal_is_offered_to_lead(users, role):
+    """The form's default 由主要负责人带队 is PERMISSIONS' self_inspection.lead (the principal)."""
+    from hazards.forms import SelfInspectionForm
+
+    form = SelfInspectionForm(user=users[role])
+    leads = role == Role.PRINCIPAL
+    assert form.fields["led_by_principal"].initial is (True if leads else None)
+    assert form.fields["led_by"].initial == (users[role].display_name if leads else None)
