@@ -13,6 +13,10 @@ from core.models import Jurisdiction
 from hazards.models import OPEN_STATES, Hazard, State, overdue_condition
 from hazards.transitions import ZERO_OUT
 
+# The most urgent blockers the page lists; the count says how many there are in all, and the
+# ledger lists every one (a province's board rendered 200 rows in about 100 ms).
+BLOCKER_LIMIT = 100
+
 
 def target_year(today: date) -> int:
     return ZERO_OUT.target_year(today)
@@ -59,8 +63,9 @@ def _counts(today: date, year: int):
     }
 
 
-def build(user, today: date | None = None, blocker_limit: int = 200) -> Board:
+def build(user, today: date | None = None, blocker_limit: int | None = None) -> Board:
     today = today or timezone.localdate()
+    blocker_limit = blocker_limit or BLOCKER_LIMIT
     year = target_year(today)
     deadline = deadline_for(year)
     hazards = Hazard.objects.for_user(user).filter(is_major=True)

@@ -481,3 +481,15 @@ def test_stored_control_characters_and_formula_text_export_as_plain_text(
     assert row["应急预案/防范措施"] == FORMULAS[5]
     assert row["整改情况说明"] == "整改完毕"
     assert by_description["-"]["发现人"] is None
+
+
+def test_the_page_says_when_it_lists_only_the_most_urgent_blockers(
+    client, users, hazards, monkeypatch
+):
+    page = client_for(client, users[Role.SUPERVISOR]).get("/hazards/zero-out/").content.decode()
+    assert 'id="blockers-more"' not in page
+    listed = len(board.build(users[Role.SUPERVISOR]).blockers)
+    assert listed > 1
+    monkeypatch.setattr(board, "BLOCKER_LIMIT", 1)
+    page = client.get("/hazards/zero-out/").content.decode()
+    assert f"共 {listed} 条，此处列出最紧迫的 1 条" in page
