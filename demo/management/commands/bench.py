@@ -274,6 +274,8 @@ class Command(BaseCommand):
     # The default connection is switched to the benchmark database in handle(); migrate runs
     # the system checks there.
     requires_system_checks = []
+    # --database; bench_draw and bench_grading borrow _use_bench_database without options.
+    database: str | None = None
 
     def add_arguments(self, parser):
         parser.add_argument(
