@@ -5,7 +5,6 @@ force, stored in bulk by core.events.record_many) and records the run. The same 
 one enterprise or a province."""
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,7 +12,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import events
+from core import bulk, events
 from grading.measures import MEASURES, Context, evaluate
 from grading.models import (
     LEVEL_RANK,
@@ -266,14 +265,14 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
         )
     if gone:
         EnterpriseGrade.objects.filter(enterprise_id__in=list(gone)).delete()
-    _insert(EnterpriseGrade, GRADE_COLUMNS, to_write, upsert=True)
-    # The history goes through the one recorder like every app's events: one bulk insert,
-    # announced once the run commits (grading.notifications says to whom).
-    events.record_many(GradeChange, [GradeChange(**row) for row in history], batch_size=WRITE_BATCH)
+    bulk.insert(EnterpriseGrade, GRADE_COLUMNS, to_write, upsert=True)
+    # The history goes through the one recorder like every app's events, as plain rows (a
+    # province's first run writes 100,000), announced once the run commits.
+    events.record_rows(GradeChange, CHANGE_COLUMNS, history)
     return len(to_write), len(history)
 
 
-# Written by _insert, in this order.
+# Written by core.bulk.insert, in this order.
 GRADE_COLUMNS = [
     "enterprise_id", "level", "computed_level", "score", "explanation", "fingerprint",
     "override_id", "scored_at", "level_since",
@@ -282,81 +281,6 @@ CHANGE_COLUMNS = [
     "enterprise_id", "kind", "from_state", "to_state", "from_score", "to_score", "note",
     "payload", "override_id", "actor_id", "approver_id", "at",
 ]  # fmt: skip
-JSON_COLUMNS = {"explanation", "payload"}
-PG_TYPES = {
-    "enterprise_id": "bigint",
-    "override_id": "bigint",
-    "actor_id": "bigint",
-    "approver_id": "bigint",
-    "score": "numeric",
-    "from_score": "numeric",
-    "to_score": "numeric",
-    "explanation": "text",
-    "payload": "text",
-    "scored_at": "timestamptz",
-    "level_since": "timestamptz",
-    "at": "timestamptz",
-}  # fmt: skip, the rest are text
-DATETIME_COLUMNS = {"scored_at", "level_since", "at"}
-
-
-dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
-
-
-def _insert(model, columns, rows, *, upsert=False):
-    """Insert rows (tuples in `columns` order, or dicts): multi-row INSERTs on SQLite, one
-    INSERT … SELECT FROM unnest(arrays) per 20,000 rows on PostgreSQL; with `upsert`, a row
-    whose primary key exists replaces it. The ORM's bulk_create costs more per
-    row than the database does for a province's grades; this is the same SQL without it."""
-    if not rows:
-        return
-    ops = connection.ops
-    quoted = [ops.quote_name(column) for column in columns]
-    json_at = [i for i, column in enumerate(columns) if column in JSON_COLUMNS]
-    time_at = [i for i, column in enumerate(columns) if column in DATETIME_COLUMNS]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Names from the model, quoted; every value is a parameter.
-    table = ops.quote_name(model._meta.db_table)
-    sql = f"INSERT INTO {table} ({', '.join(quoted)}) VALUES "  # noqa: S608
-    conflict = ""
-    if upsert:
-        conflict = f" ON CONFLICT ({quoted[0]}) DO UPDATE SET " + ", ".join(
-            f"{name} = EXCLUDED.{name}" for name in quoted[1:]
-        )
-    prepared = []
-    adapted = {}
-    for row in rows:
-        row = [row[column] for column in columns] if isinstance(row, dict) else list(row)
-        for i in json_at:
-            row[i] = dumps(row[i])
-        for i in time_at:
-            value = row[i]
-            if value not in adapted:
-                adapted[value] = ops.adapt_datetimefield_value(value)
-            row[i] = adapted[value]
-        prepared.append(row)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array per column: the statement's text stays short whatever the row count
-            # (psycopg would otherwise parse thousands of placeholders a statement).
-            names = [f"c{i}" for i in range(len(columns))]
-            select = ", ".join(
-                f"{name}::jsonb" if i in json_at else name for i, name in enumerate(names)
-            )
-            arrays = ", ".join(f"%s::{PG_TYPES.get(column, 'text')}[]" for column in columns)
-            statement = (
-                f"INSERT INTO {table} ({', '.join(quoted)}) SELECT {select} "  # noqa: S608
-                f"FROM unnest({arrays}) AS u({', '.join(names)}){conflict}"
-            )
-            for start in range(0, len(prepared), 20_000):
-                chunk = prepared[start : start + 20_000]
-                cursor.execute(statement, [list(column) for column in zip(*chunk, strict=True)])
-            return
-        per_statement = max(1, min(WRITE_BATCH, 30_000 // len(columns)))
-        for start in range(0, len(prepared), per_statement):
-            chunk = prepared[start : start + per_statement]
-            params = [value for row in chunk for value in row]
-            cursor.execute(sql + ", ".join([one] * len(chunk)) + conflict, params)
 
 
 def _overrides_in_force(ctx: Context, now) -> dict[int, GradeOverride]:
@@ -380,7 +304,7 @@ def _ended_overrides(ids) -> dict[int, GradeOverride]:
 
 
 def _history(enterprise_id, kind, now, **values) -> dict:
-    """A GradeChange's fields (a dict, made a model instance for core.events.record_many)."""
+    """A GradeChange's fields, as core.events.record_rows writes them."""
     row = dict.fromkeys(CHANGE_COLUMNS)
     row.update(enterprise_id=enterprise_id, kind=kind, from_state="", to_state="", payload=[])
     row.update(at=now, note="")
