@@ -30,7 +30,12 @@ def insert(
     if not rows:
         return []
     ops = connection.ops
-    fields = [model._meta.get_field(column) for column in columns]
+    fields: list[models.Field] = []
+    for column in columns:
+        field = model._meta.get_field(column)
+        if not isinstance(field, models.Field) or not field.column:
+            raise TypeError(f"{model.__name__}.{column}: not a column")
+        fields.append(field)
     names = [field.column for field in fields]
     quoted = [ops.quote_name(name) for name in names]
     json_at = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
