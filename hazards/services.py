@@ -135,12 +135,19 @@ def report(
     found_by: str = "",
     criterion_id: int | None = None,
     photos=(),
+    ordered_by: date | None = None,
 ) -> Hazard:
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
     criterion of the standard is major from the start. `photos` are uploaded files, or the
     storage names of images already kept (an inspection's photos), which the hazard refers to
-    instead of storing them again."""
+    instead of storing them again.
+
+    `ordered_by`: found by inspectors on site and ordered rectified by that day (a checklist
+    inspection's 责令限期整改指令书): the hazard is confirmed there and then, with that
+    deadline, by staff who may confirm; the enterprise plans its rectification next."""
     check(user, "hazard.report", "登记隐患", TransitionRefused)
+    if ordered_by is not None:
+        check(user, TRANSITIONS["confirm"].permission, "现场确认隐患", TransitionRefused)
     allowed = sources_for(user)
     if source not in allowed:
         labels = "、".join(str(label) for value, label in Source.choices if value in allowed)
@@ -174,6 +181,12 @@ def report(
         )
         _add_photos(hazard, PhotoKind.FOUND, photos, user)
         _event(hazard, "report", user, "", data={"major": hazard.is_major})
+        if ordered_by is not None:
+            hazard.state, hazard.deadline = State.CONFIRMED, ordered_by
+            hazard.save(update_fields=["state", "deadline", "updated_at"])
+            day = f"{ordered_by.year}年{ordered_by.month}月{ordered_by.day}日"
+            note = f"执法检查现场确认，责令于 {day} 前整改"
+            _event(hazard, "confirm", user, State.REPORTED, note)
     return hazard
 
 

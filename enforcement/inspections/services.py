@@ -405,6 +405,7 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
                     found_by=found_by,
                     criterion_id=row.item.criterion_id,
                     photos=[photo.image.name for photo in row.photos.all()],
+                    ordered_by=rectify_deadline,
                 )
             except hazard_services.TransitionRefused as exc:
                 raise Refused(f"登记隐患失败：{exc}", exc.status) from None

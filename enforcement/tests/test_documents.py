@@ -79,7 +79,7 @@ def test_recheck_document_lists_hazard_states(inspect, enterprise_a, enforcer):
     text = text_of(documents.render(document))
     order = inspection.documents.get(kind=DocumentKind.RECTIFY_ORDER)
     assert "整改复查意见书" in text and order.number in text and enterprise_a.name in text
-    assert "待确认" in text and "隐患尚未整改完毕" in text
+    assert "已确认" in text and "隐患尚未整改完毕" in text
 
 
 def test_numbers_increment_and_restart_next_year(inspect, enterprise_a, enterprise_b):

@@ -23,6 +23,7 @@ from enforcement.penalties import services as penalty_services
 from enforcement.plans import services
 from enforcement.plans.services import DrawRequest
 from enforcement.tests.conftest import answer_all
+from hazards import services as hazard_services
 from hazards.models import Hazard, MajorHazardCriterion
 
 
@@ -89,6 +90,15 @@ def test_lifecycle_creates_hazards_major_where_criterion(enforcer, pair, enterpr
     assert not general.is_major and major.is_major
     assert major.criterion_id == criterion_item.criterion_id
     assert major.source == "enforcement" and "熔炼炉冷却水无断水报警" in major.description
+    # Confirmed on site with the order's deadline: the enterprise's next step is its plan.
+    for hazard in (general, major):
+        assert hazard.state == "confirmed" and hazard.deadline == deadline
+        actions = list(hazard.events.order_by("pk").values_list("action", "to_state"))
+        assert actions == [("report", "reported"), ("confirm", "confirmed")]
+    assert hazard_services.next_step(general) == (
+        "制定整改方案",
+        "企业（主要负责人或安全管理人员）",
+    )
     linked = InspectionAnswer.objects.filter(inspection=done, hazard__isnull=False)
     assert {a.hazard_id for a in linked} == {general.pk, major.pk}
     kinds = set(done.documents.values_list("kind", flat=True))
@@ -248,7 +258,7 @@ def test_recheck_records_hazard_states(enforcer, pair, enterprise_a):
     with pytest.raises(Refused, match="请填写复查意见"):
         inspections.recheck(enforcer, inspection.pk, timezone.localdate(), " ")
     done = inspections.recheck(enforcer, inspection.pk, timezone.localdate(), "尚未整改完毕")
-    assert done.hazard_states[0]["state"] == "待确认" and not done.hazard_states[0]["closed"]
+    assert done.hazard_states[0]["state"] == "已确认" and not done.hazard_states[0]["closed"]
     assert done.document.kind == DocumentKind.RECHECK
 
 

@@ -1055,3 +1055,24 @@ def test_an_employee_finds_the_hazard_they_reported(enterprise_a, employee):
         employee, enterprise_a.pk, source=Source.EMPLOYEE_REPORT, description="消防通道堵塞"
     )
     assert list(Hazard.objects.for_user(employee)) == [hazard]
+
+
+def test_only_staff_who_confirm_may_report_a_hazard_confirmed_on_site(users, enterprise_a):
+    deadline = timezone.localdate() + datetime.timedelta(days=15)
+    with pytest.raises(TransitionRefused, match="您的角色不能现场确认隐患") as refused:
+        services.report(
+            users[Role.SAFETY_OFFICER],
+            enterprise_a.pk,
+            source="self_inspection",
+            description="配电箱未上锁",
+            ordered_by=deadline,
+        )
+    assert refused.value.status == 403
+    hazard = services.report(
+        users[Role.TOWN_SUPERVISOR],
+        enterprise_a.pk,
+        source="enforcement",
+        description="配电箱未上锁",
+        ordered_by=deadline,
+    )
+    assert hazard.state == "confirmed" and hazard.deadline == deadline
