@@ -77,6 +77,8 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
             raise TransitionRefused(
                 f"隐患当前状态为“{hazard.get_state_display()}”，不能{transition.label}", 409
             )
+        if action in OTHERS_ONLY and _own(user, hazard, action):
+            raise TransitionRefused(OTHERS_ONLY[action], 403)
         before = hazard.state
         change(hazard)
         if transition.target is not None:
@@ -84,6 +86,19 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
         hazard.save()
         _event(hazard, action, user, before, note, data)
     return hazard
+
+
+# Steps a second person takes: staff do not confirm a hazard they reported themselves, and
+# nobody verifies a rectification they submitted (seed task 5's closed loop).
+OTHERS_ONLY = {
+    "confirm": "不能确认本人登记的隐患，请由其他监管人员确认",
+    "close": "不能验收本人提交的整改",
+}
+
+
+def _own(user, hazard, action: str) -> bool:
+    mine = hazard.reported_by_id if action == "confirm" else hazard.submitted_by_id
+    return mine is not None and mine == user.pk
 
 
 def available_actions(user, hazard) -> list[str]:
@@ -96,6 +111,8 @@ def available_actions(user, hazard) -> list[str]:
         if not can(user, transition.permission) or hazard.state not in transition.sources:
             continue
         if transition.major_only and not hazard.is_major:
+            continue
+        if name in OTHERS_ONLY and _own(user, hazard, name):
             continue
         if name == "decide_extension" and not hazard.pending_extension:
             continue
@@ -339,8 +356,6 @@ def close(user, hazard_id: int, note: str = "") -> Hazard:
     """Verify and close (验收销号). The verifier is never the one who submitted."""
 
     def change(hazard):
-        if hazard.submitted_by_id == user.pk:
-            raise TransitionRefused("不能验收本人提交的整改", 403)
         if not hazard.evidence.strip():
             raise TransitionRefused("没有整改情况说明，不能销号")
         hazard.closed_by = user

@@ -1076,3 +1076,17 @@ def test_only_staff_who_confirm_may_report_a_hazard_confirmed_on_site(users, ent
         ordered_by=deadline,
     )
     assert hazard.state == "confirmed" and hazard.deadline == deadline
+
+
+def test_staff_do_not_confirm_a_hazard_they_reported_but_a_colleague_does(users, enterprise_a):
+    town = users[Role.TOWN_SUPERVISOR]
+    hazard = services.report(town, enterprise_a.pk, source="public_tip", description="夜间违规生产")
+    assert "confirm" not in services.available_actions(town, hazard)
+    with pytest.raises(TransitionRefused, match="不能确认本人登记的隐患") as refused:
+        services.confirm(town, hazard.pk, "属实")
+    assert refused.value.status == 403
+    hazard.refresh_from_db()
+    assert hazard.state == "reported"
+    county = users[Role.SUPERVISOR]
+    assert "confirm" in services.available_actions(county, hazard)
+    assert services.confirm(county, hazard.pk, "属实").state == "confirmed"
