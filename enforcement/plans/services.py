@@ -833,6 +833,13 @@ def record_outcome(user, assignment_id, outcome: str, note: str = "", completed_
             raise Refused("抽查企业不存在", 404)
         if completed_on < assignment.draw.drawn_at.date():
             raise Refused("检查日期不能早于抽取日期")
+        # A checklist inspection that finished this assignment recorded its result: the
+        # inspection, not a hand-typed outcome, is the record (a re-check follows it up).
+        finished = assignment.inspections.filter(state="completed").first()
+        if finished is not None:
+            raise Refused(
+                f"该抽查已由执法检查（{finished.inspected_on:%Y-%m-%d}）登记结果，不能手工修改", 409
+            )
         assignment.outcome = outcome
         assignment.outcome_note = note
         assignment.completed_on = completed_on

@@ -228,6 +228,12 @@ def test_draw_assignment_gets_its_outcome(
     assignment.refresh_from_db()
     assert assignment.outcome == Outcome.COMPLIANT
     assert assignment.completed_on == inspection.inspected_on
+    # The inspection's result stands: it is not overwritten by hand.
+    with pytest.raises(Refused, match=r"已由执法检查.*登记结果，不能手工修改") as refused:
+        services.record_outcome(enforcer, assignment.pk, Outcome.RECTIFY, "手工改写")
+    assert refused.value.status == 409
+    assignment.refresh_from_db()
+    assert assignment.outcome == Outcome.COMPLIANT
     other = draw.assignments.get(enterprise=enterprise_b)
     with pytest.raises(Refused, match="不一致"):
         inspections.create_inspection(
