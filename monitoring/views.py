@@ -476,6 +476,10 @@ def warning_detail(request, pk):
             "warning": warning,
             "chart": chart,
             "form": forms.ReviewForm() if can_review else None,
+            # Judged 属实: those who inspect may open a 非现场执法 inspection on it.
+            "to_enforcement": warning.state == WarningState.CONFIRMED
+            and can(request.user, "inspection.manage")
+            and bool(request.user.jurisdiction_id),
         },
     )
 

@@ -26,6 +26,9 @@ class InspectionForm(CheckedForm):
     )
     assignment = forms.IntegerField(required=False, widget=forms.HiddenInput)
     plan_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    warning = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

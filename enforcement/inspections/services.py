@@ -141,9 +141,11 @@ def create_inspection(
     assignment_id=None,
     plan_item_id=None,
     place: str = "",
+    warning_id=None,
 ) -> Inspection:
     """Open an inspection (检查中) of an enterprise in the user's scope. With a random-draw
-    assignment, its drawn inspectors are the default."""
+    assignment, its drawn inspectors are the default. With a power warning judged 属实 (转执法),
+    the warning is cited as the inspection's evidence from the start."""
     check(user, "inspection.manage", "开展执法检查")
     if not user.jurisdiction_id:
         raise Refused("只有监管部门人员可以开展执法检查", 403)
@@ -187,6 +189,17 @@ def create_inspection(
             raise Refused("重点检查计划条目的企业与被检查企业不一致")
         if plan_item.plan.year != inspected_on.year:
             raise Refused(f"检查日期不在{plan_item.plan.year}年度计划内")
+    warning = None
+    if warning_id:
+        from monitoring.models import PowerWarning, WarningState
+
+        warning = (
+            PowerWarning.objects.for_user(user)
+            .filter(pk=warning_id, enterprise=enterprise, state=WarningState.CONFIRMED)
+            .first()
+        )
+        if warning is None:
+            raise Refused("所选电力预警不属于被检查企业，或尚未研判为属实")
     inspectors = _inspectors(user, area, enterprise, inspector_ids, kind)
     with transaction.atomic():
         if assignment is not None:
@@ -212,6 +225,16 @@ def create_inspection(
             to_state=InspectionState.DRAFT,
             payload={"inspectors": [i.pk for i in inspectors]},
         )
+        if warning is not None:
+            inspection.evidence_warnings.set([warning])
+            events.record(
+                InspectionEvent,
+                inspection=inspection,
+                action="evidence",
+                actor=user,
+                note="电力预警转执法",
+                payload={"alarms": [], "warnings": [warning.pk]},
+            )
     return inspection
 
 

@@ -32,6 +32,7 @@ from enforcement.models import (
 )
 from enforcement.pages import get_or_404, paginate
 from enterprises.models import Enterprise
+from monitoring.models import PowerWarning
 
 # --- inspections --------------------------------------------------------------------------------
 
@@ -103,6 +104,17 @@ def inspection_new(request):
             if found is not None:
                 source = f"重点检查：{found.plan.title}"
                 initial.update(plan_item=found.pk, enterprise=found.enterprise.credit_code)
+        elif (warning := request.GET.get("warning")) and warning.isdigit():
+            found = PowerWarning.objects.for_user(user).filter(pk=warning).first()
+            if found is not None:
+                source = (
+                    f"电力预警转执法：{found.get_kind_display()}（{found.window_end:%Y-%m-%d}）"
+                )
+                initial.update(
+                    warning=found.pk,
+                    enterprise=found.enterprise.credit_code,
+                    kind=InspectionKind.REMOTE,
+                )
         elif enterprise and enterprise.isdigit():
             found = Enterprise.objects.for_user(user).filter(pk=enterprise).first()
             if found is not None:
@@ -120,6 +132,7 @@ def inspection_new(request):
                 assignment_id=data["assignment"],
                 plan_item_id=data["plan_item"],
                 place=data["place"],
+                warning_id=data["warning"],
             )
         except Refused as exc:
             refuse_on_page(request, exc)

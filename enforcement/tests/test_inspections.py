@@ -297,3 +297,51 @@ def test_build_checklists_command_is_idempotent(db):
     call_command("build_checklists", stdout=out)
     assert "检查清单" in first
     assert out.getvalue().count(first.strip()) == 2
+
+
+def test_a_power_warning_judged_true_goes_to_a_remote_inspection(
+    client, users, enforcer, pair, enterprise_a, enterprise_b
+):
+    from datetime import datetime as dt
+
+    from conftest import client_for
+    from monitoring.models import PowerWarning, WarningKind, WarningState
+
+    end = timezone.now().replace(microsecond=0)
+    warning = PowerWarning.objects.create(
+        enterprise=enterprise_a,
+        kind=WarningKind.COVERT,
+        window_start=end - timedelta(hours=2),
+        window_end=end,
+        observed_kw=100,
+        baseline_kw=15,
+        baseline="近30天空闲功率 P10 5.0 kW",
+        evidence={},
+    )
+    assert isinstance(warning.window_end, dt)
+    # Not yet judged 属实: no way to enforcement, and the service refuses it.
+    page = client_for(client, enforcer).get(f"/monitoring/warnings/{warning.pk}/")
+    assert 'id="to-enforcement"' not in page.content.decode()
+    with pytest.raises(Refused, match="尚未研判为属实"):
+        inspections.create_inspection(
+            enforcer, enterprise_a.pk, "remote", None, pair, warning_id=warning.pk
+        )
+    PowerWarning.objects.filter(pk=warning.pk).update(state=WarningState.CONFIRMED)
+    page = client.get(f"/monitoring/warnings/{warning.pk}/").content.decode()
+    assert f"/enforcement/inspections/new/?warning={warning.pk}" in page
+    form = client.get(f"/enforcement/inspections/new/?warning={warning.pk}").content.decode()
+    assert "电力预警转执法" in form and enterprise_a.credit_code in form
+    # Another enterprise's inspection cannot cite it.
+    with pytest.raises(Refused, match="不属于被检查企业"):
+        inspections.create_inspection(
+            enforcer, enterprise_b.pk, "remote", None, pair, warning_id=warning.pk
+        )
+    inspection = inspections.create_inspection(
+        enforcer, enterprise_a.pk, "remote", None, pair, warning_id=warning.pk
+    )
+    assert inspection.kind == "remote"
+    assert list(inspection.evidence_warnings.all()) == [warning]
+    # A principal is not offered the way to enforcement.
+    client_for(client, users[Role.PRINCIPAL])
+    page = client.get(f"/monitoring/warnings/{warning.pk}/")
+    assert 'id="to-enforcement"' not in page.content.decode()
