@@ -118,3 +118,11 @@ def enabled() -> list[Channel]:
 
 def get(name: str) -> Channel | None:
     return CHANNELS.get(name) if name in settings.NOTIFY_CHANNELS else None
+
+
+def send(name: str, user: Any, title: str, text: str) -> None:
+    """Send by the channel `name`; ChannelError if this deployment does not offer it."""
+    channel = get(name)
+    if channel is None:
+        raise ChannelError("本部署未启用该通知方式")
+    channel.send(user, title, text)

@@ -29,7 +29,6 @@ from grading.models import (
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
-WRITE_BATCH = 2000
 # Serializes the write phase of concurrent runs on PostgreSQL (SQLite has one writer anyway).
 ADVISORY_LOCK = 5_020_417
 
