@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # submit; the bureau's and the town's staff confirm, verify, close and supervise.
     "hazard.report": _ALL,
     "hazard.rectify": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    # A general hazard the enterprise found itself is confirmed and verified inside it, by a
+    # manager other than who reported or submitted it (hazards/transitions: REVIEWED_INSIDE).
+    "hazard.review_internal": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
     "hazard.review": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),

@@ -3,10 +3,13 @@ which state (TRANSITIONS), changes the hazard, stores a HazardEvent (who, when, 
 note) and, once the transaction commits, hands the event to the task queue for notification.
 A refused action raises TransitionRefused with the reason in Chinese and changes nothing."""
 
+import operator
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import can
@@ -30,7 +33,16 @@ from hazards.models import (
     State,
     Suspension,
 )
-from hazards.transitions import NEXT_STEP, TRANSITIONS, WAITING_FOR, ZERO_OUT
+from hazards.transitions import (
+    ENTERPRISE_REVIEW,
+    NEXT_STEP,
+    REVIEWED_INSIDE,
+    STAFF,
+    TRANSITIONS,
+    WAITING_FOR,
+    ZERO_OUT,
+    reviewed_inside,
+)
 
 
 class TransitionRefused(Refused):
@@ -71,8 +83,8 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
     transition = TRANSITIONS[action]
     with transaction.atomic():
         hazard = _locked(user, hazard_id)
-        if not can(user, transition.permission):
-            raise TransitionRefused(f"您的角色不能{transition.label}", 403)
+        if not can(user, transition.permission_for(hazard)):
+            raise TransitionRefused(_not_yours(user, transition, hazard), 403)
         if hazard.state not in transition.sources:
             raise TransitionRefused(
                 f"隐患当前状态为“{hazard.get_state_display()}”，不能{transition.label}", 409
@@ -88,16 +100,18 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
     return hazard
 
 
-# Steps a second person takes: staff do not confirm a hazard they reported themselves, and
-# nobody verifies a rectification they submitted (seed task 5's closed loop).
+# Steps a second person takes: nobody confirms a hazard they reported themselves, and nobody
+# verifies a rectification they submitted (seed task 5's closed loop).
 OTHERS_ONLY = {
-    "confirm": "不能确认本人登记的隐患，请由其他监管人员确认",
+    "confirm": "不能确认本人登记的隐患，请由其他人员确认",
+    "reject": "不能对本人登记的隐患作出不予确认",
     "close": "不能验收本人提交的整改",
+    "return": "不能退回本人提交的整改",
 }
 
 
 def _own(user, hazard, action: str) -> bool:
-    mine = hazard.reported_by_id if action == "confirm" else hazard.submitted_by_id
+    mine = hazard.reported_by_id if action in ("confirm", "reject") else hazard.submitted_by_id
     return mine is not None and mine == user.pk
 
 
@@ -108,13 +122,16 @@ def available_actions(user, hazard) -> list[str]:
     extend). Pages show these as buttons; the service still checks each one when taken."""
     available = []
     for name, transition in TRANSITIONS.items():
-        if not can(user, transition.permission) or hazard.state not in transition.sources:
+        if not can(user, transition.permission_for(hazard)):
+            continue
+        if hazard.state not in transition.sources:
             continue
         if transition.major_only and not hazard.is_major:
             continue
         if name in OTHERS_ONLY and _own(user, hazard, name):
             continue
-        if name == "decide_extension" and not hazard.pending_extension:
+        pending = hazard.pending_extension if name == "decide_extension" else None
+        if name == "decide_extension" and (not pending or pending.requested_by_id == user.pk):
             continue
         if name == "request_extension" and (hazard.pending_extension or not hazard.deadline):
             continue
@@ -129,7 +146,46 @@ def next_step(hazard) -> tuple[str, str] | None:
     if name is None:
         return None
     transition = TRANSITIONS[name]
-    return transition.label, WAITING_FOR[transition.permission]
+    return transition.label, WAITING_FOR[transition.permission_for(hazard)]
+
+
+def awaiting(user) -> dict[str, Q]:
+    """Per open state, the hazards whose next step (NEXT_STEP) is this user's to take, as a
+    query: their role takes it on such a hazard (a review step: the staff's, or the
+    enterprise's for a hazard reviewed inside) and, for a second person's step, they are not
+    who reported or submitted it. The workbench counts these; an empty dict: nothing is ever
+    theirs."""
+    found = {}
+    for state, step in NEXT_STEP.items():
+        transition = TRANSITIONS[step]
+        if transition.review:
+            parts = []
+            if can(user, transition.permission):
+                parts.append(~REVIEWED_INSIDE)
+            if can(user, ENTERPRISE_REVIEW):
+                parts.append(REVIEWED_INSIDE)
+            if not parts:
+                continue
+            condition = Q(state=state) & reduce(operator.or_, parts)
+        elif can(user, transition.permission):
+            condition = Q(state=state)
+        else:
+            continue
+        if step in OTHERS_ONLY:
+            mine = "reported_by" if step in ("confirm", "reject") else "submitted_by"
+            condition &= ~Q(**{mine: user.pk})
+        found[state] = condition
+    return found
+
+
+def _not_yours(user, transition, hazard) -> str:
+    """Why this user may not take the transition on this hazard: a review step whose other
+    variant their role takes is named as such; otherwise the role may not."""
+    if transition.review and reviewed_inside(hazard) and can(user, STAFF):
+        return f"企业自查发现的一般隐患由企业自行{transition.label}"
+    if transition.review and not reviewed_inside(hazard) and can(user, ENTERPRISE_REVIEW):
+        return f"该隐患须由监管部门{transition.label}"
+    return f"您的角色不能{transition.label}"
 
 
 def _required(value, message):
@@ -415,6 +471,8 @@ def decide_extension(user, extension_id: int, *, approved: bool, note: str = "")
         current = Extension.objects.select_for_update().get(pk=extension.pk)
         if current.approved is not None:
             raise TransitionRefused("该延期申请已审批", 409)
+        if current.requested_by_id == user.pk:
+            raise TransitionRefused("不能审批本人提出的延期申请", 403)
         if not approved:
             _required(note, "不予延期须填写审批意见")
         current.approved = approved

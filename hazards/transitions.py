@@ -4,10 +4,18 @@ Each action names the states it starts from, the state it leads to (None: the st
 the roles that may take it. Enterprise users report, plan, rectify and submit; town and county
 staff confirm, verify, close, approve extensions and list for supervision (seed task 5;
 工贸企业重大事故隐患判定标准 第十五条 on the rectification plan's five elements).
+
+The review steps (confirm, reject, close, return, decide an extension) of a general hazard the
+enterprise found itself (self-inspection, an employee's report) are the enterprise's own: its
+managers confirm, plan and verify it, the town sees it. A major hazard, or one found by anyone
+else, is reviewed by the bureau's or the town's staff (seed task 5: 企业自查自改自报; the
+town confirms the major judgement and verifies its close-out).
 """
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.db.models import Q
 
 from accounts.roles import PERMISSIONS
 from hazards.states import State
@@ -16,6 +24,17 @@ from hazards.states import State
 # acts in which state.
 STAFF = "hazard.review"
 ENTERPRISE_MANAGERS = "hazard.rectify"
+ENTERPRISE_REVIEW = "hazard.review_internal"
+
+# The sources whose general hazards the enterprise reviews itself (hazards.models.Source values).
+INTERNAL_SOURCES = ("self_inspection", "employee_report")
+# The same as a query: the hazards reviewed inside the enterprise.
+REVIEWED_INSIDE = Q(is_major=False, source__in=INTERNAL_SOURCES)
+
+
+def reviewed_inside(hazard) -> bool:
+    """Whether the enterprise itself reviews this hazard (a general one it found)."""
+    return not hazard.is_major and hazard.source in INTERNAL_SOURCES
 
 
 @dataclass(frozen=True)
@@ -25,6 +44,11 @@ class Transition:
     target: str | None
     permission: str  # the accounts.roles.PERMISSIONS action whose roles take this transition
     major_only: bool = False  # only for a major hazard
+    review: bool = False  # a review step: the enterprise's own for a hazard reviewed inside
+
+    def permission_for(self, hazard) -> str:
+        """The PERMISSIONS action whose roles take this transition on this hazard."""
+        return ENTERPRISE_REVIEW if self.review and reviewed_inside(hazard) else self.permission
 
     @property
     def roles(self) -> frozenset:
@@ -32,19 +56,21 @@ class Transition:
 
 
 TRANSITIONS = {
-    "confirm": Transition("确认隐患", (State.REPORTED,), State.CONFIRMED, STAFF),
-    "reject": Transition("不予确认", (State.REPORTED,), State.REJECTED, STAFF),
+    "confirm": Transition("确认隐患", (State.REPORTED,), State.CONFIRMED, STAFF, review=True),
+    "reject": Transition("不予确认", (State.REPORTED,), State.REJECTED, STAFF, review=True),
     "plan": Transition(
         "制定整改方案", (State.CONFIRMED, State.PLANNED), State.PLANNED, ENTERPRISE_MANAGERS
     ),
     "start": Transition("开始整改", (State.PLANNED,), State.RECTIFYING, ENTERPRISE_MANAGERS),
     "submit": Transition("提交验收", (State.RECTIFYING,), State.SUBMITTED, ENTERPRISE_MANAGERS),
-    "close": Transition("验收销号", (State.SUBMITTED,), State.CLOSED, STAFF),
-    "return": Transition("退回整改", (State.SUBMITTED,), State.RECTIFYING, STAFF),
+    "close": Transition("验收销号", (State.SUBMITTED,), State.CLOSED, STAFF, review=True),
+    "return": Transition("退回整改", (State.SUBMITTED,), State.RECTIFYING, STAFF, review=True),
     "request_extension": Transition(
         "申请延期", (State.PLANNED, State.RECTIFYING), None, ENTERPRISE_MANAGERS
     ),
-    "decide_extension": Transition("审批延期", (State.PLANNED, State.RECTIFYING), None, STAFF),
+    "decide_extension": Transition(
+        "审批延期", (State.PLANNED, State.RECTIFYING), None, STAFF, review=True
+    ),
     "judge_major": Transition(
         "认定重大隐患",
         (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING),
@@ -81,6 +107,7 @@ NEXT_STEP: dict[str, str] = {
 WAITING_FOR = {
     STAFF: "监管部门（镇街或县局）",
     ENTERPRISE_MANAGERS: "企业（主要负责人或安全管理人员）",
+    ENTERPRISE_REVIEW: "企业（主要负责人或安全管理人员，非本人）",
 }
 
 

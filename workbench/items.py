@@ -3,8 +3,10 @@ where they act, most urgent first; and, for county and town staff, where their j
 stands. Every count starts from the gate (`for_user(user, action)`), so a kind a role may not
 act on is empty for it; a kind with nothing in it is not shown."""
 
+import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -15,6 +17,7 @@ from accounts.roles import can
 from core import workdays
 from enterprises.models import Enterprise
 from grading.models import GradeOverride, OverrideState
+from hazards import services as hazard_services
 from hazards.models import OPEN_STATES, Hazard, overdue_condition
 from hazards.transitions import NEXT_STEP, TRANSITIONS
 from monitoring import connect
@@ -46,26 +49,22 @@ def _url(name: str, **query) -> str:
     return reverse(name) + (f"?{urlencode(query)}" if query else "")
 
 
-def my_hazard_states(user) -> list[str]:
-    """The open states in which the next step is this user's role's to take."""
-    return [state for state, step in NEXT_STEP.items() if can(user, TRANSITIONS[step].permission)]
-
-
 def hazard_items(user, today: date) -> list[Item]:
-    states = my_hazard_states(user)
-    if not states:
+    awaiting = hazard_services.awaiting(user)
+    if not awaiting:
         return []
     soon = workdays.add_workdays(today, DUE_WITHIN_WORKDAYS)
-    # One pass over the user's hazards in those states: each count is a filter of it.
+    # One pass over the user's hazards awaiting them: each count is a filter of it.
     counts = (
         Hazard.objects.for_user(user, "hazard.list")
-        .filter(state__in=states)
+        .filter(reduce(operator.or_, awaiting.values()))
         .aggregate(
             overdue=Count("pk", filter=overdue_condition(today)),
             due=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
-            **{state: Count("pk", filter=Q(state=state)) for state in states},
+            **{state: Count("pk", filter=condition) for state, condition in awaiting.items()},
         )
     )
+    states = list(awaiting)
     items = []
     if counts["overdue"]:
         url = _url("hazards:ledger", overdue="on")

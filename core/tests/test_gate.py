@@ -86,12 +86,12 @@ def test_available_actions_follow_the_transition_table(users, enterprise_a):
         supervisor, enterprise_a.pk, source="enforcement", description="除尘器泄爆口朝向人员通道"
     )
     hazard = Hazard.objects.get(pk=hazard.pk)
-    # Reported, not major: the bureau confirms, rejects or judges (a colleague confirms what
-    # one reported oneself); listing and suspension wait for a major hazard; the enterprise
-    # has nothing to do yet.
+    # Reported, not major: the bureau confirms, rejects or judges (a colleague confirms or
+    # rejects what one reported oneself); listing and suspension wait for a major hazard; the
+    # enterprise has nothing to do yet.
     town = users[Role.TOWN_SUPERVISOR]
     assert hazard_services.available_actions(town, hazard) == ["confirm", "reject", "judge_major"]
-    assert hazard_services.available_actions(supervisor, hazard) == ["reject", "judge_major"]
+    assert hazard_services.available_actions(supervisor, hazard) == ["judge_major"]
     assert hazard_services.available_actions(users[Role.PRINCIPAL], hazard) == []
     hazard_services.confirm(town, hazard.pk)
     hazard = Hazard.objects.get(pk=hazard.pk)

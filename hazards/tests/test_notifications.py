@@ -62,7 +62,7 @@ def criterion_for_all():
     return criterion
 
 
-def report(user, enterprise, *, major=False, source=Source.SELF_INSPECTION):
+def report(user, enterprise, *, major=False, source=Source.OTHER):
     return services.report(
         user,
         enterprise.pk,

@@ -72,7 +72,7 @@ def run(django_capture_on_commit_callbacks):
 def make_hazard(enterprise, deadline, *, state=State.RECTIFYING, major=False, **extra):
     values = {
         "enterprise": enterprise,
-        "source": Source.SELF_INSPECTION,
+        "source": Source.OTHER,
         "description": DESCRIPTION,
         "found_on": D(2025, 9, 1),
         "found_by": "李强",

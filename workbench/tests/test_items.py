@@ -34,12 +34,49 @@ def kinds(user, today=TODAY):
 
 @pytest.fixture
 def reported(users, enterprise_a):
+    """A hazard the safety officer reported from another source than the enterprise's own
+    checks: the bureau reviews it."""
+    return hazard_services.report(
+        users[Role.SAFETY_OFFICER],
+        enterprise_a.pk,
+        source="other",
+        description="打磨工位除尘器未开启",
+    )
+
+
+@pytest.fixture
+def own_finding(users, enterprise_a):
+    """A general hazard of the enterprise's own self-inspection: reviewed inside it."""
     return hazard_services.report(
         users[Role.SAFETY_OFFICER],
         enterprise_a.pk,
         source="self_inspection",
-        description="打磨工位除尘器未开启",
+        description="配电箱门未关闭",
     )
+
+
+def test_the_enterprises_own_finding_waits_for_another_manager_not_the_town(users, own_finding):
+    town, officer, principal = (
+        users[Role.TOWN_SUPERVISOR],
+        users[Role.SAFETY_OFFICER],
+        users[Role.PRINCIPAL],
+    )
+    assert kinds(principal)["hazards_reported"] == 1
+    assert "hazards_reported" not in kinds(officer)  # who reported it does not confirm it
+    assert "hazards_reported" not in kinds(town)  # the town sees it, but it is not theirs
+    hazard_services.confirm(principal, own_finding.pk, "属实")
+    hazard_services.plan(
+        officer, own_finding.pk, owner="李强", measures="加锁", deadline=TODAY + timedelta(30)
+    )
+    hazard_services.start(officer, own_finding.pk)
+    hazard_services.submit(officer, own_finding.pk, "已加锁")
+    assert kinds(principal)["hazards_submitted"] == 1
+    assert "hazards_submitted" not in kinds(officer)  # nobody verifies their own submission
+    assert "hazards_submitted" not in kinds(town)
+    # Judged major by the town, the verification becomes the town's.
+    Hazard.objects.filter(pk=own_finding.pk).update(is_major=True)
+    assert kinds(town)["hazards_submitted"] == 1
+    assert "hazards_submitted" not in kinds(principal)
 
 
 def test_a_reported_hazard_waits_for_the_bureau_then_for_the_enterprise(users, reported):
