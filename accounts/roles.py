@@ -170,6 +170,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
+    # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
+    # document): for the bureau's and the towns' staff and an enterprise's managers, who
+    # connect their systems and keep their gateways. Employees, grid members and experts work
+    # on the pages and are not offered either.
+    "api.use": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.ENFORCEMENT_OFFICER,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by

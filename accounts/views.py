@@ -6,10 +6,14 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.models import ApiToken
+from accounts.roles import require
+
+TOKENS_LABEL = "使用接口令牌"
 
 
 @login_required
 def tokens(request):
+    require(request.user, "api.use", TOKENS_LABEL)
     new_key = None
     if request.method == "POST":
         try:
@@ -32,6 +36,7 @@ def tokens(request):
 @login_required
 @require_POST
 def revoke_token(request, pk):
+    require(request.user, "api.use", TOKENS_LABEL)
     try:
         services.revoke_token(request.user, pk)
     except ApiToken.DoesNotExist:

@@ -5,6 +5,7 @@ import functools
 import logging
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
@@ -13,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from accounts.roles import require
 from accounts.services import user_for_token
 from core.api_errors import validation_message
 from core.api_schemas import ErrorOut
@@ -35,6 +37,25 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _for_api_users(view):
+    """The API documentation (the docs page and its OpenAPI document) for the roles that use
+    the API (PERMISSIONS' api.use): signed in or with a bearer token, else the log-in page;
+    another role is refused with the 403 page."""
+
+    @functools.wraps(view)
+    def docs(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                return redirect_to_login(request.get_full_path())
+        require(user, "api.use", "查看接口文档")
+        return view(request, *args, **kwargs)
+
+    return docs
+
+
 api = NinjaAPI(
     title="安监平台 API",
     version="1",
@@ -42,6 +63,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     renderer=ChineseJSONRenderer(),
+    docs_decorator=_for_api_users,
 )
 
 

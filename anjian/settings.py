@@ -48,8 +48,8 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "huey.contrib.djhuey",
-    "axes",
-    "auditlog",
+    "anjian.apps.AxesConfig",
+    "anjian.apps.AuditlogConfig",
     "core",
     "accounts",
     "enterprises",
@@ -205,6 +205,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# The project's own translations: the Chinese names of third-party models (anjian/apps.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------

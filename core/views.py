@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from core import inbox as inbox_service
+from core import notification_rules
 from core.forms import NotificationPreferenceForm
 from core.models import NotificationPreference
 
@@ -62,6 +63,13 @@ def notification_settings(request):
         messages.success(request, "通知设置已保存")
         return redirect("notification_settings")
     return render(request, "core/notification_settings.html", {"form": form})
+
+
+@login_required
+def notification_rules_page(request):
+    """通知规则: which kinds of event each app announces, and to whom (level and roles). It
+    holds no data of anyone's, so every signed-in user may read it."""
+    return render(request, "core/notification_rules.html", {"rules": notification_rules.rules()})
 
 
 def _back_to_inbox(request):

@@ -1,57 +1,67 @@
-"""Who hears of enforcement's events (core.events): a penalty case filed -> the enterprise's
-principal; a penalty decided -> the enterprise's principal and safety officers, who must pay or
-appeal; a case closed -> the same. An inspection completed (its documents issued) or re-checked
--> the enterprise's principal and safety officers; starting one tells nobody (an unannounced
-visit stays unannounced), and the hazards it finds are announced by hazards. Never the actor."""
+"""Who hears of enforcement's events (core.events), as data (RECIPIENTS, read by the 通知规则
+page): a penalty case filed -> the enterprise's principal; a penalty decided -> the
+enterprise's principal and safety officers, who must pay or appeal; a case closed -> the same.
+An inspection completed (its documents issued) or re-checked -> the enterprise's principal and
+safety officers; starting one tells nobody (an unannounced visit stays unannounced), and the
+hazards it finds are announced by hazards. Never the actor."""
 
 from accounts.roles import Role
 from core.events import Message
 from enforcement.models import InspectionEvent
-from enterprises import people
+from enterprises.people import ENTERPRISE, MANAGERS, Audience, audience, heard
 
 SELECT_RELATED = {
     "PenaltyEvent": ("penalty__enterprise",),
     "InspectionEvent": ("inspection__enterprise",),
 }
 
-RECIPIENTS = {
-    "filed": (Role.PRINCIPAL,),
-    "decided": (Role.PRINCIPAL, Role.SAFETY_OFFICER),
-    "closed": (Role.PRINCIPAL, Role.SAFETY_OFFICER),
+# Keyed "penalty.<the state a case moves to>" and "inspection.<the inspection's action>".
+RECIPIENTS: dict[str, tuple[Audience, ...]] = {
+    "penalty.filed": (Audience(ENTERPRISE, (Role.PRINCIPAL,)),),
+    "penalty.decided": (Audience(ENTERPRISE, MANAGERS),),
+    "penalty.closed": (Audience(ENTERPRISE, MANAGERS),),
+    "inspection.complete": (Audience(ENTERPRISE, MANAGERS),),
+    "inspection.recheck": (Audience(ENTERPRISE, MANAGERS),),
 }
-TITLES = {"filed": "行政处罚立案", "decided": "行政处罚决定", "closed": "行政处罚结案"}
+KINDS = {
+    "penalty.filed": "行政处罚立案",
+    "penalty.decided": "行政处罚决定",
+    "penalty.closed": "行政处罚结案",
+    "inspection.complete": "执法检查完成",
+    "inspection.recheck": "执法检查整改复查",
+}
 
-INSPECTION_RECIPIENTS = {
-    "complete": (Role.PRINCIPAL, Role.SAFETY_OFFICER),
-    "recheck": (Role.PRINCIPAL, Role.SAFETY_OFFICER),
-}
-INSPECTION_TITLES = {"complete": "执法检查完成", "recheck": "执法检查整改复查"}
+
+def kinds_of(event) -> tuple[str, ...]:
+    if isinstance(event, InspectionEvent):
+        kind = f"inspection.{event.action}"
+    else:
+        kind = f"penalty.{event.to_state}"
+    return (kind,) if kind in RECIPIENTS else ()
+
+
+def recipients_for(event) -> list:
+    subject = event.inspection if isinstance(event, InspectionEvent) else event.penalty
+    return audience(subject.enterprise, heard(RECIPIENTS, kinds_of(event)), exclude=event.actor_id)
 
 
 def message(event):
-    if isinstance(event, InspectionEvent):
-        return _inspection_message(event)
-    roles = RECIPIENTS.get(event.to_state)
-    if roles is None:
+    kinds = kinds_of(event)
+    if not kinds:
         return None
+    if isinstance(event, InspectionEvent):
+        return _inspection_message(event, KINDS[kinds[0]])
     penalty = event.penalty
-    enterprise = penalty.enterprise
-    recipients = [u for u in people.managers(enterprise, roles) if u.pk != event.actor_id]
     return Message(
-        recipients,
-        f"【{TITLES[event.to_state]}】{enterprise.name}",
+        recipients_for(event),
+        f"【{KINDS[kinds[0]]}】{penalty.enterprise.name}",
         f"案号：{penalty.case_number}" + (f"。{event.note}" if event.note else ""),
         f"/enforcement/penalties/{penalty.pk}/",
     )
 
 
-def _inspection_message(event):
-    roles = INSPECTION_RECIPIENTS.get(event.action)
-    if roles is None:
-        return None
+def _inspection_message(event, title):
     inspection = event.inspection
-    enterprise = inspection.enterprise
-    recipients = [u for u in people.managers(enterprise, roles) if u.pk != event.actor_id]
     if event.action == "complete":
         wanting = event.payload.get("not_compliant", 0)
         body = f"检查日期：{inspection.inspected_on:%Y-%m-%d}；" + (
@@ -62,8 +72,8 @@ def _inspection_message(event):
     else:
         body = "复查意见书已出具"
     return Message(
-        recipients,
-        f"【{INSPECTION_TITLES[event.action]}】{enterprise.name}",
+        recipients_for(event),
+        f"【{title}】{inspection.enterprise.name}",
         body,
         f"/enforcement/inspections/{inspection.pk}/",
     )

@@ -1,30 +1,49 @@
-"""Who hears of a hazard's events (core.events): the enterprise's managers when the bureau
-acts, the town's supervisors when the enterprise acts, and the county's supervisors for major
-hazards. The deadline job's events (hazards.reminders) go to one group each: a reminder to the
-enterprise's managers, an escalation to the town's supervisors, then the county's."""
+"""Who hears of a hazard's events (core.events), as data (RECIPIENTS, read by the 通知规则
+page): the enterprise's managers when the bureau acts, the town's supervisors when the
+enterprise acts, and the county's supervisors besides for major hazards. The deadline job's
+events (hazards.reminders) go to one group each: a reminder to the enterprise's managers, an
+escalation to the town's supervisors, then the county's. Never the actor."""
 
+from accounts.roles import Role
 from core.events import Message
-from enterprises import people
+from enterprises.people import COUNTY, ENTERPRISE, MANAGERS, TOWN, Audience, audience, heard
 
 SELECT_RELATED = {"HazardEvent": ("hazard__enterprise", "actor")}
 
-
-def recipients_for(event) -> list:
-    hazard = event.hazard
-    enterprise = hazard.enterprise
-    if event.action == "remind":
-        return people.managers(enterprise)
-    if event.action == "escalate_town":
-        return people.town_supervisors(enterprise)
-    if event.action == "escalate_county":
-        return people.county_supervisors(enterprise)
+RECIPIENTS: dict[str, tuple[Audience, ...]] = {
+    "remind": (Audience(ENTERPRISE, MANAGERS),),
+    "escalate_town": (Audience(TOWN, (Role.TOWN_SUPERVISOR,)),),
+    "escalate_county": (Audience(COUNTY, (Role.SUPERVISOR,)),),
     # An enterprise's own user acting (they belong to it) is heard by the town; anyone else
     # acting (the bureau, the town, an expert) by the enterprise's managers.
+    "by_enterprise": (Audience(TOWN, (Role.TOWN_SUPERVISOR,)),),
+    "by_others": (Audience(ENTERPRISE, MANAGERS),),
+    # Added to either for a major hazard.
+    "major": (Audience(COUNTY, (Role.SUPERVISOR,)),),
+}
+KINDS = {
+    "remind": "整改期限提醒",
+    "escalate_town": "逾期升级至镇街",
+    "escalate_county": "逾期升级至县局",
+    "by_enterprise": "企业人员办理隐患（上报、制定方案、提交整改等）",
+    "by_others": "监管部门、专家等办理隐患（确认、验收、销号等）",
+    "major": "重大事故隐患的每一步（另行通知）",
+}
+DEADLINE_KINDS = ("remind", "escalate_town", "escalate_county")
+
+
+def kinds_of(event) -> tuple[str, ...]:
+    """The kinds of RECIPIENTS an event belongs to."""
+    if event.action in DEADLINE_KINDS:
+        return (event.action,)
     by_enterprise = event.actor_id is not None and event.actor.enterprise_id is not None
-    found = people.town_supervisors(enterprise) if by_enterprise else people.managers(enterprise)
-    if hazard.is_major:
-        found += people.county_supervisors(enterprise)
-    return [p for p in found if p.pk != event.actor_id]
+    kinds = ("by_enterprise",) if by_enterprise else ("by_others",)
+    return (*kinds, "major") if event.hazard.is_major else kinds
+
+
+def recipients_for(event) -> list:
+    audiences = heard(RECIPIENTS, kinds_of(event))
+    return audience(event.hazard.enterprise, audiences, exclude=event.actor_id)
 
 
 def message(event) -> Message:

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.models import ApiToken, User
-from accounts.roles import Role
+from accounts.roles import PERMISSIONS, Role
+from accounts.services import create_token
 from conftest import PASSWORD, client_for, make_user
 
 LOGIN = "/accounts/login/"
@@ -219,6 +220,51 @@ def test_tokens_page_needs_a_login(client, db):
     response = client.get(TOKENS)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+DOCS = "/api/v1/docs"
+OPENAPI = "/api/v1/openapi.json"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_tokens_and_api_docs_are_offered_to_the_roles_that_use_the_api(client, users, role):
+    """PERMISSIONS' api.use: the menu's links and the pages themselves (403 for the others)."""
+    client_for(client, users[role])
+    allowed = role in PERMISSIONS["api.use"]
+    home = client.get("/notifications/rules/").content.decode()
+    assert ('href="/accounts/tokens/"' in home) is allowed
+    assert (f'href="{DOCS}"' in home) is allowed
+    for url in (TOKENS, DOCS, OPENAPI):
+        response = client.get(url)
+        assert response.status_code == (200 if allowed else 403), url
+    if not allowed:
+        assert "您的角色无权" in client.get(TOKENS).content.decode()
+        assert client.post(TOKENS, {"name": "脚本"}).status_code == 403
+        assert not ApiToken.objects.exists()
+
+
+def test_employees_grid_members_and_experts_do_not_use_the_api_pages():
+    assert {Role.EMPLOYEE, Role.GRID_MEMBER, Role.EXPERT}.isdisjoint(PERMISSIONS["api.use"])
+    assert PERMISSIONS["gateway.manage"] <= PERMISSIONS["api.use"]
+
+
+def test_a_role_without_the_api_does_not_revoke_through_the_page(client, users):
+    token, _ = create_token(users[Role.EMPLOYEE], "旧令牌")
+    client_for(client, users[Role.EMPLOYEE])
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 403
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_the_api_docs_ask_a_visitor_to_log_in_and_take_a_bearer_token(client, users):
+    for url in (DOCS, OPENAPI):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    _, raw = create_token(users[Role.SUPERVISOR], "生成客户端")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(OPENAPI).status_code == 200
+    assert Client(HTTP_AUTHORIZATION="Bearer aj_wrong").get(OPENAPI).status_code == 302
+    _, raw = create_token(users[Role.GRID_MEMBER], "网格")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(OPENAPI).status_code == 403
 
 
 # --- User.clean ------------------------------------------------------------------------------

@@ -3,11 +3,14 @@ everything, but deletes nothing that carries history; a county administrator, no
 superuser, manages only the accounts of their county; nobody else gets in. Every change made in
 the admin is in the audit log."""
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib import admin
 from django.test import RequestFactory
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import Role
@@ -283,3 +286,46 @@ def test_a_rule_changed_in_the_admin_is_audited_with_its_author(client, platform
     entry = LogEntry.objects.get_for_object(rule).get()
     assert entry.actor == platform_admin
     assert entry.changes_dict["per_year"] == [str(rule.per_year), "5"]
+
+
+# --- Chinese names ---------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _admin_models(request):
+    for model, model_admin in admin.site._registry.items():
+        yield model
+        for inline in model_admin.get_inline_instances(request):
+            yield inline.model
+
+
+def test_every_model_in_the_admin_has_chinese_names(platform_admin):
+    """Each model the admin shows (and its inlines), and its app, is named in Chinese: our
+    models by their Meta and apps.py, the third-party ones by anjian/apps.py and the project's
+    translations (locale/)."""
+    request = RequestFactory().get("/admin/")
+    request.user = platform_admin
+    wrong = []
+    with translation.override("zh-hans"):
+        for model in _admin_models(request):
+            meta = model._meta
+            names = {
+                "verbose_name": meta.verbose_name,
+                "verbose_name_plural": meta.verbose_name_plural,
+                "app verbose_name": meta.app_config.verbose_name,
+            }
+            wrong += [
+                f"{meta.label} {key}: {name}"
+                for key, name in names.items()
+                if not CJK.search(str(name))
+            ]
+    assert wrong == []
+
+
+def test_the_admin_index_lists_no_english_app_or_model(client, platform_admin):
+    client_for(client, platform_admin)
+    page = client.get("/admin/").content.decode()
+    for english in ("Axes", "Audit log", "access attempts", "access logs", "access failures"):
+        assert english not in page
+    assert "登录锁定" in page and "审计日志" in page

@@ -77,13 +77,17 @@ PAGES: dict[str, Route] = {
     "healthz": page(OPEN),
     "login": page(OPEN),
     "logout": post(OPEN),
-    "tokens": page(SIGNED_IN),
-    "revoke_token": post(SIGNED_IN, "token"),
+    "tokens": page("api.use"),
+    "revoke_token": post("api.use", "token"),
+    # The framework's own API documentation, behind the same action (anjian/api.py).
+    "api:openapi-json": page("api.use"),
+    "api:openapi-view": page("api.use"),
     "inbox": page(SIGNED_IN),
     "inbox_open": page(SIGNED_IN, "notification"),
     "inbox_read": post(SIGNED_IN, "notification"),
     "inbox_read_all": post(SIGNED_IN),
     "notification_settings": page(SIGNED_IN),
+    "notification_rules": page(SIGNED_IN),  # who is told what: rules, no one's data
     "enterprises:list": page("enterprise.list"),
     "enterprises:create": page("enterprise.create"),
     "enterprises:export": page("enterprise.export"),
@@ -256,8 +260,8 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
     f"POST {V1}/notifications/read-all": post(SIGNED_IN),
 }
-# The framework's own: the OpenAPI document and its viewer.
-UNCHECKED_PAGES = {"api:openapi-json", "api:openapi-view"}
+# The API's pages among its operations: the OpenAPI document and its viewer.
+API_DOCS = {"api:openapi-json", "api:openapi-view"}
 
 DOCUMENT = api.get_openapi_schema()
 
@@ -274,7 +278,9 @@ def _walk(patterns, namespace=None):
 
 def _page_patterns() -> dict:
     return {
-        name: p for name, p in _walk(get_resolver().url_patterns) if not name.startswith("api:")
+        name: p
+        for name, p in _walk(get_resolver().url_patterns)
+        if not name.startswith("api:") or name in API_DOCS
     }
 
 

@@ -260,7 +260,8 @@ def test_the_page_stores_good_photos(client, world):
     assert row.result == Result.COMPLIANT and row.photos.count() == 2
 
 
-def test_the_openapi_document_describes_the_upload(client):
+def test_the_openapi_document_describes_the_upload(client, users):
+    client.force_login(users[Role.SUPERVISOR])
     document = client.get("/api/v1/openapi.json").json()
     operation = document["paths"]["/api/v1/inspections/{inspection_id}/items/{item_id}/photos"]
     body = operation["post"]["requestBody"]["content"]

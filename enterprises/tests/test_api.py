@@ -385,7 +385,8 @@ def test_token_last_used_is_recorded(admin, token, api, enterprise_a):
 # --- documentation ---------------------------------------------------------------------------
 
 
-def test_openapi_document_lists_the_enterprise_paths(client):
+def test_openapi_document_lists_the_enterprise_paths(client, users):
+    client.force_login(users[Role.SUPERVISOR])
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = json.loads(response.content)

@@ -1,0 +1,261 @@
+"""Who is told what, as data: every app's RECIPIENTS table (event kind -> audiences of level and
+roles) is what its message() does, kind by kind, and the 通知规则 page lists every table.
+
+Each app's events are built in memory (unsaved), one per kind its table names, and the users
+its message() reaches are compared with those the table names, worked out here on their own
+from each fixture user's place in the tree: a user of every role at the county, the town, the
+grid and the enterprise, plus the other town's supervisor, another county's supervisor and
+administrator, the other enterprise's principal and an inactive supervisor, none of whom a
+table may reach unless its level says so."""
+
+from datetime import date
+
+import pytest
+from django.apps import apps
+
+from accidents import notifications as accident_notes
+from accidents.models import AccidentCase, AccidentEvent
+from accounts.models import User
+from accounts.roles import Role
+from conftest import make_user
+from core.notification_rules import rules
+from enforcement import notifications as enforcement_notes
+from enforcement.models import Inspection, InspectionEvent, Penalty, PenaltyEvent
+from enterprises.people import COUNTY, ENTERPRISE, REQUESTER, TOWN, heard
+from grading import notifications as grading_notes
+from grading.models import GradeOverride, OverrideEvent, OverrideState
+from hazards import notifications as hazard_notes
+from hazards.models import Hazard, HazardEvent
+from monitoring import notifications as monitoring_notes
+from monitoring.models import Alarm, AlarmEvent, Point
+from reporting import notifications as reporting_notes
+from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
+
+APPS = {
+    "hazards": hazard_notes,
+    "monitoring": monitoring_notes,
+    "enforcement": enforcement_notes,
+    "grading": grading_notes,
+    "accidents": accident_notes,
+    "reporting": reporting_notes,
+}
+
+
+@pytest.fixture
+def everyone(users, outsider, far_enterprise, enterprise_b, county):
+    far_county = far_enterprise.jurisdiction.parent
+    make_user("far_supervisor", Role.SUPERVISOR, far_county)
+    make_user("far_admin", Role.COUNTY_ADMIN, far_county)
+    make_user("principal_b", Role.PRINCIPAL, enterprise=enterprise_b)
+    retired = make_user("retired_supervisor", Role.SUPERVISOR, county)
+    retired.is_active = False
+    retired.save()
+    make_user("retired_principal", Role.PRINCIPAL, enterprise=users[Role.PRINCIPAL].enterprise)
+    User.objects.filter(username="retired_principal").update(is_active=False)
+    return users
+
+
+def _at(user, level, enterprise) -> bool:
+    if level == ENTERPRISE:
+        return user.enterprise_id == enterprise.pk
+    if level == TOWN:
+        return user.jurisdiction_id == enterprise.jurisdiction_id
+    assert level == COUNTY
+    jurisdiction = user.jurisdiction
+    return jurisdiction is not None and enterprise.scope_path.startswith(jurisdiction.path)
+
+
+def by_the_table(audiences, enterprise, actor=None, requester=None) -> list[str]:
+    """The usernames the audiences name, worked out user by user."""
+    told = set()
+    for user in User.objects.filter(is_active=True).select_related("jurisdiction"):
+        for item in audiences:
+            if item.level == REQUESTER:
+                reached = requester is not None and user.pk == requester.pk
+            else:
+                reached = user.role in item.roles and _at(user, item.level, enterprise)
+            if reached:
+                told.add(user.username)
+    told.discard(getattr(actor, "username", None))
+    return sorted(told)
+
+
+def reached(message) -> list[str]:
+    return sorted(user.username for user in message.recipients)
+
+
+def check(module, cases, enterprise):
+    """Each case (event, its kinds, the requester): message() reaches exactly the table's
+    audience of those kinds; together the cases ask every kind of the table."""
+    asked = set()
+    for event, kinds, requester in cases:
+        assert module.kinds_of(event) == kinds, event
+        audiences = heard(module.RECIPIENTS, kinds)
+        expected = by_the_table(audiences, enterprise, event.actor, requester)
+        assert expected, kinds  # a kind that tells nobody here would prove nothing
+        assert reached(module.message(event)) == expected, kinds
+        asked |= set(kinds)
+    assert asked == set(module.RECIPIENTS)
+
+
+def test_every_table_has_a_chinese_label_per_kind_and_known_roles():
+    for module in APPS.values():
+        assert set(module.KINDS) == set(module.RECIPIENTS), module.__name__
+        for kind, audiences in module.RECIPIENTS.items():
+            assert audiences, kind
+            for item in audiences:
+                assert item.roles or item.level == REQUESTER
+                assert all(role in Role.values for role in item.roles)
+
+
+def test_hazards_tell_by_the_table(everyone, enterprise_a):
+    users = everyone
+    hazard = Hazard(enterprise=enterprise_a, description="积尘未清理", is_major=False)
+    major = Hazard(enterprise=enterprise_a, description="积尘未清理", is_major=True)
+    principal, supervisor = users[Role.PRINCIPAL], users[Role.SUPERVISOR]
+    cases = [
+        (HazardEvent(hazard=hazard, action=kind), (kind,), None)
+        for kind in hazard_notes.DEADLINE_KINDS
+    ] + [
+        (HazardEvent(hazard=hazard, action="confirm", actor=principal), ("by_enterprise",), None),
+        (HazardEvent(hazard=hazard, action="confirm", actor=supervisor), ("by_others",), None),
+        (
+            HazardEvent(hazard=major, action="submit", actor=principal),
+            ("by_enterprise", "major"),
+            None,
+        ),
+        (
+            HazardEvent(hazard=major, action="confirm", actor=users[Role.TOWN_SUPERVISOR]),
+            ("by_others", "major"),
+            None,
+        ),
+    ]
+    check(hazard_notes, cases, enterprise_a)
+
+
+def test_alarms_tell_by_the_table(everyone, enterprise_a):
+    alarm = Alarm(enterprise=enterprise_a, point=Point(code="al1", kind="airlock_fault"))
+    cases = [
+        (AlarmEvent(alarm=alarm, action=kind), (kind,), None)
+        for kind in monitoring_notes.RECIPIENTS
+    ]
+    check(monitoring_notes, cases, enterprise_a)
+    handled = AlarmEvent(alarm=alarm, action="handle", actor=everyone[Role.PRINCIPAL])
+    assert monitoring_notes.message(handled).recipients == []
+
+
+def test_enforcement_tells_by_the_table(everyone, enterprise_a):
+    officer = everyone[Role.ENFORCEMENT_OFFICER]
+    penalty = Penalty(enterprise=enterprise_a, case_number="高应急罚〔2026〕1号")
+    inspection = Inspection(enterprise=enterprise_a, inspected_on=date(2026, 3, 2))
+    cases = [
+        (PenaltyEvent(penalty=penalty, to_state=state, actor=officer), (f"penalty.{state}",), None)
+        for state in ("filed", "decided", "closed")
+    ] + [
+        (
+            InspectionEvent(inspection=inspection, action=action, actor=officer),
+            (f"inspection.{action}",),
+            None,
+        )
+        for action in ("complete", "recheck")
+    ]
+    check(enforcement_notes, cases, enterprise_a)
+    started = InspectionEvent(inspection=inspection, action="start", actor=officer)
+    assert enforcement_notes.message(started) is None
+    notified = PenaltyEvent(penalty=penalty, to_state="notified", actor=officer)
+    assert enforcement_notes.message(notified) is None
+
+
+def test_grading_tells_by_the_table(everyone, enterprise_a):
+    town, supervisor = everyone[Role.TOWN_SUPERVISOR], everyone[Role.SUPERVISOR]
+    override = GradeOverride(enterprise=enterprise_a, requested_by=town, level="red")
+    asked = OverrideEvent(
+        override=override, actor=town, from_state="", to_state=OverrideState.PENDING
+    )
+    decided = OverrideEvent(
+        override=override,
+        actor=supervisor,
+        from_state=OverrideState.PENDING,
+        to_state=OverrideState.APPROVED,
+    )
+    cases = [(asked, ("requested",), None), (decided, ("decided",), town)]
+    check(grading_notes, cases, enterprise_a)
+    # A supervisor's own request: the approvers are the other supervisors and the administrator.
+    own = GradeOverride(enterprise=enterprise_a, requested_by=supervisor, level="red")
+    event = OverrideEvent(override=own, actor=supervisor, to_state=OverrideState.PENDING)
+    assert reached(grading_notes.message(event)) == ["county_admin"]
+
+
+def test_accidents_tell_by_the_table(everyone, enterprise_a):
+    accident = AccidentCase(enterprise=enterprise_a, title="粉尘爆燃")
+    supervisor = everyone[Role.SUPERVISOR]
+    cases = [
+        (AccidentEvent(accident=accident, action=kind, actor=supervisor, note="x"), (kind,), None)
+        for kind in accident_notes.RECIPIENTS
+    ]
+    check(accident_notes, cases, enterprise_a)
+    elsewhere = AccidentEvent(accident=AccidentCase(title="外地"), action="recorded", note="x")
+    assert accident_notes.message(elsewhere) is None
+
+
+def test_commitments_tell_by_the_table(everyone, enterprise_a):
+    principal, town = everyone[Role.PRINCIPAL], everyone[Role.TOWN_SUPERVISOR]
+    commitment = SafetyCommitment(
+        enterprise=enterprise_a,
+        kind=CommitmentKind.ZERO_OUT,
+        committer_name="王建国",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+    )
+    breach = CommitmentBreach(description="未佩戴防护面罩")
+
+    def event(action, actor):
+        return CommitmentEvent(commitment=commitment, action=action, actor=actor, breach=breach)
+
+    cases = [
+        (event("recorded", principal), ("zero_out_recorded",), None),
+        (event("breach_recorded", town), ("breach_recorded",), None),
+        (event("breach_recorded", None), ("breach_detected",), None),
+        (event("breach_revoked", everyone[Role.SUPERVISOR]), ("breach_revoked",), None),
+    ]
+    check(reporting_notes, cases, enterprise_a)
+    assert reporting_notes.message(event("withdrawn", principal)) is None
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_the_rules_list_every_app_that_announces(db):
+    found = {app["app"]: app for app in rules()}
+    assert set(found) == set(APPS)
+    hazards = {kind["kind"]: kind for kind in found["hazards"]["kinds"]}
+    assert hazards["escalate_county"]["label"] == "逾期升级至县局"
+    assert hazards["escalate_county"]["audiences"] == [
+        {
+            "level": "县局（企业所属区划及其上级）",
+            "roles": ["监管科室"],
+            "role_values": ["supervisor"],
+        }
+    ]
+    grading = {kind["kind"]: kind for kind in found["grading"]["kinds"]}
+    assert grading["decided"]["audiences"][0]["level"] == "申请人本人"
+    assert grading["requested"]["audiences"][0]["roles"] == ["县局管理员", "监管科室"]
+
+
+@pytest.mark.parametrize("role", [Role.EMPLOYEE, Role.SUPERVISOR, Role.GRID_MEMBER])
+def test_the_rules_page_shows_every_table_to_any_signed_in_user(client, users, role):
+    client.force_login(users[role])
+    response = client.get("/notifications/rules/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for app in APPS:
+        assert str(apps.get_app_config(app).verbose_name) in html
+    for text in ("整改期限提醒", "报警未处置，升级至县局", "行政处罚决定", "企业主要负责人"):
+        assert text in html
+    assert "notifications/rules/" in client.get("/inbox/settings/").content.decode()
+
+
+def test_the_rules_page_needs_a_login(client, db):
+    response = client.get("/notifications/rules/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
