@@ -9,7 +9,8 @@ The levels:
 - town: the users of those roles at the enterprise's town (its jurisdiction);
 - county: the users of those roles at any node on the enterprise's scope path ("/1/4/17/" →
   "/1/", "/1/4/", "/1/4/17/"): the county over it, never another county's;
-- requester: the person the event answers (a request's requester), whom the app names
+- requester: the person the event answers (a request's requester, a report's reporter), whom
+  the app names
   (`requester=`), whatever their role."""
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ LEVELS = {
     ENTERPRISE: "本企业",
     TOWN: "所在镇街/开发区",
     COUNTY: "县局（企业所属区划及其上级）",
-    REQUESTER: "申请人本人",
+    REQUESTER: "申请人或登记人本人",
 }
 
 # The enterprise's managers: its principal and safety officers.

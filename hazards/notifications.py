@@ -1,14 +1,27 @@
 """Who hears of a hazard's events (core.events), as data (RECIPIENTS, read by the 通知规则
 page): the enterprise's managers when the bureau acts, the town's supervisors when the
-enterprise acts, and the county's supervisors besides for major hazards. The deadline job's
+enterprise acts, and the county's supervisors besides for major hazards. A general hazard the
+enterprise reviews itself (hazards.transitions.REVIEWED_INSIDE) stays inside it: each step is
+heard by its managers and the one who reported it; the town sees it in the ledger. The deadline
+job's
 events (hazards.reminders) go to one group each: a reminder to the enterprise's managers, an
 escalation to the town's supervisors, then the county's. Never the actor."""
 
 from accounts.roles import Role
 from core.events import Message
-from enterprises.people import COUNTY, ENTERPRISE, MANAGERS, TOWN, Audience, audience, heard
+from enterprises.people import (
+    COUNTY,
+    ENTERPRISE,
+    MANAGERS,
+    REQUESTER,
+    TOWN,
+    Audience,
+    audience,
+    heard,
+)
+from hazards.transitions import reviewed_inside
 
-SELECT_RELATED = {"HazardEvent": ("hazard__enterprise", "actor")}
+SELECT_RELATED = {"HazardEvent": ("hazard__enterprise", "hazard__reported_by", "actor")}
 
 RECIPIENTS: dict[str, tuple[Audience, ...]] = {
     "remind": (Audience(ENTERPRISE, MANAGERS),),
@@ -18,6 +31,9 @@ RECIPIENTS: dict[str, tuple[Audience, ...]] = {
     # acting (the bureau, the town, an expert) by the enterprise's managers.
     "by_enterprise": (Audience(TOWN, (Role.TOWN_SUPERVISOR,)),),
     "by_others": (Audience(ENTERPRISE, MANAGERS),),
+    # A general hazard the enterprise found itself: its managers review it, its reporter (an
+    # employee) hears the outcome.
+    "inside": (Audience(ENTERPRISE, MANAGERS), Audience(REQUESTER)),
     # Added to either for a major hazard.
     "major": (Audience(COUNTY, (Role.SUPERVISOR,)),),
 }
@@ -27,6 +43,7 @@ KINDS = {
     "escalate_county": "逾期升级至县局",
     "by_enterprise": "企业人员办理隐患（上报、制定方案、提交整改等）",
     "by_others": "监管部门、专家等办理隐患（确认、验收、销号等）",
+    "inside": "企业自查发现的一般隐患的每一步（企业内部确认、验收）",
     "major": "重大事故隐患的每一步（另行通知）",
 }
 DEADLINE_KINDS = ("remind", "escalate_town", "escalate_county")
@@ -36,6 +53,8 @@ def kinds_of(event) -> tuple[str, ...]:
     """The kinds of RECIPIENTS an event belongs to."""
     if event.action in DEADLINE_KINDS:
         return (event.action,)
+    if reviewed_inside(event.hazard):
+        return ("inside",)
     by_enterprise = event.actor_id is not None and event.actor.enterprise_id is not None
     kinds = ("by_enterprise",) if by_enterprise else ("by_others",)
     return (*kinds, "major") if event.hazard.is_major else kinds
@@ -43,7 +62,10 @@ def kinds_of(event) -> tuple[str, ...]:
 
 def recipients_for(event) -> list:
     audiences = heard(RECIPIENTS, kinds_of(event))
-    return audience(event.hazard.enterprise, audiences, exclude=event.actor_id)
+    hazard = event.hazard
+    return audience(
+        hazard.enterprise, audiences, exclude=event.actor_id, requester=hazard.reported_by
+    )
 
 
 def message(event) -> Message:

@@ -130,6 +130,16 @@ def test_hazards_tell_by_the_table(everyone, enterprise_a):
             None,
         ),
     ]
+    employee = users[Role.EMPLOYEE]
+    own = Hazard(
+        enterprise=enterprise_a,
+        description="配电箱门未关闭",
+        source="employee_report",
+        reported_by=employee,
+    )
+    cases.append(
+        (HazardEvent(hazard=own, action="confirm", actor=principal), ("inside",), employee)
+    )
     check(hazard_notes, cases, enterprise_a)
 
 
@@ -238,7 +248,7 @@ def test_the_rules_list_every_app_that_announces(db):
         }
     ]
     grading = {kind["kind"]: kind for kind in found["grading"]["kinds"]}
-    assert grading["decided"]["audiences"][0]["level"] == "申请人本人"
+    assert grading["decided"]["audiences"][0]["level"] == "申请人或登记人本人"
     assert grading["requested"]["audiences"][0]["roles"] == ["县局管理员", "监管科室"]
 
 
