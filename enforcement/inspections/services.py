@@ -321,10 +321,20 @@ def checklist_sections(rows) -> list[dict]:
     for row in rows:
         template = row["item"].template
         if not sections or sections[-1]["template"].pk != template.pk:
-            sections.append({"template": template, "rows": [], "unanswered": 0})
+            sections.append({"template": template, "rows": [], "total": 0, "unanswered": 0})
         sections[-1]["rows"].append(row)
+        sections[-1]["total"] += 1
         sections[-1]["unanswered"] += row["answer"] is None
     return sections
+
+
+def section_summary(inspection, template) -> dict:
+    """One section's heading data as in checklist_sections, without its rows: how many items
+    it has for the enterprise and how many are still unanswered (a draft's)."""
+    items = checklists.items_for(inspection.enterprise).filter(template=template)
+    total = items.count()
+    answered = inspection.answers.filter(item__in=items.values("pk")).count()
+    return {"template": template, "total": total, "unanswered": total - answered}
 
 
 def progress(inspection) -> dict:

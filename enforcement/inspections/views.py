@@ -211,14 +211,19 @@ def _refused_by_htmx(request, exc: Refused) -> str:
 
 def _answer_fragment(request, inspection, item_id, error="", status=200):
     """One item's stored answer (result, note, photos) with "已保存 HH:MM" or the reason it was
-    not saved, the progress count (out of band) and an empty photo input (out of band, so that
-    the photos just sent are not sent again with the next change)."""
-    answer = (
-        inspection.answers.filter(item_id=item_id)
-        .select_related("hazard")
-        .prefetch_related("photos")
-        .first()
-    )
+    not saved, and out of band: the progress count, the heading of the item's section (its
+    unanswered count) and, once saved, an empty photo input (so that the photos just sent are
+    not sent again with the next change; photos refused stay chosen until changed)."""
+    # The item first, by its key (an id beyond 64 bits finds nothing there, not a database error).
+    item = ChecklistItem.objects.select_related("template").filter(pk=item_id).first()
+    answer = None
+    if item is not None:
+        answer = (
+            inspection.answers.filter(item=item)
+            .select_related("hazard")
+            .prefetch_related("photos")
+            .first()
+        )
     context = {
         "inspection": inspection,
         "item_id": item_id,
@@ -226,7 +231,12 @@ def _answer_fragment(request, inspection, item_id, error="", status=200):
         "error": error,
         "saved_at": None if error else timezone.now(),
         "progress": services.progress(inspection),
+        "actions": services.inspection_actions(request.user, inspection),
     }
+    if item is not None and inspection.is_draft:
+        section = services.section_summary(inspection, item.template)
+        # A section not on the page (an item of another enterprise's checklist) is left out.
+        context["section"] = section if section["total"] else None
     return render(request, "enforcement/_answer_response.html", context, status=status)
 
 
@@ -237,8 +247,9 @@ def inspection_answer(request, pk, item_id):
     fragment, see _answer_fragment), or as a plain form post without JavaScript (back to the
     page at the item)."""
     require(request.user, "inspection.manage")
-    _inspection_or_404(request.user, pk)
+    inspection = _inspection_or_404(request.user, pk)
     htmx = _htmx(request)
+    error, status = "", 200
     form = forms.AnswerForm(request.POST, request.FILES)
     try:
         if not form.is_valid():
@@ -251,14 +262,11 @@ def inspection_answer(request, pk, item_id):
     except Refused as exc:
         if not htmx:
             refuse_on_page(request, exc)
-            return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
-        error = _refused_by_htmx(request, exc)
-        return _answer_fragment(
-            request, _inspection_or_404(request.user, pk), item_id, error, exc.status
-        )
+        else:
+            error, status = _refused_by_htmx(request, exc), exc.status
     if not htmx:
         return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
-    return _answer_fragment(request, _inspection_or_404(request.user, pk), item_id)
+    return _answer_fragment(request, inspection, item_id, error, status)
 
 
 @login_required

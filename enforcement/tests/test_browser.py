@@ -88,6 +88,8 @@ def test_answer_items_and_a_section_without_reloading(
     wait_for_text(browser, "progress", f"已答 2 / {total} 项，不符合 1 项")
     assert browser.execute_script("return document.activeElement.id") == f"note-{second.pk}"
     assert note.get_attribute("value") == "未设置断水报警"
+    head = f"section-head-{sections[0]['template'].pk}"
+    wait_for_text(browser, head, f"未答 {len(sections[0]['rows']) - 2} 项")
 
     # 本节不适用 on another section, confirmed: its items are answered, the count follows.
     section = browser.find_element(By.ID, f"section-{other['template'].pk}")

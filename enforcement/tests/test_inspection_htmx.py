@@ -104,6 +104,10 @@ def test_htmx_answer_returns_the_fragment_and_progress(client, enforcer, draft, 
     assert f"已答 1 / {len(rows)} 项，不符合 0 项" in progress_of(html)
     # the photo input comes back empty (out of band), so the next change does not resend photos
     assert f'id="photos-{first.pk}"' in html
+    # the section's heading follows (out of band)
+    head = html[html.index(f'<div id="section-head-{sections[0]["template"].pk}"') :]
+    assert head.split(">", 1)[0].endswith('hx-swap-oob="true"')
+    assert f"未答 {len(sections[0]['rows']) - 1} 项" in head and "本节不适用" in head
     assert InspectionAnswer.objects.get(inspection=draft, item=first).result == Result.COMPLIANT
 
     # 不符合 without a note: 422 with the reason in the item, nothing stored
@@ -111,6 +115,7 @@ def test_htmx_answer_returns_the_fragment_and_progress(client, enforcer, draft, 
     assert response.status_code == 422
     html = response.content.decode()
     assert "未保存：不符合的条目请写明具体问题" in html and f'id="answer-{second.pk}"' in html
+    assert f'id="photos-{second.pk}"' not in html  # photos chosen would stay for the next try
     assert "已答 1 /" in progress_of(html)
     assert not InspectionAnswer.objects.filter(inspection=draft, item=second).exists()
 
@@ -313,3 +318,16 @@ def test_complete_after_sections(client, enforcer, draft, sections):
     assert "检查已完成" in response.content.decode()
     draft.refresh_from_db()
     assert not draft.is_draft
+
+
+def test_ids_beyond_64_bits_are_refused_not_a_500(client, enforcer, draft, sections):
+    client_for(client, enforcer)
+    huge = 2**70
+    item_url = f"/enforcement/inspections/{draft.pk}/items/{huge}/"
+    for url, data in ((item_url, {"result": "compliant"}), (section_url(draft, huge), {})):
+        response = client.post(url, data, headers=HX)
+        assert response.status_code == 422, url
+        html = response.content.decode()
+        assert "编号有误" in html or "不在本企业的检查清单中" in html
+        assert client.post(url, data).status_code == 302
+    assert not InspectionAnswer.objects.exists()
