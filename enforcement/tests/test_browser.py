@@ -1,9 +1,11 @@
 """The checklist inspection in Debian's Chromium (issue 12): an enforcement officer answers two
 items and marks a section 不适用 without the page ever reloading (a marker set on `window` before
 survives), sees each item's 已保存 or its Chinese reason, and the progress count change. The note
-is saved after a pause in typing (autosave) while the cursor stays in it."""
+is saved after a pause in typing (autosave) while the cursor stays in it. Once the session has
+ended, a change says 未保存 in the item instead of showing the log-in page there."""
 
 import pytest
+from django.conf import settings
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 
@@ -113,3 +115,15 @@ def test_answer_items_and_a_section_without_reloading(
     )
     assert {answers[row["item"].pk].result for row in other["rows"]} == {Result.NOT_APPLICABLE}
     assert len(answers) == answered
+
+    # The session ends: the next change is not saved, and the item says so (the log-in page is
+    # not swapped into it).
+    browser.delete_cookie(settings.SESSION_COOKIE_NAME)
+    third = sections[0]["rows"][2]["item"]
+    started = shared.htmx_started(browser)
+    click(browser, browser.find_element(By.CSS_SELECTOR, f'label[for="r{third.pk}_compliant"]'))
+    wait_for_htmx(browser, started)
+    wait_for_text(browser, f"status-{third.pk}", "未保存：登录已过期，请刷新页面重新登录")
+    assert not browser.find_elements(By.CSS_SELECTOR, f"#item-{third.pk} #id_username")
+    assert browser.execute_script(SAME_DOCUMENT) == "checklist"
+    assert not InspectionAnswer.objects.filter(inspection=inspection, item=third).exists()

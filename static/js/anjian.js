@@ -49,3 +49,14 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("htmx:sendError", function (event) {
   showHtmxFailure(event, "网络连接失败，请检查网络后重试");
 });
+
+// A session that has ended: the request was sent on to the log-in page, which must not be
+// swapped into a part of the page. Nothing was saved; the page stays as it is and says so.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (!xhr || !xhr.responseURL) return;
+  if (new URL(xhr.responseURL).pathname === "/accounts/login/") {
+    event.detail.shouldSwap = false;
+    showHtmxFailure(event, "登录已过期，请刷新页面重新登录");
+  }
+});
