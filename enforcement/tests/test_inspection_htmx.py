@@ -72,6 +72,7 @@ def test_page_shows_sections_progress_and_htmx_forms(client, enforcer, draft, se
     assert f'hx-post="{answer_url(draft, first)}"' in html
     assert 'hx-trigger="keyup changed delay:1500ms"' in html
     assert 'hx-encoding="multipart/form-data"' in html
+    assert "{#" not in html and "#}" not in html  # no template comment printed as text
 
 
 def test_completed_inspection_is_read_only(client, enforcer, inspect, enterprise_a):
