@@ -30,6 +30,11 @@ urlpatterns = [
         name="inspection_answer",
     ),
     path(
+        "inspections/<int:pk>/sections/<int:section_id>/not-applicable/",
+        inspection_views.inspection_section,
+        name="inspection_section",
+    ),
+    path(
         "inspections/<int:pk>/complete/",
         inspection_views.inspection_complete,
         name="inspection_complete",

@@ -53,7 +53,13 @@ class PhotoUploadsField(forms.FileField):
 
 
 class AnswerForm(CheckedForm):
-    result = forms.ChoiceField(label="结果", choices=Result.choices, widget=forms.RadioSelect)
+    """One item's answer from the page: posted whole by the 保存 button, or by htmx on every
+    change (autosave). Without a result the photos are added to the item's answer
+    (enforcement.inspections.services.answer says what is missing)."""
+
+    result = forms.ChoiceField(
+        label="结果", choices=Result.choices, widget=forms.RadioSelect, required=False
+    )
     note = forms.CharField(label="情况说明", max_length=500, required=False)
     photos = PhotoUploadsField(label="照片", required=False)
 

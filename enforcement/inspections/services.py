@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.roles import can
@@ -301,10 +302,8 @@ def set_evidence(user, inspection_id, alarm_ids=(), warning_ids=()) -> Inspectio
 def checklist_rows(inspection) -> list[dict]:
     """The inspection's checklist with each item's answer and photos, in order: the items that
     apply to the enterprise (while in draft), or the items answered (once completed)."""
-    answers = {
-        a.item_id: a
-        for a in inspection.answers.select_related("hazard", "item").prefetch_related("photos")
-    }
+    stored = inspection.answers.select_related("hazard", "item", "item__template")
+    answers = {a.item_id: a for a in stored.prefetch_related("photos")}
     if inspection.is_draft:
         items = list(checklists.items_for(inspection.enterprise))
     else:
@@ -313,6 +312,45 @@ def checklist_rows(inspection) -> list[dict]:
         {"index": n, "item": item, "answer": answers.get(item.pk)}
         for n, item in enumerate(items, start=1)
     ]
+
+
+def checklist_sections(rows) -> list[dict]:
+    """The checklist rows grouped by their checklist (通用检查清单, an industry's, a sector's…):
+    the sections of the page, each with how many of its items are still unanswered."""
+    sections = []
+    for row in rows:
+        template = row["item"].template
+        if not sections or sections[-1]["template"].pk != template.pk:
+            sections.append({"template": template, "rows": [], "total": 0, "unanswered": 0})
+        sections[-1]["rows"].append(row)
+        sections[-1]["total"] += 1
+        sections[-1]["unanswered"] += row["answer"] is None
+    return sections
+
+
+def section_summary(inspection, template) -> dict:
+    """One section's heading data as in checklist_sections, without its rows: how many items
+    it has for the enterprise and how many are still unanswered (a draft's)."""
+    items = checklists.items_for(inspection.enterprise).filter(template=template)
+    total = items.count()
+    answered = inspection.answers.filter(item__in=items.values("pk")).count()
+    return {"template": template, "total": total, "unanswered": total - answered}
+
+
+def progress(inspection) -> dict:
+    """How far the checklist is answered: {"answered", "total", "wanting"} (不符合). While a
+    draft, of the items that apply to the enterprise now; once completed, of the answers."""
+    answers = inspection.answers.all()
+    if inspection.is_draft:
+        items = checklists.items_for(inspection.enterprise)
+        total = items.count()
+        answers = answers.filter(item__in=items.values("pk"))
+    counts = answers.aggregate(
+        answered=Count("pk"), wanting=Count("pk", filter=Q(result=Result.NOT_COMPLIANT))
+    )
+    if not inspection.is_draft:
+        total = counts["answered"]
+    return {"answered": counts["answered"], "total": total, "wanting": counts["wanting"]}
 
 
 def _answer_order(answer):
@@ -374,6 +412,47 @@ def answer(user, inspection_id, item_id, result: str | None, note: str = "", pho
         for image in photos:
             InspectionPhoto.objects.create(answer=row, image=image, uploaded_by=user)
     return row
+
+
+def answer_section(user, inspection_id, section_id, result: str = Result.NOT_APPLICABLE) -> int:
+    """Answer every still unanswered item of one section (one checklist, e.g. 通用检查清单) of a
+    draft inspection at once, in one transaction: "本节不适用" on the page. Items already
+    answered keep their answers. 不符合 needs a note per item, so it is refused here. Returns
+    how many items were answered."""
+    check(user, "inspection.manage", "填写检查结果")
+    if result not in Result.values:
+        raise Refused("检查结果无效，应为符合、不符合或不适用")
+    if result == Result.NOT_COMPLIANT:
+        raise Refused("不符合的条目须逐项写明具体问题，不能整节填写")
+    (section_id,) = _ids([section_id], "检查清单")
+    with transaction.atomic():
+        inspection = _locked(user, inspection_id)
+        if not inspection.is_draft:
+            raise Refused("检查已完成，不能修改检查结果", 409)
+        items = list(checklists.items_for(inspection.enterprise).filter(template_id=section_id))
+        if not items:
+            raise Refused("该部分不在本企业的检查清单中")
+        done = set(
+            InspectionAnswer.objects.filter(inspection=inspection, item__in=items).values_list(
+                "item_id", flat=True
+            )
+        )
+        todo = [item for item in items if item.pk not in done]
+        if not todo:
+            raise Refused("本节条目均已作答", 409)
+        InspectionAnswer.objects.bulk_create(
+            InspectionAnswer(inspection=inspection, item=item, result=result, answered_by=user)
+            for item in todo
+        )
+        events.record(
+            InspectionEvent,
+            inspection=inspection,
+            action="section",
+            actor=user,
+            note=f"{items[0].template.name}：{len(todo)} 项{Result(result).label}",
+            payload={"template": section_id, "result": result, "items": [i.pk for i in todo]},
+        )
+    return len(todo)
 
 
 # --- completion ---------------------------------------------------------------------------------

@@ -156,10 +156,14 @@ def inspection_detail(request, pk):
     context = {
         "inspection": inspection,
         "rows": rows,
-        "answered": sum(1 for row in rows if row["answer"]),
-        "wanting": sum(
-            1 for row in rows if row["answer"] and row["answer"].result == Result.NOT_COMPLIANT
-        ),
+        "sections": services.checklist_sections(rows),
+        "progress": {
+            "answered": sum(1 for row in rows if row["answer"]),
+            "total": len(rows),
+            "wanting": sum(
+                1 for row in rows if row["answer"] and row["answer"].result == Result.NOT_COMPLIANT
+            ),
+        },
         "results": Result.choices,
         "inspectors": inspection.inspectors.order_by("id"),
         "documents": InspectionDocument.objects.for_user(user).filter(inspection=inspection),
@@ -191,22 +195,116 @@ def inspection_detail(request, pk):
     return render(request, "enforcement/inspection_detail.html", context)
 
 
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _refused_by_htmx(request, exc: Refused) -> str:
+    """A refusal answering an htmx request: 404 and 403 as such (refuse_on_page raises them);
+    anything else is the Chinese reason, shown in the fragment returned with the refusal's
+    status (templates/base.html lets htmx swap 409, 413 and 422). No flash message: it would
+    turn up on the next full page instead."""
+    if exc.status in (403, 404):
+        refuse_on_page(request, exc)
+    return str(exc)
+
+
+def _answer_fragment(request, inspection, item_id, error="", status=200):
+    """One item's stored answer (result, note, photos) with "已保存 HH:MM" or the reason it was
+    not saved, and out of band: the progress count, the heading of the item's section (its
+    unanswered count) and, once saved, an empty photo input (so that the photos just sent are
+    not sent again with the next change; photos refused stay chosen until changed)."""
+    # The item first, by its key (an id beyond 64 bits finds nothing there, not a database error).
+    item = ChecklistItem.objects.select_related("template").filter(pk=item_id).first()
+    answer = None
+    if item is not None:
+        answer = (
+            inspection.answers.filter(item=item)
+            .select_related("hazard")
+            .prefetch_related("photos")
+            .first()
+        )
+    context = {
+        "inspection": inspection,
+        "item_id": item_id,
+        "answer": answer,
+        "error": error,
+        "saved_at": None if error else timezone.now(),
+        "progress": services.progress(inspection),
+        "actions": services.inspection_actions(request.user, inspection),
+    }
+    if item is not None and inspection.is_draft:
+        section = services.section_summary(inspection, item.template)
+        # A section not on the page (an item of another enterprise's checklist) is left out.
+        context["section"] = section if section["total"] else None
+    return render(request, "enforcement/_answer_response.html", context, status=status)
+
+
 @login_required
 @require_POST
 def inspection_answer(request, pk, item_id):
+    """Answer one item: by htmx on every change of the item's form (the item's answer as a
+    fragment, see _answer_fragment), or as a plain form post without JavaScript (back to the
+    page at the item)."""
+    require(request.user, "inspection.manage")
+    inspection = _inspection_or_404(request.user, pk)
+    htmx = _htmx(request)
+    error, status = "", 200
+    form = forms.AnswerForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            errors = [e for field in form.errors.values() for e in field]
+            raise Refused("；".join(errors) or "请选择检查结果")
+        data = form.cleaned_data
+        services.answer(
+            request.user, pk, item_id, data["result"] or None, data["note"], data["photos"]
+        )
+    except Refused as exc:
+        if not htmx:
+            refuse_on_page(request, exc)
+        else:
+            error, status = _refused_by_htmx(request, exc), exc.status
+    if not htmx:
+        return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
+    return _answer_fragment(request, inspection, item_id, error, status)
+
+
+@login_required
+@require_POST
+def inspection_section(request, pk, section_id):
+    """本节不适用: every unanswered item of one section (checklist) answered 不适用. By htmx the
+    section comes back as a fragment with the progress count out of band."""
     require(request.user, "inspection.manage")
     _inspection_or_404(request.user, pk)
-    form = forms.AnswerForm(request.POST, request.FILES)
-    if not form.is_valid():
-        errors = [e for field in form.errors.values() for e in field]
-        messages.error(request, "；".join(errors) or "请选择检查结果")
-    else:
-        data = form.cleaned_data
-        try:
-            services.answer(request.user, pk, item_id, data["result"], data["note"], data["photos"])
-        except Refused as exc:
+    htmx = _htmx(request)
+    error, status = "", 200
+    try:
+        done = services.answer_section(request.user, pk, section_id, Result.NOT_APPLICABLE)
+    except Refused as exc:
+        if not htmx:
             refuse_on_page(request, exc)
-    return redirect(reverse("enforcement:inspection", args=[pk]) + f"#item-{item_id}")
+        else:
+            error, status = _refused_by_htmx(request, exc), exc.status
+    else:
+        if not htmx:
+            messages.success(request, f"本节 {done} 个未作答条目已标为不适用")
+    if not htmx:
+        return redirect(reverse("enforcement:inspection", args=[pk]) + f"#section-{section_id}")
+    inspection = _inspection_or_404(request.user, pk)
+    rows = services.checklist_rows(inspection)
+    section = next(
+        (s for s in services.checklist_sections(rows) if s["template"].pk == section_id), None
+    )
+    context = {
+        "inspection": inspection,
+        "section": section,
+        "section_id": section_id,
+        "section_error": error,
+        "actions": services.inspection_actions(request.user, inspection),
+        "results": Result.choices,
+        "progress": services.progress(inspection),
+    }
+    return render(request, "enforcement/_section_response.html", context, status=status)
 
 
 @login_required
