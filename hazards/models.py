@@ -269,6 +269,11 @@ class Hazard(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    # Ordered rectified by an enforcement inspection (its 责令限期整改指令书): the page of that
+    # inspection, whose re-check (整改复查意见书) verifies the rectification, not a close here.
+    order_link = models.CharField(
+        "整改指令所在检查", max_length=200, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -79,7 +79,9 @@ def _locked(user, hazard_id) -> Hazard:
     )
 
 
-def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Hazard:
+def _act(
+    user, hazard_id, action: str, change, note: str = "", data=None, by_recheck=False
+) -> Hazard:
     transition = TRANSITIONS[action]
     with transaction.atomic():
         hazard = _locked(user, hazard_id)
@@ -91,6 +93,8 @@ def _act(user, hazard_id, action: str, change, note: str = "", data=None) -> Haz
             )
         if action in OTHERS_ONLY and _own(user, hazard, action):
             raise TransitionRefused(OTHERS_ONLY[action], 403)
+        if action in BY_RECHECK and hazard.order_link and not by_recheck:
+            raise TransitionRefused(BY_RECHECK_REASON, 409)
         before = hazard.state
         change(hazard)
         if transition.target is not None:
@@ -108,6 +112,14 @@ OTHERS_ONLY = {
     "close": "不能验收本人提交的整改",
     "return": "不能退回本人提交的整改",
 }
+
+
+# A hazard ordered rectified by an enforcement inspection is verified by that inspection's
+# re-check (整改复查意见书, enforcement.inspections.services.recheck), which closes or returns
+# it; not by a close on its own page.
+BY_RECHECK = ("close", "return")
+BY_RECHECK_REASON = "该隐患由执法检查责令整改，请通过该次检查的整改复查验收"
+RECHECK_STEP = ("整改复查（出具整改复查意见书）", "执法人员")
 
 
 def _own(user, hazard, action: str) -> bool:
@@ -130,6 +142,8 @@ def available_actions(user, hazard) -> list[str]:
             continue
         if name in OTHERS_ONLY and _own(user, hazard, name):
             continue
+        if name in BY_RECHECK and hazard.order_link:
+            continue
         pending = hazard.pending_extension if name == "decide_extension" else None
         if name == "decide_extension" and (not pending or pending.requested_by_id == user.pk):
             continue
@@ -145,6 +159,8 @@ def next_step(hazard) -> tuple[str, str] | None:
     name = NEXT_STEP.get(hazard.state)
     if name is None:
         return None
+    if name in BY_RECHECK and hazard.order_link:
+        return RECHECK_STEP
     transition = TRANSITIONS[name]
     return transition.label, WAITING_FOR[transition.permission_for(hazard)]
 
@@ -174,6 +190,8 @@ def awaiting(user) -> dict[str, Q]:
         if step in OTHERS_ONLY:
             mine = "reported_by" if step in ("confirm", "reject") else "submitted_by"
             condition &= ~Q(**{mine: user.pk})
+        if step in BY_RECHECK:
+            condition &= Q(order_link="")  # verified by its inspection's re-check instead
         found[state] = condition
     return found
 
@@ -209,6 +227,7 @@ def report(
     criterion_id: int | None = None,
     photos=(),
     ordered_by: date | None = None,
+    order_link: str = "",
 ) -> Hazard:
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
     criterion of the standard is major from the start. `photos` are uploaded files, or the
@@ -217,7 +236,8 @@ def report(
 
     `ordered_by`: found by inspectors on site and ordered rectified by that day (a checklist
     inspection's 责令限期整改指令书): the hazard is confirmed there and then, with that
-    deadline, by staff who may confirm; the enterprise plans its rectification next."""
+    deadline, by staff who may confirm; the enterprise plans its rectification next.
+    `order_link`: the page of the inspection whose re-check verifies it (Hazard.order_link)."""
     check(user, "hazard.report", "登记隐患", TransitionRefused)
     if ordered_by is not None:
         check(user, TRANSITIONS["confirm"].permission, "现场确认隐患", TransitionRefused)
@@ -251,6 +271,7 @@ def report(
             reported_by=user,
             is_major=criterion is not None,
             criterion=criterion,
+            order_link=order_link if ordered_by is not None else "",
         )
         _add_photos(hazard, PhotoKind.FOUND, photos, user)
         _event(hazard, "report", user, "", data={"major": hazard.is_major})
@@ -408,8 +429,9 @@ def submit(user, hazard_id: int, evidence: str, photos=()) -> Hazard:
     return _act(user, hazard_id, "submit", change)
 
 
-def close(user, hazard_id: int, note: str = "") -> Hazard:
-    """Verify and close (验收销号). The verifier is never the one who submitted."""
+def close(user, hazard_id: int, note: str = "", *, by_recheck: bool = False) -> Hazard:
+    """Verify and close (验收销号). The verifier is never the one who submitted. A hazard an
+    inspection ordered rectified is closed only by its re-check (`by_recheck`)."""
 
     def change(hazard):
         if not hazard.evidence.strip():
@@ -420,12 +442,12 @@ def close(user, hazard_id: int, note: str = "") -> Hazard:
         hazard.suspension = Suspension.NONE
         hazard.suspended_equipment = ""
 
-    return _act(user, hazard_id, "close", change, note)
+    return _act(user, hazard_id, "close", change, note, by_recheck=by_recheck)
 
 
-def send_back(user, hazard_id: int, reason: str) -> Hazard:
+def send_back(user, hazard_id: int, reason: str, *, by_recheck: bool = False) -> Hazard:
     reason = _required(reason, "退回整改须填写理由")
-    return _act(user, hazard_id, "return", lambda h: None, reason)
+    return _act(user, hazard_id, "return", lambda h: None, reason, by_recheck=by_recheck)
 
 
 # --- extensions, supervision, suspension -------------------------------------------------------

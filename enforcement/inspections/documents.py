@@ -211,17 +211,18 @@ def _recheck(doc, document) -> None:
     )
     _table(
         doc,
-        ["序号", "问题", "隐患状态", "整改完毕"],
+        ["序号", "问题", "复查结论", "隐患状态", "整改完毕"],
         [
             [
                 str(n),
                 h["note"] + ("（重大事故隐患）" if h["major"] else ""),
+                h.get("verdict") or "—",
                 h["state"],
                 "是" if h["closed"] else "否",
             ]
             for n, h in enumerate(data.get("hazards", []), start=1)
         ],
-        [1.2, 9.0, 3.0, 2.2],
+        [1.2, 7.4, 1.8, 2.6, 2.2],
     )
     _labelled(doc, "复查意见", data.get("opinion", ""))
     _labelled(doc, "复查人员", _inspectors(data))

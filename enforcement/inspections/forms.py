@@ -91,8 +91,39 @@ class EvidenceForm(CheckedForm):
         ]
 
 
+VERDICTS = [("", "请选择复查结论"), ("pass", "合格，验收销号"), ("fail", "不合格，退回整改")]
+
+
 class RecheckForm(CheckedForm):
+    """The re-check: its date and opinion, and a verdict per hazard the enterprise submitted
+    (`hazards`): passed closes it, not passed returns it with the reason."""
+
     rechecked_on = forms.DateField(label="复查日期", widget=DATE)
     opinion = forms.CharField(
         label="复查意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, hazards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hazards = list(hazards)
+        for index, hazard in enumerate(self.hazards, 1):
+            self.fields[f"verdict_{hazard.pk}"] = forms.ChoiceField(
+                label=f"隐患 {index}：{hazard.description[:60]}", choices=VERDICTS
+            )
+            self.fields[f"reason_{hazard.pk}"] = forms.CharField(
+                label="说明（不合格须填写理由）", max_length=500, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        for hazard in self.hazards:
+            if data.get(f"verdict_{hazard.pk}") == "fail" and not data.get(f"reason_{hazard.pk}"):
+                self.add_error(f"reason_{hazard.pk}", "不合格须填写理由")
+        return data
+
+    def verdicts(self) -> dict[int, tuple[bool, str]]:
+        data = self.cleaned_data
+        return {
+            h.pk: (data[f"verdict_{h.pk}"] == "pass", data.get(f"reason_{h.pk}", ""))
+            for h in self.hazards
+        }

@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import can
@@ -508,6 +509,7 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
                     criterion_id=row.item.criterion_id,
                     photos=[photo.image.name for photo in row.photos.all()],
                     ordered_by=rectify_deadline,
+                    order_link=reverse("enforcement:inspection", args=[inspection.pk]),
                 )
             except hazard_services.TransitionRefused as exc:
                 raise Refused(f"登记隐患失败：{exc}", exc.status) from None
@@ -549,11 +551,31 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
 # --- re-check -----------------------------------------------------------------------------------
 
 
-def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids=None):
-    """Record a re-check of the rectification ordered (整改复查) with the hazards' states as
-    they stand, and issue the 整改复查意见书."""
+def submitted_hazards(inspection) -> list:
+    """The hazards this inspection ordered rectified that the enterprise has submitted for
+    verification: the re-check's to pass or return (in the checklist's order)."""
+    rows = inspection.answers.filter(
+        result=Result.NOT_COMPLIANT, hazard__state=State.SUBMITTED
+    ).select_related("hazard", "item")
+    return [row.hazard for row in sorted(rows, key=_answer_order)]
+
+
+def recheck(
+    user,
+    inspection_id,
+    rechecked_on: date,
+    opinion: str,
+    inspector_ids=None,
+    verdicts: dict[int, tuple[bool, str]] | None = None,
+):
+    """Re-check the rectification ordered (整改复查) and issue the 整改复查意见书: the
+    verification of the hazards the inspection found. Each hazard the enterprise submitted gets
+    a verdict (`verdicts`: hazard id -> (passed, note)): passed closes it (验收销号), not passed
+    returns it to rectification with the note as the reason. The hazards' states after the
+    verdicts are kept with the re-check."""
     check(user, "inspection.manage", "整改复查")
     opinion = _text(opinion, "复查意见", 2000, required=True)
+    verdicts = dict(verdicts or {})
     today = timezone.localdate()
     with transaction.atomic():
         inspection = _locked(user, inspection_id)
@@ -572,9 +594,36 @@ def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids
             )
         else:
             inspectors = list(inspection.inspectors.all())
+        rows = sorted(wanting, key=_answer_order)
+        submitted = {
+            row.hazard.pk: index
+            for index, row in enumerate(rows, 1)
+            if row.hazard and row.hazard.state == State.SUBMITTED
+        }
+        if set(verdicts) - set(submitted):
+            raise Refused("只能对已提交验收的隐患作出复查结论", 409)
+        missing = [str(index) for pk, index in submitted.items() if pk not in verdicts]
+        if missing:
+            raise Refused(
+                f"第 {'、'.join(missing)} 项隐患已提交验收，请作出复查结论（合格或不合格）"
+            )
+        found = {}
+        for pk, (passed, note) in verdicts.items():
+            note = _text(note, "不合格的理由", 500, required=not passed)
+            try:
+                if passed:
+                    verdict = f"整改复查合格：{note}" if note else "整改复查合格"
+                    hazard_services.close(user, pk, verdict, by_recheck=True)
+                else:
+                    hazard_services.send_back(user, pk, f"整改复查不合格：{note}", by_recheck=True)
+            except hazard_services.TransitionRefused as exc:
+                raise Refused(f"第 {submitted[pk]} 项：{exc}", exc.status) from None
+            found[pk] = "合格" if passed else "不合格"
         states = []
-        for row in sorted(wanting, key=_answer_order):
+        for row in rows:
             hazard = row.hazard
+            if hazard is not None:
+                hazard.refresh_from_db(fields=["state", "is_major"])
             states.append(
                 {
                     "item": row.item.text,
@@ -583,6 +632,7 @@ def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids
                     "major": bool(hazard and hazard.is_major),
                     "state": hazard.get_state_display() if hazard else "未登记",
                     "closed": bool(hazard and hazard.state == State.CLOSED),
+                    "verdict": found.get(hazard.pk, "") if hazard else "",
                 }
             )
         done = Recheck.objects.create(
@@ -599,7 +649,7 @@ def recheck(user, inspection_id, rechecked_on: date, opinion: str, inspector_ids
             inspection=inspection,
             action="recheck",
             actor=user,
-            payload={"recheck": done.pk},
+            payload={"recheck": done.pk, "passed": list(found.values()).count("合格")},
         )
     return done
 

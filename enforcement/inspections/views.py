@@ -191,7 +191,10 @@ def inspection_detail(request, pk):
             initial={"findings": inspection.findings, "rectify_deadline": deadline}
         )
     if "recheck" in actions:
-        context["recheck_form"] = forms.RecheckForm(initial={"rechecked_on": timezone.localdate()})
+        context["recheck_form"] = forms.RecheckForm(
+            initial={"rechecked_on": timezone.localdate()},
+            hazards=services.submitted_hazards(inspection),
+        )
     return render(request, "enforcement/inspection_detail.html", context)
 
 
@@ -350,14 +353,22 @@ def inspection_evidence(request, pk):
 @require_POST
 def inspection_recheck(request, pk):
     require(request.user, "inspection.manage")
-    _inspection_or_404(request.user, pk)
-    form = forms.RecheckForm(request.POST)
+    inspection = _inspection_or_404(request.user, pk)
+    form = forms.RecheckForm(request.POST, hazards=services.submitted_hazards(inspection))
     if not form.is_valid():
-        messages.error(request, "请填写复查日期和复查意见")
+        problems = "；".join(
+            f"{form.fields[name].label}：{errors[0]}" if name in form.fields else errors[0]
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"复查未记录。{problems}")
     else:
         try:
             done = services.recheck(
-                request.user, pk, form.cleaned_data["rechecked_on"], form.cleaned_data["opinion"]
+                request.user,
+                pk,
+                form.cleaned_data["rechecked_on"],
+                form.cleaned_data["opinion"],
+                verdicts=form.verdicts(),
             )
         except Refused as exc:
             refuse_on_page(request, exc)
