@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from accounts.roles import can
 from workbench import items
 
 
@@ -14,5 +15,8 @@ def home(request):
     context = {
         "items": items.items_for(user),
         "overview": items.overview(user),
+        # An enterprise's people report what they find from here (an employee's QR code
+        # leads to the same form).
+        "perms_report": bool(user.enterprise_id) and can(user, "hazard.report"),
     }
     return render(request, "workbench/home.html", context)
