@@ -9,4 +9,5 @@ urlpatterns = [
     path("inbox/settings/", views.notification_settings, name="notification_settings"),
     path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("kept-photos/<str:token>/", views.kept_photo, name="kept_photo"),
 ]
