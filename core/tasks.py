@@ -1,9 +1,10 @@
 """The tasks of core, for huey's consumer (which imports each app's tasks module): the delivery
 of recorded events, defined beside the recorder in core.events, and of notifications' copies by
-other channels (core.delivery)."""
+other channels (core.delivery); the sweep of photos kept from refused forms (core.uploads)."""
 
 from core.delivery import daily_digest, retry_deliveries, send_deliveries
 from core.events import deliver_events, deliver_pending
+from core.uploads import sweep_stash
 
 __all__ = [
     "daily_digest",
@@ -11,4 +12,5 @@ __all__ = [
     "deliver_pending",
     "retry_deliveries",
     "send_deliveries",
+    "sweep_stash",
 ]

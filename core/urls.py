@@ -10,4 +10,5 @@ urlpatterns = [
     path("notifications/rules/", views.notification_rules_page, name="notification_rules"),
     path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("kept-photos/<str:token>/", views.kept_photo, name="kept_photo"),
 ]

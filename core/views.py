@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from core import inbox as inbox_service
-from core import notification_rules
+from core import notification_rules, uploads
 from core.forms import NotificationPreferenceForm
 from core.models import NotificationPreference
 
@@ -86,7 +87,19 @@ def healthz(request):
 
 def bad_request(request, exception=None):
     # Standalone (no base.html): a request refused this early (an unknown Host) has no user.
-    return render(request, "400.html", status=400)
+    # Django's own reasons are English and technical; ours are Chinese and are shown.
+    reason = str(exception) if isinstance(exception, uploads.TamperedToken) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
+@login_required
+def kept_photo(request, token):
+    """A photo kept from a refused form (core.uploads), shown to the one who chose it."""
+    try:
+        name = uploads.kept([token], request.user)[0]
+    except ValidationError:
+        raise Http404 from None
+    return FileResponse(uploads.reopen(name))
 
 
 CSRF_REFUSED = "请求未通过 CSRF 校验，请刷新页面后重试"

@@ -1,8 +1,10 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
+from core.uploads import KeepsPhotos
 from enterprises.models import Enterprise
 from hazards.models import (
     ListedLevel,
@@ -46,7 +48,7 @@ class PhotosField(forms.ImageField):
         return cleaned
 
 
-class ReportForm(CheckedForm):
+class ReportForm(KeepsPhotos, CheckedForm):
     enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
     source = forms.ChoiceField(label="来源", choices=Source.choices)
     description = forms.CharField(label="隐患描述", widget=forms.Textarea(attrs={"rows": 3}))
@@ -62,7 +64,9 @@ class ReportForm(CheckedForm):
     photos = PhotosField(label="照片", required=False)
 
     def __init__(self, user, *args, enterprise=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, uploader=user, **kwargs)
+        # Most hazards are recorded the day they are found.
+        self.fields["found_on"].initial = timezone.localdate
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).only("pk", "name")
         if enterprise is not None:
             self.fields["enterprise"].initial = enterprise.pk
@@ -98,7 +102,7 @@ class PlanForm(CheckedForm):
     )
 
 
-class SubmitForm(CheckedForm):
+class SubmitForm(KeepsPhotos, CheckedForm):
     evidence = forms.CharField(label="整改情况说明", widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label="整改照片", required=False)
 

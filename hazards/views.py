@@ -12,6 +12,7 @@ from accounts.roles import can, require
 from core.gate import refuse_on_page
 from core.http import xlsx_response
 from core.pagination import SEARCH_COUNT_LIMIT, IdFirstPaginator
+from core.uploads import KeepsPhotos
 from enterprises.choices import Industry
 from enterprises.models import Enterprise, SectorTag
 from hazards import board, duties, export, forms, services
@@ -63,15 +64,17 @@ def ledger(request):
     return render(request, "hazards/_table.html" if htmx else "hazards/ledger.html", context)
 
 
-def _actions(user, hazard):
-    """The actions this user may take on this hazard now, each with an empty form."""
+def _actions(user, hazard, bound=None):
+    """The actions this user may take on this hazard now, each with an empty form, or with
+    `bound` (the form just refused, with what was typed and the photos kept) for its action."""
+    bound = bound or {}
     return [
-        (name, TRANSITIONS[name].label, _form_for(name, hazard))
+        (name, TRANSITIONS[name].label, bound.get(name) or _form_for(name, hazard, user=user))
         for name in services.available_actions(user, hazard)
     ]
 
 
-def _form_for(name, hazard, data=None, files=None):
+def _form_for(name, hazard, data=None, files=None, user=None):
     initial = {}
     if name == "plan":
         initial = {
@@ -84,6 +87,8 @@ def _form_for(name, hazard, data=None, files=None):
         }
     form_class = ACTION_FORMS[name][0]
     kwargs = {"hazard": hazard} if form_class is forms.JudgeForm else {}
+    if issubclass(form_class, KeepsPhotos):
+        kwargs["uploader"] = user
     return form_class(data, files, initial=initial, **kwargs)
 
 
@@ -141,7 +146,10 @@ def _hazard(user, pk):
 
 @login_required
 def detail(request, pk):
-    hazard = _hazard(request.user, pk)
+    return _detail_page(request, _hazard(request.user, pk))
+
+
+def _detail_page(request, hazard, bound=None):
     return render(
         request,
         "hazards/detail.html",
@@ -150,7 +158,7 @@ def detail(request, pk):
             "events": hazard.events.select_related("actor"),
             "photos": hazard.photos.all(),
             "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
-            "actions": _actions(request.user, hazard),
+            "actions": _actions(request.user, hazard, bound),
             "next_step": services.next_step(hazard),
             "overdue": hazard.is_overdue(),
             "zero_out_overdue": hazard.is_zero_out_overdue(),
@@ -165,19 +173,32 @@ def act(request, pk, action):
     if action not in ACTION_FORMS:
         raise Http404
     hazard = _hazard(request.user, pk)
-    form = _form_for(action, hazard, request.POST, request.FILES)
+    form = _form_for(action, hazard, request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
-        return redirect("hazards:detail", pk=hazard.pk)
+        return _refused_form(request, hazard, action, form)
     try:
         ACTION_FORMS[action][1](request.user, hazard, form.cleaned_data)
     except services.TransitionRefused as exc:
         refuse_on_page(request, exc)
-    else:
-        messages.success(request, f"已{TRANSITIONS[action].label}")
+        return _refused_form(request, hazard, action, form)
+    messages.success(request, f"已{TRANSITIONS[action].label}")
+    if isinstance(form, KeepsPhotos):
+        form.photos_stored()
     return redirect("hazards:detail", pk=hazard.pk)
+
+
+def _refused_form(request, hazard, action, form):
+    """The detail page again with the refused form as it was filled in (and its photos kept),
+    when the action is still the user's to take; else back to the page (the hazard moved on)."""
+    hazard = _hazard(request.user, hazard.pk)
+    if action not in services.available_actions(request.user, hazard):
+        return redirect("hazards:detail", pk=hazard.pk)
+    if isinstance(form, KeepsPhotos):
+        form.keep_photos()
+    return _detail_page(request, hazard, {action: form})
 
 
 @login_required
@@ -211,8 +232,11 @@ def report(request):
         except services.TransitionRefused as exc:
             refuse_on_page(request, exc, form)
         else:
+            form.photos_stored()
             messages.success(request, "隐患已登记")
             return redirect("hazards:detail", pk=hazard.pk)
+    if request.method == "POST":
+        form.keep_photos()
     return render(request, "hazards/report.html", {"form": form, "enterprise": enterprise})
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.inputs import CheckedForm
 from core.models import Jurisdiction
+from core.uploads import KeepsPhotos
 from hazards.forms import PhotosField
 from monitoring.kinds import KIND_DEFAULTS, PointKind
 from monitoring.models import AlarmState, Condition, WarningKind, WarningState
@@ -122,7 +123,7 @@ class NoteForm(CheckedForm):
     )
 
 
-class HandleForm(CheckedForm):
+class HandleForm(KeepsPhotos, CheckedForm):
     # Required by the service (its refusal names it); optional here so its message is the one.
     note = forms.CharField(
         label="处置情况",

@@ -23,6 +23,7 @@ from accounts.roles import can, require
 from core.gate import refuse_on_page
 from core.http import xlsx_response
 from core.models import Jurisdiction
+from core.uploads import KeepsPhotos
 from enterprises.models import Enterprise
 from monitoring import connect, export, forms, mqtt, services
 from monitoring.kinds import KIND_DEFAULTS, PointKind
@@ -246,12 +247,20 @@ def _alarm(user, pk) -> Alarm:
     return alarm
 
 
-def _alarm_actions(user, alarm):
-    """The actions this user may take on this alarm now, each with an empty form."""
+def _alarm_actions(user, alarm, bound=None):
+    """The actions this user may take on this alarm now, each with an empty form, or with
+    `bound` (the form just refused, as it was filled in, its photos kept) for its action."""
+    bound = bound or {}
     return [
-        (name, services.ACTIONS[name][0], forms.ALARM_FORMS[name]())
+        (name, services.ACTIONS[name][0], bound.get(name) or _alarm_form(name, user))
         for name in services.available_actions(user, alarm)
     ]
+
+
+def _alarm_form(name, user, data=None, files=None):
+    form_class = forms.ALARM_FORMS[name]
+    kwargs = {"uploader": user} if issubclass(form_class, KeepsPhotos) else {}
+    return form_class(data, files, **kwargs)
 
 
 def _series(point, since, until=None):
@@ -289,7 +298,10 @@ def _point_chart(point, since, until, alarms) -> dict:
 
 @login_required
 def alarm_detail(request, pk):
-    alarm = _alarm(request.user, pk)
+    return _alarm_page(request, _alarm(request.user, pk))
+
+
+def _alarm_page(request, alarm, bound=None):
     events = list(alarm.events.select_related("actor"))
     for event in events:
         event.label = services.ACTION_LABELS.get(event.action, event.action)
@@ -308,7 +320,7 @@ def alarm_detail(request, pk):
             "alarm": alarm,
             "events": events,
             "photos": alarm.photos.order_by("uploaded_at", "pk"),
-            "actions": _alarm_actions(request.user, alarm),
+            "actions": _alarm_actions(request.user, alarm, bound),
             "next_step": services.next_step(alarm),
             "chart": chart,
         },
@@ -321,10 +333,10 @@ def alarm_act(request, pk, action):
     if action not in forms.ALARM_FORMS:
         raise Http404
     alarm = _alarm(request.user, pk)
-    form = forms.ALARM_FORMS[action](request.POST, request.FILES)
+    form = _alarm_form(action, request.user, request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect("monitoring:alarm", pk=alarm.pk)
+        return _refused_alarm_form(request, alarm, action, form)
     try:
         services.act(
             request.user,
@@ -335,9 +347,22 @@ def alarm_act(request, pk, action):
         )
     except services.Refused as exc:
         refuse_on_page(request, exc)
-    else:
-        messages.success(request, f"已{services.ACTIONS[action][0]}")
+        return _refused_alarm_form(request, alarm, action, form)
+    if isinstance(form, KeepsPhotos):
+        form.photos_stored()
+    messages.success(request, f"已{services.ACTIONS[action][0]}")
     return redirect("monitoring:alarm", pk=alarm.pk)
+
+
+def _refused_alarm_form(request, alarm, action, form):
+    """The alarm's page again with the refused form as it was filled in (its photos kept),
+    when the action is still the user's to take; else back to the page."""
+    alarm = _alarm(request.user, alarm.pk)
+    if action not in services.available_actions(request.user, alarm):
+        return redirect("monitoring:alarm", pk=alarm.pk)
+    if isinstance(form, KeepsPhotos):
+        form.keep_photos()
+    return _alarm_page(request, alarm, {action: form})
 
 
 @login_required

@@ -118,6 +118,18 @@ def test_bad_input_shows_chinese_errors_and_changes_nothing(
     assert snapshot() == before
 
 
+def test_a_refused_form_comes_back_as_it_was_typed(supervisor_client, enterprise_a):
+    """On a phone nothing typed should have to be typed again after one field is refused."""
+    data = form_data(enterprise_a, deaths="-1", summary="砂轮机防护罩缺失，碎片飞出致伤")
+    response = supervisor_client.post("/accidents/new/", data)
+    assert "deaths" in errors_of(response)
+    page = response.content.decode()
+    assert 'value="打磨工位机械伤害事故"' in page
+    assert "砂轮机防护罩缺失，碎片飞出致伤</textarea>" in page
+    assert f'value="{data["occurred_at"]}"' in page
+    assert '<option value="machinery" selected>' in page
+
+
 def test_an_external_case_without_place_or_industry(supervisor_client, enterprise_a):
     before = snapshot()
     response = supervisor_client.post(
@@ -206,6 +218,8 @@ def test_void_on_the_page(supervisor_client, county_supervisor, enterprise_a):
     before = snapshot()
     response = supervisor_client.post(f"/accidents/{accident.pk}/void/", {"reason": ""})
     assert response.status_code == 200
+    # Voiding cannot be undone: the button asks first (static/js/anjian.js).
+    assert 'data-confirm="确定要作废这条事故记录吗？' in response.content.decode()
     assert "这个字段是必填项" in " ".join(errors_of(response)["reason"])
     assert snapshot() == before
     response = supervisor_client.post(f"/accidents/{accident.pk}/void/", {"reason": "重复登记"})

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from core.inputs import CheckedForm
 from enforcement.fields import DATE, EnterpriseByCodeField
@@ -38,6 +39,8 @@ class PenaltyAdvanceForm(CheckedForm):
 
     def __init__(self, penalty, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A decision is usually recorded the day it is made.
+        self.fields["decided_on"].initial = timezone.localdate
         self.fields["to_state"].queryset = PenaltyState.objects.filter(
             code__in=penalty.state.next_states
         )

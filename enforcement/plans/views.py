@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can, require
@@ -195,6 +196,8 @@ def draw_detail(request, pk):
         "verification": verification,
         "actions": services.draw_actions(request.user, draw),
         "outcome_form": forms.OutcomeForm(),
+        # An outcome is usually recorded on the day of the inspection.
+        "today": timezone.localdate(),
         "staff": bool(request.user.jurisdiction_id),
     }
     return render(request, "enforcement/draw_detail.html", context)

@@ -116,3 +116,19 @@ def test_pages_show_the_actions(client, users, enterprise_a):
     refused = client.post(f"/enforcement/penalties/{penalty.pk}/", {"to_state": "notified"})
     assert refused.status_code == 403
     assert timezone.localdate() == Penalty.objects.get().closed_on
+
+
+def test_the_penalty_form_asks_before_a_final_state_and_dates_the_decision_today(
+    client, users, enterprise_a
+):
+    """结案 cannot be left again: its option carries the question the page's script asks
+    (static/js/anjian.js); 告知 does not. The decision date starts at today."""
+    enforcer = users[EO]
+    penalty = penalty_services.file_penalty(
+        enforcer, enterprise_a.pk, "未开展粉尘清扫", "《安全生产法》第一百零二条", 0
+    )
+    client_for(client, enforcer)
+    page = client.get(f"/enforcement/penalties/{penalty.pk}/").text
+    assert '<option value="closed" data-confirm="确定要将案件转为“结案”吗？' in page
+    assert '<option value="notified">' in page
+    assert f'name="decided_on" id="id_decided_on" value="{timezone.localdate():%Y-%m-%d}"' in page

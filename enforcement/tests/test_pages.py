@@ -54,6 +54,9 @@ def test_draw_form_creates_and_shows(client, enforcer, inspectors, many_enterpri
     assert draw.filters == {"town": town_a.pk, "industry": ["machinery"]}
     page = client.get(response.url)
     assert "重新验证" in page.content.decode()
+    # A result is usually recorded on the day of the inspection: its date starts at today.
+    dates = re.findall(r'name="completed_on"[^>]*value="([^"]*)"', page.content.decode())
+    assert dates and set(dates) == {f"{timezone.localdate():%Y-%m-%d}"}
     verified = client.post(response.url, {"verify": "1"})
     assert "验证通过" in verified.content.decode()
 

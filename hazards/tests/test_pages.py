@@ -177,6 +177,11 @@ def stored_files(root):
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+def recorded_files(root):
+    """The files a record refers to: not the photos kept from a refused form (core.uploads)."""
+    return [p for p in stored_files(root) if p.relative_to(root).parts[0] != "stash"]
+
+
 def messages_of(response):
     return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
@@ -425,7 +430,11 @@ def test_an_invalid_action_form_shows_the_field_error_and_changes_nothing(
     response = as_role(Role.SAFETY_OFFICER).post(
         f"/hazards/{hazard.pk}/plan/", plan_form(deadline="", owner=""), follow=True
     )
-    assert response.redirect_chain == [(f"/hazards/{hazard.pk}/", 302)]
+    # The detail page again, the form as it was filled in: nothing typed has to be typed again.
+    assert (response.redirect_chain, response.status_code) == ([], 200)
+    form = dict((name, form) for name, _, form in response.context["actions"])["plan"]
+    assert form.is_bound and set(form.errors) == {"owner", "deadline"}
+    assert "打磨工位加装集尘罩，更换防爆电机" in response.content.decode()
     errors = messages_of(response)
     assert {level for level, _ in errors} == {"error"}
     assert {text.split("：")[0] for _, text in errors} == {"整改责任人", "整改期限"}
@@ -573,7 +582,7 @@ def test_reporting_for_an_enterprise_out_of_scope_creates_nothing(
         assert get.status_code == 404
         assert post.status_code == 404
     assert Hazard.objects.count() == count
-    assert stored_files(media_root) == []
+    assert recorded_files(media_root) == []
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -680,7 +689,7 @@ def test_report_page_refuses_a_non_image_named_png_in_chinese(as_role, enterpris
     assert error in response.content.decode()
     assert not Hazard.objects.exists()
     assert not HazardPhoto.objects.exists()
-    assert stored_files(media_root) == []
+    assert recorded_files(media_root) == []
 
 
 def test_report_page_refuses_a_photo_over_the_size_limit(
@@ -705,7 +714,7 @@ def test_report_page_refuses_a_photo_over_the_size_limit(
     assert error == "照片“big.png”超过 2 KB"
     assert error in response.content.decode()
     assert not Hazard.objects.exists()
-    assert stored_files(media_root) == []
+    assert recorded_files(media_root) == []
 
     small = png("small.png")
     assert small.size <= 2048
@@ -737,7 +746,7 @@ def test_report_page_refuses_more_than_nine_photos(as_role, enterprise_a, media_
     assert response.status_code == 200
     assert response.context["form"].errors["photos"] == ["一次最多上传 9 张照片"]
     assert not Hazard.objects.exists()
-    assert stored_files(media_root) == []
+    assert recorded_files(media_root) == []
 
 
 def test_report_page_with_a_malformed_enterprise_is_404(as_role, enterprise_a):
@@ -837,7 +846,9 @@ def test_refused_step_shows_the_chinese_reason_and_changes_nothing(client, users
     response = client.post(
         f"/hazards/{hazard.pk}/plan/", plan_form(funds="", contingency_plan=""), follow=True
     )
-    assert response.redirect_chain == [(f"/hazards/{hazard.pk}/", 302)]
+    # The detail page again, with the plan as it was typed.
+    assert (response.redirect_chain, response.status_code) == ([], 200)
+    assert "打磨工位加装集尘罩，更换防爆电机" in response.content.decode()
     reason = "重大事故隐患须落实“五落实”，缺少：整改资金、应急预案"
     assert messages_of(response) == [("error", reason)]
     assert reason in response.content.decode()
@@ -870,7 +881,7 @@ def test_submit_with_a_non_image_evidence_photo_is_refused_and_changes_nothing(
     assert text.startswith("整改照片：")
     assert "图片" in text
     assert snapshot(hazard.pk) == before
-    assert stored_files(media_root) == []
+    assert recorded_files(media_root) == []
 
 
 # --- the ledger filters ------------------------------------------------------------------------

@@ -544,6 +544,27 @@ def test_refused_actions_show_the_reason_and_change_nothing(client, users, world
 
 
 @pytest.mark.django_db
+def test_a_refused_handling_keeps_the_photos_chosen(client, users, world, media):
+    """Handling without saying what was done is refused: the page comes back with the photo
+    kept (core.uploads), and the handling sent again stores it once."""
+    alarm = world["alarm_a"]
+    url = f"/monitoring/alarms/{alarm.pk}"
+    client.force_login(users[Role.SAFETY_OFFICER])
+    response = client.post(f"{url}/handle/", {"note": " ", "photos": [png("scene.png")]})
+    assert response.status_code == 200
+    assert messages_of(response) == ["请填写处置情况"]
+    page = response.content.decode()
+    assert "已保留 1 张照片" in page
+    [token] = re.findall(r'name="kept_photos" value="([^"]+)"', page)
+    assert not alarm.photos.filter(kind=AlarmPhoto.HANDLING).exists()
+    response = client.post(f"{url}/handle/", {"note": "已停机清理", "kept_photos": token})
+    assert response.status_code == 302
+    [photo] = alarm.photos.filter(kind=AlarmPhoto.HANDLING)
+    assert photo.image.name.startswith("alarms/")
+    assert not (media / "stash").exists() or not any((media / "stash").iterdir())
+
+
+@pytest.mark.django_db
 def test_acknowledging_twice_is_refused(client, users, world):
     alarm = world["alarm_a"]
     client.force_login(users[Role.PRINCIPAL])
