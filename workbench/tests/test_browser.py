@@ -12,6 +12,7 @@ from accounts.roles import Role
 from enterprises.tests import test_browser as shared
 from enterprises.tests.test_browser import log_in, wait, wait_for_page
 from hazards.models import Hazard
+from hazards.tests.test_browser import as_desktop, as_phone
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,6 +40,13 @@ def test_the_menu_stays_on_one_line_at_1366(sized, live_server, users):
     assert height < 70, f"the top bar wraps: {height} px"
     browser.find_element(By.ID, "user-menu").click()
     wait(browser).until(lambda d: d.find_element(By.LINK_TEXT, "通知设置").is_displayed())
+
+
+@pytest.fixture
+def phone(browser):
+    as_phone(browser)
+    yield browser
+    as_desktop(browser)
 
 
 def set_value(browser, element, value) -> None:
@@ -78,20 +86,28 @@ def act_from_the_workbench(browser, base_url, username, kind, description, actio
             field.clear()
             field.send_keys(value)
     button = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+    )
+    asks = button.get_attribute("data-confirm")  # an irreversible step asks first
     button.click()
-    if button.get_attribute("data-confirm"):  # an irreversible step asks first
+    if asks:
         wait(browser).until(lambda d: d.switch_to.alert).accept()
-    wait(browser).until(lambda d: "已" in d.find_element(By.TAG_NAME, "main").text)
+    wait(browser).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".alert-success, .alert-danger"),
+        f"{action}: no answer",
+    )
+    errors = browser.find_elements(By.CSS_SELECTOR, ".alert-danger, .invalid-feedback")
+    assert not errors, f"{action}: {[e.text for e in errors]}"
 
 
 def test_on_a_phone_the_loop_closes_through_the_workbench_links(
-    sized, live_server, users, enterprise_a
+    phone, live_server, users, enterprise_a
 ):
     """An employee reports a hazard; the principal confirms it, the safety officer plans,
     starts and submits it, the principal closes it: each reaching it only from their
     workbench's item (a general hazard the enterprise found itself is reviewed inside it)."""
-    browser = sized(390, 844)
+    browser = phone
     base = live_server.url
     description = "二号车间配电箱柜门未上锁"
     log_in(browser, base, users[Role.EMPLOYEE].username)
@@ -101,7 +117,11 @@ def test_on_a_phone_the_loop_closes_through_the_workbench_links(
     browser.find_element(By.NAME, "description").send_keys(description)
     browser.find_element(By.NAME, "place").send_keys("二号车间")
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait(browser).until(lambda d: "隐患已登记" in d.find_element(By.TAG_NAME, "main").text)
+    wait(browser).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".alert-success, .invalid-feedback"),
+        "the report got no answer",
+    )
+    assert "隐患已登记" in browser.find_element(By.TAG_NAME, "main").text
     hazard = Hazard.objects.get(description=description)
     assert hazard.source == "employee_report"
 
