@@ -149,8 +149,12 @@ def inspection_new(request):
 @login_required
 def inspection_detail(request, pk):
     require(request.user, "inspection.view")
+    return _detail(request, _inspection_or_404(request.user, pk))
+
+
+def _detail(request, inspection, recheck_form=None):
+    """The inspection's page; `recheck_form`: a refused re-check, shown again as typed."""
     user = request.user
-    inspection = _inspection_or_404(user, pk)
     actions = services.inspection_actions(user, inspection)
     rows = services.checklist_rows(inspection)
     context = {
@@ -191,7 +195,7 @@ def inspection_detail(request, pk):
             initial={"findings": inspection.findings, "rectify_deadline": deadline}
         )
     if "recheck" in actions:
-        context["recheck_form"] = forms.RecheckForm(
+        context["recheck_form"] = recheck_form or forms.RecheckForm(
             initial={"rechecked_on": timezone.localdate()},
             hazards=services.submitted_hazards(inspection),
         )
@@ -352,28 +356,25 @@ def inspection_evidence(request, pk):
 @login_required
 @require_POST
 def inspection_recheck(request, pk):
+    """Record a re-check; refused, the page comes back with the form as typed and the reason."""
     require(request.user, "inspection.manage")
     inspection = _inspection_or_404(request.user, pk)
     form = forms.RecheckForm(request.POST, hazards=services.submitted_hazards(inspection))
     if not form.is_valid():
-        problems = "；".join(
-            f"{form.fields[name].label}：{errors[0]}" if name in form.fields else errors[0]
-            for name, errors in form.errors.items()
+        messages.error(request, "复查未记录，请按提示修改")
+        return _detail(request, inspection, recheck_form=form)
+    try:
+        done = services.recheck(
+            request.user,
+            pk,
+            form.cleaned_data["rechecked_on"],
+            form.cleaned_data["opinion"],
+            verdicts=form.verdicts(),
         )
-        messages.error(request, f"复查未记录。{problems}")
-    else:
-        try:
-            done = services.recheck(
-                request.user,
-                pk,
-                form.cleaned_data["rechecked_on"],
-                form.cleaned_data["opinion"],
-                verdicts=form.verdicts(),
-            )
-        except Refused as exc:
-            refuse_on_page(request, exc)
-        else:
-            messages.success(request, f"复查已记录：{done.document.number}")
+    except Refused as exc:
+        refuse_on_page(request, exc, form)
+        return _detail(request, _inspection_or_404(request.user, pk), recheck_form=form)
+    messages.success(request, f"复查已记录：{done.document.number}")
     return redirect("enforcement:inspection", pk)
 
 

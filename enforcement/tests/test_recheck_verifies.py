@@ -130,10 +130,11 @@ def test_the_recheck_form_on_the_page_asks_a_verdict_per_submitted_hazard(client
     recheck_url = f"{url}recheck/"
     response = client.post(
         recheck_url,
-        {"rechecked_on": today, "opinion": "复查", f"verdict_{first.pk}": "fail"},
-        follow=True,
+        {"rechecked_on": today, "opinion": "复查意见照录", f"verdict_{first.pk}": "fail"},
     )
+    assert response.status_code == 200  # the page again, as typed, with the reason
     assert "不合格须填写理由" in response.content.decode()
+    assert "复查意见照录" in response.content.decode()
     assert Hazard.objects.get(pk=first.pk).state == State.SUBMITTED
     response = client.post(
         recheck_url,
