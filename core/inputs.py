@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.choices import BlankChoiceIterator
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -115,12 +116,27 @@ def _guard(field: forms.Field) -> None:
             field.widget.attrs.update(field.widget_attrs(field.widget))
     elif isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(validate_date)
+    elif isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = EMPTY_LABEL
+    elif isinstance(field, forms.ChoiceField) and isinstance(
+        field.choices, list | BlankChoiceIterator
+    ):  # not a callable's choices: those are read per request
+        empty = ("", DJANGO_EMPTY_LABEL)
+        if empty in field.choices:
+            field.choices = [("", EMPTY_LABEL) if c == empty else c for c in field.choices]
+
+
+# Django's label of an empty choice, which no user should read; ours instead.
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_LABEL = "请选择"
 
 
 class InputChecks:
     """Every character field of the form refuses control characters (a Textarea is
     multi-line, anything else a single line) and gets a maximum length if it has none; every
-    date field refuses dates outside DATE_WINDOW. Fields a subclass adds after __init__ are
+    date field refuses dates outside DATE_WINDOW; an empty choice reads 请选择, not Django's
+    "---------". Fields a subclass adds after __init__ are
     guarded when the form is validated."""
 
     def __init__(self, *args, **kwargs):

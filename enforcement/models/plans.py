@@ -124,6 +124,14 @@ class PlanStatus(models.TextChoices):
     APPROVED = "approved", "已批准"
 
 
+# Where a plan's key list came from (enforcement.plans.services.key_list).
+KEY_LIST_SOURCES = [
+    ("grading", "风险分级"),
+    ("sectors", "高风险行业领域"),
+    ("grading+sectors", "风险分级及高风险行业领域"),
+]
+
+
 class AreaQuerySet(ScopedQuerySet):
     """Plans and draws belong to an area (a county, usually). A bureau user sees those of their
     area and below; a town supervisor also those of the county above (filtered to their town's
@@ -158,7 +166,7 @@ class EnforcementPlan(models.Model):
     # Random inspections planned per month: {"1": 10, "2": 12, ...}; months absent plan none.
     random_by_month = models.JSONField("双随机抽查（按月）", default=dict, blank=True)
     key_list_source = models.CharField(
-        "重点名单依据", max_length=20, blank=True, help_text="grading（分级）或 sectors（行业领域）"
+        "重点名单依据", max_length=20, blank=True, choices=KEY_LIST_SOURCES
     )
     note = models.TextField("说明", blank=True)
     created_by = models.ForeignKey(
