@@ -4,12 +4,25 @@ and who has not done this period's check."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Min
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from enterprises.models import Enterprise
 from hazards.models import DutyRule, SelfInspection
 
 PERIOD_NAMES = {1: "月", 3: "季度", 6: "半年", 12: "年"}
+PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)  # what DutyRule.months may be (its check constraint)
 
 
 def default_months() -> int:
@@ -98,3 +111,37 @@ def for_user(user, today: date) -> list[DutyStatus]:
 
     enterprises = Enterprise.objects.for_user(user).filter(status=Status.OPERATING)
     return statuses(enterprises, today)
+
+
+def missing(enterprises, today: date):
+    """The enterprises (a scoped queryset) that have not had the principal-led check of the
+    period containing `today`, as one query for any number of them: each one's period (its
+    strictest rule's months, else the default) is a CASE over the few possible lengths, and
+    the check is an anti-join on the (enterprise, checked_on) index. Count it, don't loop."""
+    strictest = (
+        DutyRule.objects.filter(sector_tag__enterprises=OuterRef("pk"))
+        .order_by("months")
+        .values("months")[:1]
+    )
+    starts = [When(duty_months=m, then=Value(period(today, m)[0])) for m in PERIOD_MONTHS]
+    done = SelfInspection.objects.filter(
+        enterprise=OuterRef("pk"),
+        led_by_principal=True,
+        checked_on__gte=OuterRef("duty_start"),
+        checked_on__lte=today,
+    )
+    return (
+        enterprises.alias(
+            duty_months=Coalesce(
+                Subquery(strictest), Value(default_months()), output_field=IntegerField()
+            )
+        )
+        .alias(duty_start=Case(*starts, output_field=DateField()))
+        .filter(~Exists(done))
+    )
+
+
+def status_of(enterprise_id: int, today: date) -> DutyStatus | None:
+    """One enterprise's duty this period (the principal's workbench card)."""
+    found = statuses(Enterprise.objects.filter(pk=enterprise_id), today)
+    return found[0] if found else None

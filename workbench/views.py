@@ -14,5 +14,6 @@ def home(request):
     context = {
         "items": items.items_for(user),
         "overview": items.overview(user),
+        "card": items.enterprise_card(user),
     }
     return render(request, "workbench/home.html", context)
