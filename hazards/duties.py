@@ -4,25 +4,12 @@ and who has not done this period's check."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import (
-    Case,
-    DateField,
-    Exists,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min, Q
 
 from enterprises.models import Enterprise
 from hazards.models import DutyRule, SelfInspection
 
 PERIOD_NAMES = {1: "月", 3: "季度", 6: "半年", 12: "年"}
-PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)  # what DutyRule.months may be (its check constraint)
 
 
 def default_months() -> int:
@@ -115,30 +102,42 @@ def for_user(user, today: date) -> list[DutyStatus]:
 
 def missing(enterprises, today: date):
     """The enterprises (a scoped queryset) that have not had the principal-led check of the
-    period containing `today`, as one query for any number of them: each one's period (its
-    strictest rule's months, else the default) is a CASE over the few possible lengths, and
-    the check is an anti-join on the (enterprise, checked_on) index. Count it, don't loop."""
-    strictest = (
-        DutyRule.objects.filter(sector_tag__enterprises=OuterRef("pk"))
-        .order_by("months")
-        .values("months")[:1]
-    )
-    starts = [When(duty_months=m, then=Value(period(today, m)[0])) for m in PERIOD_MONTHS]
-    done = SelfInspection.objects.filter(
-        enterprise=OuterRef("pk"),
-        led_by_principal=True,
-        checked_on__gte=OuterRef("duty_start"),
-        checked_on__lte=today,
-    )
-    return (
-        enterprises.alias(
-            duty_months=Coalesce(
-                Subquery(strictest), Value(default_months()), output_field=IntegerField()
-            )
+    period containing `today`, as one query however many there are, grouped by the duty
+    months: an enterprise's period is that of its strictest rule (its sector tags' rules, read
+    here: a handful of rows), else the default. Per group, "has a tag of the group and none of
+    a stricter one" and "had a check since the group's period began" are uncorrelated IN
+    subqueries, which the database hashes once (not a lookup per enterprise)."""
+    rules = list(DutyRule.objects.values_list("sector_tag_id", "months"))
+    fallback = next((months for tag, months in rules if tag is None), 3)
+    by_months: dict[int, list[str]] = {}
+    for tag, months in rules:
+        if tag is not None:
+            by_months.setdefault(months, []).append(tag)
+    through = Enterprise.sector_tags.through
+
+    def tagged(tags):
+        return Q(pk__in=through.objects.filter(sectortag_id__in=tags).values("enterprise_id"))
+
+    def checked(months):
+        return Q(
+            pk__in=SelfInspection.objects.filter(
+                led_by_principal=True,
+                checked_on__gte=period(today, months)[0],
+                checked_on__lte=today,
+            ).values("enterprise_id")
         )
-        .alias(duty_start=Case(*starts, output_field=DateField()))
-        .filter(~Exists(done))
-    )
+
+    owing = Q(pk__in=[])
+    stricter: list[str] = []
+    for months in sorted(by_months):
+        group = tagged(by_months[months])
+        if stricter:
+            group &= ~tagged(stricter)
+        owing |= group & ~checked(months)
+        stricter += by_months[months]
+    rest = ~tagged(stricter) if stricter else Q()
+    owing |= rest & ~checked(fallback)
+    return enterprises.filter(owing)
 
 
 def status_of(enterprise_id: int, today: date) -> DutyStatus | None:
