@@ -44,7 +44,8 @@ def test_on_a_phone_the_workbench_leads_to_the_hazards_to_confirm(
     hazard_services.report(
         users[Role.SAFETY_OFFICER],
         enterprise_a.pk,
-        source="self_inspection",
+        # Not the enterprise's own check (that one is reviewed inside it): the town's to confirm.
+        source="other",
         description="打磨工位除尘器未开启",
     )
     browser = sized(390, 844)
@@ -55,5 +56,17 @@ def test_on_a_phone_the_workbench_leads_to_the_hazards_to_confirm(
     item.click()
     wait_for_page(browser, "/hazards/")
     assert "打磨工位除尘器未开启" in browser.find_element(By.TAG_NAME, "main").text
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the page scrolls sideways on a phone: {width} px"
+
+
+def test_on_a_phone_the_principal_sees_the_enterprise_card(sized, live_server, users, enterprise_a):
+    browser = sized(390, 844)
+    log_in(browser, live_server.url, users[Role.PRINCIPAL].username)
+    card = browser.find_element(By.ID, "enterprise-card")
+    assert card.is_displayed() and enterprise_a.name in card.text
+    assert "主要负责人带队检查" in card.text and "未销号隐患" in card.text
+    item = browser.find_element(By.CSS_SELECTOR, '#todo [data-kind="duty_own"]')
+    assert "主要负责人带队检查未开展" in item.text
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390 + 1, f"the page scrolls sideways on a phone: {width} px"
