@@ -9,20 +9,25 @@ from datetime import date, timedelta
 from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import can
 from core import workdays
+from enforcement.models import DrawAssignment, InspectionState, Penalty, PlanItem, PlanStatus
+from enforcement.penalties.services import PAYMENT_DAYS
+from enterprises.choices import Status
 from enterprises.models import Enterprise
 from grading.models import GradeOverride, OverrideState
+from hazards import duties
 from hazards import services as hazard_services
 from hazards.models import OPEN_STATES, Hazard, overdue_condition
 from hazards.transitions import NEXT_STEP, TRANSITIONS
 from monitoring import connect
 from monitoring.models import Alarm, AlarmState, PowerWarning, WarningState
 from monitoring.services import ACTIONS as ALARM_ACTIONS
+from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
@@ -158,6 +163,141 @@ def commitment_items(user, today: date) -> list[Item]:
     return [Item("commitments", label, ending, url, DUE_SOON)] if ending else []
 
 
+def _month_end(today: date) -> date:
+    return duties.period(today, 1)[1]
+
+
+def draw_items(user, today: date) -> list[Item]:
+    """Enterprises drawn for a random inspection (双随机) and not inspected yet: those drawn to
+    the user; for who approves the plan (the bureau's supervisor), all of the area's. Past
+    their planned date: overdue."""
+    if not can(user, "draw.outcome"):
+        return []
+    pending = DrawAssignment.objects.for_user(user, "draw.outcome").filter(outcome="")
+    if not can(user, "plan.approve"):
+        pending = pending.filter(inspector_rows__inspector=user)
+    counts = pending.aggregate(
+        overdue=Count("pk", filter=Q(planned_date__lt=today), distinct=True),
+        waiting=Count("pk", filter=~Q(planned_date__lt=today), distinct=True),
+        draws=Count("draw", distinct=True),
+    )
+    if not (counts["overdue"] or counts["waiting"]):
+        return []
+    url = _url("enforcement:draws")
+    if counts["draws"] == 1:
+        url = reverse("enforcement:draw", args=[pending.values_list("draw_id", flat=True)[0]])
+    items = []
+    if counts["overdue"]:
+        label = "逾期未检查的抽查企业"
+        items.append(Item("draws_overdue", label, counts["overdue"], url, OVERDUE))
+    if counts["waiting"]:
+        items.append(Item("draws", "待检查的抽查企业", counts["waiting"], url))
+    return items
+
+
+def plan_items(user, today: date) -> list[Item]:
+    """Key-list inspections of this year's approved plan (重点检查企业): an entry is due this
+    month when the month is one of its months and its completed inspections this year are
+    fewer than its months so far; overdue when they are fewer than its earlier months. The
+    responsible inspectors see theirs; who approves the plan, all of the area's. The key list
+    is a few hundred entries: its months are read and compared here, one query."""
+    if not can(user, "plan.manage"):
+        return []
+    entries = PlanItem.objects.for_user(user, "plan.manage").filter(
+        plan__year=today.year, plan__status=PlanStatus.APPROVED
+    )
+    if not can(user, "plan.approve"):
+        entries = entries.filter(inspectors=user)
+    rows = entries.annotate(
+        done=Count(
+            "inspections",
+            filter=Q(
+                inspections__state=InspectionState.COMPLETED,
+                inspections__inspected_on__year=today.year,
+            ),
+            distinct=True,
+        )
+    ).values_list("plan_id", "months", "done")
+    overdue, due, plans = 0, 0, set()
+    for plan_id, months, done in rows:
+        months = [int(m) for m in months or [] if str(m).isdigit()]
+        earlier = sum(1 for m in months if m < today.month)
+        if done < earlier:
+            overdue += 1
+        elif today.month in months and done < earlier + 1:
+            due += 1
+        else:
+            continue
+        plans.add(plan_id)
+    if not plans:
+        return []
+    url = reverse("enforcement:plan", args=[plans.pop()]) if len(plans) == 1 else None
+    url = url or _url("enforcement:plans")
+    items = []
+    if overdue:
+        items.append(Item("plan_overdue", "计划检查逾期未完成", overdue, url, OVERDUE))
+    if due:
+        soon = workdays.add_workdays(today, DUE_WITHIN_WORKDAYS) >= _month_end(today)
+        items.append(Item("plan_due", "本月计划检查未完成", due, url, DUE_SOON if soon else TO_ACT))
+    return items
+
+
+def duty_items(user, today: date) -> list[Item]:
+    """The principal-led check of this period (seed task 5, hazards.duties): for an
+    enterprise's managers, their own when not done (near the period's end: due soon); for the
+    county's and towns' staff, how many operating enterprises of their scope have not had it
+    (one query)."""
+    items = []
+    if user.enterprise_id and can(user, "self_inspection.record"):
+        own = Enterprise.objects.for_user(user).filter(
+            pk=user.enterprise_id, status=Status.OPERATING
+        )
+        for status in duties.statuses(own, today):
+            if status.done:
+                continue
+            soon = workdays.add_workdays(today, DUE_WITHIN_WORKDAYS) >= status.period_end
+            label = f"{duties.period_label(today, status.months)}主要负责人带队检查未开展"
+            url = _url("hazards:self_inspection_new")
+            items.append(Item("duty_own", label, 1, url, DUE_SOON if soon else TO_ACT))
+    # The county's and the towns' staff who supervise the enterprises (and open the duty board).
+    if can(user, "hazard.review") and can(user, "hazard.board"):
+        operating = Enterprise.objects.for_user(user).filter(status=Status.OPERATING)
+        count = duties.missing(operating, today).count()
+        if count:
+            label = "本期未开展主要负责人带队检查的企业"
+            items.append(Item("duty_missing", label, count, _url("hazards:duties")))
+    return items
+
+
+# The penalty states whose next step is the bureau's (enforcement.penalties.services.NEXT_STEP):
+# a decided case waits for the party, and is the bureau's again once the payment period passed.
+PENALTY_LABELS = {
+    "filed": "待告知的处罚案件",
+    "notified": "待作出决定的处罚案件",
+    "executed": "待结案的处罚案件",
+}
+
+
+def penalty_items(user, today: date) -> list[Item]:
+    if not can(user, "penalty.manage"):
+        return []
+    unpaid_since = today - timedelta(days=PAYMENT_DAYS)
+    counts = Penalty.objects.for_user(user, "penalty.manage").aggregate(
+        unpaid=Count("pk", filter=Q(state_id="decided", decided_on__lt=unpaid_since)),
+        **{state: Count("pk", filter=Q(state_id=state)) for state in PENALTY_LABELS},
+    )
+    items = []
+    if counts["unpaid"]:
+        label = f"决定后逾 {PAYMENT_DAYS} 日未执行完毕的处罚案件"
+        url = _url("enforcement:penalties", state="decided")
+        items.append(Item("penalties_unpaid", label, counts["unpaid"], url, OVERDUE))
+    for state, label in PENALTY_LABELS.items():
+        if counts[state]:
+            url = _url("enforcement:penalties", state=state)
+            items.append(Item(f"penalties_{state}", label, counts[state], url))
+    return items
+
+
 def items_for(user, today: date | None = None) -> list[Item]:
     today = today or timezone.localdate()
     items = [
@@ -166,6 +306,10 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *warning_items(user),
         *override_items(user),
         *commitment_items(user, today),
+        *draw_items(user, today),
+        *plan_items(user, today),
+        *duty_items(user, today),
+        *penalty_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 
@@ -204,4 +348,76 @@ def overview(user, today: date | None = None) -> Overview | None:
         open_alarms=Alarm.objects.for_user(user, "monitoring.view").unfinished().count(),
         must_connect=must_count,
         unconnected=must_count - connected.count(),
+    )
+
+
+@dataclass
+class EnterpriseCard:
+    """An enterprise's managers' one page (本企业): its grade, its duties, its open hazards."""
+
+    enterprise: Enterprise
+    grade: object | None  # grading.models.EnterpriseGrade
+    duty: duties.DutyStatus | None
+    duty_soon: bool
+    commitment: SafetyCommitment | None
+    must_connect: bool
+    connected: bool
+    open_majors: int
+    open_general: int
+
+
+def enterprise_card(user, today: date | None = None) -> EnterpriseCard | None:
+    """For a user of an enterprise who reads its grade (principal, safety officer); None for
+    the others. A fixed handful of queries whatever the enterprise holds."""
+    if not user.enterprise_id or not can(user, "grade.view"):
+        return None
+    today = today or timezone.localdate()
+    mine = Enterprise.objects.for_user(user).filter(pk=user.enterprise_id)
+    enterprise = mine.select_related("grade").first()
+    if enterprise is None:
+        return None
+    grade = getattr(enterprise, "grade", None)
+    duty = None
+    if enterprise.status == Status.OPERATING:
+        duty = next(iter(duties.statuses(mine, today)), None)
+    commitment = (
+        SafetyCommitment.objects.for_user(user, "commitment.view")
+        .with_status("active", today)
+        .filter(enterprise=enterprise)
+        .order_by(
+            Case(
+                When(kind=CommitmentKind.ZERO_OUT, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "-period_end",
+        )
+        .first()
+    )
+    # One row when the rules in force say it must connect, with its latest safety reading.
+    readings = list(
+        connect.with_connection(connect.must_connect(mine, today)).values_list(
+            "last_reading_at", flat=True
+        )[:1]
+    )
+    reading = readings[0] if readings else None
+    hazards = (
+        Hazard.objects.for_user(user, "hazard.list")
+        .filter(enterprise=enterprise, state__in=OPEN_STATES)
+        .aggregate(majors=Count("pk", filter=Q(is_major=True)), total=Count("pk"))
+    )
+    return EnterpriseCard(
+        enterprise=enterprise,
+        grade=grade,
+        duty=duty,
+        duty_soon=bool(
+            duty
+            and not duty.done
+            and workdays.add_workdays(today, DUE_WITHIN_WORKDAYS) >= duty.period_end
+        ),
+        commitment=commitment,
+        must_connect=bool(readings),
+        connected=connect.is_connected(reading),
+        open_majors=hazards["majors"],
+        open_general=hazards["total"] - hazards["majors"],
     )

@@ -15,6 +15,7 @@ def home(request):
     context = {
         "items": items.items_for(user),
         "overview": items.overview(user),
+        "card": items.enterprise_card(user),
         # An enterprise's people report what they find from here (an employee's QR code
         # leads to the same form).
         "perms_report": bool(user.enterprise_id) and can(user, "hazard.report"),

@@ -150,6 +150,7 @@ PAGES: dict[str, Route] = {
     "enforcement:inspection_new": page("inspection.manage"),
     "enforcement:inspection": page("inspection.view", "inspection"),
     "enforcement:inspection_answer": post("inspection.manage", "inspection"),
+    "enforcement:inspection_section": post("inspection.manage", "inspection"),
     "enforcement:inspection_complete": post("inspection.manage", "inspection"),
     "enforcement:inspection_evidence": post("inspection.manage", "inspection"),
     "enforcement:inspection_recheck": post("inspection.manage", "inspection"),

@@ -26,6 +26,29 @@ from enterprises.models import Enterprise
 
 # --- penalties ----------------------------------------------------------------------------------
 
+# What moves a case on from each state, and who it waits for (the procedure of 《行政处罚法》:
+# 告知 第四十四条, 决定 第五十七条, 履行 第六十七条, 结案): {state: (action, who)}. "{officer}" is
+# the case's handler, "{enterprise}" the party. A closed case has no next step.
+NEXT_STEP = {
+    "filed": ("告知当事人拟作出的处罚及其陈述、申辩权利", "执法人员（承办人 {officer}）"),
+    "notified": ("作出处罚决定", "执法人员（承办人 {officer}）"),
+    "decided": ("履行处罚决定（缴纳罚款）", "当事企业（{enterprise}）"),
+    "executed": ("结案", "执法人员（承办人 {officer}）"),
+}
+# 《行政处罚法》第六十七条第三款: the party pays within fifteen days of receiving the decision.
+PAYMENT_DAYS = 15
+
+
+def next_step(penalty) -> tuple[str, str] | None:
+    """("作出处罚决定", "执法人员（承办人 张三）"); None once the case is closed."""
+    step = NEXT_STEP.get(penalty.state_id)
+    if step is None:
+        return None
+    action, who = step
+    return action, who.format(
+        officer=penalty.created_by.display_name, enterprise=penalty.enterprise.name
+    )
+
 
 def penalty_actions(user, penalty) -> list[str]:
     """What this user may do to this case now: move it to one of its next states ("advance",

@@ -113,7 +113,12 @@ def penalty_detail(request, pk):
     return render(
         request,
         "enforcement/penalty_detail.html",
-        {"penalty": penalty, "form": form, "events": events},
+        {
+            "penalty": penalty,
+            "form": form,
+            "events": events,
+            "next_step": services.next_step(penalty),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from enforcement.models import (
     Draw,
     DrawAssignment,
     EnforcementPlan,
+    Inspection,
     PlanItem,
 )
 from enforcement.pages import get_or_404, paginate
@@ -186,7 +187,12 @@ def draw_detail(request, pk):
     draw = get_or_404(
         Draw.objects.for_user(request.user).select_related("jurisdiction", "plan", "drawn_by"), pk
     )
-    assignments = _assignments(DrawAssignment.objects.for_user(request.user).filter(draw=draw))
+    # The checklist inspection that finished an assignment is its record: its outcome form
+    # gives way to the inspection's link (services.record_outcome refuses to overwrite it).
+    finished = Inspection.objects.completed().order_by("inspected_on", "pk")
+    assignments = _assignments(
+        DrawAssignment.objects.for_user(request.user).filter(draw=draw)
+    ).prefetch_related(Prefetch("inspections", queryset=finished, to_attr="finished"))
     verification = None
     if request.method == "POST":
         verification = services.verify(draw)

@@ -154,3 +154,15 @@ def test_on_a_phone_the_loop_closes_through_the_workbench_links(
         "submit",
         "close",
     ]
+
+
+def test_on_a_phone_the_principal_sees_the_enterprise_card(sized, live_server, users, enterprise_a):
+    browser = sized(390, 844)
+    log_in(browser, live_server.url, users[Role.PRINCIPAL].username)
+    card = browser.find_element(By.ID, "enterprise-card")
+    assert card.is_displayed() and enterprise_a.name in card.text
+    assert "主要负责人带队检查" in card.text and "未销号隐患" in card.text
+    item = browser.find_element(By.CSS_SELECTOR, '#todo [data-kind="duty_own"]')
+    assert "主要负责人带队检查未开展" in item.text
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the page scrolls sideways on a phone: {width} px"

@@ -28,8 +28,17 @@ def _fresh_partitions():
     yield
 
 
-def kinds(user, today=TODAY):
-    return {item.key: item.count for item in items_for(user, today)}
+DUTY_KINDS = {"duty_own", "duty_missing"}
+
+
+def kinds(user, today=TODAY, duties=False):
+    """{kind: count}. The fixtures' enterprises have not had this period's principal-led check,
+    so its items are everywhere: left out unless asked for (their tests ask)."""
+    return {
+        item.key: item.count
+        for item in items_for(user, today)
+        if duties or item.key not in DUTY_KINDS
+    }
 
 
 @pytest.fixture
