@@ -97,7 +97,8 @@ def kept_photo(request, token):
     """A photo kept from a refused form (core.uploads), shown to the one who chose it."""
     try:
         name = uploads.kept([token], request.user)[0]
-    except ValidationError:
+    except (ValidationError, uploads.TamperedToken):
+        # Another user's, a changed or an expired token: no such photo for this user.
         raise Http404 from None
     return FileResponse(uploads.reopen(name))
 

@@ -86,7 +86,7 @@ def test_a_refused_report_keeps_what_was_typed_and_the_valid_photos(
     # The thumbnails are served to the one who chose them, and to no one else.
     assert client.get(f"/kept-photos/{tokens[0]}/").status_code == 200
     client.force_login(users[Role.PRINCIPAL])
-    assert client.get(f"/kept-photos/{tokens[0]}/").status_code == 400
+    assert client.get(f"/kept-photos/{tokens[0]}/").status_code == 404  # not theirs: as if none
 
     # Sent again with the description and one more photo: three photos, each stored once.
     client.force_login(officer)
@@ -145,6 +145,23 @@ def test_another_users_token_is_refused(client, users, enterprise_a):
     response = client.post("/hazards/report/", report_data(enterprise_a, kept_photos=token))
     assert response.status_code == 400
     assert not Hazard.objects.exists()
+
+
+def test_a_kept_photo_is_shown_to_the_one_who_chose_it_and_is_404_to_anyone_else(
+    client, users, enterprise_a
+):
+    client.force_login(users[Role.SAFETY_OFFICER])
+    response = client.post(
+        "/hazards/report/", report_data(enterprise_a, description="", photos=png())
+    )
+    [token] = tokens_in(response)
+    assert client.get(f"/kept-photos/{token}/").status_code == 200
+    for role in (Role.PRINCIPAL, Role.TOWN_SUPERVISOR, Role.COUNTY_ADMIN):
+        client.force_login(users[role])
+        assert client.get(f"/kept-photos/{token}/").status_code == 404, role
+    assert client.get(f"/kept-photos/{token[:-2]}xx/").status_code == 404
+    client.logout()
+    assert client.get(f"/kept-photos/{token}/").status_code == 302  # to the log-in page
 
 
 def test_too_many_photos_with_the_kept_ones_is_a_form_error(client, users, enterprise_a):
