@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from accounts.roles import can
 from core import workdays
-from enforcement.models import DrawAssignment, InspectionState, Penalty, PlanItem, PlanStatus
+from enforcement.inspections import services as inspection_services
+from enforcement.models import (
+    DrawAssignment,
+    Inspection,
+    InspectionState,
+    Penalty,
+    PlanItem,
+    PlanStatus,
+)
 from enforcement.penalties.services import PAYMENT_DAYS
 from enterprises.choices import Status
 from enterprises.models import Enterprise
@@ -298,6 +306,18 @@ def penalty_items(user, today: date) -> list[Item]:
     return items
 
 
+def recheck_items(user) -> list[Item]:
+    """Inspections whose ordered rectification the enterprise submitted: the re-check (整改复查
+    意见书) is the verification, for those who inspect."""
+    if not can(user, "inspection.manage"):
+        return []
+    count = inspection_services.awaiting_recheck(
+        Inspection.objects.for_user(user, "inspection.view")
+    ).count()
+    url = _url("enforcement:inspections", awaiting="recheck")
+    return [Item("rechecks", "待整改复查的执法检查", count, url)] if count else []
+
+
 def items_for(user, today: date | None = None) -> list[Item]:
     today = today or timezone.localdate()
     items = [
@@ -310,6 +330,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *plan_items(user, today),
         *duty_items(user, today),
         *penalty_items(user, today),
+        *recheck_items(user),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -551,6 +551,16 @@ def complete(user, inspection_id, findings: str = "", rectify_deadline: date | N
 # --- re-check -----------------------------------------------------------------------------------
 
 
+def awaiting_recheck(inspections):
+    """Those of `inspections` with a hazard they ordered rectified that the enterprise has
+    submitted: the re-check (整改复查) is due."""
+    return inspections.filter(
+        pk__in=InspectionAnswer.objects.filter(
+            result=Result.NOT_COMPLIANT, hazard__state=State.SUBMITTED
+        ).values("inspection_id")
+    )
+
+
 def submitted_hazards(inspection) -> list:
     """The hazards this inspection ordered rectified that the enterprise has submitted for
     verification: the re-check's to pass or return (in the checklist's order)."""

@@ -63,7 +63,12 @@ def inspection_list(request):
         rows = rows.filter(state=state)
     if kind in InspectionKind.values:
         rows = rows.filter(kind=kind)
-    extra = "".join(f"&{k}={v}" for k, v in (("state", state), ("kind", kind)) if v)
+    # The workbench's 待整改复查: the enterprise submitted what an inspection ordered.
+    awaiting = "recheck" if request.GET.get("awaiting") == "recheck" else ""
+    if awaiting:
+        rows = services.awaiting_recheck(rows)
+    pairs = (("state", state), ("kind", kind), ("awaiting", awaiting))
+    extra = "".join(f"&{k}={v}" for k, v in pairs if v)
     return render(
         request,
         "enforcement/inspection_list.html",

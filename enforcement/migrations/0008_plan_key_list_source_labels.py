@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enforcement', '0007_inspection_hazards_order_link'),
+        ("enforcement", "0007_inspection_hazards_order_link"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enforcementplan',
-            name='key_list_source',
-            field=models.CharField(blank=True, choices=[('grading', '风险分级'), ('sectors', '高风险行业领域'), ('grading+sectors', '风险分级及高风险行业领域')], max_length=20, verbose_name='重点名单依据'),
+            model_name="enforcementplan",
+            name="key_list_source",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("grading", "风险分级"),
+                    ("sectors", "高风险行业领域"),
+                    ("grading+sectors", "风险分级及高风险行业领域"),
+                ],
+                max_length=20,
+                verbose_name="重点名单依据",
+            ),
         ),
     ]

@@ -145,3 +145,26 @@ def test_the_recheck_form_on_the_page_asks_a_verdict_per_submitted_hazard(client
     assert Hazard.objects.get(pk=first.pk).state == State.CLOSED
     hazard_page = client.get(f"/hazards/{first.pk}/").content.decode()
     assert 'id="order-link"' in hazard_page and url in hazard_page
+
+
+def test_the_workbench_lists_a_recheck_due_once_the_enterprise_submits(client, users, ordered):
+    from workbench.items import items_for
+
+    inspection, (first, _second) = ordered
+    enforcer, principal = users[Role.ENFORCEMENT_OFFICER], users[Role.PRINCIPAL]
+    town = users[Role.TOWN_SUPERVISOR]
+
+    def rechecks(user):
+        return {i.key: i for i in items_for(user)}.get("rechecks")
+
+    assert rechecks(enforcer) is None  # nothing submitted yet
+    rectify(users, first)
+    item = rechecks(enforcer)
+    assert item.count == 1 and item.url.endswith("?awaiting=recheck")
+    assert rechecks(town).count == 1
+    assert rechecks(principal) is None  # the enterprise does not re-check itself
+    # The town's own 待验收 does not count it: its own page offers no close.
+    assert "hazards_submitted" not in {i.key for i in items_for(town)}
+    client.force_login(enforcer)
+    listed = client.get(item.url)
+    assert [row.pk for row in listed.context["page"]] == [inspection.pk]
