@@ -24,6 +24,8 @@ from django.utils import timezone
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from core.bootstrap import BootstrapBoundField
+
 # A name, a place, a phone, a code: 200 is longer than any company name registered in China
 # (the registration system takes 100 characters) and any address.
 LINE_MAX = 200
@@ -121,7 +123,10 @@ class InputChecks:
     """Every character field of the form refuses control characters (a Textarea is
     multi-line, anything else a single line) and gets a maximum length if it has none; every
     date field refuses dates outside DATE_WINDOW. Fields a subclass adds after __init__ are
-    guarded when the form is validated."""
+    guarded when the form is validated. Its fields render with Bootstrap's classes
+    (core.bootstrap), through templates/_field.html."""
+
+    bound_field_class = BootstrapBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
