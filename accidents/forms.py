@@ -20,18 +20,6 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 CATEGORY_OPTIONS = [(code, f"{serial} {name}") for code, serial, name in CATEGORIES]
 
 
-def _style(form):
-    """Bootstrap classes on the widgets (the template renders them as Django does)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            widget.attrs.setdefault("class", "form-control form-control-sm")
-
-
 def _count_field(label):
     return forms.IntegerField(label=label, min_value=0, max_value=MAX_PEOPLE, initial=0)
 
@@ -124,7 +112,6 @@ class AccidentForm(CheckedForm):
                 self.fields["source"].choices = [
                     c for c in AccidentSource.choices if c[0] == AccidentSource.LOCAL
                 ]
-        _style(self)
 
     @staticmethod
     def _initial(accident):
@@ -175,10 +162,6 @@ class VoidForm(CheckedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="例如：重复登记、误录企业；作废后记录保留，不再计入企业风险分级",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
 
 VOIDED_CHOICES = [("", "有效记录"), ("1", "已作废"), ("all", "全部记录")]

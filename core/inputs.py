@@ -25,6 +25,8 @@ from django.utils.choices import BlankChoiceIterator
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from core.bootstrap import BootstrapBoundField
+
 # A name, a place, a phone, a code: 200 is longer than any company name registered in China
 # (the registration system takes 100 characters) and any address.
 LINE_MAX = 200
@@ -136,8 +138,11 @@ class InputChecks:
     """Every character field of the form refuses control characters (a Textarea is
     multi-line, anything else a single line) and gets a maximum length if it has none; every
     date field refuses dates outside DATE_WINDOW; an empty choice reads 请选择, not Django's
-    "---------". Fields a subclass adds after __init__ are
-    guarded when the form is validated."""
+    "---------". Fields a subclass adds after __init__ are guarded when the form is validated.
+    Its fields render with Bootstrap's classes (core.bootstrap), through
+    templates/_field.html."""
+
+    bound_field_class = BootstrapBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,8 +25,23 @@ class PenaltyForm(CheckedForm):
         self.fields["enterprise"].user = user
 
 
+class StateSelect(forms.Select):
+    """The states a case can go to; choosing a final one asks first (static/js/anjian.js)."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        state = getattr(value, "instance", None)
+        if state is not None and state.is_final:
+            option["attrs"]["data-confirm"] = (
+                f"确定要将案件转为“{state.name}”吗？转入后不能再办理。"
+            )
+        return option
+
+
 class PenaltyAdvanceForm(CheckedForm):
-    to_state = forms.ModelChoiceField(label="转为", queryset=PenaltyState.objects.none())
+    to_state = forms.ModelChoiceField(
+        label="转为", queryset=PenaltyState.objects.none(), widget=StateSelect
+    )
     decided_on = forms.DateField(label="决定日期（转为决定时）", required=False, widget=DATE)
     amount = forms.DecimalField(
         label="罚款金额（元，转为决定时）",
