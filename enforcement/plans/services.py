@@ -459,6 +459,11 @@ def plan_coverage(plan) -> dict:
 # --- draws --------------------------------------------------------------------------------------
 
 
+# The grade levels a draw may filter by (grading.models.RiskLevel, read by value so that
+# enforcement does not import grading).
+GRADE_LABELS = [("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")]
+
+
 def clean_filters(filters, area: Jurisdiction) -> dict:
     """The pool filter, checked: unknown keys, bad codes and a town outside the area are
     refused with the reason."""
@@ -483,7 +488,7 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
     for key, valid, label in (
         ("industry", set(Industry.values), "行业"),
         ("sector_tags", None, "重点行业领域"),
-        ("grade", {"red", "orange", "yellow", "blue"}, "风险等级"),
+        ("grade", {value for value, _ in GRADE_LABELS}, "风险等级"),
     ):
         values = filters.get(key)
         if values in (None, "", []):
@@ -510,6 +515,28 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
             raise Refused("排除近期已抽查的月数应在 1–36 之间")
         cleaned["exclude_recent_months"] = months
     return cleaned
+
+
+def describe_filters(filters: dict) -> str:
+    """A draw's pool filter (clean_filters) in words, for its page: 全部企业 when none."""
+    parts = []
+    if filters.get("town"):
+        town = Jurisdiction.objects.filter(pk=filters["town"]).values_list("name", flat=True)
+        parts.append(f"镇街：{town.first() or '（已删除）'}")
+    if filters.get("industry"):
+        labels = dict(Industry.choices)
+        parts.append("行业：" + "、".join(str(labels.get(v, v)) for v in filters["industry"]))
+    if filters.get("sector_tags"):
+        names = dict(SectorTag.objects.values_list("code", "name"))
+        parts.append("重点行业领域：" + "、".join(names.get(v, v) for v in filters["sector_tags"]))
+    if filters.get("grade"):
+        levels = dict(GRADE_LABELS)
+        parts.append("风险等级：" + "、".join(levels.get(v, v) for v in filters["grade"]))
+    if filters.get("exclude_key_list"):
+        parts.append("排除重点检查名单企业")
+    if filters.get("exclude_recent_months"):
+        parts.append(f"排除近 {filters['exclude_recent_months']} 个月已抽查的企业")
+    return "；".join(parts) or "全部企业"
 
 
 def pool_queryset(area: Jurisdiction, filters: dict, plan=None, today=None):

@@ -198,6 +198,7 @@ def draw_detail(request, pk):
         verification = services.verify(draw)
     context = {
         "draw": draw,
+        "filters": services.describe_filters(draw.filters),
         "assignments": assignments,
         "verification": verification,
         "actions": services.draw_actions(request.user, draw),

@@ -212,3 +212,13 @@ def test_planned_dates_spread(enforcer, inspectors, many_enterprises):
     assert dates[0] == date(2026, 3, 1) and dates[-1] == date(2026, 3, 31)
     with pytest.raises(Refused, match="不能早于起日"):
         _draw(enforcer, planned_from=date(2026, 3, 2), planned_to=date(2026, 3, 1))
+
+
+def test_a_draws_pool_filter_reads_in_words(town_a, db):
+    from enforcement.plans.services import describe_filters
+
+    assert describe_filters({}) == "全部企业"
+    words = describe_filters(
+        {"town": town_a.pk, "grade": ["red", "blue"], "exclude_recent_months": 6}
+    )
+    assert words == f"镇街：{town_a.name}；风险等级：红色、蓝色；排除近 6 个月已抽查的企业"
