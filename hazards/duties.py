@@ -4,7 +4,8 @@ and who has not done this period's check."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, Value
+from django.db.models.functions import Coalesce
 
 from enterprises.models import Enterprise
 from hazards.models import DutyRule, SelfInspection
@@ -102,21 +103,16 @@ def for_user(user, today: date) -> list[DutyStatus]:
 
 def missing(enterprises, today: date):
     """The enterprises (a scoped queryset) that have not had the principal-led check of the
-    period containing `today`, as one query however many there are, grouped by the duty
-    months: an enterprise's period is that of its strictest rule (its sector tags' rules, read
-    here: a handful of rows), else the default. Per group, "has a tag of the group and none of
-    a stricter one" and "had a check since the group's period began" are uncorrelated IN
-    subqueries, which the database hashes once (not a lookup per enterprise)."""
+    period containing `today`, as one query however many there are: each enterprise's period is
+    that of its strictest rule (the least months among its sector tags' rules, joined through
+    its own tags, as `statuses` reads it), else the default; per distinct period, "had a check
+    since it began" is one uncorrelated IN subquery over the few checks of the period.
+    Measured at 100,000 enterprises on PostgreSQL (README, workbench): a town's count about
+    20 ms, a county's about 55 ms (the hashed IN over every tagged enterprise it replaced:
+    60 and 86 ms)."""
     rules = list(DutyRule.objects.values_list("sector_tag_id", "months"))
     fallback = next((months for tag, months in rules if tag is None), 3)
-    by_months: dict[int, list[str]] = {}
-    for tag, months in rules:
-        if tag is not None:
-            by_months.setdefault(months, []).append(tag)
-    through = Enterprise.sector_tags.through
-
-    def tagged(tags):
-        return Q(pk__in=through.objects.filter(sectortag_id__in=tags).values("enterprise_id"))
+    periods = {fallback, *(months for _tag, months in rules)}
 
     def checked(months):
         return Q(
@@ -128,16 +124,11 @@ def missing(enterprises, today: date):
         )
 
     owing = Q(pk__in=[])
-    stricter: list[str] = []
-    for months in sorted(by_months):
-        group = tagged(by_months[months])
-        if stricter:
-            group &= ~tagged(stricter)
-        owing |= group & ~checked(months)
-        stricter += by_months[months]
-    rest = ~tagged(stricter) if stricter else Q()
-    owing |= rest & ~checked(fallback)
-    return enterprises.filter(owing)
+    for months in sorted(periods):
+        owing |= Q(duty_months=months) & ~checked(months)
+    return enterprises.annotate(
+        duty_months=Coalesce(Min("sector_tags__duty_rule__months"), Value(fallback))
+    ).filter(owing)
 
 
 def status_of(enterprise_id: int, today: date) -> DutyStatus | None:

@@ -67,13 +67,15 @@ def hazard_items(user, today: date) -> list[Item]:
     if not awaiting:
         return []
     soon = workdays.add_workdays(today, DUE_WITHIN_WORKDAYS)
-    # One pass over the user's hazards awaiting them: each count is a filter of it.
+    # One pass over the user's hazards in those states: each count is a filter of it (the
+    # plain state list lets PostgreSQL read the partial index hazard_awaiting_review alone).
+    mine = reduce(operator.or_, awaiting.values())
     counts = (
         Hazard.objects.for_user(user, "hazard.list")
-        .filter(reduce(operator.or_, awaiting.values()))
+        .filter(state__in=list(awaiting))
         .aggregate(
-            overdue=Count("pk", filter=overdue_condition(today)),
-            due=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+            overdue=Count("pk", filter=mine & overdue_condition(today)),
+            due=Count("pk", filter=mine & Q(deadline__gte=today, deadline__lte=soon)),
             **{state: Count("pk", filter=condition) for state, condition in awaiting.items()},
         )
     )
