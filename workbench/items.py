@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from hazards import services as hazard_services
 from hazards.models import OPEN_STATES, Hazard, overdue_condition
 from hazards.transitions import NEXT_STEP, TRANSITIONS
 from monitoring import connect
-from monitoring.models import Alarm, AlarmState, PowerWarning, WarningState
+from monitoring.models import Alarm, AlarmState, Point, PowerWarning, WarningState
 from monitoring.services import ACTIONS as ALARM_ACTIONS
 from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
@@ -357,20 +357,22 @@ def overview(user, today: date | None = None) -> Overview | None:
         .filter(is_major=True, state__in=OPEN_STATES)
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition(today)))
     )
-    must = connect.must_connect(Enterprise.objects.for_user(user), today).values("pk")
     since = timezone.now() - timedelta(hours=connect.CONNECTED_HOURS)
-    connected = must.filter(
-        monitoring_points__kind__in=connect.SAFETY_DEVICE_KINDS,
-        monitoring_points__active=True,
-        monitoring_points__last_ts__gte=since,
+    reporting = Point.objects.filter(
+        enterprise_id=OuterRef("pk"),
+        kind__in=connect.SAFETY_DEVICE_KINDS,
+        active=True,
+        last_ts__gte=since,
     )
-    must_count = must.count()
+    must = connect.must_connect(Enterprise.objects.for_user(user), today).aggregate(
+        total=Count("pk"), connected=Count("pk", filter=Q(Exists(reporting)))
+    )
     return Overview(
         open_majors=majors["open"],
         overdue_majors=majors["overdue"],
         open_alarms=Alarm.objects.for_user(user, "monitoring.view").unfinished().count(),
-        must_connect=must_count,
-        unconnected=must_count - connected.count(),
+        must_connect=must["total"],
+        unconnected=must["total"] - must["connected"],
     )
 
 
