@@ -236,3 +236,10 @@ def pytest_collection_modifyitems(items):
             pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
             append=False,
         )
+
+
+@pytest.fixture(autouse=True)
+def _workbench_stats_counted_every_time(settings):
+    """Tests change data and look again at once: the workbench's jurisdiction figures are
+    counted every time (their cache is tested on its own in workbench/tests/test_items.py)."""
+    settings.WORKBENCH_STATS_SECONDS = 0

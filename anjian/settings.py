@@ -304,6 +304,12 @@ WECOM_WEBHOOK_URL = env_str("WECOM_WEBHOOK_URL")
 # A failed delivery is tried again after these minutes, then given up (the in-app copy stays).
 NOTIFY_RETRY_MINUTES = [1, 5, 15, 60]
 
+# --- The workbench ------------------------------------------------------------------------------
+# Where a jurisdiction stands (open and overdue majors, must-connect coverage, enterprises owing
+# this period's principal-led check) is counted at most once per this many seconds per role and
+# jurisdiction (Django's cache: per process by default; every to-do count stays live). 0: always.
+WORKBENCH_STATS_SECONDS = env_int("WORKBENCH_STATS_SECONDS", 300)
+
 # --- Background jobs (huey) ------------------------------------------------------------------
 # The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N
 # workers on N hosts. The task code is the same either way. Run workers with

@@ -219,3 +219,25 @@ def test_an_alarm_page_says_what_comes_next(client, users, enterprise_a):
     client_for(client, users[Role.SAFETY_OFFICER])
     page = client.get(reverse("monitoring:alarm", args=[alarm.pk])).content.decode()
     assert "下一步：确认报警 · 等待 企业或监管人员" in page
+
+
+def test_a_jurisdictions_figures_are_counted_once_a_period_per_role_and_place(
+    settings, users, enterprise_a, reported
+):
+    from django.core.cache import cache
+
+    settings.WORKBENCH_STATS_SECONDS = 300
+    cache.clear()
+    town, county = users[Role.TOWN_SUPERVISOR], users[Role.SUPERVISOR]
+    hazard_services.judge_major(town, reported.pk, is_major=True, reason="属重大隐患")
+    assert overview(town, TODAY).open_majors == 1
+    second = hazard_services.report(
+        users[Role.SAFETY_OFFICER], enterprise_a.pk, source="other", description="另一处"
+    )
+    hazard_services.judge_major(town, second.pk, is_major=True, reason="属重大隐患")
+    assert overview(town, TODAY).open_majors == 1  # the town's figure, counted a moment ago
+    assert overview(county, TODAY).open_majors == 2  # the county's own, counted now
+    assert overview(town, TODAY + timedelta(days=1)).open_majors == 2  # a new day
+    settings.WORKBENCH_STATS_SECONDS = 0
+    assert overview(town, TODAY).open_majors == 2
+    cache.clear()
