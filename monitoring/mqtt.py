@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 
-from monitoring import envelope
+from monitoring import envelope, services
 from monitoring.ingest import Outcome, ingest_many
 
 logger = logging.getLogger("monitoring.mqtt")
@@ -140,15 +140,17 @@ def handle(topic: str, payload: bytes, *, now=None) -> Handled:
 def handle_many(parsed, *, now=None) -> list[Handled]:
     """Check several parsed messages (parse()) and store the readings of the good ones
     together, in one transaction committed on return (monitoring.ingest.ingest_many); what
-    became of each, in order. A bad envelope is dropped alone; a token is looked up once."""
-    tokens: dict[str, object] = {}
-    good: list[tuple[Handled, object, list]] = []
+    became of each, in order. A bad envelope is dropped alone; the tokens are looked up at once."""
     parsed = [(replace(handled), body) for handled, body in parsed]  # a retry starts afresh
+    # The batch's tokens in one query.
+    tokens = [body.get("token") for _, body in parsed if body is not None]
+    known = services.gateways_for_tokens({token for token in tokens if isinstance(token, str)})
+    good: list[tuple[Handled, object, list]] = []
     for handled, body in parsed:
         if body is None:
             continue
         try:
-            gateway = _gateway(body, tokens)
+            gateway = envelope.gateway(body, known)
             if gateway.code != handled.code:
                 raise envelope.Refused(403, "令牌不属于主题中的网关", "token of another gateway")
             readings = envelope.readings(body, envelope.MQTT)
@@ -165,22 +167,6 @@ def handle_many(parsed, *, now=None) -> list[Handled]:
 
 def _refuse(handled: Handled, refused: envelope.Refused) -> None:
     handled.error, handled.status = f"{refused.reason}（{refused.code}）", refused.status
-
-
-def _gateway(body: dict, known: dict):
-    """envelope.gateway(body), each token of a batch looked up once."""
-    token = body.get("token")
-    if not isinstance(token, str):
-        return envelope.gateway(body)
-    if token not in known:
-        try:
-            known[token] = envelope.gateway(body)
-        except envelope.Refused as refused:
-            known[token] = refused
-    found = known[token]
-    if isinstance(found, envelope.Refused):
-        raise found
-    return found
 
 
 # --- the workers' health, for the monitoring overview ---------------------------------------

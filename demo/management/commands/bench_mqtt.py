@@ -168,8 +168,7 @@ def _publish(port, prefix, payloads, timeout):
     listener.subscribe(f"{prefix}-result/+", qos=0)
     if not subscribed.wait(10):
         raise CommandError("无法订阅结果主题")
-    publisher = _client(port)
-    publisher.max_inflight_messages_set(1000)
+    publisher = _client(port, inflight=1000)
     publisher.loop_start()
     started = time.perf_counter()
     sent = [publisher.publish(f"{prefix}/{code}", payload, qos=1) for code, payload, _ in payloads]
@@ -183,10 +182,11 @@ def _publish(port, prefix, payloads, timeout):
     return seconds, list(results)
 
 
-def _client(port):
+def _client(port, inflight=20):
     client = paho.Client(
         CallbackAPIVersion.VERSION2, client_id=f"bench-{uuid.uuid4().hex}", protocol=paho.MQTTv5
     )
+    client.max_inflight_messages_set(inflight)
     client.connect("127.0.0.1", port)
     return client
 
