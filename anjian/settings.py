@@ -272,6 +272,12 @@ MQTT_IDLE_SESSION_EXPIRY = env_int("MQTT_IDLE_SESSION_EXPIRY", 24 * 3600)
 # MQTT 5 Receive Maximum: the broker keeps the rest, unacknowledged) and this many bytes.
 MQTT_INFLIGHT = env_int("MQTT_INFLIGHT", 100)
 MQTT_QUEUE_BYTES = env_int("MQTT_QUEUE_BYTES", 32 * 1024 * 1024)
+# Micro-batching: a worker stores the messages that arrive within this many milliseconds of the
+# first in one transaction (each message costs a transaction, the gateway lock and the rule
+# state otherwise), at most this many readings per batch (one message always fits). 0 ms: only
+# what is already waiting.
+MQTT_BATCH_WINDOW_MS = env_int("MQTT_BATCH_WINDOW_MS", 20)
+MQTT_BATCH_READINGS = env_int("MQTT_BATCH_READINGS", 5000)
 # A worker records its state every this many seconds; the monitoring overview warns when a
 # worker is silent for three of them, or the broker's queue or drops pass these.
 MQTT_HEARTBEAT_SECONDS = env_int("MQTT_HEARTBEAT_SECONDS", 10)

@@ -57,12 +57,13 @@ def load(payload: bytes, channel: Channel) -> dict:
     return body
 
 
-def gateway(body: dict) -> Gateway:
-    """The gateway whose token the envelope carries (MQTT: no header to carry it)."""
+def gateway(body: dict, known: dict | None = None) -> Gateway:
+    """The gateway whose token the envelope carries (MQTT: no header to carry it); `known`:
+    the gateways of a batch's tokens looked up at once (services.gateways_for_tokens)."""
     token = body.get("token")
     if not isinstance(token, str) or not token:
         raise Refused(401, "缺少网关令牌 token", "missing token")
-    found = services.gateway_for_token(token)
+    found = known.get(token) if known is not None else services.gateway_for_token(token)
     if found is None:
         raise Refused(401, "网关令牌无效", "bad token")
     return found

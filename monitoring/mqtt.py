@@ -16,18 +16,20 @@ giving it back to the broker would only bring it back again. The outcome, the sa
 HTTP endpoint answers or the reason a message was dropped, is published (QoS 0) on
 `<MQTT_TOPIC_PREFIX>-result/<gateway code>` for the gateway to read if it wants.
 
-Errors of the database are not handled here: they propagate, and the worker leaves the message
+The worker takes the messages that arrive within a short window together (handle_many: one
+transaction for all, monitoring.ingest.ingest_many); handle() is the one-message case. Errors of
+the database are not handled here: they propagate, and the worker leaves the messages
 unacknowledged and tries again.
 """
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
-from monitoring import envelope
-from monitoring.ingest import Outcome, ingest
+from monitoring import envelope, services
+from monitoring.ingest import Outcome, ingest_many
 
 logger = logging.getLogger("monitoring.mqtt")
 
@@ -106,26 +108,65 @@ def _message_id(body: dict):
     return None
 
 
-def handle(topic: str, payload: bytes, *, now=None) -> Handled:
-    """Check one message and store its readings (in one transaction, committed on return)."""
+def parse(topic: str, payload: bytes) -> tuple[Handled, dict | None]:
+    """A message's topic and JSON envelope, checked without the database: what became of it so
+    far (dropped, with its reason, when the envelope is None) and the envelope."""
     code = gateway_code(topic)
     if code is None:
         return Handled(
             topic, error=f"主题应为 {telemetry_topic('<网关编码>')}（invalid topic）", status=400
-        )
-    dropped = Handled(topic, code)
+        ), None
+    handled = Handled(topic, code)
     try:
         body = envelope.load(payload, envelope.MQTT)
-        dropped.message_id = _message_id(body)
-        gateway = envelope.gateway(body)
-        if gateway.code != code:
-            raise envelope.Refused(403, "令牌不属于主题中的网关", "token of another gateway")
-        readings = envelope.readings(body, envelope.MQTT)
     except envelope.Refused as refused:
-        dropped.error, dropped.status = f"{refused.reason}（{refused.code}）", refused.status
-        return dropped
-    outcome = ingest(gateway, readings, now=now)
-    return Handled(topic, code, outcome=outcome, message_id=dropped.message_id)
+        _refuse(handled, refused)
+        return handled, None
+    handled.message_id = _message_id(body)
+    return handled, body
+
+
+def size(body: dict | None) -> int:
+    """How many readings a parsed envelope carries (0 for one that is dropped or malformed)."""
+    readings = body.get("readings") if body is not None else None
+    return len(readings) if isinstance(readings, list) else 0
+
+
+def handle(topic: str, payload: bytes, *, now=None) -> Handled:
+    """Check one message and store its readings (in one transaction, committed on return)."""
+    return handle_many([parse(topic, payload)], now=now)[0]
+
+
+def handle_many(parsed, *, now=None) -> list[Handled]:
+    """Check several parsed messages (parse()) and store the readings of the good ones
+    together, in one transaction committed on return (monitoring.ingest.ingest_many); what
+    became of each, in order. A bad envelope is dropped alone; the tokens are looked up at once."""
+    parsed = [(replace(handled), body) for handled, body in parsed]  # a retry starts afresh
+    # The batch's tokens in one query.
+    tokens = [body.get("token") for _, body in parsed if body is not None]
+    known = services.gateways_for_tokens({token for token in tokens if isinstance(token, str)})
+    good: list[tuple[Handled, object, list]] = []
+    for handled, body in parsed:
+        if body is None:
+            continue
+        try:
+            gateway = envelope.gateway(body, known)
+            if gateway.code != handled.code:
+                raise envelope.Refused(403, "令牌不属于主题中的网关", "token of another gateway")
+            readings = envelope.readings(body, envelope.MQTT)
+        except envelope.Refused as refused:
+            _refuse(handled, refused)
+            continue
+        good.append((handled, gateway, readings))
+    if good:
+        outcomes = ingest_many([(gateway, readings) for _, gateway, readings in good], now=now)
+        for (handled, _, _), outcome in zip(good, outcomes, strict=True):
+            handled.outcome = outcome
+    return [handled for handled, _ in parsed]
+
+
+def _refuse(handled: Handled, refused: envelope.Refused) -> None:
+    handled.error, handled.status = f"{refused.reason}（{refused.code}）", refused.status
 
 
 # --- the workers' health, for the monitoring overview ---------------------------------------

@@ -1,7 +1,7 @@
 """Monthly partitions of the readings table on PostgreSQL (migration 0001 makes the table
-partitioned by range of ts). A partition is created the first time a month is written, in a
-short transaction of its own so that the lock it takes on the parent table is not held through
-an ingestion batch; the daily task (monitoring.tasks) makes next month's ahead of time."""
+partitioned by range of ts). A partition is created the first time a month is written, under a
+savepoint of the ingestion batch (and remembered only once that commits); the daily task
+(monitoring.tasks) makes next month's ahead of time."""
 
 from datetime import UTC, date, datetime
 
@@ -40,7 +40,9 @@ def ensure(months) -> None:
                 f"CREATE TABLE IF NOT EXISTS {name(year, month)} PARTITION OF monitoring_reading "
                 f"FOR VALUES FROM ('{start} 00:00+00') TO ('{end} 00:00+00')"
             )
-        _known.add((year, month))
+        # Remembered once it is committed: inside a batch's transaction that is rolled back
+        # (a database error, a poison message) the partition is gone again.
+        transaction.on_commit(lambda key=(year, month): _known.add(key))
 
 
 def forget() -> None:

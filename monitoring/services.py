@@ -87,6 +87,30 @@ def gateway_for_token(token: str) -> Gateway | None:
     )
 
 
+def gateways_for_tokens(tokens) -> dict[str, Gateway]:
+    """gateway_for_token for several tokens in one query (the MQTT worker's batch): the active
+    gateway of each token found, by token."""
+    digests = {
+        Gateway.hash_token(token): token
+        for token in tokens
+        if isinstance(token, str) and token.startswith(Gateway.TOKEN_PREFIX)
+    }
+    if not digests:
+        return {}
+    now = timezone.now()
+    found: dict[str, Gateway] = {}
+    for gateway in Gateway.objects.filter(
+        Q(token_hash__in=digests)
+        | Q(previous_token_hash__in=digests, previous_token_until__gt=now),
+        active=True,
+    ).select_related("enterprise"):
+        if gateway.token_hash in digests:
+            found[digests[gateway.token_hash]] = gateway
+        if gateway.previous_token_hash in digests and gateway.previous_token_until > now:
+            found.setdefault(digests[gateway.previous_token_hash], gateway)
+    return found
+
+
 def add_point(user, gateway_id: int, *, code: str, equipment: str, kind: str, **settings_) -> Point:
     """A new point on a gateway, its settings defaulting to its kind's (kinds.KIND_DEFAULTS)."""
     check(user, "gateway.manage", "添加监测点")

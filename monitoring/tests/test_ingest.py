@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from monitoring import mqtt
 from monitoring.conftest import at, make_point
-from monitoring.ingest import ingest
+from monitoring.ingest import ingest, ingest_many
 from monitoring.models import Alarm, Condition, Gateway, Reading
 
 URL = "/api/v1/telemetry"
@@ -436,3 +436,40 @@ def test_unusable_text_in_a_reading_is_rejected_alone_and_not_echoed(
     assert "\ufffd" in shown
     assert "\x00" not in shown and "\ud800" not in shown
     assert Reading.objects.get().value == 900.0
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="two writers on the in-memory SQLite test database lock each other out",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_of_the_same_gateways_in_opposite_orders_never_deadlock(
+    gateway_a, points_a, gateway_b, now
+):
+    # Each batch locks its gateways in key order, whatever the order its messages came in.
+    errors, barrier = [], threading.Barrier(2)
+
+    def worker(reverse):
+        try:
+            a, b = Gateway.objects.get(pk=gateway_a.pk), Gateway.objects.get(pk=gateway_b.pk)
+            for n in range(20):
+                second = 0.5 if reverse else 0
+                items = [
+                    (a, [{"point": "dp1", "ts": at(now, -100 + n + second), "value": 900}]),
+                    (b, [{"point": "dpb", "ts": at(now, -100 + n + second), "value": 800}]),
+                ]
+                barrier.wait(10)
+                ingest_many(items[::-1] if reverse else items, now=now)
+        except Exception as error:
+            errors.append(error)
+            barrier.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(reverse,)) for reverse in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Reading.objects.count() == 80

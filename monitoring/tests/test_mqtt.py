@@ -30,13 +30,15 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from paho.mqtt.enums import CallbackAPIVersion
 
 from monitoring import mqtt
+from monitoring.alarm_rules import Evaluator
 from monitoring.conftest import at, make_gateway, make_point
 from monitoring.ingest import sqlite_stamp
 from monitoring.management.commands.ingest_mqtt import Worker
-from monitoring.models import IngestWorker, Reading
+from monitoring.models import Alarm, Condition, IngestWorker, Reading
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -227,6 +229,11 @@ def incoming(mid, topic, payload):
     return received
 
 
+def taken(generation, received):
+    """A message as the worker takes it from its queue: its envelope parsed."""
+    return generation, received, mqtt.parse(received.topic, received.payload)
+
+
 @pytest.mark.django_db
 def test_the_worker_acks_after_storing_and_drops_bad_messages(
     gateway_a, points_a, now, keep_connection
@@ -236,8 +243,8 @@ def test_the_worker_acks_after_storing_and_drops_bad_messages(
     client = FakeClient(on_ack=lambda mid: mid != 1 or Reading.objects.get())
     worker = make_worker(client)
     batch = [
-        (0, incoming(1, topic_a(), message(gateway_a.token, good))),
-        (0, incoming(2, topic_a(), b"nonsense")),
+        taken(0, incoming(1, topic_a(), message(gateway_a.token, good))),
+        taken(0, incoming(2, topic_a(), b"nonsense")),
     ]
     worker._process(batch)
     assert client.acks == [1, 2]
@@ -255,7 +262,7 @@ def test_no_ack_on_a_connection_other_than_the_one_it_came_in_on(
     worker = make_worker(client)
     worker.generation = 2  # reconnected since: the broker sends the message again
     good = [{"point": "dp1", "ts": at(now), "value": 900}]
-    worker._process([(1, incoming(7, topic_a(), message(gateway_a.token, good)))])
+    worker._process([taken(1, incoming(7, topic_a(), message(gateway_a.token, good)))])
     assert client.acks == []
     assert Reading.objects.count() == 1  # stored all the same: a duplicate when it comes again
 
@@ -275,24 +282,25 @@ def test_database_errors_are_retried_and_never_acked_as_dropped(monkeypatch, kee
     assert len(calls) == 3
 
     # Asked to stop while the database is away: the message stays unacknowledged.
-    def away(topic, payload):
+    def away(*args, **kwargs):
         worker.stop.set()
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(mqtt, "handle", away)
-    worker._process([(0, incoming(2, topic_a(), b"{}"))])
+    monkeypatch.setattr(mqtt, "handle_many", away)
+    worker._process([taken(0, incoming(2, topic_a(), b"{}"))])
     assert worker.client.acks == []
     assert worker.client.published == []
 
 
 def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
-    def broken(topic, payload):
+    def broken(*args, **kwargs):
         raise KeyError("bug")
 
+    monkeypatch.setattr(mqtt, "handle_many", broken)  # the batch, then the message alone
     monkeypatch.setattr(mqtt, "handle", broken)
     client = FakeClient()
     worker = make_worker(client)
-    worker._process([(0, incoming(3, topic_a(), b"{}"))])
+    worker._process([taken(0, incoming(3, topic_a(), b"{}"))])
     assert client.acks == [3]
     assert client.published == [
         (
@@ -300,6 +308,185 @@ def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
             {"error": "服务器处理失败，消息已丢弃（server error）", "status": 500},
         )
     ]
+
+
+# --- micro-batching: several messages in one transaction (issue 13) -------------------------
+
+
+def _payloads(gateway, readings_list):
+    return [message(gateway.token, readings) for readings in readings_list]
+
+
+@pytest.mark.django_db
+def test_a_batch_of_several_gateways_is_stored_together_then_acked(
+    gateway_a, points_a, gateway_b, now, keep_connection
+):
+    a = [
+        [
+            {"point": "dp1", "ts": at(now, n - 60), "value": 900},
+            {"point": "t1", "ts": at(now, n - 60), "value": 40},
+        ]
+        for n in range(3)
+    ]
+    b = [[{"point": "dpb", "ts": at(now, n - 60), "value": 800}] for n in range(2)]
+    a.append(a[0])  # sent again within the batch: duplicates
+    sent = [
+        (topic_a(), message(gateway_a.token, a[0])),
+        (mqtt.telemetry_topic("GW-B"), message(gateway_b.token, b[0])),
+        (topic_a(), message(gateway_a.token, a[1])),
+        (topic_a(), message("gw_wrong", a[1])),
+        (mqtt.telemetry_topic("GW-B"), message(gateway_b.token, b[1])),
+        (topic_a(), message(gateway_a.token, a[2])),
+        (topic_a(), message(gateway_a.token, a[3])),
+    ]
+    seen_at_ack = []
+    client = FakeClient(on_ack=lambda mid: seen_at_ack.append(Reading.objects.count()))
+    worker = make_worker(client)
+    batch = [taken(0, incoming(mid, topic, payload)) for mid, (topic, payload) in enumerate(sent)]
+    with CaptureQueriesContext(connection) as queries:
+        assert worker._process(batch)
+    # Everything was stored before the first ack; then each message is acked, in order.
+    assert seen_at_ack == [8] * len(sent)
+    assert client.acks == list(range(len(sent)))
+    answers = [answer for _, answer in client.published]
+    assert [topic for topic, _ in client.published] == [
+        mqtt.result_topic(code) for code in ("GW-A", "GW-B", "GW-A", "GW-A", "GW-B", "GW-A", "GW-A")
+    ]
+    assert [(r.get("accepted"), r.get("duplicate"), r["status"]) for r in answers] == [
+        (2, 0, 200),
+        (1, 0, 200),
+        (2, 0, 200),
+        (None, None, 401),
+        (1, 0, 200),
+        (2, 0, 200),
+        (0, 2, 200),
+    ]
+    assert (worker.stored, worker.dropped) == (6, 1)
+    # One transaction: the gateways' last_seen_at written once for the batch.
+    updates = [q for q in queries.captured_queries if 'UPDATE "monitoring_gateway"' in q["sql"]]
+    assert len(updates) == 1
+    gateway_a.refresh_from_db()
+    gateway_b.refresh_from_db()
+    assert gateway_a.last_seen_at and gateway_b.last_seen_at
+
+
+@pytest.mark.django_db
+def test_a_poison_message_is_rejected_alone_and_the_rest_of_its_batch_stored(
+    gateway_a, points_a, gateway_b, now, keep_connection, monkeypatch
+):
+    evaluate = Evaluator.evaluate
+
+    def poisoned(self, stored, faults=()):
+        if any(value == 666 for _, _, value in stored):
+            raise ZeroDivisionError("a bug that this reading brings out")
+        return evaluate(self, stored, faults)
+
+    monkeypatch.setattr(Evaluator, "evaluate", poisoned)
+    sent = [
+        (topic_a(), message(gateway_a.token, [{"point": "dp1", "ts": at(now, -3), "value": 900}])),
+        (topic_a(), message(gateway_a.token, [{"point": "dp1", "ts": at(now, -2), "value": 666}])),
+        (
+            mqtt.telemetry_topic("GW-B"),
+            message(gateway_b.token, [{"point": "dpb", "ts": at(now, -2), "value": 800}]),
+        ),
+        (topic_a(), message(gateway_a.token, [{"point": "dp1", "ts": at(now, -1), "value": 901}])),
+    ]
+    client = FakeClient()
+    worker = make_worker(client)
+    worker._process([taken(0, incoming(mid, t, p)) for mid, (t, p) in enumerate(sent)])
+    assert client.acks == [0, 1, 2, 3]
+    assert [answer["status"] for _, answer in client.published] == [200, 500, 200, 200]
+    assert sorted(Reading.objects.values_list("value", flat=True)) == [800, 900, 901]
+    assert (worker.stored, worker.dropped) == (3, 1)
+
+
+@pytest.mark.django_db
+def test_two_messages_of_a_gateway_out_of_order_in_one_batch_are_judged_by_time(
+    gateway_a, points_a, now, keep_connection
+):
+    co = make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    leak = now - timedelta(minutes=10)
+    first = [
+        {"point": "co1", "ts": at(leak), "value": 50},
+        {"point": "dp1", "ts": at(leak), "value": 900},
+    ]
+    second = [
+        {"point": "co1", "ts": at(leak, 30), "value": 10},
+        {"point": "dp1", "ts": at(leak, 30), "value": 905},
+    ]
+    client = FakeClient()
+    worker = make_worker(client)
+    worker._process(
+        [
+            taken(0, incoming(1, topic_a(), message(gateway_a.token, second))),
+            taken(0, incoming(2, topic_a(), message(gateway_a.token, first))),
+        ]
+    )
+    assert client.acks == [1, 2]
+    alarm = Alarm.objects.get()
+    assert (alarm.condition, alarm.peak_value) == (Condition.HIGH, 50)
+    assert alarm.first_at == leak
+    assert alarm.cleared_at == leak + timedelta(seconds=30)  # the later reading ended it
+    co.refresh_from_db()
+    assert (co.last_ts, co.last_value, co.high_since) == (leak + timedelta(seconds=30), 10, None)
+
+
+@pytest.mark.django_db
+def test_a_database_error_mid_batch_leaves_all_unacked_then_stores_them_once(
+    gateway_a, points_a, gateway_b, now, keep_connection, monkeypatch
+):
+    from monitoring import ingest as ingest_module
+
+    insert, calls = ingest_module._insert, []
+
+    def flaky(rows, moments=None):
+        calls.append(len(rows))
+        if len(calls) == 1:  # the gateways locked and the readings checked: then the database goes
+            raise OperationalError("server closed the connection unexpectedly")
+        return insert(rows, moments)
+
+    monkeypatch.setattr(ingest_module, "_insert", flaky)
+    acked_after = []
+    client = FakeClient(on_ack=lambda mid: acked_after.append(len(calls)))
+    worker = make_worker(client)
+    sent = [
+        (topic_a(), message(gateway_a.token, [{"point": "dp1", "ts": at(now, -2), "value": 900}])),
+        (
+            mqtt.telemetry_topic("GW-B"),
+            message(gateway_b.token, [{"point": "dpb", "ts": at(now, -2), "value": 800}]),
+        ),
+        (topic_a(), message(gateway_a.token, [{"point": "t1", "ts": at(now, -1), "value": 40}])),
+    ]
+    assert worker._process([taken(0, incoming(mid, t, p)) for mid, (t, p) in enumerate(sent)])
+    assert calls == [3, 3]  # the whole batch again
+    assert acked_after == [2, 2, 2]  # none acked before the retry stored them
+    assert client.acks == [0, 1, 2]
+    assert [(a["accepted"], a["duplicate"]) for _, a in client.published] == [(1, 0)] * 3
+    assert Reading.objects.count() == 3
+
+
+def test_a_batch_is_what_arrives_within_the_window_up_to_the_reading_cap(monkeypatch):
+    worker = make_worker(FakeClient())
+    worker.window, worker.batch_readings = 0.05, 5
+    readings = [{"point": "dp1", "ts": "2026-01-01T00:00:00+08:00", "value": 1}]
+    for mid, count in enumerate([2, 2, 2, 1]):
+        worker.messages.put((0, incoming(mid, topic_a(), message("t", readings * count))), 1)
+    first = worker._next_batch()
+    assert [message.mid for _, message, _ in first] == [0, 1]  # a third would pass the cap
+    second = worker._next_batch()
+    assert [message.mid for _, message, _ in second] == [2, 3]
+    started = time.monotonic()
+    worker.messages.put((0, incoming(9, topic_a(), b"{}")), 1)
+    later = threading.Timer(
+        0.02, lambda: worker.messages.put((0, incoming(10, topic_a(), b"{}")), 1)
+    )
+    later.start()
+    third = worker._next_batch()  # waited the window for the second one
+    assert [message.mid for _, message, _ in third] == [9, 10]
+    assert time.monotonic() - started >= 0.05
+    # One message always fits, however many readings it has.
+    worker.messages.put((0, incoming(11, topic_a(), message("t", readings * 9))), 1)
+    assert [message.mid for _, message, _ in worker._next_batch()] == [11]
 
 
 # --- the worker against the real broker ----------------------------------------------------

@@ -177,6 +177,13 @@ class Command(BaseCommand):
         "直接批量写入的速率及两者之比、报警延迟和长时间运行的内存"
     )
     requires_system_checks = []
+    # Its own database, task queue and lock (manage.py bench_mqtt has others).
+    pg_database, sqlite_file, tasks_file, lock_name = (
+        PG_DATABASE,
+        SQLITE_FILE,
+        TASKS_FILE,
+        "bench_ingest.lock",
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--gateways", type=int, default=200, help="网关数（每个 25 个点位）")
@@ -237,18 +244,18 @@ class Command(BaseCommand):
         database, the other's figures would be worthless. The lock goes with the process."""
         import fcntl
 
-        lock = open(Path(settings.VAR_DIR) / "bench_ingest.lock", "w")  # noqa: SIM115
+        lock = open(Path(settings.VAR_DIR) / self.lock_name, "w")  # noqa: SIM115
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CommandError("另一个 bench_ingest 正在运行，请等它结束") from None
+            raise CommandError("另一个同类基准正在运行，请等它结束") from None
         return lock
 
     def _use_bench_database(self) -> str:
         connection.close()
         params = connection.settings_dict
         if connection.vendor == "sqlite":
-            path = Path(settings.VAR_DIR) / SQLITE_FILE
+            path = Path(settings.VAR_DIR) / self.sqlite_file
             for suffix in ("", "-wal", "-shm"):  # a fresh file: faster than deleting the rows
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             params["NAME"] = path
@@ -263,13 +270,17 @@ class Command(BaseCommand):
             }
             with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
                 found = admin.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [self.pg_database]
                 ).fetchone()
                 if not found:
-                    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(PG_DATABASE)))
-            params["NAME"] = PG_DATABASE
-            self.observe = lambda: psycopg.connect(dbname=PG_DATABASE, autocommit=True, **server)
-            return f"PostgreSQL database {PG_DATABASE}"
+                    admin.execute(
+                        sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.pg_database))
+                    )
+            params["NAME"] = self.pg_database
+            self.observe = lambda: psycopg.connect(
+                dbname=self.pg_database, autocommit=True, **server
+            )
+            return f"PostgreSQL database {self.pg_database}"
         raise CommandError(f"不支持的数据库：{connection.vendor}")
 
     def _use_own_task_queue(self):
@@ -278,7 +289,7 @@ class Command(BaseCommand):
         from huey.contrib.djhuey import HUEY
         from huey.storage import SqliteStorage
 
-        path = Path(settings.VAR_DIR) / TASKS_FILE
+        path = Path(settings.VAR_DIR) / self.tasks_file
         HUEY.storage = SqliteStorage(name=HUEY.name, filename=str(path))
         HUEY.storage.flush_all()
 

@@ -12,10 +12,16 @@ same client id it gets them again, and a reading stored twice is a duplicate, ne
 since (point, ts) identifies it. So: at-least-once delivery from the broker, exactly-once storage.
 
 The network runs in paho's thread, which also reconnects by itself; this thread takes the
-messages from a queue, stores them one message (one gateway's batch) per transaction, and acks.
-An ack is only sent on the connection the message came in on: after a reconnection the broker
-delivers the message again instead. A database error leaves the message unacknowledged and is
-retried after a back-off.
+messages from a queue in micro-batches: those that arrive within MQTT_BATCH_WINDOW_MS of the
+first, up to --batch messages and MQTT_BATCH_READINGS readings (one message always fits). Each
+message's envelope is checked alone (a bad one is dropped alone); the good ones of the batch are
+stored in one transaction (monitoring.ingest.ingest_many: the gateways locked in key order, one
+insert, the rules per point in time order); once it has committed, every message of the batch
+is acknowledged and each gateway gets its result. An ack is only sent on the connection the
+message came in on: after a reconnection the broker delivers the message again instead. A
+database error leaves the whole batch unacknowledged, retried after a back-off. Any other error
+(a poison message, a bug, a constraint) rolls the batch back and its messages are stored one by
+one, each in its own transaction as before: only the failing one is given up, after ATTEMPTS.
 
 Memory: the broker sends at most MQTT_INFLIGHT unacknowledged messages (MQTT 5 Receive
 Maximum), and the queue between the two threads holds at most that many and MQTT_QUEUE_BYTES;
@@ -125,6 +131,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=100, help="每批最多处理的消息数（默认 100）"
         )
+        parser.add_argument(
+            "--batch-window-ms",
+            type=int,
+            default=None,
+            help="收到第一条消息后再等多少毫秒凑成一批（默认取设置 MQTT_BATCH_WINDOW_MS）",
+        )
+        parser.add_argument(
+            "--batch-readings",
+            type=int,
+            default=None,
+            help="每批最多的数据条数（默认取设置 MQTT_BATCH_READINGS）",
+        )
         parser.add_argument("--keepalive", type=int, default=30, help="心跳间隔秒数（默认 30）")
         parser.add_argument(
             "--no-results",
@@ -143,6 +161,8 @@ class Command(BaseCommand):
             inflight=_or(options["inflight"], settings.MQTT_INFLIGHT),
             queue_bytes=_or(options["queue_bytes"], settings.MQTT_QUEUE_BYTES),
             batch=options["batch"],
+            window_ms=_or(options["batch_window_ms"], settings.MQTT_BATCH_WINDOW_MS),
+            batch_readings=_or(options["batch_readings"], settings.MQTT_BATCH_READINGS),
             keepalive=options["keepalive"],
             results=not options["no_results"],
             say=self._say,
@@ -219,6 +239,8 @@ class Worker:
         queue_bytes=32 * 1024 * 1024,
         heartbeat=10,
         idle_session_expiry=24 * 3600,
+        window_ms=0,
+        batch_readings=5000,
     ):
         self.client_id = client_id
         self.group = group
@@ -228,6 +250,10 @@ class Worker:
         self.inflight = inflight
         self.heartbeat = heartbeat
         self.batch = max(1, batch)
+        self.window = max(0, window_ms) / 1000
+        self.batch_readings = max(1, batch_readings)
+        # A message taken from the queue that did not fit in the batch: the next one's first.
+        self.pending = None
         self.keepalive = keepalive
         self.results = results
         self.say = say
@@ -493,47 +519,94 @@ class Worker:
             connections.close_all()
 
     def _next_batch(self):
-        """The messages waiting, up to the batch size; waits a moment for the first one."""
-        first = self.messages.get(timeout=0.2)
+        """The messages that arrive within the window after the first (which it waits a moment
+        for), up to the batch size and the reading cap; each as (generation, message, parsed)."""
+        first, self.pending = self.pending, None
         if first is None:
-            return []
-        batch = [first]
-        while len(batch) < self.batch:
-            item = self.messages.get(timeout=0)
+            first = self._take(0.2)
+            if first is None:
+                return []
+        batch, readings = [first], mqtt.size(first[2][1])
+        deadline = time.monotonic() + self.window
+        while len(batch) < self.batch and readings < self.batch_readings:
+            item = self._take(max(0.0, deadline - time.monotonic()))
             if item is None:
                 break
+            more = mqtt.size(item[2][1])
+            if readings + more > self.batch_readings:
+                self.pending = item
+                break
             batch.append(item)
+            readings += more
         return batch
 
+    def _take(self, timeout):
+        """The next message from the queue, its envelope parsed (no database), or None."""
+        item = self.messages.get(timeout=timeout)
+        if item is None:
+            return None
+        generation, message = item
+        return generation, message, mqtt.parse(_topic(message), message.payload)
+
     def _process(self, batch) -> bool:
-        """Handle and ack the batch; False if it stopped short (stopping, or stopping while
-        the database is away)."""
+        """Store the batch together, then ack each message and publish its result; False if it
+        stopped short (stopping, or stopping while the database is away)."""
         close_old_connections()
-        for generation, message in batch:
+        if self.stop.is_set() and not self.draining:
+            return False
+        delay = self.retry_delay
+        while True:
+            try:
+                results = mqtt.handle_many([parsed for _, _, parsed in batch])
+                break
+            except (OperationalError, InterfaceError) as error:
+                # The database is away (or locked, or a deadlock was detected): keep the whole
+                # batch, unacknowledged, and try again.
+                logger.warning(
+                    "Database unavailable / 数据库不可用, retry in %.1fs: %s", delay, error
+                )
+                connections.close_all()
+            except Exception:
+                # One message of its own (a poison reading, a bug, a constraint): the batch is
+                # rolled back; each message alone now, so only that one is given up.
+                logger.exception("MQTT batch failed / 批量处理失败, storing its messages alone")
+                connections.close_all()
+                return self._process_alone(batch)
+            if self.stop.wait(delay):
+                return False
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+        for (generation, message, _), handled in zip(batch, results, strict=True):
+            self._done(generation, message, handled)
+        return True
+
+    def _process_alone(self, batch) -> bool:
+        """Each message in a transaction of its own, acked after it (the way of a batch that
+        failed)."""
+        for generation, message, _ in batch:
             if self.stop.is_set() and not self.draining:
                 return False
             handled = self._handle(message)
             if handled is None:  # stopping while the database is away
                 return False
-            self._ack(generation, message)
-            handled.log()
-            if handled.dropped:
-                self.dropped += 1
-            else:
-                self.stored += 1
-            if self.results and handled.code:
-                self.client.publish(
-                    mqtt.result_topic(handled.code),
-                    json.dumps(handled.response(), ensure_ascii=False),
-                    qos=0,
-                )
+            self._done(generation, message, handled)
         return True
 
+    def _done(self, generation, message, handled) -> None:
+        self._ack(generation, message)
+        handled.log()
+        if handled.dropped:
+            self.dropped += 1
+        else:
+            self.stored += 1
+        if self.results and handled.code:
+            self.client.publish(
+                mqtt.result_topic(handled.code),
+                json.dumps(handled.response(), ensure_ascii=False),
+                qos=0,
+            )
+
     def _handle(self, message) -> mqtt.Handled | None:
-        try:
-            topic = message.topic
-        except UnicodeDecodeError:
-            topic = ""
+        topic = _topic(message)
         delay, failures = self.retry_delay, 0
         while True:
             try:
@@ -568,3 +641,10 @@ class Worker:
         # It came in on a connection since lost: the broker sends it again on this one (the
         # session is persistent), and the readings it carries are duplicates by then.
         logger.info("MQTT ack skipped for mid %s: connection changed since", message.mid)
+
+
+def _topic(message) -> str:
+    try:
+        return message.topic
+    except UnicodeDecodeError:
+        return ""
