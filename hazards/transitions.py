@@ -14,11 +14,15 @@ town confirms the major judgement and verifies its close-out).
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 from accounts.roles import PERMISSIONS
 from hazards.states import State
+
+if TYPE_CHECKING:
+    from hazards.models import Hazard
 
 # The role sets come from accounts.roles (the one role table); this table says which of them
 # acts in which state.
@@ -32,7 +36,7 @@ INTERNAL_SOURCES = ("self_inspection", "employee_report")
 REVIEWED_INSIDE = Q(is_major=False, source__in=INTERNAL_SOURCES)
 
 
-def reviewed_inside(hazard) -> bool:
+def reviewed_inside(hazard: "Hazard") -> bool:
     """Whether the enterprise itself reviews this hazard (a general one it found)."""
     return not hazard.is_major and hazard.source in INTERNAL_SOURCES
 
@@ -46,7 +50,7 @@ class Transition:
     major_only: bool = False  # only for a major hazard
     review: bool = False  # a review step: the enterprise's own for a hazard reviewed inside
 
-    def permission_for(self, hazard) -> str:
+    def permission_for(self, hazard: "Hazard") -> str:
         """The PERMISSIONS action whose roles take this transition on this hazard."""
         return ENTERPRISE_REVIEW if self.review and reviewed_inside(hazard) else self.permission
 

@@ -104,7 +104,9 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
         by_gateway: dict[int, dict[str, Point]] = {pk: {} for pk in gateways}
         for point in Point.objects.filter(gateway_id__in=gateways, active=True):
             by_gateway[point.gateway_id][point.code] = point
-        rows, faults, spans = [], [], []  # spans: each message's rows, rows[start:end]
+        rows: list = []
+        faults: list = []
+        spans: list = []  # each message's rows, rows[start:end]
         moments: dict[datetime, None] = {}
         seen: set[tuple[int, datetime]] = set()  # of gateways with several messages in the batch
         last_of: dict[int, int] = {}  # gateway pk -> its last message in the batch

@@ -318,7 +318,7 @@ def checklist_rows(inspection) -> list[dict]:
 def checklist_sections(rows) -> list[dict]:
     """The checklist rows grouped by their checklist (通用检查清单, an industry's, a sector's…):
     the sections of the page, each with how many of its items are still unanswered."""
-    sections = []
+    sections: list[dict] = []
     for row in rows:
         template = row["item"].template
         if not sections or sections[-1]["template"].pk != template.pk:
