@@ -25,7 +25,7 @@ def hazard(enterprise, manager, verifier, deadline, *, major=True, state=State.R
     found = hazard_services.report(
         manager,
         enterprise.pk,
-        source=Source.SELF_INSPECTION,
+        source=Source.OTHER,  # reviewed by the town (a self-inspection's general one: inside)
         description="熔炼炉冷却水系统未设置出水温度报警",
         place="铸造车间",
         criterion_id=criterion.pk if criterion else None,
