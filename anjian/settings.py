@@ -252,6 +252,12 @@ ALARM_ESCALATE_COUNTY_MINUTES = env_int("ALARM_ESCALATE_COUNTY_MINUTES", 120)
 DEVICE_FAULT_HAZARD_HOURS = env_int("DEVICE_FAULT_HAZARD_HOURS", 24)
 # After a gateway's token is rotated, the previous one stays valid this many hours.
 GATEWAY_TOKEN_GRACE_HOURS = env_int("GATEWAY_TOKEN_GRACE_HOURS", 24)
+# HTTP telemetry (/api/v1/telemetry): an app-server process remembers the gateway of a token this
+# many seconds (the token is checked again, in the same query that locks the gateway, as its
+# readings are stored), and stores the requests that arrive while a batch is being stored
+# together, at most this many readings a batch (monitoring/group_commit.py).
+GATEWAY_TOKEN_CACHE_SECONDS = env_int("GATEWAY_TOKEN_CACHE_SECONDS", 60)
+TELEMETRY_HTTP_BATCH_READINGS = env_int("TELEMETRY_HTTP_BATCH_READINGS", 5000)
 # MQTT ingestion (manage.py ingest_mqtt).
 MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
 MQTT_PORT = env_int("MQTT_PORT", 1883)

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import partitions
+from monitoring import partitions, services
 from monitoring.models import Gateway, Point
 
 
@@ -38,11 +38,13 @@ def _own_mqtt_namespace():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_partitions():
-    # Each test's transaction is rolled back, partitions made in it included.
+def _fresh_memos():
+    # Each test's transaction is rolled back, partitions and gateways found in it included.
     partitions.forget()
+    services.forget_tokens()
     yield
     partitions.forget()
+    services.forget_tokens()
 
 
 def make_gateway(enterprise, code):

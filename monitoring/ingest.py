@@ -43,6 +43,7 @@ class Outcome:
     duplicate: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     alarms_raised: int = 0
+    revoked: bool = False  # the gateway's token no longer holds: nothing was stored
 
     def as_dict(self) -> dict:
         return {
@@ -66,7 +67,7 @@ def ingest(gateway: Gateway, readings, *, now: datetime | None = None) -> Outcom
     return ingest_many([(gateway, readings)], now=now)[0]
 
 
-def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
+def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Outcome]:
     """Store several messages, each (gateway, readings), in arrival order, in ONE transaction;
     one Outcome per message, with the counts and refusals it would have had alone (a reading
     also sent by an earlier message of the batch is its duplicate, as if stored before it).
@@ -77,7 +78,12 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
     state and the gateways' last_seen_at are written once. An alarm raised by the batch counts
     in the outcome of its gateway's last message. An unexpected error (a bug, a constraint)
     rolls the whole batch back and propagates: the caller (the MQTT worker) then stores the
-    messages one by one, so that only the failing one is lost."""
+    messages one by one, so that only the failing one is lost.
+
+    digests, one per message or None: the digest of the token each message's gateway was found
+    by, when that lookup may be stale (the HTTP endpoint's cache). It is checked against the
+    gateway's row as it is locked, so a gateway switched off, or a token replaced or past its
+    grace period, stores nothing from that moment on (the outcome says `revoked`)."""
     for _, readings in items:
         if not isinstance(readings, list):
             raise TypeError("readings must be a list")
@@ -94,13 +100,18 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
         # SQLite the write transaction (IMMEDIATE) serializes batches already. In key order:
         # ORDER BY comes before FOR UPDATE's locking, so two batches never wait on each other
         # in a circle.
+        locked = Gateway.objects.filter(pk__in=gateways).order_by("pk")
         if postgresql:
-            list(
-                Gateway.objects.select_for_update()
-                .filter(pk__in=gateways)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            locked = locked.select_for_update()
+        if digests is not None:
+            tokens = {
+                pk: (active, current, previous, until)
+                for pk, active, current, previous, until in locked.values_list(
+                    "pk", "active", "token_hash", "previous_token_hash", "previous_token_until"
+                )
+            }
+        elif postgresql:
+            list(locked.values_list("pk", flat=True))
         by_gateway: dict[int, dict[str, Point]] = {pk: {} for pk in gateways}
         for point in Point.objects.filter(gateway_id__in=gateways, active=True):
             by_gateway[point.gateway_id][point.code] = point
@@ -113,6 +124,14 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
         messages = Counter(gateway.pk for gateway, _ in items)
         several = {pk for pk, count in messages.items() if count > 1}
         for n, ((gateway, readings), outcome) in enumerate(zip(items, outcomes, strict=True)):
+            if (
+                digests is not None
+                and digests[n]
+                and not _valid(tokens.get(gateway.pk), digests[n], now)
+            ):
+                outcome.revoked = True
+                spans.append((len(rows), len(rows)))
+                continue
             last_of[gateway.pk] = n
             own_rows, own_faults, own_moments = _validate(
                 gateway, readings, by_gateway[gateway.pk], now, outcome
@@ -147,8 +166,20 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
         evaluator.save()
         for alarm in evaluator.new:
             outcomes[last_of[alarm.point.gateway_id]].alarms_raised += 1
-        Gateway.objects.filter(pk__in=gateways).update(last_seen_at=now)
+        if last_of:  # the gateways heard from (not those whose every message was revoked)
+            Gateway.objects.filter(pk__in=last_of).update(last_seen_at=now)
     return outcomes
+
+
+def _valid(row, digest: str, now: datetime) -> bool:
+    """Whether a token of this digest still opens the gateway of row (active, token_hash,
+    previous_token_hash, previous_token_until), as services.gateway_for_token decides."""
+    if row is None:  # the gateway is gone
+        return False
+    active, current, previous, until = row
+    if not active:
+        return False
+    return digest == current or (digest == previous and until is not None and until > now)
 
 
 def _span(seconds: int) -> str:

@@ -2,6 +2,7 @@
 (acknowledge, handle, close), video analytics events, and the sweeps the task queue runs
 (offline points, escalation of unacknowledged alarms, 第十四条 hazards)."""
 
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -70,13 +71,22 @@ def rotate_token(user, gateway_id: int) -> tuple[Gateway, str]:
     return gateway, token
 
 
-def gateway_for_token(token: str) -> Gateway | None:
+def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
     """The active gateway of this token, its current one or its previous one within the grace
-    period (HTTP and MQTT both authenticate here)."""
+    period (HTTP and MQTT both authenticate here).
+
+    cached: a gateway found for the token in the last GATEWAY_TOKEN_CACHE_SECONDS may be
+    answered from this process's memory. Only for a caller that checks the token again as it
+    stores (monitoring.ingest.ingest_many's digests, inside its transaction): a token replaced,
+    expired or switched off elsewhere is refused there at once."""
     if not token or not token.startswith(Gateway.TOKEN_PREFIX):
         return None
     digest = Gateway.hash_token(token)
-    return (
+    if cached:
+        hit = _token_cache.get(digest)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    gateway = (
         Gateway.objects.filter(
             Q(token_hash=digest)
             | Q(previous_token_hash=digest, previous_token_until__gt=timezone.now()),
@@ -85,6 +95,22 @@ def gateway_for_token(token: str) -> Gateway | None:
         .select_related("enterprise")
         .first()
     )
+    if cached and gateway is not None:
+        if len(_token_cache) >= TOKEN_CACHE_SIZE:
+            _token_cache.clear()
+        _token_cache[digest] = (time.monotonic() + settings.GATEWAY_TOKEN_CACHE_SECONDS, gateway)
+    return gateway
+
+
+# digest -> (until, gateway): the gateways found by gateway_for_token(cached=True), at most
+# TOKEN_CACHE_SIZE of them (a province's gateways fit; beyond it the memo starts afresh).
+_token_cache: dict[str, tuple[float, Gateway]] = {}
+TOKEN_CACHE_SIZE = 50_000
+
+
+def forget_tokens() -> None:
+    """Empty the memo of gateway_for_token (tests that roll the database back use it)."""
+    _token_cache.clear()
 
 
 def gateways_for_tokens(tokens) -> dict[str, Gateway]:

@@ -8,7 +8,6 @@ import logging
 import socket
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
@@ -16,6 +15,7 @@ from gunicorn.config import Config
 from gunicorn.glogging import Logger
 from gunicorn.workers.sync import SyncWorker
 
+from anjian.wsgi import application
 from monitoring.conftest import at
 from monitoring.models import Reading
 
@@ -42,7 +42,7 @@ def gunicorn_post():
     thread, so it sees the test's data)."""
     config = Config()
     worker = SyncWorker(0, 0, [], None, 30, config, Logger(config))
-    worker.wsgi = WSGIHandler()
+    worker.wsgi = application
     logging.getLogger("gunicorn.error").setLevel(logging.CRITICAL)
 
     def post(path, chunks, headers):
