@@ -116,7 +116,6 @@ class Point(models.Model):
         ]
         indexes = [
             models.Index(fields=["enterprise", "kind"], name="point_enterprise_kind"),
-            models.Index(fields=["active", "last_ts"], name="point_active_last"),
         ]
 
     def __str__(self):
