@@ -40,6 +40,7 @@ from enforcement.models import (
 from enforcement.plans import draw as algorithm
 from enterprises.choices import Industry, Status
 from enterprises.models import Enterprise, SectorTag
+from grading.models import RiskLevel
 
 # --- inspector pool -----------------------------------------------------------------------------
 
@@ -459,11 +460,6 @@ def plan_coverage(plan) -> dict:
 # --- draws --------------------------------------------------------------------------------------
 
 
-# The grade levels a draw may filter by (grading.models.RiskLevel, read by value so that
-# enforcement does not import grading).
-GRADE_LABELS = [("red", "红色"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色")]
-
-
 def clean_filters(filters, area: Jurisdiction) -> dict:
     """The pool filter, checked: unknown keys, bad codes and a town outside the area are
     refused with the reason."""
@@ -488,7 +484,7 @@ def clean_filters(filters, area: Jurisdiction) -> dict:
     for key, valid, label in (
         ("industry", set(Industry.values), "行业"),
         ("sector_tags", None, "重点行业领域"),
-        ("grade", {value for value, _ in GRADE_LABELS}, "风险等级"),
+        ("grade", set(RiskLevel.values), "风险等级"),
     ):
         values = filters.get(key)
         if values in (None, "", []):
@@ -530,7 +526,7 @@ def describe_filters(filters: dict) -> str:
         names = dict(SectorTag.objects.values_list("code", "name"))
         parts.append("重点行业领域：" + "、".join(names.get(v, v) for v in filters["sector_tags"]))
     if filters.get("grade"):
-        levels = dict(GRADE_LABELS)
+        levels = dict(RiskLevel.choices)
         parts.append("风险等级：" + "、".join(levels.get(v, v) for v in filters["grade"]))
     if filters.get("exclude_key_list"):
         parts.append("排除重点检查名单企业")
