@@ -6,7 +6,7 @@ from core import search
 from core.models import Event
 from core.scoping import ScopedQuerySet
 from enterprises.choices import Industry
-from hazards.states import State
+from hazards.states import Source, State
 
 ARTICLE_NUMERALS = {
     3: "三",
@@ -90,16 +90,6 @@ class MajorHazardCriterion(models.Model):
     def label(self) -> str:
         article = f"第{ARTICLE_NUMERALS.get(self.article, self.article)}条"
         return article if self.item == 0 else f"{article}（{item_numeral(self.item)}）"
-
-
-class Source(models.TextChoices):
-    SELF_INSPECTION = "self_inspection", "企业自查"
-    ENFORCEMENT = "enforcement", "执法检查"
-    EXPERT = "expert", "专家检查"
-    EMPLOYEE_REPORT = "employee_report", "员工报告"
-    PUBLIC_TIP = "public_tip", "群众举报"
-    MONITORING = "monitoring", "监测预警"
-    OTHER = "other", "其他"
 
 
 OPEN_STATES = (State.REPORTED, State.CONFIRMED, State.PLANNED, State.RECTIFYING, State.SUBMITTED)

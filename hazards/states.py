@@ -1,5 +1,5 @@
-"""A hazard's states, apart from the models so that the transition table (hazards/transitions.py)
-and the models can both read them without importing each other."""
+"""A hazard's states and sources, apart from the models so that the transition table
+(hazards/transitions.py) and the models can both read them without importing each other."""
 
 from django.db import models
 
@@ -12,3 +12,15 @@ class State(models.TextChoices):
     RECTIFYING = "rectifying", "整改中"
     SUBMITTED = "submitted", "已提交验收"
     CLOSED = "closed", "已销号"
+
+
+class Source(models.TextChoices):
+    """Who found a hazard."""
+
+    SELF_INSPECTION = "self_inspection", "企业自查"
+    ENFORCEMENT = "enforcement", "执法检查"
+    EXPERT = "expert", "专家检查"
+    EMPLOYEE_REPORT = "employee_report", "员工报告"
+    PUBLIC_TIP = "public_tip", "群众举报"
+    MONITORING = "monitoring", "监测预警"
+    OTHER = "other", "其他"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from accounts.roles import PERMISSIONS
-from hazards.states import State
+from hazards.states import Source, State
 
 if TYPE_CHECKING:
     from hazards.models import Hazard
@@ -30,8 +30,8 @@ STAFF = "hazard.review"
 ENTERPRISE_MANAGERS = "hazard.rectify"
 ENTERPRISE_REVIEW = "hazard.review_internal"
 
-# The sources whose general hazards the enterprise reviews itself (hazards.models.Source values).
-INTERNAL_SOURCES = ("self_inspection", "employee_report")
+# The sources whose general hazards the enterprise reviews itself.
+INTERNAL_SOURCES = (Source.SELF_INSPECTION, Source.EMPLOYEE_REPORT)
 # The same as a query: the hazards reviewed inside the enterprise.
 REVIEWED_INSIDE = Q(is_major=False, source__in=INTERNAL_SOURCES)
 
