@@ -243,3 +243,20 @@ def _workbench_stats_counted_every_time(settings):
     """Tests change data and look again at once: the workbench's jurisdiction figures are
     counted every time (their cache is tested on its own in workbench/tests/test_items.py)."""
     settings.WORKBENCH_STATS_SECONDS = 0
+
+
+@pytest.fixture
+def demo_without_monitoring(db, monkeypatch, settings, tmp_path):
+    """load_demo with the monitoring backfill left out (its own tests cover it): a function
+    that loads it (again), its photos under tmp_path."""
+    from django.core.management import call_command
+
+    from demo.management.commands import load_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(
+        load_demo.demo_monitoring,
+        "load",
+        lambda supervisor: {"gateways": 0, "points": 0, "readings": 0, "alarms": 0},
+    )
+    return lambda: call_command("load_demo", "--quiet")

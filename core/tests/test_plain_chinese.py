@@ -8,9 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
 
-from demo.management.commands import load_demo
 from hazards.models import Source, State
 
 # What a page's visible text must never contain: Django's and Python's own words, and the
@@ -65,14 +63,8 @@ def problems_in(text: str) -> list[str]:
 
 
 @pytest.fixture
-def demo(db, monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(
-        load_demo.demo_monitoring,
-        "load",
-        lambda supervisor: {"gateways": 0, "points": 0, "readings": 0, "alarms": 0},
-    )
-    call_command("load_demo", "--quiet")
+def demo(demo_without_monitoring):
+    demo_without_monitoring()
 
 
 @pytest.mark.parametrize("username", ["jianguan", "zhenjie", "fuzeren", "yuangong"])

@@ -1,27 +1,16 @@
 """load_demo itself: every app's demo loaded (the monitoring backfill left out: its own tests,
 test_monitoring.py, cover it), and a second run adds nothing."""
 
-import pytest
-from django.core.management import call_command
-
 from accounts.models import User
 from accounts.roles import Role
-from demo.management.commands import load_demo
 from enforcement.models import Draw, Inspection, Penalty
 from enforcement.tests.test_demo import counts
 from enterprises.models import Enterprise
 from grading.models import EnterpriseGrade, GradeOverride
 
 
-@pytest.mark.django_db
-def test_load_demo_grades_and_enforces_and_runs_twice(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(
-        load_demo.demo_monitoring,
-        "load",
-        lambda supervisor: {"gateways": 0, "points": 0, "readings": 0, "alarms": 0},
-    )
-    call_command("load_demo", "--quiet")
+def test_load_demo_grades_and_enforces_and_runs_twice(demo_without_monitoring):
+    demo_without_monitoring()
     demo_ids = set(
         Enterprise.objects.filter(is_demo=True, status="operating").values_list("pk", flat=True)
     )
@@ -43,5 +32,5 @@ def test_load_demo_grades_and_enforces_and_runs_twice(monkeypatch, settings, tmp
     assert Inspection.objects.filter(state="completed").count() == 2
     assert Penalty.objects.count() == 2
     before = counts()
-    call_command("load_demo", "--quiet")
+    demo_without_monitoring()
     assert counts() == before

@@ -8,7 +8,8 @@ from accounts.roles import Role
 from enforcement.inspections import services as inspections
 from enterprises.tests import test_browser as shared
 from enterprises.tests.test_browser import log_in, wait_for_page
-from hazards.tests.test_browser import as_desktop, as_phone, assert_card, cell
+from hazards.tests import test_browser as hazard_pages
+from hazards.tests.test_browser import assert_card, cell
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,13 +17,7 @@ pytestmark = [
 ]
 driver = shared.driver
 browser = shared.browser
-
-
-@pytest.fixture
-def phone(browser):
-    as_phone(browser)
-    yield browser
-    as_desktop(browser)
+phone = hazard_pages.phone
 
 
 def test_the_inspections_list_is_a_list_of_cards_on_a_phone(

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from enterprises.tests import test_browser as shared
 from enterprises.tests.test_browser import log_in, wait, wait_for_page
 from hazards.models import Hazard
-from hazards.tests.test_browser import as_desktop, as_phone
+from hazards.tests import test_browser as hazard_pages
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,6 +20,7 @@ pytestmark = [
 ]
 driver = shared.driver
 browser = shared.browser
+phone = hazard_pages.phone
 
 
 @pytest.fixture
@@ -40,13 +41,6 @@ def test_the_menu_stays_on_one_line_at_1366(sized, live_server, users):
     assert height < 70, f"the top bar wraps: {height} px"
     browser.find_element(By.ID, "user-menu").click()
     wait(browser).until(lambda d: d.find_element(By.LINK_TEXT, "通知设置").is_displayed())
-
-
-@pytest.fixture
-def phone(browser):
-    as_phone(browser)
-    yield browser
-    as_desktop(browser)
 
 
 def set_value(browser, element, value) -> None:
