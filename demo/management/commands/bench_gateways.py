@@ -365,18 +365,19 @@ class Command(bench_ingest.Command):
         """Alarm delays (ms): each new alarm row's first sight minus the send of the reading
         that raised it (first_at, plus the hold time for a threshold held that long)."""
         poll = self.options["poll_seconds"]
-        delays, unmatched = [], 0
+        delays: list[float] = []
+        unmatched: dict[str, int] = {}
         for point_id, condition, first_at, last_at, at in seen:
             index, hold = self.points.get(point_id, (None, 0))
             if index is None:
-                unmatched += 1
+                unmatched[condition] = unmatched.get(condition, 0) + 1
                 continue
             first = (first_at - self.start).total_seconds() / poll
             wait = math.ceil(hold / poll) if condition in ("high", "low") else 0
             steps = [round(first) + wait, round((last_at - self.start).total_seconds() / poll)]
             sent = next((self.sent_at[index, s] for s in steps if (index, s) in self.sent_at), None)
             if sent is None:
-                unmatched += 1
+                unmatched[condition] = unmatched.get(condition, 0) + 1
             else:
                 delays.append((at - sent) * 1000)
         return delays, unmatched
@@ -403,7 +404,7 @@ class Command(bench_ingest.Command):
             f"Stored {r['stored']:,} of {r['readings']:,} readings sent "
             f"({r['accepted']:,} acknowledged)\n"
             f"Alarms: {r['alarms']} new, delay measured for {len(delays)} "
-            f"({r['unmatched']} not matched)"
+            f"(not matched, by condition: {r['unmatched'] or 'none'})"
             + (
                 ": p50 {:.0f} ms, p95 {:.0f} ms, max {:.0f} ms".format(*r["alarm"])
                 if r["alarm"]
@@ -475,9 +476,9 @@ def _body(plan, gw, step, rng, mqtt):
     breach = False
     for sim in gw.sims:
         value = sim.value(step, rng)
-        if sim.breach is not None and value == sim.breach:
+        if sim.breach is not None:  # misbehaving, or back to normal (a change of rate) now
             at = (step + sim.phase) % CYCLE
-            breach = breach or at < (PULSE_STEPS if sim.pulse else BREACH_STEPS)
+            breach = breach or at <= (PULSE_STEPS if sim.pulse else BREACH_STEPS)
         readings.append({"point": sim.code, "ts": stamp, "value": value})
     body = {"token": gw.token, "readings": readings, "id": step} if mqtt else {"readings": readings}
     return json.dumps(body).encode(), len(readings), breach
