@@ -44,6 +44,7 @@ import json
 import math
 import multiprocessing
 import os
+import queue as queue_module
 import re
 import shlex
 import shutil
@@ -295,7 +296,10 @@ class Command(bench_ingest.Command):
         reports = []
         try:
             for _ in processes:
-                reports.append(queue.get(timeout=o["timeout"] + (duration or 0) + 60))
+                try:
+                    reports.append(queue.get(timeout=o["timeout"] + (duration or 0) + 60))
+                except queue_module.Empty:
+                    raise CommandError("压测客户端超时未结束") from None
         finally:
             for process in processes:
                 process.join(30)
@@ -415,6 +419,9 @@ class Command(bench_ingest.Command):
             f"slope {r['rss_slope']:+.2f} MB/min, {len(rss)} samples); CPU s: server "
             f"{r['cpu_server']:.1f}, load clients {r['cpu']:.1f}, this process "
             f"{r['cpu_self']:.1f}; load average {_loads(r['load'])}"
+        )
+        self.stdout.write(
+            "Server RSS samples (s: MB): " + ", ".join(f"{t:.0f}: {m:.1f}" for t, m in rss)
         )
         if r["errors"]:
             self.stdout.write(f"First errors: {r['errors']}")
