@@ -177,7 +177,7 @@ class Command(BaseCommand):
         "直接批量写入的速率及两者之比、报警延迟和长时间运行的内存"
     )
     requires_system_checks = []
-    # Its own database, task queue and lock (manage.py bench_mqtt has others).
+    # Its own database, task queue and lock (manage.py bench_gateways has others).
     pg_database, sqlite_file, tasks_file, lock_name = (
         PG_DATABASE,
         SQLITE_FILE,
