@@ -17,8 +17,10 @@ last_value, high_since, low_since). A reading that arrives late (two ingestion w
 gateway's backlog) is judged in the stored order instead: the rules run again over the stored
 readings around it, from the last reading before it where no condition held to the first after
 it where none holds, and whatever the late readings show is raised, or added to the alarm of
-the same episode, already cleared if a later reading ended it. A late reading never takes an
-alarm back.
+the same episode, already cleared if a later reading ended it. A late calm reading may show
+that one alarm covered two episodes (the reading between them came after both): the alarm then
+ends with the first, and the second is judged on its own. A late reading never takes an alarm
+back.
 """
 
 import bisect
@@ -30,6 +32,7 @@ from django.db import connection
 from django.db.models import Q
 
 from core import events
+from core.bulk import any_of
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Alarm, AlarmEvent, Condition, Point, Reading
 
@@ -67,7 +70,11 @@ class Evaluator:
         ids = set(by_point) | {point.pk for point, _, _ in faults}
         if not ids:
             return
-        for alarm in Alarm.objects.filter(point_id__in=ids, cleared_at__isnull=True):
+        where, params = any_of("point_id", ids)
+        for alarm in Alarm.objects.raw(
+            f"SELECT * FROM monitoring_alarm WHERE {where} AND cleared_at IS NULL",  # noqa: S608
+            params,
+        ):
             self.open[alarm.point_id, alarm.condition] = alarm
         for pk, readings in by_point.items():
             point = self.points[pk]
@@ -205,7 +212,11 @@ class Evaluator:
         found = [
             episode
             for episode in [*episodes.done, *episodes.running.values()]
-            if any(episode.first_at <= ts <= episode.last_at for ts in changed)
+            # The episodes the late readings are part of, or end (a late calm reading).
+            if any(
+                episode.first_at <= ts <= episode.last_at or ts == episode.cleared_at
+                for ts in changed
+            )
         ]
         if found:
             self._settle(point, found, start, end)
@@ -221,8 +232,22 @@ class Evaluator:
             ).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=start))
         ]
         known += [alarm for alarm in self.new if alarm.point_id == point.pk]
-        for episode in episodes:
+        matched: dict[int, Alarm] = {}  # id(alarm) -> the episode of this replay it took
+        for episode in sorted(episodes, key=lambda e: e.first_at):
             alarm = next((a for a in known if _overlap(a, episode)), None)
+            earlier = matched.get(id(alarm)) if alarm is not None else None
+            if alarm is not None and earlier is not None and earlier.cleared_at is not None:
+                # The alarm spans two episodes that the late readings show apart (a calm
+                # reading between them came late): it ends with the first, and this one is
+                # judged on its own.
+                _end(alarm, earlier)
+                if self.open.get((point.pk, alarm.condition)) is alarm:
+                    del self.open[point.pk, alarm.condition]
+                if alarm.pk:
+                    self.changed[alarm.pk] = alarm
+                alarm = next((a for a in known if _overlap(a, episode)), None)
+            if alarm is not None:
+                matched[id(alarm)] = episode
             if alarm is None and episode.cleared_at is None:
                 alarm = self.open.get((point.pk, episode.condition))
             if alarm is not None:
@@ -388,6 +413,16 @@ def _overlap(alarm: Alarm, episode: Alarm) -> bool:
     if alarm.cleared_at is not None and alarm.cleared_at <= episode.first_at:
         return False
     return episode.cleared_at is None or alarm.first_at < episode.cleared_at
+
+
+def _end(alarm: Alarm, episode: Alarm) -> None:
+    """End the alarm with this episode of it (a late reading split it from a later one). Its
+    peak is the episode's where the alarm began with it; one that began before the replay's
+    window keeps the peak it had, the readings before being unread."""
+    alarm.cleared_at = episode.cleared_at
+    alarm.last_at, alarm.last_value = episode.last_at, episode.last_value
+    if alarm.first_at >= episode.first_at:
+        alarm.peak_value = episode.peak_value
 
 
 def _merge(alarm: Alarm, episode: Alarm) -> None:

@@ -473,3 +473,24 @@ def test_two_batches_of_the_same_gateways_in_opposite_orders_never_deadlock(
         thread.join()
     assert errors == []
     assert Reading.objects.count() == 80
+
+
+@pytest.mark.django_db
+def test_a_late_reading_that_splits_an_alarm_raises_the_second_episode(gateway_a, points_a, now):
+    """Two leaks, the calm reading between them delayed past both (a worker held it while the
+    other stored three messages): the first alarm is stretched over both leaks until the late
+    calm reading shows they were two; then it ends there and the second leak is an alarm of
+    its own."""
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    first_0, second_0 = _leak_pair(now, 0)
+    first_1, second_1 = _leak_pair(now, 1)
+    for readings in (first_0, second_1, first_1, second_0):
+        ingest(Gateway.objects.get(pk=gateway_a.pk), readings, now=now)
+    alarms = list(Alarm.objects.filter(condition=Condition.HIGH).order_by("first_at"))
+    assert len(alarms) == 2
+    moment = now - timedelta(seconds=3600)
+    assert [(a.first_at, a.cleared_at) for a in alarms] == [
+        (moment, moment + timedelta(seconds=30)),
+        (moment + timedelta(seconds=60), moment + timedelta(seconds=90)),
+    ]
+    assert all(alarm.events.filter(action="raise").exists() for alarm in alarms)
