@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -18,9 +19,9 @@ from pydantic import StringConstraints
 from accounts.roles import require
 from core.api_schemas import ErrorOut, Int64, Pagination
 from core.inputs import Line, PlausibleDateTime, Text
-from monitoring import envelope, services
+from monitoring import envelope, rollups, services
 from monitoring.ingest import ingest
-from monitoring.models import Alarm, Point, PowerWarning, Reading
+from monitoring.models import Alarm, Point, PowerWarning
 
 router = Router(tags=["监测预警"])
 
@@ -238,26 +239,47 @@ _alarm_action("close", "关闭报警")
 
 class ReadingOut(Schema):
     ts: datetime
-    value: float
+    value: float = Field(description="原始数值；汇总时为该时段的平均值")
+    resolution: Literal["raw", "minute", "hour"] = Field(
+        "raw", description="raw 原始数据，minute 每分钟汇总，hour 每小时汇总"
+    )
+    min: float | None = Field(None, description="时段内最小值（汇总时）")
+    max: float | None = Field(None, description="时段内最大值（汇总时）")
+    count: int | None = Field(None, description="时段内数据条数（汇总时）")
 
 
 class ReadingFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
     limit: int = Field(2000, ge=1, le=20_000)
+    resolution: Literal["auto", "raw", "minute", "hour"] = Field(
+        "auto",
+        description=(
+            f"auto：时间范围不超过 {settings.SERIES_RAW_HOURS} 小时用原始数据，"
+            f"不超过 {settings.SERIES_MINUTE_DAYS} 天用每分钟汇总，更长用每小时汇总"
+        ),
+    )
 
 
-@router.get("/points/{point_id}/readings", response=list[ReadingOut], summary="点位监测数据")
-def point_readings(request, point_id: int, filters: Query[ReadingFilters]):
+@router.get(
+    "/points/{point_id}/readings",
+    response=list[ReadingOut],
+    summary="点位监测数据",
+    description=(
+        "按时间范围自动选择精度（每条数据的 resolution 字段和响应头 X-Resolution 说明），"
+        f"原始数据保留 {settings.TELEMETRY_RAW_DAYS} 天，汇总数据长期保留；"
+        "未给出 since 时取最近 24 小时。"
+    ),
+)
+def point_readings(request, response: HttpResponse, point_id: int, filters: Query[ReadingFilters]):
     require(request.user, "monitoring.view")
     point = Point.objects.for_user(request.user).get(pk=point_id)
-    readings = Reading.objects.filter(point=point)
-    if filters.since:
-        readings = readings.filter(ts__gte=filters.since)
-    if filters.until:
-        readings = readings.filter(ts__lte=filters.until)
-    rows = readings.order_by("-ts").values("ts", "value")[: filters.limit]
-    return list(reversed(rows))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise HttpError(422, "起始时间不能晚于截止时间")
+    wanted = None if filters.resolution == "auto" else filters.resolution
+    resolution, rows = rollups.series(point.pk, filters.since, filters.until, filters.limit, wanted)
+    response.headers["X-Resolution"] = resolution
+    return [{**row, "resolution": resolution} for row in rows]
 
 
 class WarningOut(Schema):

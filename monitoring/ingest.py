@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.inputs import echo, text_problem
-from monitoring import partitions
+from monitoring import partitions, rollups
 from monitoring.alarm_rules import Evaluator
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
@@ -134,6 +134,7 @@ def ingest_many(items, *, now: datetime | None = None) -> list[Outcome]:
         if postgresql and moments:
             partitions.ensure({partitions.month_of(ts) for ts in moments})
         stored = _insert(rows, moments)
+        rollups.note_late(stored, now)
         kept = None if len(stored) == len(rows) else {(p.id, ts) for p, ts, _ in stored}
         for (start, end), outcome in zip(spans, outcomes, strict=True):
             if kept is None:
