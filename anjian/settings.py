@@ -262,9 +262,11 @@ RETENTION_CHUNK_PAUSE_MS = env_int("RETENTION_CHUNK_PAUSE_MS", 50)
 EVIDENCE_MARGIN_MINUTES = env_int("EVIDENCE_MARGIN_MINUTES", 10)
 EVIDENCE_MAX_HOURS = env_int("EVIDENCE_MAX_HOURS", 24)
 # Charts and the readings API: raw readings for a range up to SERIES_RAW_HOURS, minute rollups
-# up to SERIES_MINUTE_DAYS, hour rollups beyond.
+# up to SERIES_MINUTE_DAYS, hour rollups up to SERIES_HOUR_DAYS, days summed from the hour
+# rollups beyond (a year: 365 rows, not 8,760).
 SERIES_RAW_HOURS = env_int("SERIES_RAW_HOURS", 24)
 SERIES_MINUTE_DAYS = env_int("SERIES_MINUTE_DAYS", 14)
+SERIES_HOUR_DAYS = env_int("SERIES_HOUR_DAYS", 90)
 # An alarm nobody acknowledges goes to the town's supervisors after this many minutes, then to
 # the county's after the second figure.
 ALARM_ESCALATE_TOWN_MINUTES = env_int("ALARM_ESCALATE_TOWN_MINUTES", 30)

@@ -240,8 +240,8 @@ _alarm_action("close", "关闭报警")
 class ReadingOut(Schema):
     ts: datetime
     value: float = Field(description="原始数值；汇总时为该时段的平均值")
-    resolution: Literal["raw", "minute", "hour"] = Field(
-        "raw", description="raw 原始数据，minute 每分钟汇总，hour 每小时汇总"
+    resolution: Literal["raw", "minute", "hour", "day"] = Field(
+        "raw", description="raw 原始数据，minute 每分钟汇总，hour 每小时汇总，day 每日汇总"
     )
     min: float | None = Field(None, description="时段内最小值（汇总时）")
     max: float | None = Field(None, description="时段内最大值（汇总时）")
@@ -252,11 +252,12 @@ class ReadingFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
     limit: int = Field(2000, ge=1, le=20_000)
-    resolution: Literal["auto", "raw", "minute", "hour"] = Field(
+    resolution: Literal["auto", "raw", "minute", "hour", "day"] = Field(
         "auto",
         description=(
             f"auto：时间范围不超过 {settings.SERIES_RAW_HOURS} 小时用原始数据，"
-            f"不超过 {settings.SERIES_MINUTE_DAYS} 天用每分钟汇总，更长用每小时汇总"
+            f"不超过 {settings.SERIES_MINUTE_DAYS} 天用每分钟汇总，"
+            f"不超过 {settings.SERIES_HOUR_DAYS} 天用每小时汇总，更长用每日汇总"
         ),
     )
 

@@ -13,13 +13,19 @@ previous run with a time inside that look-back is folded in), and the hours inge
 RollupBacklog for readings older than the look-back when they arrived (`note_late`; ingestion
 accepts readings up to TELEMETRY_MAX_AGE_DAYS old). The first run starts at the oldest reading.
 
-Retention (`retention`, daily, monitoring.tasks.retention): rollups brought up to date first,
-then the raw readings each alarm cites copied to EvidenceReading (`keep_evidence`), then raw
-readings older than TELEMETRY_RAW_DAYS removed: on PostgreSQL whole monthly partitions whose
-month ends at or before the cut (a month still partly inside is kept whole), on SQLite in
-chunks of RETENTION_CHUNK_ROWS per transaction with a pause between them so ingestion is never
-held up long. Minute rollups older than ROLLUP_MINUTE_DAYS go in chunks too; hour rollups are
-kept for good unless ROLLUP_HOUR_DAYS is set.
+Retention (`retention`, daily, monitoring.tasks.retention): rollups brought up to date first
+(nothing raw is removed unless the rollups have reached the cut; readings come at most
+TELEMETRY_MAX_AGE_DAYS late, and TELEMETRY_RAW_DAYS is longer), then the raw readings each
+alarm cites copied to EvidenceReading (`keep_evidence`), then raw readings older than
+TELEMETRY_RAW_DAYS removed: on PostgreSQL whole monthly partitions whose month ends at or
+before the cut (a month still partly inside is kept whole), on SQLite in chunks of
+RETENTION_CHUNK_ROWS per transaction with a pause between them so ingestion is never held up
+long. Minute rollups older than ROLLUP_MINUTE_DAYS go in chunks too; hour rollups are kept for
+good unless ROLLUP_HOUR_DAYS is set.
+
+Reading (`series`): raw readings (with the evidence kept of removed ones) for a range up to
+SERIES_RAW_HOURS, minute rollups up to SERIES_MINUTE_DAYS, hour rollups up to SERIES_HOUR_DAYS,
+and beyond that days summed from the hour rollups at read time.
 
 A power warning keeps its own evidence (its window's readings in PowerWarning.evidence), and a
 第十四条 hazard made from monitoring cites its alarms (Alarm.hazard), whose readings are kept here.
@@ -30,7 +36,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Max, Min, Sum
+from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from monitoring import partitions
@@ -46,8 +53,8 @@ from monitoring.models import (
     RollupState,
 )
 
-RAW, MINUTE, HOUR = "raw", "minute", "hour"
-RESOLUTIONS = (RAW, MINUTE, HOUR)
+RAW, MINUTE, HOUR, DAY = "raw", "minute", "hour", "day"
+RESOLUTIONS = (RAW, MINUTE, HOUR, DAY)
 MINUTE_TABLE = MinuteRollup._meta.db_table
 HOUR_TABLE = HourRollup._meta.db_table
 READING_TABLE = Reading._meta.db_table
@@ -142,17 +149,37 @@ def note_late(stored, now: datetime) -> None:
 
 def run(now: datetime | None = None) -> dict:
     """Bring the rollups up to `now`: the look-back since the previous run, then the hours
-    noted late. Returns what it covered."""
+    noted late. Returns what it covered. On PostgreSQL one run at a time (the periodic task and
+    the retention's may meet): a second finds the lock taken and leaves it to the first."""
     now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return _run(now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('monitoring_rollups'))")
+        if not cursor.fetchone()[0]:
+            return {"skipped": "another run holds the lock"}
+    try:
+        return _run(now)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('monitoring_rollups'))")
+
+
+def _run(now: datetime) -> dict:
     state = RollupState.objects.filter(name="rollup").first()
     if state is not None:
         start = min(state.upto, now) - timedelta(minutes=settings.ROLLUP_LOOKBACK_MINUTES)
     else:
         start = Reading.objects.aggregate(first=Min("ts"))["first"] or now
+    backlog = list(RollupBacklog.objects.order_by("hour").values_list("hour", flat=True))
+    # Noted hours inside this run's range are recomputed with it. Each note goes before its
+    # recomputation: a reading noted again meanwhile is recomputed next time.
+    RollupBacklog.objects.filter(hour__in=[hour for hour in backlog if hour >= start]).delete()
     roll_up_range(start, now)
     late = 0
-    for hour in RollupBacklog.objects.order_by("hour").values_list("hour", flat=True):
-        # The note goes first: a reading noted again meanwhile is recomputed next time.
+    for hour in backlog:
+        if hour >= start:
+            continue
         RollupBacklog.objects.filter(hour=hour).delete()
         roll_up_range(hour, min(hour + STEP, now))
         late += 1
@@ -267,7 +294,13 @@ def retention(now: datetime | None = None) -> dict:
     state = RollupState.objects.filter(name="retention").first()
     since = state.upto if state else None
     result: dict = {"cut": cut}
-    if connection.vendor == "postgresql":
+    removed_to = since
+    rolled = RollupState.objects.filter(name="rollup").values_list("upto", flat=True).first()
+    if rolled is None or rolled < cut:
+        # Never raw readings whose rollups are not made (readings come at most
+        # TELEMETRY_MAX_AGE_DAYS late, fewer than TELEMETRY_RAW_DAYS).
+        result["skipped"] = "rollups not up to the cut"
+    elif connection.vendor == "postgresql":
         old = [(y, m) for y, m in reading_partitions() if _month_end(y, m) <= cut]
         dropped = []
         for year, month in old:
@@ -300,7 +333,9 @@ def resolution_for(since: datetime, until: datetime) -> str:
         return RAW
     if span <= timedelta(days=settings.SERIES_MINUTE_DAYS):
         return MINUTE
-    return HOUR
+    if span <= timedelta(days=settings.SERIES_HOUR_DAYS):
+        return HOUR
+    return DAY
 
 
 def series(point_id: int, since, until, limit: int, resolution: str | None = None):
@@ -324,6 +359,8 @@ def series(point_id: int, since, until, limit: int, resolution: str | None = Non
             {"ts": ts, "value": value, "min": None, "max": None, "count": None}
             for ts, value in latest
         ]
+    if resolution == DAY:
+        return resolution, _days(point_id, since, until, limit)
     model = MinuteRollup if resolution == MINUTE else HourRollup
     buckets = model.objects.filter(point_id=point_id, bucket__lte=until)
     if since is not None:
@@ -336,4 +373,24 @@ def series(point_id: int, since, until, limit: int, resolution: str | None = Non
     return resolution, [
         {"ts": bucket, "value": total / count, "min": low, "max": high, "count": count}
         for bucket, total, count, low, high in found
+    ]
+
+
+def _days(point_id: int, since, until, limit: int) -> list[dict]:
+    """Days (local, the site's time zone) summed up from the hour rollups at read time: a
+    year is 365 rows rather than 8,760."""
+    hours = HourRollup.objects.filter(point_id=point_id, bucket__lte=until)
+    if since is not None:
+        hours = hours.filter(bucket__gte=floor_hour(since))
+    found = list(
+        hours.annotate(day=TruncDay("bucket"))
+        .values("day")
+        .annotate(total=Sum("sum"), n=Sum("count"), low=Min("min"), high=Max("max"))
+        .order_by("-day")
+        .values_list("day", "total", "n", "low", "high")[:limit]
+    )
+    found.reverse()
+    return [
+        {"ts": day, "value": total / count, "min": low, "max": high, "count": count}
+        for day, total, count, low, high in found
     ]

@@ -44,7 +44,12 @@ RANGES = {"1h": ("1 小时", timedelta(hours=1)), "24h": ("24 小时", timedelta
 RANGES["7d"] = ("7 天", timedelta(days=7))
 RANGES["30d"] = ("30 天", timedelta(days=30))
 RANGES["1y"] = ("1 年", timedelta(days=365))
-RESOLUTION_LABELS = {"raw": "原始数据", "minute": "每分钟平均", "hour": "每小时平均"}
+RESOLUTION_LABELS = {
+    "raw": "原始数据",
+    "minute": "每分钟平均",
+    "hour": "每小时平均",
+    "day": "每日平均",
+}
 # The alarm page's chart: this long before the alarm began and after it ended.
 ALARM_MARGIN = timedelta(hours=1)
 ALARM_WINDOW_MAX = timedelta(days=7)
