@@ -268,8 +268,9 @@ class ReadingFilters(Schema):
     summary="点位监测数据",
     description=(
         "按时间范围自动选择精度（每条数据的 resolution 字段和响应头 X-Resolution 说明），"
-        f"原始数据保留 {settings.TELEMETRY_RAW_DAYS} 天，汇总数据长期保留；"
-        "未给出 since 时取最近 24 小时。"
+        f"原始数据保留 {settings.TELEMETRY_RAW_DAYS} 天（报警引用的数据另行保留），"
+        f"每分钟汇总保留 {settings.ROLLUP_MINUTE_DAYS} 天，每小时汇总长期保留；"
+        "未给出 since 时为最近的原始数据（至多 limit 条）。"
     ),
 )
 def point_readings(request, response: HttpResponse, point_id: int, filters: Query[ReadingFilters]):
