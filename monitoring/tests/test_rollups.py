@@ -136,7 +136,7 @@ def test_sqlite_deletes_old_readings_in_chunks(points_a, monkeypatch):
     rollups.roll_up_range(old, old + timedelta(hours=1))
     RollupState.objects.create(name="rollup", upto=now)
     pauses = []
-    monkeypatch.setattr(rollups, "_pause", lambda: pauses.append(1))
+    monkeypatch.setattr(rollups, "_pause", lambda busy: pauses.append(busy))
     result = rollups.retention(now)
     assert result["raw_deleted"] == 10
     assert len(pauses) == 3  # chunks of 3, 3, 3 and the last 1
