@@ -250,9 +250,9 @@ TELEMETRY_MAX_FUTURE_SECONDS = env_int("TELEMETRY_MAX_FUTURE_SECONDS", 300)
 # ROLLUP_LOOKBACK_MINUTES before its previous run; readings later than that are noted by ingestion
 # and their hours recomputed on the next run. The daily retention job removes raw readings past
 # the cut: whole months on PostgreSQL (partitions dropped), RETENTION_CHUNK_ROWS rows per
-# transaction with a pause of RETENTION_CHUNK_PAUSE_MS between them on SQLite. Before that, the
-# raw readings each alarm cites (EVIDENCE_MARGIN_MINUTES around it, at most EVIDENCE_MAX_HOURS)
-# are copied to the evidence table.
+# transaction on SQLite, each followed by a pause of at least RETENTION_CHUNK_PAUSE_MS and twice
+# as long as the chunk took. Before that, the raw readings each alarm cites
+# (EVIDENCE_MARGIN_MINUTES around it, at most EVIDENCE_MAX_HOURS) go to the evidence table.
 TELEMETRY_RAW_DAYS = max(env_int("TELEMETRY_RAW_DAYS", 90), TELEMETRY_MAX_AGE_DAYS + 1)
 ROLLUP_MINUTE_DAYS = env_int("ROLLUP_MINUTE_DAYS", 400)
 ROLLUP_HOUR_DAYS = env_int("ROLLUP_HOUR_DAYS", 0)
