@@ -243,6 +243,30 @@ TELEMETRY_MAX_BYTES = env_int("TELEMETRY_MAX_BYTES", 1024 * 1024)
 # older or later ones are refused one by one (and make no partition on PostgreSQL).
 TELEMETRY_MAX_AGE_DAYS = env_int("TELEMETRY_MAX_AGE_DAYS", 30)
 TELEMETRY_MAX_FUTURE_SECONDS = env_int("TELEMETRY_MAX_FUTURE_SECONDS", 300)
+# Years of readings (monitoring.rollups): raw readings are kept this many days (at least
+# TELEMETRY_MAX_AGE_DAYS, so no late reading lands in a month already removed); per point, rollups
+# per minute (min, max, sum, count, last) are kept ROLLUP_MINUTE_DAYS and per hour
+# ROLLUP_HOUR_DAYS (0: for good). The rollup task (every 5 minutes) recomputes the buckets from
+# ROLLUP_LOOKBACK_MINUTES before its previous run; readings later than that are noted by ingestion
+# and their hours recomputed on the next run. The daily retention job removes raw readings past
+# the cut: whole months on PostgreSQL (partitions dropped), RETENTION_CHUNK_ROWS rows per
+# transaction on SQLite, each followed by a pause of at least RETENTION_CHUNK_PAUSE_MS and twice
+# as long as the chunk took. Before that, the raw readings each alarm cites
+# (EVIDENCE_MARGIN_MINUTES around it, at most EVIDENCE_MAX_HOURS) go to the evidence table.
+TELEMETRY_RAW_DAYS = max(env_int("TELEMETRY_RAW_DAYS", 90), TELEMETRY_MAX_AGE_DAYS + 1)
+ROLLUP_MINUTE_DAYS = env_int("ROLLUP_MINUTE_DAYS", 400)
+ROLLUP_HOUR_DAYS = env_int("ROLLUP_HOUR_DAYS", 0)
+ROLLUP_LOOKBACK_MINUTES = env_int("ROLLUP_LOOKBACK_MINUTES", 15)
+RETENTION_CHUNK_ROWS = env_int("RETENTION_CHUNK_ROWS", 10_000)
+RETENTION_CHUNK_PAUSE_MS = env_int("RETENTION_CHUNK_PAUSE_MS", 50)
+EVIDENCE_MARGIN_MINUTES = env_int("EVIDENCE_MARGIN_MINUTES", 10)
+EVIDENCE_MAX_HOURS = env_int("EVIDENCE_MAX_HOURS", 24)
+# Charts and the readings API: raw readings for a range up to SERIES_RAW_HOURS, minute rollups
+# up to SERIES_MINUTE_DAYS, hour rollups up to SERIES_HOUR_DAYS, days summed from the hour
+# rollups beyond (a year: 365 rows, not 8,760).
+SERIES_RAW_HOURS = env_int("SERIES_RAW_HOURS", 24)
+SERIES_MINUTE_DAYS = env_int("SERIES_MINUTE_DAYS", 14)
+SERIES_HOUR_DAYS = env_int("SERIES_HOUR_DAYS", 90)
 # An alarm nobody acknowledges goes to the town's supervisors after this many minutes, then to
 # the county's after the second figure.
 ALARM_ESCALATE_TOWN_MINUTES = env_int("ALARM_ESCALATE_TOWN_MINUTES", 30)

@@ -48,6 +48,7 @@ from demo.simulator import (
     reading,
     send,
 )
+from monitoring import rollups
 from monitoring.kinds import PointKind
 from monitoring.models import Alarm, AlarmEvent, AlarmState, Condition, Gateway, Point
 from monitoring.services import refresh_has_monitoring
@@ -159,6 +160,9 @@ def load(actor=None, *, now=None, enterprises=None, analytics=True) -> dict:
     _date_alarms(first_alarm, ends, {s.point_id for feed in fed for s in feed.signals})
     for script in scripted:
         _leave(script, actor, now)
+    # The rollups of the history (the task does it every 5 minutes): the power baselines
+    # read them.
+    rollups.run(now + timedelta(seconds=1))
     warnings = _power_analytics(entries, now) if analytics else None
     return {
         "gateways": gateways,

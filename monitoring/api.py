@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import paginate
@@ -18,10 +19,10 @@ from pydantic import StringConstraints
 from accounts.roles import require
 from core.api_schemas import ErrorOut, Int64, Pagination
 from core.inputs import Line, PlausibleDateTime, Text
-from monitoring import envelope, services
+from monitoring import envelope, rollups, services
 from monitoring.group_commit import GroupCommit
 from monitoring.ingest import ingest_many
-from monitoring.models import Alarm, Gateway, Point, PowerWarning, Reading
+from monitoring.models import Alarm, Gateway, Point, PowerWarning
 
 router = Router(tags=["监测预警"])
 
@@ -267,26 +268,49 @@ _alarm_action("close", "关闭报警")
 
 class ReadingOut(Schema):
     ts: datetime
-    value: float
+    value: float = Field(description="原始数值；汇总时为该时段的平均值")
+    resolution: Literal["raw", "minute", "hour", "day"] = Field(
+        "raw", description="raw 原始数据，minute 每分钟汇总，hour 每小时汇总，day 每日汇总"
+    )
+    min: float | None = Field(None, description="时段内最小值（汇总时）")
+    max: float | None = Field(None, description="时段内最大值（汇总时）")
+    count: int | None = Field(None, description="时段内数据条数（汇总时）")
 
 
 class ReadingFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
     limit: int = Field(2000, ge=1, le=20_000)
+    resolution: Literal["auto", "raw", "minute", "hour", "day"] = Field(
+        "auto",
+        description=(
+            f"auto：时间范围不超过 {settings.SERIES_RAW_HOURS} 小时用原始数据，"
+            f"不超过 {settings.SERIES_MINUTE_DAYS} 天用每分钟汇总，"
+            f"不超过 {settings.SERIES_HOUR_DAYS} 天用每小时汇总，更长用每日汇总"
+        ),
+    )
 
 
-@router.get("/points/{point_id}/readings", response=list[ReadingOut], summary="点位监测数据")
-def point_readings(request, point_id: int, filters: Query[ReadingFilters]):
+@router.get(
+    "/points/{point_id}/readings",
+    response=list[ReadingOut],
+    summary="点位监测数据",
+    description=(
+        "按时间范围自动选择精度（每条数据的 resolution 字段和响应头 X-Resolution 说明），"
+        f"原始数据保留 {settings.TELEMETRY_RAW_DAYS} 天（报警引用的数据另行保留），"
+        f"每分钟汇总保留 {settings.ROLLUP_MINUTE_DAYS} 天，每小时汇总长期保留；"
+        "未给出 since 时为最近的原始数据（至多 limit 条）。"
+    ),
+)
+def point_readings(request, response: HttpResponse, point_id: int, filters: Query[ReadingFilters]):
     require(request.user, "monitoring.view")
     point = Point.objects.for_user(request.user).get(pk=point_id)
-    readings = Reading.objects.filter(point=point)
-    if filters.since:
-        readings = readings.filter(ts__gte=filters.since)
-    if filters.until:
-        readings = readings.filter(ts__lte=filters.until)
-    rows = readings.order_by("-ts").values("ts", "value")[: filters.limit]
-    return list(reversed(rows))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise HttpError(422, "起始时间不能晚于截止时间")
+    wanted = None if filters.resolution == "auto" else filters.resolution
+    resolution, rows = rollups.series(point.pk, filters.since, filters.until, filters.limit, wanted)
+    response.headers["X-Resolution"] = resolution
+    return [{**row, "resolution": resolution} for row in rows]
 
 
 class WarningOut(Schema):

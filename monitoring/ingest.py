@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from core.bulk import any_of
 from core.inputs import echo, text_problem
-from monitoring import partitions
+from monitoring import partitions, rollups
 from monitoring.alarm_rules import Evaluator
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
@@ -157,6 +157,7 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
         if postgresql and moments:
             partitions.ensure({partitions.month_of(ts) for ts in moments})
         stored = _insert(rows, moments)
+        rollups.note_late(stored, now)
         kept = None if len(stored) == len(rows) else {(p.id, ts) for p, ts, _ in stored}
         for (start, end), outcome in zip(spans, outcomes, strict=True):
             if kept is None:

@@ -385,3 +385,93 @@ class IngestWorker(models.Model):
 
     def __str__(self):
         return self.client_id
+
+
+class Rollup(models.Model):
+    """The readings of one point in one bucket (a minute or an hour, UTC, `bucket` its start),
+    summed up: kept for years after the raw readings go (monitoring.rollups)."""
+
+    # No database constraint: every id comes from a stored reading, and a constraint's check per
+    # row would double the cost of an upsert of thousands.
+    point = models.ForeignKey(
+        Point, on_delete=models.DO_NOTHING, db_index=False, db_constraint=False
+    )
+    bucket = models.DateTimeField("时段")
+    count = models.PositiveIntegerField("数据条数")
+    min = models.FloatField("最小值")
+    max = models.FloatField("最大值")
+    sum = models.FloatField("合计")
+    last_ts = models.DateTimeField("最后数据时间")
+    last_value = models.FloatField("最后数值")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.point_id}@{self.bucket:%Y-%m-%d %H:%M} ×{self.count}"
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.count
+
+
+class MinuteRollup(Rollup):
+    pk = models.CompositePrimaryKey("point", "bucket")
+
+    class Meta:
+        verbose_name = "分钟汇总"
+        verbose_name_plural = "分钟汇总"
+
+
+class HourRollup(Rollup):
+    pk = models.CompositePrimaryKey("point", "bucket")
+
+    class Meta:
+        verbose_name = "小时汇总"
+        verbose_name_plural = "小时汇总"
+
+
+class RollupBacklog(models.Model):
+    """An hour (UTC start) that received readings too late for the rollup run's look-back
+    (ingestion notes it, monitoring.rollups.note_late); the next run recomputes it."""
+
+    hour = models.DateTimeField(primary_key=True)
+
+    class Meta:
+        verbose_name = "待重算时段"
+        verbose_name_plural = "待重算时段"
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H:00}"
+
+
+class RollupState(models.Model):
+    """How far a periodic job of monitoring.rollups has got (`upto`): the rollup run's start
+    time, the retention's cut."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    upto = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "汇总进度"
+        verbose_name_plural = "汇总进度"
+
+    def __str__(self):
+        return f"{self.name} {self.upto:%Y-%m-%d %H:%M}"
+
+
+class EvidenceReading(models.Model):
+    """A raw reading that an alarm (and so a hazard made from it) cites, copied before the
+    retention removes the raw readings (monitoring.rollups.keep_evidence); kept for good."""
+
+    pk = models.CompositePrimaryKey("point", "ts")
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, db_index=False)
+    ts = models.DateTimeField("时间")
+    value = models.FloatField("数值")
+
+    class Meta:
+        verbose_name = "证据数据"
+        verbose_name_plural = "证据数据"
+
+    def __str__(self):
+        return f"{self.point_id}@{self.ts:%Y-%m-%d %H:%M:%S} = {self.value}"

@@ -48,3 +48,8 @@ def ensure(months) -> None:
 def forget() -> None:
     """Drop the memo of made partitions (tests that roll the database back use it)."""
     _known.clear()
+
+
+def discard(key: tuple[int, int]) -> None:
+    """Forget one month's partition (monitoring.rollups.retention dropped it)."""
+    _known.discard(key)

@@ -11,8 +11,10 @@ enterprise's own history, the `Params.history` before the window (the window its
   when the history holds at least `min_production_hours` of them.
 
 Readings are put in slots of the power points' reporting interval, aligned on the window's
-start; an enterprise's power in a slot is the sum over its power points of each point's mean in
-the slot (points without a reading in a slot add nothing).
+start (the history is read from the minute rollups, monitoring.rollups, each minute placed at
+its start; the window from the raw readings); an enterprise's power in a slot is the sum over
+its power points of each point's mean in the slot (points without a reading in a slot add
+nothing).
 
 Findings, each a `PowerWarning` with its evidence (the window of readings, the baseline and how
 it was learned, the silent points for false offline):
@@ -51,6 +53,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -58,7 +61,15 @@ from django.utils import timezone
 from enterprises.choices import Status
 from enterprises.models import Enterprise
 from monitoring.kinds import POWER_KINDS, PointKind
-from monitoring.models import Point, PowerWarning, Reading, WarningKind, WarningState
+from monitoring.models import (
+    MinuteRollup,
+    Point,
+    PowerWarning,
+    Reading,
+    WarningKind,
+    WarningState,
+)
+from monitoring.rollups import floor_minute
 
 logger = logging.getLogger(__name__)
 
@@ -205,11 +216,21 @@ def analyse(enterprise: Enterprise, now: datetime, params: Params = PARAMS, *, p
     slot = max(params.min_slot_seconds, max(p.interval_seconds for p in points))
     slots_in_window = max(1, math.ceil(params.window.total_seconds() / slot))
     history_start = window_start - params.history
-    # The one query of readings: the history and the window together.
-    rows = Reading.objects.filter(
-        point_id__in=[p.pk for p in points], ts__gte=history_start, ts__lte=now
-    ).values_list("point_id", "ts", "value")
-    history, window = _slots(rows.iterator(chunk_size=5000), window_start, slot, slots_in_window)
+    # The history from the minute rollups (each minute's sum and count, placed at the minute's
+    # start), the window and its minute from the raw readings.
+    ids = [p.pk for p in points]
+    edge = floor_minute(window_start)
+    minutes = MinuteRollup.objects.filter(
+        point_id__in=ids, bucket__gte=history_start, bucket__lt=edge
+    ).values_list("point_id", "bucket", "sum", "count")
+    raw = Reading.objects.filter(point_id__in=ids, ts__gte=edge, ts__lte=now).values_list(
+        "point_id", "ts", "value"
+    )
+    rows = chain(
+        minutes.iterator(chunk_size=5000),
+        ((point_id, ts, value, 1) for point_id, ts, value in raw.iterator(chunk_size=5000)),
+    )
+    history, window = _slots(rows, window_start, slot, slots_in_window)
     analysis.window = window
     history_days = len(history) * slot / 86400
     if history_days < params.min_history_days:
@@ -291,22 +312,23 @@ def analyse(enterprise: Enterprise, now: datetime, params: Params = PARAMS, *, p
 
 
 def _slots(rows, window_start: datetime, slot: int, slots_in_window: int):
-    """History slot values (kW) and the window's (time, kW) in order. Slot i covers
+    """History slot values (kW) and the window's (time, kW) in order, from (point id, time,
+    sum, count) rows: a raw reading (count 1) or a minute rollup. Slot i covers
     [window_start + i·slot, +slot): negative ones are history; a reading at `now` itself goes
     into the last window slot. A slot's time is the mean time of its readings."""
     origin = window_start.timestamp()
     sums: dict[tuple[int, int], list[float]] = {}
     stamps: dict[int, list[float]] = {}
-    for point_id, ts, value in rows:
+    for point_id, ts, total, count in rows:
         moment = ts.timestamp()
         index = min(math.floor((moment - origin) / slot), slots_in_window - 1)
         acc = sums.setdefault((index, point_id), [0.0, 0])
-        acc[0] += value
-        acc[1] += 1
+        acc[0] += total
+        acc[1] += count
         if index >= 0:
             stamp = stamps.setdefault(index, [0.0, 0])
-            stamp[0] += moment
-            stamp[1] += 1
+            stamp[0] += moment * count
+            stamp[1] += count
     totals: dict[int, float] = defaultdict(float)
     for (index, _point), (total, count) in sums.items():
         totals[index] += total / count

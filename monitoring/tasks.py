@@ -43,3 +43,20 @@ def make_partitions() -> None:
     now = timezone.now()
     following = (now.replace(day=1) + timedelta(days=32)).replace(day=1)
     partitions.ensure({partitions.month_of(now), partitions.month_of(following)})
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def roll_up() -> dict:
+    """Every 5 minutes: the minute and hour rollups brought up to now (monitoring.rollups)."""
+    from monitoring import rollups
+
+    return rollups.run()
+
+
+@db_periodic_task(crontab(minute="30", hour="2"))
+def retention() -> dict:
+    """Daily: raw readings past TELEMETRY_RAW_DAYS removed, their rollups and the readings
+    alarms cite kept first; old minute rollups removed (monitoring.rollups.retention)."""
+    from monitoring import rollups
+
+    return rollups.retention()

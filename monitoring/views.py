@@ -25,7 +25,7 @@ from core.http import xlsx_response
 from core.models import Jurisdiction
 from core.uploads import KeepsPhotos
 from enterprises.models import Enterprise
-from monitoring import connect, export, forms, mqtt, services
+from monitoring import connect, export, forms, mqtt, rollups, services
 from monitoring.kinds import KIND_DEFAULTS, PointKind
 from monitoring.models import (
     Alarm,
@@ -34,7 +34,6 @@ from monitoring.models import (
     Gateway,
     Point,
     PowerWarning,
-    Reading,
     WarningState,
 )
 
@@ -43,6 +42,14 @@ PAGE_SIZE = 50
 SERIES_LIMIT = 20_000
 RANGES = {"1h": ("1 小时", timedelta(hours=1)), "24h": ("24 小时", timedelta(hours=24))}
 RANGES["7d"] = ("7 天", timedelta(days=7))
+RANGES["30d"] = ("30 天", timedelta(days=30))
+RANGES["1y"] = ("1 年", timedelta(days=365))
+RESOLUTION_LABELS = {
+    "raw": "原始数据",
+    "minute": "每分钟平均",
+    "hour": "每小时平均",
+    "day": "每日平均",
+}
 # The alarm page's chart: this long before the alarm began and after it ended.
 ALARM_MARGIN = timedelta(hours=1)
 ALARM_WINDOW_MAX = timedelta(days=7)
@@ -263,23 +270,24 @@ def _alarm_form(name, user, data=None, files=None):
     return form_class(data, files, **kwargs)
 
 
-def _series(point, since, until=None):
-    readings = Reading.objects.filter(point=point, ts__gte=since)
-    if until is not None:
-        readings = readings.filter(ts__lte=until)
-    rows = list(readings.order_by("-ts").values_list("ts", "value")[:SERIES_LIMIT])
-    rows.reverse()
-    return [[_ms(ts), value] for ts, value in rows]
+def _series(point, since, until, resolution=None) -> tuple[str, list]:
+    """The chart's [ms, value] pairs and their resolution (monitoring.rollups: raw readings for
+    a short range, minute or hour means for longer ones)."""
+    resolution, rows = rollups.series(point.pk, since, until, SERIES_LIMIT, resolution)
+    return resolution, [[_ms(row["ts"]), row["value"]] for row in rows]
 
 
-def _point_chart(point, since, until, alarms) -> dict:
+def _point_chart(point, since, until, alarms, resolution=None) -> dict:
+    resolution, readings = _series(point, since, until, resolution)
     return {
         "title": f"{point.equipment} {point.get_kind_display()}",
         "unit": point.unit,
         "boolean": point.is_boolean,
         "since": _ms(since),
         "until": _ms(until),
-        "readings": _series(point, since, until),
+        "readings": readings,
+        "resolution": resolution,
+        "resolution_label": RESOLUTION_LABELS[resolution],
         "high": point.high,
         "low": point.low,
         "alarms": [
@@ -312,7 +320,8 @@ def _alarm_page(request, alarm, bound=None):
         now = timezone.now()
         until = min((alarm.cleared_at or now) + ALARM_MARGIN, now)
         since = max(alarm.first_at - ALARM_MARGIN, until - ALARM_WINDOW_MAX)
-        chart = _point_chart(alarm.point, since, until, [alarm])
+        # Raw readings whatever the length: an alarm's own evidence (kept after retention).
+        chart = _point_chart(alarm.point, since, until, [alarm], rollups.RAW)
     return render(
         request,
         "monitoring/alarm_detail.html",

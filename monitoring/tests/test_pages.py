@@ -20,6 +20,7 @@ from core.models import Jurisdiction, JurisdictionKind
 from core.tests.test_xlsx import CONTROLS, FORMULAS, text_cells_only
 from enterprises.choices import DustClass
 from enterprises.models import Enterprise
+from monitoring import rollups
 from monitoring.conftest import at, make_gateway, make_point
 from monitoring.ingest import ingest
 from monitoring.models import (
@@ -583,6 +584,7 @@ def test_the_point_chart_holds_readings_thresholds_and_alarms(client, users, wor
     readings = [{"point": "t1", "ts": at(now, -3600 * 30), "value": 40}]
     readings += [{"point": "t1", "ts": at(now, -60 * i), "value": 40 + i / 4} for i in range(90)]
     ingest(point.gateway, readings, now=now)
+    rollups.run(now + timedelta(seconds=1))  # the week's chart reads the minute rollups
     # The reading 30 hours ago, below the threshold, cleared the fixture's alarm then.
     old = world["alarm_a"]
     old.refresh_from_db()
@@ -604,7 +606,8 @@ def test_the_point_chart_holds_readings_thresholds_and_alarms(client, users, wor
     hour = chart("?range=1h")
     assert 58 <= len(hour["readings"]) <= 61  # "now" moved on since the fixture's
     week = chart("?range=7d")
-    assert len(week["readings"]) == 91
+    assert week["resolution"] == "minute" and day["resolution"] == "raw"
+    assert len(week["readings"]) == 91  # one reading a minute
     assert [a["id"] for a in week["alarms"]] == [old.pk, recent.pk]
 
 
