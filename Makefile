@@ -52,7 +52,7 @@ run: setup
 		echo "未安装 mosquitto：不启动 MQTT 接入（HTTP 上报不受影响；make broker-deps 可安装）"; \
 	fi; \
 	trap 'kill $$worker $$simulator $$ingest 2>/dev/null; sleep 1; kill $$broker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn anjian.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	$(VENV)/bin/gunicorn anjian.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 16 \
 		--access-logfile - --error-logfile -
 
 # Debian's Chromium and its driver drive the browser tests; CJK fonts make screenshots legible.

@@ -13,7 +13,7 @@ message; the gateways' polls go round robin, each gateway's in time order.
 
 Each entry of --transport is one run, in order, on the same database (simulated time goes on):
 - `http[:W]`: gunicorn (the project's WSGI app, W workers × --threads threads; default as
-  `make run`, 2 × 4) on a free loopback port; --clients client processes, each with
+  `make run`, 2 × 16) on a free loopback port; --clients client processes, each with
   --connections threads holding a keep-alive connection, POST /api/v1/telemetry with the
   gateway's bearer token, one request a poll.
 - `mqtt[:W]`: Mosquitto with the shipped configuration (deploy/mosquitto.conf) on a free port and
@@ -121,12 +121,12 @@ class Command(bench_ingest.Command):
             "--burst-seconds", type=int, default=600, help="补传的时长（默认 600 秒）"
         )
         parser.add_argument("--workers", type=int, default=0, help="默认进程数（http 2，mqtt 1）")
-        parser.add_argument("--threads", type=int, default=4, help="gunicorn 每进程线程数")
+        parser.add_argument("--threads", type=int, default=16, help="gunicorn 每进程线程数")
         parser.add_argument(
             "--clients", type=int, default=0, help="压测客户端进程数（http 默认 2，mqtt 默认 1）"
         )
         parser.add_argument(
-            "--connections", type=int, default=8, help="HTTP 每个客户端进程的长连接数"
+            "--connections", type=int, default=16, help="HTTP 每个客户端进程的长连接数"
         )
         parser.add_argument(
             "--window", type=int, default=1000, help="MQTT 每个客户端未收到结果的消息上限"
