@@ -1,6 +1,7 @@
 """The ingestion service: a gateway's batch of readings in, readings stored, rules evaluated,
-alarms raised, all in one transaction. HTTP (monitoring.api) and MQTT (manage.py
-ingest_mqtt) both call `ingest`; the benchmark (manage.py bench_ingest) measures it.
+alarms raised, all in one transaction. HTTP (monitoring.api, through the group commit) and
+MQTT (manage.py ingest_mqtt) both call `ingest_many`; the benchmarks (manage.py bench_ingest,
+bench_gateways) measure it.
 
 A reading is (point code, ts, value). It is rejected, with a reason, for a malformed entry,
 an unknown point or a point of another gateway, a value of the wrong type, NaN, infinity or a
