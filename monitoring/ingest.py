@@ -158,8 +158,9 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
         if postgresql and moments:
             partitions.ensure({partitions.month_of(ts) for ts in moments})
         stored = _insert(rows, moments)
-        rollups.note_late(stored, now)
         kept = None if len(stored) == len(rows) else {(p.id, ts) for p, ts, _ in stored}
+        # The distinct times, not every row: a poll's readings share one.
+        rollups.note_late(moments if kept is None else {ts for _, ts in kept}, now)
         for (start, end), outcome in zip(spans, outcomes, strict=True):
             if kept is None:
                 outcome.accepted = end - start

@@ -136,11 +136,12 @@ def roll_up_range(start: datetime, end: datetime) -> None:
         start = stop
 
 
-def note_late(stored, now: datetime) -> None:
+def note_late(times, now: datetime) -> None:
     """Ingestion's note of the hours of readings stored too late for the next rollup run's
-    look-back (`stored`: (point, ts, value) rows); the run recomputes those hours."""
+    look-back (`times`: the distinct times of the stored readings); the run recomputes those
+    hours."""
     threshold = now - timedelta(minutes=settings.ROLLUP_LOOKBACK_MINUTES)
-    hours = {floor_hour(ts) for _, ts, _ in stored if ts < threshold}
+    hours = {floor_hour(ts) for ts in times if ts < threshold}
     if hours:
         RollupBacklog.objects.bulk_create(
             [RollupBacklog(hour=hour) for hour in sorted(hours)], ignore_conflicts=True

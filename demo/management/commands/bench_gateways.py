@@ -62,7 +62,6 @@ from urllib.parse import quote
 
 import paho.mqtt.client as paho
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from paho.mqtt.enums import CallbackAPIVersion
@@ -156,11 +155,8 @@ class Command(bench_ingest.Command):
             raise CommandError("没有可发送的消息：请给出 --messages、--duration 或 --burst")
         self.options = options
         self.rng = random.Random(options["seed"])
-        self._lock = self._only_run()
         self.pg_database = f"{connection.settings_dict['NAME']}_bench_gateways"
-        where = self._use_bench_database()
-        self._use_own_task_queue()
-        call_command("migrate", interactive=False, verbosity=0)
+        where = self._open_bench_database()
         started = time.perf_counter()
         plants = self._setup(options["gateways"])
         self.gws = [

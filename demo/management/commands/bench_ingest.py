@@ -211,10 +211,7 @@ class Command(BaseCommand):
         if options["batch"] > settings.TELEMETRY_MAX_READINGS:
             raise CommandError(f"--batch 不能超过 {settings.TELEMETRY_MAX_READINGS}")
         self.rng = random.Random(options["seed"])
-        self._lock = self._only_run()
-        where = self._use_bench_database()
-        self._use_own_task_queue()
-        call_command("migrate", interactive=False, verbosity=0)
+        where = self._open_bench_database()
         self.stdout.write(f"Benchmark database: {where}")
         started = time.perf_counter()
         self.plants = self._setup(options["gateways"])
@@ -238,6 +235,15 @@ class Command(BaseCommand):
         self._report(batch, throughput, http, delays, memory)
 
     # --- The benchmark database ---------------------------------------------------------------
+
+    def _open_bench_database(self) -> str:
+        """This run alone on the machine, in its own database (migrated) and task queue; where
+        that database is."""
+        self._lock = self._only_run()
+        where = self._use_bench_database()
+        self._use_own_task_queue()
+        call_command("migrate", interactive=False, verbosity=0)
+        return where
 
     def _only_run(self):
         """Refuse to start beside another run on this machine: each run empties the benchmark

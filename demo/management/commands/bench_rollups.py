@@ -73,13 +73,8 @@ class Command(bench_ingest.Command):
         parser.add_argument("--seed", type=int, default=20261206)
 
     def handle(self, *args, **options):
-        from django.core.management import call_command
-
         self.rng = random.Random(options["seed"])
-        self._lock = self._only_run()
-        where = self._use_bench_database()
-        self._use_own_task_queue()
-        call_command("migrate", interactive=False, verbosity=0)
+        where = self._open_bench_database()
         self.stdout.write(f"Benchmark database: {where}")
         self._empty_rollups()
         started = time.perf_counter()
