@@ -434,27 +434,44 @@ def _merge(alarm: Alarm, episode: Alarm) -> None:
 
 
 def _update(objects, names) -> None:
-    """Save these fields of these objects (all of one model): on PostgreSQL one UPDATE … FROM
-    unnest(arrays), elsewhere one UPDATE per object sent as one executemany. bulk_update's
-    CASE WHEN per field costs more to build than to run."""
+    """Save these fields of these objects (all of one model): on PostgreSQL the values are
+    copied (binary COPY) into a temporary table and written by one UPDATE … FROM it, elsewhere
+    one UPDATE per object sent as one executemany. bulk_update's CASE WHEN per field costs
+    more to build than to run, and so did binding a batch's thousands of values as arrays."""
     model = objects[0].__class__
     fields = [model._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     if connection.vendor == "postgresql":
-        columns = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        names_ = ", ".join(quote(f.column) for f in fields)
-        # The arrays bound on the server in binary: Django's cursor quotes them into the query
-        # text, which for a batch's thousands of points costs more than the UPDATE.
+        columns = [quote(f.column) for f in fields]
+        # One temporary table per table and fields, emptied at each commit.
+        temporary = quote(f"{model._meta.db_table}_{'_'.join(f.column for f in fields)}"[:63])
+        types = [f.db_type(connection) for f in fields]
+        definition = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
+        ids = [obj.pk for obj in objects]
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
-                f"UPDATE {table} AS t SET {columns} "  # noqa: S608
-                f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names_}) WHERE t.id = v.id",
-                [[obj.pk for obj in objects]]
-                + [[getattr(obj, f.attname) for obj in objects] for f in fields],
-                binary=True,
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {temporary} "
+                f"(id bigint, {definition}) ON COMMIT DELETE ROWS"
+            )
+            # Empty unless an earlier update of this transaction filled it.
+            cursor.execute(f"DELETE FROM {temporary}")  # noqa: S608
+            with cursor.copy(
+                f"COPY {temporary} (id, {', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["int8", *types])
+                write = copy.write_row
+                attnames = [f.attname for f in fields]
+                for obj in objects:
+                    write([obj.pk, *[getattr(obj, name) for name in attnames]])
+            # The ids again, so that the rows to write are found by their key (the
+            # temporary table has no statistics to plan by).
+            cursor.execute(
+                f"UPDATE {table} AS t SET "  # noqa: S608
+                + ", ".join(f"{c} = v.{c}" for c in columns)
+                + f" FROM {temporary} AS v WHERE t.id = v.id AND t.id = ANY(%s::bigint[])",
+                ["{" + ",".join(map(str, ids)) + "}"],
             )
         return
     with connection.cursor() as cursor:

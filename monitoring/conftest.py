@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import partitions, services
+from monitoring import known_points, partitions, services
 from monitoring.models import Gateway, Point
 
 
@@ -42,9 +42,11 @@ def _fresh_memos():
     # Each test's transaction is rolled back, partitions and gateways found in it included.
     partitions.forget()
     services.forget_tokens()
+    known_points.forget()
     yield
     partitions.forget()
     services.forget_tokens()
+    known_points.forget()
 
 
 def make_gateway(enterprise, code):

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.bulk import any_of
 from core.inputs import echo, text_problem
-from monitoring import partitions, rollups
+from monitoring import known_points, partitions, rollups
 from monitoring.alarm_rules import Evaluator
 from monitoring.kinds import KIND_DEFAULTS
 from monitoring.models import Gateway, Point
@@ -97,7 +97,7 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
     now = now or timezone.now()
     postgresql = connection.vendor == "postgresql"
     gateways = {gateway.pk: gateway for gateway, _ in items}
-    with transaction.atomic():
+    with known_points.LOCK, transaction.atomic():
         # One batch of a gateway at a time: the rules read and write its points' state. On
         # SQLite the write transaction (IMMEDIATE) serializes batches already. In key order:
         # ORDER BY comes before FOR UPDATE's locking, so two batches never wait on each other
@@ -113,13 +113,7 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
                 params,
             )
             tokens = {pk: row for pk, *row in cursor.fetchall()}
-        by_gateway: dict[int, dict[str, Point]] = {pk: {} for pk in gateways}
-        where, params = any_of("gateway_id", gateways)
-        for point in Point.objects.raw(
-            f"SELECT * FROM monitoring_point WHERE {where} AND active",  # noqa: S608
-            params,
-        ):
-            by_gateway[point.gateway_id][point.code] = point
+        by_gateway = known_points.active_points(gateways)
         rows: list = []
         faults: list = []
         spans: list = []  # each message's rows, rows[start:end]

@@ -30,6 +30,7 @@ from django.conf import settings
 
 from monitoring import envelope, services
 from monitoring.ingest import Outcome, ingest_many
+from monitoring.models import Gateway
 
 logger = logging.getLogger("monitoring.mqtt")
 
@@ -142,10 +143,13 @@ def handle_many(parsed, *, now=None) -> list[Handled]:
     together, in one transaction committed on return (monitoring.ingest.ingest_many); what
     became of each, in order. A bad envelope is dropped alone; the tokens are looked up at once."""
     parsed = [(replace(handled), body) for handled, body in parsed]  # a retry starts afresh
-    # The batch's tokens in one query.
+    # The batch's tokens in one query, those found lately from memory: ingest_many checks
+    # them again (their digests) as it locks the gateways.
     tokens = [body.get("token") for _, body in parsed if body is not None]
-    known = services.gateways_for_tokens({token for token in tokens if isinstance(token, str)})
-    good: list[tuple[Handled, object, list]] = []
+    known = services.gateways_for_tokens(
+        {token for token in tokens if isinstance(token, str)}, cached=True
+    )
+    good: list[tuple[Handled, Gateway, list, str]] = []
     for handled, body in parsed:
         if body is None:
             continue
@@ -157,11 +161,18 @@ def handle_many(parsed, *, now=None) -> list[Handled]:
         except envelope.Refused as refused:
             _refuse(handled, refused)
             continue
-        good.append((handled, gateway, readings))
+        good.append((handled, gateway, readings, Gateway.hash_token(body["token"])))
     if good:
-        outcomes = ingest_many([(gateway, readings) for _, gateway, readings in good], now=now)
-        for (handled, _, _), outcome in zip(good, outcomes, strict=True):
-            handled.outcome = outcome
+        outcomes = ingest_many(
+            [(gateway, readings) for _, gateway, readings, _ in good],
+            now=now,
+            digests=[digest for *_, digest in good],
+        )
+        for (handled, *_), outcome in zip(good, outcomes, strict=True):
+            if outcome.revoked:  # switched off or its token replaced since it was looked up
+                _refuse(handled, envelope.Refused(401, "网关令牌无效", "bad token"))
+            else:
+                handled.outcome = outcome
     return [handled for handled, _ in parsed]
 
 

@@ -113,27 +113,41 @@ def forget_tokens() -> None:
     _token_cache.clear()
 
 
-def gateways_for_tokens(tokens) -> dict[str, Gateway]:
+def gateways_for_tokens(tokens, *, cached: bool = False) -> dict[str, Gateway]:
     """gateway_for_token for several tokens in one query (the MQTT worker's batch): the active
-    gateway of each token found, by token."""
+    gateway of each token found, by token. cached: as gateway_for_token's (the tokens found in
+    this process's memory are not looked up; the caller checks them again as it stores)."""
     digests = {
         Gateway.hash_token(token): token
         for token in tokens
         if isinstance(token, str) and token.startswith(Gateway.TOKEN_PREFIX)
     }
-    if not digests:
-        return {}
-    now = timezone.now()
     found: dict[str, Gateway] = {}
+    if cached:
+        moment = time.monotonic()
+        for digest in list(digests):
+            hit = _token_cache.get(digest)
+            if hit is not None and hit[0] > moment:
+                found[digests.pop(digest)] = hit[1]
+    if not digests:
+        return found
+    now = timezone.now()
+    fresh: dict[str, Gateway] = {}
     for gateway in Gateway.objects.filter(
         Q(token_hash__in=digests)
         | Q(previous_token_hash__in=digests, previous_token_until__gt=now),
         active=True,
     ).select_related("enterprise"):
         if gateway.token_hash in digests:
-            found[digests[gateway.token_hash]] = gateway
+            fresh[gateway.token_hash] = gateway
         if gateway.previous_token_hash in digests and gateway.previous_token_until > now:
-            found.setdefault(digests[gateway.previous_token_hash], gateway)
+            fresh.setdefault(gateway.previous_token_hash, gateway)
+    if cached and fresh:
+        if len(_token_cache) + len(fresh) > TOKEN_CACHE_SIZE:
+            _token_cache.clear()
+        until = time.monotonic() + settings.GATEWAY_TOKEN_CACHE_SECONDS
+        _token_cache.update((digest, (until, gateway)) for digest, gateway in fresh.items())
+    found.update((digests[digest], gateway) for digest, gateway in fresh.items())
     return found
 
 
