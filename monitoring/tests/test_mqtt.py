@@ -167,6 +167,28 @@ def test_a_rotated_token_stays_valid_for_the_grace_period(
 
 
 @pytest.mark.django_db
+def test_a_token_remembered_by_the_worker_is_refused_once_the_gateway_is_switched_off(
+    gateway_a, points_a, now
+):
+    from monitoring.models import Gateway
+
+    first = mqtt.handle(
+        topic_a(), message(gateway_a.token, [{"point": "dp1", "ts": at(now, -20), "value": 900}])
+    )
+    assert first.outcome.accepted == 1
+    Gateway.objects.filter(pk=gateway_a.pk).update(active=False)
+    with CaptureQueriesContext(connection) as queries:
+        later = mqtt.handle(
+            topic_a(),
+            message(gateway_a.token, [{"point": "dp1", "ts": at(now, -10), "value": 901}]),
+        )
+    # Found in the worker's memory (no lookup by token), refused as it was to be stored.
+    assert not any('"token_hash" IN' in q["sql"] for q in queries)
+    assert (later.status, later.error) == (401, "网关令牌无效（bad token）")
+    assert Reading.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_second_rotation_ends_the_first_token_at_once(users, gateway_a):
     from accounts.roles import Role
     from monitoring import services
