@@ -451,12 +451,12 @@ def _update(objects, names) -> None:
         ids = [obj.pk for obj in objects]
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            # In one round trip (no parameters: the simple query protocol takes two
+            # statements). Empty unless an earlier update of this transaction filled it.
             cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {temporary} "
-                f"(id bigint, {definition}) ON COMMIT DELETE ROWS"
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {temporary} "  # noqa: S608
+                f"(id bigint, {definition}) ON COMMIT DELETE ROWS; DELETE FROM {temporary}"
             )
-            # Empty unless an earlier update of this transaction filled it.
-            cursor.execute(f"DELETE FROM {temporary}")  # noqa: S608
             with cursor.copy(
                 f"COPY {temporary} (id, {', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
             ) as copy:

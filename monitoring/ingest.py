@@ -168,7 +168,12 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
         for alarm in evaluator.new:
             outcomes[last_of[alarm.point.gateway_id]].alarms_raised += 1
         if last_of:  # the gateways heard from (not those whose every message was revoked)
-            Gateway.objects.filter(pk__in=last_of).update(last_seen_at=now)
+            where, params = any_of("id", last_of)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE monitoring_gateway SET last_seen_at = %s WHERE {where}",  # noqa: S608
+                    [connection.ops.adapt_datetimefield_value(now), *params],
+                )
     return outcomes
 
 

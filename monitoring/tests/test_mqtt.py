@@ -385,7 +385,7 @@ def test_a_batch_of_several_gateways_is_stored_together_then_acked(
     ]
     assert (worker.stored, worker.dropped) == (6, 1)
     # One transaction: the gateways' last_seen_at written once for the batch.
-    updates = [q for q in queries.captured_queries if 'UPDATE "monitoring_gateway"' in q["sql"]]
+    updates = [q for q in queries.captured_queries if "UPDATE monitoring_gateway" in q["sql"]]
     assert len(updates) == 1
     gateway_a.refresh_from_db()
     gateway_b.refresh_from_db()
