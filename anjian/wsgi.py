@@ -10,3 +10,7 @@ from core.lean import LeanHandler, by_path  # noqa: E402
 from monitoring.api import GATEWAY_PATHS  # noqa: E402
 
 application = by_path(_full, LeanHandler(), GATEWAY_PATHS)
+
+from core.long_running import tune_garbage_collection  # noqa: E402
+
+tune_garbage_collection()

@@ -142,10 +142,14 @@ def note_late(times, now: datetime) -> None:
     hours."""
     threshold = now - timedelta(minutes=settings.ROLLUP_LOOKBACK_MINUTES)
     hours = {floor_hour(ts) for ts in times if ts < threshold}
-    if hours:
-        RollupBacklog.objects.bulk_create(
-            [RollupBacklog(hour=hour) for hour in sorted(hours)], ignore_conflicts=True
-        )
+    if hours:  # raw SQL: a batch's cost, where the ORM's building of the insert cost the most
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(RollupBacklog._meta.db_table)} (hour) "  # noqa: S608
+                f"VALUES {', '.join(['(%s)'] * len(hours))} ON CONFLICT DO NOTHING",
+                [adapt(hour) for hour in sorted(hours)],
+            )
 
 
 def run(now: datetime | None = None) -> dict:

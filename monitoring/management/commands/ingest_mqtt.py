@@ -66,6 +66,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from core.long_running import tune_garbage_collection
 from monitoring import mqtt
 from monitoring.models import IngestWorker
 
@@ -171,6 +172,7 @@ class Command(BaseCommand):
         )
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: worker.stop.set())
+        tune_garbage_collection()
         worker.run()
 
     def _say(self, text: str) -> None:
