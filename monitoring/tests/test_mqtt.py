@@ -729,10 +729,10 @@ def workers(broker, tmp_path):
 class Client:
     """A gateway's side: publishes QoS 1 and collects what comes back on the result topic."""
 
-    def __init__(self, code, port):
+    def __init__(self, code, port, protocol=paho.MQTTv5):
         self.results: list[dict] = []
         self.client = paho.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex}", protocol=paho.MQTTv5
+            CallbackAPIVersion.VERSION2, client_id=f"test-{uuid.uuid4().hex}", protocol=protocol
         )
         self.client.on_message = lambda c, u, m: self.results.append(json.loads(m.payload))
         subscribed = threading.Event()
@@ -761,8 +761,8 @@ class Client:
 def clients(broker):
     made: list[Client] = []
 
-    def make(code=None, port=None):
-        made.append(Client(code, port or broker.port))
+    def make(code=None, port=None, protocol=paho.MQTTv5):
+        made.append(Client(code, port or broker.port, protocol))
         return made[-1]
 
     yield make
@@ -846,6 +846,19 @@ def test_published_readings_are_stored_once(shared, workers, clients, now):
     }
     assert "超出量程" in first["errors"][0]["reason"]
     assert (second["accepted"], second["duplicate"], second["id"]) == (0, 3, 2)
+    assert sorted(db.readings(point)) == sorted(stored)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_gateway_speaking_mqtt_3_1_1_is_stored_and_answered(shared, workers, clients, now):
+    """Most field gateways speak MQTT 3.1.1; the workers' own sessions are MQTT 5."""
+    gateway, point, _other, db = shared
+    workers(db, unique("test-ingest"), unique("g"))
+    gateway_side = clients(gateway.code, protocol=paho.MQTTv311)
+    readings, stored = series(now, 3)
+    gateway_side.publish(gateway.code, message(gateway.token, readings, id="v311"))
+    (answer,) = gateway_side.wait_results(1)
+    assert (answer["accepted"], answer["status"], answer["id"]) == (3, 200, "v311")
     assert sorted(db.readings(point)) == sorted(stored)
 
 

@@ -19,8 +19,8 @@ Each entry of --transport is one run, in order, on the same database (simulated 
 - `mqtt[:W]`: Mosquitto with the shipped configuration (deploy/mosquitto.conf) on a free port and
   W `manage.py ingest_mqtt` workers (default 1; a topic prefix and shared group of the run's
   own; --worker-args passed on; --manage another checkout's manage.py); --clients publishers
-  sending at QoS 1, at most --window messages unanswered each, reading the results the workers
-  publish after their commit.
+  (MQTT 3.1.1, as most field gateways) sending at QoS 1, at most --window messages unanswered
+  each, reading the results the workers publish after their commit.
 
 A run sends --messages polls per gateway, or for --duration seconds, as fast as the server
 answers or at --rate messages a second in all. With --burst, then every gateway replays its last
@@ -652,8 +652,9 @@ def _mqtt_client(plan, gws, tally, rng):
 
 
 def _mqtt_connection(port, inflight=20):
+    # MQTT 3.1.1, as most field gateways speak it (the ingest workers' sessions are MQTT 5).
     client = paho.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"bench-{uuid.uuid4().hex}", protocol=paho.MQTTv5
+        CallbackAPIVersion.VERSION2, client_id=f"bench-{uuid.uuid4().hex}", protocol=paho.MQTTv311
     )
     client.max_inflight_messages_set(inflight)
     client.connect("127.0.0.1", port)
