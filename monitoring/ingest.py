@@ -298,7 +298,7 @@ def _validate(gateway, readings, points, now, outcome):
                 reject(Rejection(index, code, "该点位的数值应为数字，而不是 true/false"))
                 continue
             value = 1.0 if value else 0.0
-        elif isinstance(value, int | float):
+        elif isinstance(value, (int, float)):  # a tuple: faster than int | float here
             try:
                 value = float(value)
             except OverflowError:  # an integer of hundreds of digits

@@ -10,7 +10,8 @@ again from its whole row. Nothing needs to invalidate the memo: a point changed 
 changed columns on the next batch.
 
 The instances are shared between the batches of a process: one batch at a time holds them
-(`LOCK`, taken by monitoring.ingest.ingest_many before its transaction begins).
+(`LOCK`, taken by monitoring.ingest.ingest_many before its transaction begins; reentrant, so a
+batch stored from within another's commit, were there one, would wait on nobody).
 """
 
 import threading
@@ -31,7 +32,7 @@ COMPARED = tuple(
 )
 MOST = 200_000  # instances kept; past it the memo starts afresh (a province's points fit)
 
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 # point id -> (the COMPARED columns it was built from, the instance)
 _known: dict[int, tuple[tuple, Point]] = {}
 
