@@ -448,7 +448,7 @@ def _update(objects, names) -> None:
         temporary = quote(f"{model._meta.db_table}_{'_'.join(f.column for f in fields)}"[:63])
         types = [f.db_type(connection) for f in fields]
         definition = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
-        ids = [obj.pk for obj in objects]
+        by_id, ids = any_of("t.id", [obj.pk for obj in objects])
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             # In one round trip (no parameters: the simple query protocol takes two
@@ -470,8 +470,8 @@ def _update(objects, names) -> None:
             cursor.execute(
                 f"UPDATE {table} AS t SET "  # noqa: S608
                 + ", ".join(f"{c} = v.{c}" for c in columns)
-                + f" FROM {temporary} AS v WHERE t.id = v.id AND t.id = ANY(%s::bigint[])",
-                ["{" + ",".join(map(str, ids)) + "}"],
+                + f" FROM {temporary} AS v WHERE t.id = v.id AND {by_id}",
+                ids,
             )
         return
     with connection.cursor() as cursor:

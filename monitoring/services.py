@@ -82,10 +82,8 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
     if not token or not token.startswith(Gateway.TOKEN_PREFIX):
         return None
     digest = Gateway.hash_token(token)
-    if cached:
-        hit = _token_cache.get(digest)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
+    if cached and (hit := _remembered(digest)) is not None:
+        return hit
     gateway = (
         Gateway.objects.filter(
             Q(token_hash=digest)
@@ -96,9 +94,7 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
         .first()
     )
     if cached and gateway is not None:
-        if len(_token_cache) >= TOKEN_CACHE_SIZE:
-            _token_cache.clear()
-        _token_cache[digest] = (time.monotonic() + settings.GATEWAY_TOKEN_CACHE_SECONDS, gateway)
+        _remember({digest: gateway})
     return gateway
 
 
@@ -106,6 +102,18 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
 # TOKEN_CACHE_SIZE of them (a province's gateways fit; beyond it the memo starts afresh).
 _token_cache: dict[str, tuple[float, Gateway]] = {}
 TOKEN_CACHE_SIZE = 50_000
+
+
+def _remembered(digest: str) -> Gateway | None:
+    hit = _token_cache.get(digest)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+def _remember(found: dict[str, Gateway]) -> None:
+    if len(_token_cache) + len(found) > TOKEN_CACHE_SIZE:
+        _token_cache.clear()
+    until = time.monotonic() + settings.GATEWAY_TOKEN_CACHE_SECONDS
+    _token_cache.update((digest, (until, gateway)) for digest, gateway in found.items())
 
 
 def forget_tokens() -> None:
@@ -124,11 +132,9 @@ def gateways_for_tokens(tokens, *, cached: bool = False) -> dict[str, Gateway]:
     }
     found: dict[str, Gateway] = {}
     if cached:
-        moment = time.monotonic()
         for digest in list(digests):
-            hit = _token_cache.get(digest)
-            if hit is not None and hit[0] > moment:
-                found[digests.pop(digest)] = hit[1]
+            if (hit := _remembered(digest)) is not None:
+                found[digests.pop(digest)] = hit
     if not digests:
         return found
     now = timezone.now()
@@ -143,10 +149,7 @@ def gateways_for_tokens(tokens, *, cached: bool = False) -> dict[str, Gateway]:
         if gateway.previous_token_hash in digests and gateway.previous_token_until > now:
             fresh.setdefault(gateway.previous_token_hash, gateway)
     if cached and fresh:
-        if len(_token_cache) + len(fresh) > TOKEN_CACHE_SIZE:
-            _token_cache.clear()
-        until = time.monotonic() + settings.GATEWAY_TOKEN_CACHE_SECONDS
-        _token_cache.update((digest, (until, gateway)) for digest, gateway in fresh.items())
+        _remember(fresh)
     found.update((digests[digest], gateway) for digest, gateway in fresh.items())
     return found
 
