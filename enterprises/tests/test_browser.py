@@ -15,7 +15,7 @@ import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -130,7 +130,9 @@ def browser(driver, live_server):
 
 
 def wait(driver, timeout=TIMEOUT):
-    return WebDriverWait(driver, timeout)
+    """A wait that also looks again when an element it read was replaced meanwhile (a page
+    navigating or htmx swapping between the find and the read), instead of failing on it."""
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def path_of(driver) -> str:
