@@ -170,6 +170,35 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # Construction projects' safety facilities (三同时, seed task 2): an enterprise's managers
+    # (or the bureau and the town on its behalf) register projects and record their
+    # milestones; the county bureau reviews a metal smelting project's safety facility design;
+    # inspectors and towns record construction found started or built without that review.
+    "project.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "project.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    "project.review": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "project.flag": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}),
+    # The equipment register and the catalogue of obsolete processes and equipment (seed task
+    # 4): an enterprise's managers keep their register (the bureau and the town may too); the
+    # bureau's people and the enterprise read it.
+    "equipment.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "equipment.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -147,6 +147,7 @@ def _register_routers():
     from grading.api import router as grading_router
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
+    from projects.api import router as projects_router
     from reporting.api import router as reporting_router
 
     api.add_router("/enterprises", enterprises_router)
@@ -157,6 +158,7 @@ def _register_routers():
     api.add_router("", penalties_router)  # penalties and inspection statistics
     api.add_router("", inspections_router)
     api.add_router("/accidents", accidents_router)
+    api.add_router("/projects", projects_router)
     api.add_router("/commitments", reporting_router)
     api.add_router("/notifications", notifications_router)
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "enforcement",
     "grading",
     "accidents",
+    "projects",
     "reporting",
     "workbench",
     "demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("accidents/", include("accidents.urls")),
+    path("projects/", include("projects.urls")),
     path("reporting/", include("reporting.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),

@@ -304,6 +304,36 @@ def report_from_monitoring(
     return hazard
 
 
+def report_from_system(
+    enterprise: Enterprise,
+    *,
+    source: str,
+    description: str,
+    place: str,
+    found_on: date,
+    found_by: str,
+    deadline: date | None = None,
+    data: dict | None = None,
+) -> Hazard:
+    """A general hazard the platform finds itself by comparing an enterprise's records with a
+    rule (an obsolete process or equipment in its register, projects.matching), recorded with
+    no person as its reporter and, where the rule sets one, a rectification deadline. It waits
+    for the bureau's confirmation like any hazard reported by others."""
+    if source not in Source.values:
+        raise ValueError(f"unknown hazard source {source!r}")
+    hazard = Hazard.objects.create(
+        enterprise=enterprise,
+        source=source,
+        description=description,
+        place=place,
+        found_on=found_on,
+        found_by=found_by,
+        deadline=deadline,
+    )
+    _event(hazard, "report", None, "", data={"major": False, "system": True, **(data or {})})
+    return hazard
+
+
 def _add_photos(hazard, kind, photos, user) -> None:
     for image in photos:
         HazardPhoto.objects.create(hazard=hazard, kind=kind, image=image, uploaded_by=user)

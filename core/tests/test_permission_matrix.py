@@ -45,6 +45,10 @@ from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
 from monitoring.models import AlarmPhoto
 from monitoring.tests.test_pages import make_warning
+from projects import services as project_services
+from projects.models import ProjectEvent
+from projects.tests.conftest import pdf, project_data
+from projects.transitions import TRANSITIONS as PROJECT_STEPS
 from reporting import services as commitment_services
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
@@ -173,6 +177,18 @@ PAGES: dict[str, Route] = {
     "reporting:breaches": page("commitment.view"),
     "reporting:breach_revoke": post("commitment.revoke", "breach"),
     "reporting:enterprise": page("commitment.view", "enterprise"),
+    "projects:list": page("project.view"),
+    "projects:create": page("project.record"),
+    "projects:catalogue": page("equipment.view"),
+    "projects:document": page("project.view", "project_document"),
+    "projects:enterprise": page("project.view", "enterprise"),
+    "projects:detail": page("project.view", "project"),
+    "projects:act": post("project.record", "project", slug="design"),
+    "projects:equipment_create": page("equipment.record", "enterprise"),
+    "projects:equipment_import": page("equipment.record", "enterprise"),
+    "projects:equipment_export": page("equipment.view", "enterprise"),
+    "projects:equipment_template": page("equipment.record"),
+    "projects:equipment_edit": page("equipment.record", "equipment"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -256,6 +272,15 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/commitments/{{commitment_id}}/withdraw": post("commitment.record", "commitment"),
     f"POST {V1}/commitments/{{commitment_id}}/breaches": post("commitment.breach", "commitment"),
     f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "breach"),
+    f"GET {V1}/projects": page("project.view"),
+    f"POST {V1}/projects": post("project.record"),
+    f"GET {V1}/projects/equipment": page("equipment.view"),
+    f"POST {V1}/projects/equipment": post("equipment.record"),
+    f"GET {V1}/projects/{{project_id}}": page("project.view", "project"),
+    **{
+        f"POST {V1}/projects/{{project_id}}/{name}": post(step.permission, "project")
+        for name, step in PROJECT_STEPS.items()
+    },
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
@@ -354,6 +379,10 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         period_end=date(2026, 12, 31),
     )
     grading_services.recompute(supervisor, enterprise.pk)  # the grade GET /grades/{id} reads
+    project = project_services.register(supervisor, project_data(enterprise))
+    project_services.act(
+        supervisor, project.pk, "design", on=now.date(), document=pdf(), designer="设计院"
+    )
     # The draw takes every enterprise of the county, so `enterprise` is among them; published,
     # so that its enterprise's users and the public pages see it.
     county = officers[0].jurisdiction
@@ -397,6 +426,11 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         ),
         "accident": accident_services.record(supervisor, local_data(enterprise)),
         "commitment": commitment,
+        "project": project,
+        "project_document": project.events.get(action="design"),
+        "equipment": project_services.record_equipment(
+            supervisor, {"enterprise_id": enterprise.pk, "name": "抛丸机", "kind": "production"}
+        ),
         "breach": commitment_services.record_breach(
             supervisor, commitment.pk, description="检查发现未佩戴防护面罩"
         ),
@@ -463,7 +497,7 @@ def world(users, county, enterprise_a, far_enterprise, immediate_tasks, settings
 
 # A kind without a scoped manager of its own is seen where the object it belongs to is: a
 # hazard's photo where its hazard is (an employee sees only the hazards they reported).
-SCOPED_BY = {HazardPhoto: "hazard"}
+SCOPED_BY = {HazardPhoto: "hazard", ProjectEvent: "project"}
 # A kind whose route names another row: the inspector pool's toggle names the officer (a user).
 URL_PK = {Inspector: "user_id"}
 

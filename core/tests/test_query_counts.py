@@ -22,6 +22,8 @@ from hazards import services as hazard_services
 from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
+from projects import services as project_services
+from projects.tests.conftest import project_data
 
 BASELINES = Path(__file__).with_name("query_baselines.json")
 
@@ -44,6 +46,19 @@ def _hazards(ctx, n):
 def _accidents(ctx, n):
     for _ in range(n):
         accident_services.record(ctx["user"], local_data(ctx["enterprise"]))
+
+
+def _projects(ctx, n):
+    for _ in range(n):
+        project_services.register(ctx["user"], project_data(ctx["enterprise"]))
+
+
+def _equipment(ctx, n):
+    for _ in range(n):
+        project_services.record_equipment(
+            ctx["user"],
+            {"enterprise_id": ctx["enterprise"].pk, "name": "工频感应电炉", "kind": "production"},
+        )
 
 
 def _penalties(ctx, n):
@@ -77,6 +92,9 @@ LISTS = {
     "api alarms": ("/api/v1/alarms", _alarms),
     "api accidents": ("/api/v1/accidents", _accidents),
     "api penalties": ("/api/v1/penalties", _penalties),
+    "page projects": ("/projects/", _projects),
+    "api projects": ("/api/v1/projects", _projects),
+    "api project equipment": ("/api/v1/projects/equipment", _equipment),
 }
 
 
