@@ -222,6 +222,11 @@ def create_project(request, payload: ProjectIn):
     return Status(201, _projects(request).get(pk=project.pk))
 
 
+def path_of(name: str) -> str:
+    """A step's name as its operation's path: start_construction → start-construction."""
+    return name.replace("_", "-")
+
+
 def _step_operation(name: str):
     transition = TRANSITIONS[name]
 
@@ -245,7 +250,7 @@ def _step_operation(name: str):
     step.__name__ = f"project_{name}"
     needs = "（须上传 document）" if transition.document else ""
     router.post(
-        f"/{{project_id}}/{name}",
+        f"/{{project_id}}/{path_of(name)}",
         response={200: ProjectDetailOut},
         summary=transition.label,
         description=f"multipart/form-data：on（日期）、note，可选 document 文件{needs}。",

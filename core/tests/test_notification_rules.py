@@ -28,6 +28,8 @@ from hazards import notifications as hazard_notes
 from hazards.models import Hazard, HazardEvent
 from monitoring import notifications as monitoring_notes
 from monitoring.models import Alarm, AlarmEvent, Point
+from projects import notifications as project_notes
+from projects.models import Project, ProjectEvent
 from reporting import notifications as reporting_notes
 from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
 
@@ -38,6 +40,7 @@ APPS = {
     "grading": grading_notes,
     "accidents": accident_notes,
     "reporting": reporting_notes,
+    "projects": project_notes,
 }
 
 
@@ -206,6 +209,18 @@ def test_accidents_tell_by_the_table(everyone, enterprise_a):
     check(accident_notes, cases, enterprise_a)
     elsewhere = AccidentEvent(accident=AccidentCase(title="外地"), action="recorded", note="x")
     assert accident_notes.message(elsewhere) is None
+
+
+def test_projects_tell_by_the_table(everyone, enterprise_a):
+    project = Project(enterprise=enterprise_a, name="熔炼车间扩建")
+    officer = everyone[Role.ENFORCEMENT_OFFICER]
+    cases = [
+        (ProjectEvent(project=project, action=kind, actor=officer, note="x"), (kind,), None)
+        for kind in project_notes.RECIPIENTS
+    ]
+    check(project_notes, cases, enterprise_a)
+    flagged = ProjectEvent(project=project, action="report_unreviewed", actor=officer)
+    assert "立案处罚" in project_notes.message(flagged).body
 
 
 def test_commitments_tell_by_the_table(everyone, enterprise_a):

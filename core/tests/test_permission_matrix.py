@@ -46,6 +46,7 @@ from monitoring.ingest import ingest
 from monitoring.models import AlarmPhoto
 from monitoring.tests.test_pages import make_warning
 from projects import services as project_services
+from projects.api import path_of as project_step_path
 from projects.models import ProjectEvent
 from projects.tests.conftest import pdf, project_data
 from projects.transitions import TRANSITIONS as PROJECT_STEPS
@@ -278,7 +279,9 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/projects/equipment": post("equipment.record"),
     f"GET {V1}/projects/{{project_id}}": page("project.view", "project"),
     **{
-        f"POST {V1}/projects/{{project_id}}/{name}": post(step.permission, "project")
+        f"POST {V1}/projects/{{project_id}}/{project_step_path(name)}": post(
+            step.permission, "project"
+        )
         for name, step in PROJECT_STEPS.items()
     },
     f"GET {V1}/notifications": page(SIGNED_IN),

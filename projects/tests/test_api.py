@@ -36,7 +36,7 @@ def test_the_api_registers_and_takes_steps_with_a_document(users, enterprise_a, 
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "designed"
     refused = client.post(
-        f"/api/v1/projects/{pk}/start_construction", {"on": days_ago(1).isoformat()}
+        f"/api/v1/projects/{pk}/start-construction", {"on": days_ago(1).isoformat()}
     )
     assert refused.status_code == 409
     assert "设计审查通过前" in refused.json()["detail"]

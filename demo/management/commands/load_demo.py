@@ -23,6 +23,7 @@ from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
+from projects import demo as demo_projects
 from reporting import demo as demo_reporting
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
@@ -200,6 +201,11 @@ class Command(BaseCommand):
             town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
             grading = demo_grading.load(enterprises, town_supervisor)
             enforcement = demo_enforcement.load(supervisor, users)
+            officer = next(u for u in users if u.role == Role.ENFORCEMENT_OFFICER)
+            smelters = Enterprise.objects.filter(
+                pk__in=[e.pk for e in enterprises], sector_tags__code="metal_smelting"
+            ).order_by("pk")[:1]
+            projects = demo_projects.load(supervisor, officer, principal, [*smelters, *enterprises])
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -219,6 +225,10 @@ class Command(BaseCommand):
                 f"演示执法：新建年度计划 {enforcement['plans']} 个、双随机抽查 "
                 f"{enforcement['draws']} 次、清单检查 {enforcement['inspections']} 次、"
                 f"处罚案件 {enforcement['penalties']} 件、回避申报 {enforcement['conflicts']} 条"
+            )
+            self.stdout.write(
+                f"演示三同时与设备：新建建设项目 {projects['projects']} 个、设备 "
+                f"{projects['equipment']} 台（套），其中属于淘汰落后目录 {projects['matches']} 项"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
