@@ -57,7 +57,11 @@ def _equipment(ctx, n):
     for _ in range(n):
         project_services.record_equipment(
             ctx["user"],
-            {"enterprise_id": ctx["enterprise"].pk, "name": "工频感应电炉", "kind": "production"},
+            {
+                "enterprise_id": ctx["enterprise"].pk,
+                "name": "无芯工频感应电炉",
+                "kind": "production",
+            },
         )
 
 

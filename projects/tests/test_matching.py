@@ -49,6 +49,7 @@ def test_a_matching_item_raises_a_hazard_with_a_deadline_naming_entry_and_source
 def test_an_item_not_on_the_catalogue_raises_nothing(principal):
     before = Hazard.objects.count()
     item(principal, name="中频感应电炉", model="KGPS-500")
+    item(principal, name="有芯工频感应电炉", model="GYT-1")  # the entry names coreless ones
     item(principal, name="抛丸机", model="Q3210", process="清理")
     assert Hazard.objects.count() == before
     assert not EquipmentMatch.objects.exists()
