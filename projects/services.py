@@ -365,16 +365,12 @@ def update_equipment(user, item_id, data: dict) -> Equipment:
 
 def import_equipment(user, enterprise_id, rows: list[dict]) -> list[Equipment]:
     """Add checked rows (projects.spreadsheet) to an enterprise's register in one transaction,
-    and match them."""
+    and match them (bulk_create returns the keys on PostgreSQL and SQLite 3.35+)."""
     check(user, "equipment.record", "导入设备台账", ProjectRefused)
     enterprise = _enterprise(user, enterprise_id)
     with transaction.atomic():
         items = Equipment.objects.bulk_create(
             [Equipment(enterprise=enterprise, recorded_by=user, **row) for row in rows]
         )
-        if not all(item.pk for item in items):  # SQLite before 3.35 returns no keys
-            items = list(
-                Equipment.objects.filter(enterprise=enterprise).order_by("-pk")[: len(rows)]
-            )
         matching.match_items(items)
     return items
