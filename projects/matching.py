@@ -24,6 +24,7 @@ from hazards.states import Source
 from projects.models import Equipment, EquipmentMatch, ObsoleteEntry
 
 FOUND_BY = "淘汰落后工艺设备目录比对"
+PLACE_MAX = 100  # hazards.Hazard.place
 UNCONFIRMED_NOTE = "（该目录条目尚未与官方文本逐条核对，请监管部门核实后确认或不予确认）"
 
 
@@ -80,7 +81,7 @@ def match_items(items, entries=None) -> list[EquipmentMatch]:
                 item.enterprise,
                 source=Source.OTHER,
                 description=describe(entry, item),
-                place=item.process or item.name,
+                place=(item.process or item.name)[:PLACE_MAX],
                 found_on=today,
                 found_by=FOUND_BY,
                 deadline=today + timedelta(days=entry.deadline_days),

@@ -8,6 +8,8 @@
 - `Equipment`: an enterprise's equipment register; `EquipmentMatch`: an item of it that matches
   a catalogue entry, with the hazard raised for it (hazards.services)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -107,7 +109,10 @@ class Project(models.Model):
 
 
 def _document_path(instance, filename):
-    return f"projects/{timezone.now():%Y/%m}/{filename}"
+    """Stored under a generated name (the uploaded name, which may be long or odd, is kept in
+    `document_name`); only the extension is taken, and it was checked (projects.documents)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"projects/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension[:8]}"
 
 
 class ProjectEvent(Event):

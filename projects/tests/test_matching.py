@@ -46,6 +46,13 @@ def test_a_matching_item_raises_a_hazard_with_a_deadline_naming_entry_and_source
     assert event.payload["obsolete_entry"] == "CY-03"
 
 
+def test_a_long_name_or_process_fits_the_hazard_place(principal):
+    furnace = item(principal, name="无芯工频感应电炉" + "甲" * 180, process="")
+    hazard = furnace.matches.get().hazard
+    assert len(hazard.place) == matching.PLACE_MAX
+    assert furnace.name in hazard.description
+
+
 def test_an_item_not_on_the_catalogue_raises_nothing(principal):
     before = Hazard.objects.count()
     item(principal, name="中频感应电炉", model="KGPS-500")

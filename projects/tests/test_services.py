@@ -346,3 +346,14 @@ def test_steps_out_of_order_or_scope_are_refused(users, principal, plain, world)
         404,
     )
     assert ProjectEvent.objects.filter(project=plain).count() == 1
+
+
+def test_a_document_with_a_very_long_name_is_stored(principal, plain, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    long_name = "安全设施设计专篇" * 40 + ".pdf"
+    project = services.act(
+        principal, plain.pk, "design", on=days_ago(1), document=pdf(long_name), designer="某"
+    )
+    event = project.events.get(action="design")
+    assert len(event.document.name) <= 200 and event.document.name.endswith(".pdf")
+    assert len(event.document_name) <= 200
