@@ -5,6 +5,7 @@ is a 404; a role without the action is a 403 (accounts.roles.require)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from enterprises.models import Enterprise
 from projects import forms, services, spreadsheet
 from projects.models import Equipment, EquipmentMatch, ObsoleteEntry, Project, ProjectEvent
 from projects.services import ProjectRefused
+from projects.states import State
 from projects.transitions import TRANSITIONS
 
 PAGE_SIZE = 30
@@ -66,7 +68,11 @@ def project_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_record": can(request.user, "project.record"),
-            "flagged_count": Project.objects.for_user(request.user).flagged().count(),
+            **Project.objects.for_user(request.user).aggregate(
+                flagged_count=Count("pk", filter=Q(unreviewed_construction=True)),
+                awaiting_review=Count("pk", filter=Q(state=State.UNDER_REVIEW)),
+            ),
+            "can_review": can(request.user, "project.review"),
         },
     )
 

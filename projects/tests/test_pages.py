@@ -55,6 +55,23 @@ def test_the_flag_shows_on_the_bureau_list_first_with_its_alert(client, users, w
     assert [p.pk for p in flagged.context["page"]] == [world["b"].pk]
 
 
+def test_the_county_sees_the_designs_waiting_for_its_review(
+    client, users, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    admin = users[Role.COUNTY_ADMIN]
+    designed(admin, world["a"])
+    services.act(admin, world["a"].pk, "submit_review", on=days_ago(1))
+    client.force_login(users[Role.SUPERVISOR])
+    response = client.get("/projects/")
+    assert response.context["awaiting_review"] == 1
+    assert 'id="review-alert"' in response.content.decode()
+    waiting = client.get("/projects/?state=under_review")
+    assert [p.pk for p in waiting.context["page"]] == [world["a"].pk]
+    client.force_login(users[Role.PRINCIPAL])
+    assert 'id="review-alert"' not in client.get("/projects/").content.decode()
+
+
 def test_a_principal_registers_and_records_the_design_on_the_pages(
     client, principal, enterprise_a, settings, tmp_path
 ):
