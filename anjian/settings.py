@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "enforcement",
     "grading",
     "accidents",
+    "standardization",
     "reporting",
     "workbench",
     "demo",
