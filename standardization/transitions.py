@@ -1,7 +1,7 @@
 """Who may move a rating from which state to which: the transition table, as data (the pattern
 of hazards/transitions.py). Each action names the states it starts from, the state it leads to
 (None: decided by the step, e.g. a review passed or failed) and the accounts.roles.PERMISSIONS
-action whose roles take it; `veto` marks the steps a open major hazard refuses (seed task 12).
+action whose roles take it; `veto` marks the steps an open major hazard refuses (seed task 12).
 
 The enterprise's managers apply and renew; the county bureau organizes the review, records its
 result, announces, certifies, starts a spot check and concludes it. Expiry is the daily task's

@@ -57,12 +57,12 @@ def general_hazard(supervisor, enterprise):
     return hazard_services.confirm(_another_reviewer(supervisor), hazard.pk)
 
 
-def rated(users, enterprise, grade="level3", issued_on=None) -> Rating:
+def rated(users, enterprise, grade="level3", issued_on=None, supervisor=None) -> Rating:
     """A rating taken through every step to a certificate."""
     manager = (
         users[Role.PRINCIPAL] if enterprise.pk == users[Role.PRINCIPAL].enterprise_id else None
     )
-    supervisor = users[Role.SUPERVISOR]
+    supervisor = supervisor or users[Role.SUPERVISOR]
     if manager is None:
         from conftest import make_user
 

@@ -226,3 +226,12 @@ def test_events_are_announced(
         services.start_review(supervisor, rating, ["王评审"])
     told = sorted(Notification.objects.values_list("recipient__username", flat=True))
     assert told == ["principal_a", "safety_a"]
+
+
+def test_the_daily_task_expires(users, enterprise_a):
+    from standardization.tasks import expire_ratings
+
+    rated(users, enterprise_a, "level3", issued_on=date(2023, 1, 10))
+    assert expire_ratings.call_local() == 1
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.standardization == "none"
