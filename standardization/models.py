@@ -278,7 +278,7 @@ class EventAction(models.TextChoices):
     DOWNGRADED = "downgraded", "降级"
     REVOKED = "revoked", "撤销等级"
     EXPIRED = "expired", "有效期届满"
-    REPLACED = "replaced", "延期换证完成"
+    REPLACED = "replaced", "被新证书替代"
     DOCUMENT = "document", "上传材料"
 
 

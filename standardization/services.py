@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import events
@@ -383,15 +384,20 @@ def certify(user: "User", rating: Any, certificate_no: Any, issued_on: Any) -> R
         rating.state = State.VALID
         rating.save()
         _event(rating, EventAction.CERTIFIED, user, old, "", years=years)
-        if rating.renews_id:
-            previous = Rating.objects.select_for_update().get(pk=rating.renews_id)
-            if previous.state in (*STANDING, State.EXPIRED):
-                before = previous.state
-                previous.state = State.REPLACED
-                previous.ended_on = issued_on
-                previous.end_reason = f"延期换证，新证书 {number}"
-                previous.save()
-                _event(previous, EventAction.REPLACED, user, before, previous.end_reason)
+        # The new certificate replaces the enterprise's others: the one it renews (valid or
+        # expired) and any other that stands (an upgrade from 三级 to 二级).
+        others = Rating.objects.select_for_update().filter(
+            Q(state__in=STANDING) | Q(pk=rating.renews_id, state=State.EXPIRED),
+            enterprise_id=rating.enterprise_id,
+        )
+        for previous in others.exclude(pk=rating.pk):
+            before = previous.state
+            kind = "延期换证" if previous.pk == rating.renews_id else "重新定级"
+            previous.state = State.REPLACED
+            previous.ended_on = issued_on
+            previous.end_reason = f"{kind}，新证书 {number}（{rating.get_grade_display()}）"
+            previous.save()
+            _event(previous, EventAction.REPLACED, user, before, previous.end_reason)
         derive(rating.enterprise_id)
     return rating
 

@@ -271,7 +271,17 @@ def overview(request):
         totals["small_total"] - totals["small_rated"] - totals["small_applied"]
     )
     rows.sort(key=lambda r: r["name"])
-    return render(request, "standardization/overview.html", {"rows": rows, "totals": totals})
+    chart = {
+        "towns": [r["name"] for r in rows],
+        "rated": [r["rated"] for r in rows],
+        "applied": [r["applied"] for r in rows],
+        "not_started": [r["not_started"] for r in rows],
+    }
+    return render(
+        request,
+        "standardization/overview.html",
+        {"rows": rows, "totals": totals, "chart": chart},
+    )
 
 
 EXPORT_HEADERS = [

@@ -229,7 +229,7 @@ class Migration(migrations.Migration):
                             ("downgraded", "降级"),
                             ("revoked", "撤销等级"),
                             ("expired", "有效期届满"),
-                            ("replaced", "延期换证完成"),
+                            ("replaced", "被新证书替代"),
                             ("document", "上传材料"),
                         ],
                         max_length=20,

@@ -235,3 +235,18 @@ def test_the_daily_task_expires(users, enterprise_a):
     assert expire_ratings.call_local() == 1
     enterprise_a.refresh_from_db()
     assert enterprise_a.standardization == "none"
+
+
+def test_an_upgrade_replaces_the_lower_certificate(users, enterprise_a, principal, supervisor):
+    lower = rated(users, enterprise_a, "level3")
+    higher = services.apply(principal, enterprise_a.pk, "level2", "申请升级")
+    services.start_review(supervisor, higher, ["王评审"])
+    services.record_review(supervisor, higher, True, "符合二级", today())
+    services.announce(supervisor, higher, today())
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.standardization == "level2"  # the better of the two that stand
+    services.certify(supervisor, higher, "GT-UP", today())
+    lower.refresh_from_db()
+    assert lower.state == State.REPLACED and "重新定级" in lower.end_reason
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.standardization == "level2"

@@ -165,6 +165,9 @@ def test_the_town_overview_counts_small_micro_separately(
     assert (town_a["small_total"], town_a["small_rated"]) == (1, 1)
     assert rows["清平镇"]["not_started"] == 1
     assert response.context["totals"]["total"] == 3
+    body = response.content.decode()
+    assert 'data-chart="standardization-towns"' in body and 'id="chart-data"' in body
+    assert response.context["chart"]["rated"] == [r["rated"] for r in response.context["rows"]]
     # a town sees its own town only
     client_for(client, users[Role.TOWN_SUPERVISOR])
     rows = client.get("/standardization/overview/").context["rows"]
