@@ -112,7 +112,10 @@ class CertifyForm(CheckedForm):
 
 
 class ConcludeForm(CheckedForm):
-    outcome = forms.ChoiceField(label="结论", choices=Outcome.choices)
+    outcome = forms.ChoiceField(
+        label="结论",
+        choices=[(o.value, o.label) for o in (Outcome.KEPT, Outcome.DOWNGRADED, Outcome.REVOKED)],
+    )
     new_grade = forms.ChoiceField(
         label="降为等级", required=False, choices=[("", "（降级时选择）"), *GRADE_CHOICES]
     )

@@ -397,6 +397,7 @@ def certify(user: "User", rating: Any, certificate_no: Any, issued_on: Any) -> R
             previous.ended_on = issued_on
             previous.end_reason = f"{kind}，新证书 {number}（{rating.get_grade_display()}）"
             previous.save()
+            _end_open_check(previous, previous.end_reason)
             _event(previous, EventAction.REPLACED, user, before, previous.end_reason)
         derive(rating.enterprise_id)
     return rating
@@ -438,7 +439,7 @@ def conclude_check(
 ) -> Rating:
     """The outcome of the open check: kept, downgraded (to a lower one of 一级、二级、三级) or
     revoked; the registry field follows."""
-    if outcome not in Outcome.values:
+    if outcome not in (Outcome.KEPT, Outcome.DOWNGRADED, Outcome.REVOKED):
         raise StandardizationRefused("请选择结论：维持、降级或撤销", field="outcome")
     conclusion = _text(conclusion, "conclusion", "抽查情况", required=True)
     with transaction.atomic():
@@ -478,6 +479,13 @@ def conclude_check(
         _event(rating, action, user, old, conclusion, from_grade=old_grade, to_grade=rating.grade)
         derive(rating.enterprise_id)
     return rating
+
+
+def _end_open_check(rating: Rating, reason: str) -> None:
+    """A check still open when its rating expires or is replaced ends with it."""
+    SpotCheck.objects.filter(rating=rating, outcome="").update(
+        outcome=Outcome.ENDED, conclusion=reason, concluded_at=timezone.now()
+    )
 
 
 def open_review_for_hazard(hazard_id: int) -> SpotCheck | None:
@@ -531,6 +539,7 @@ def expire_due(today: date | None = None) -> int:
             rating.ended_on = rating.valid_until
             rating.end_reason = "有效期届满"
             rating.save()
+            _end_open_check(rating, "定级有效期届满，抽查终止")
             _event(rating, EventAction.EXPIRED, None, old, f"有效期至 {rating.valid_until}")
             derive(rating.enterprise_id, today)
             count += 1

@@ -33,3 +33,4 @@ class Outcome(models.TextChoices):
     KEPT = "kept", "维持等级"
     DOWNGRADED = "downgraded", "降级"
     REVOKED = "revoked", "撤销等级"
+    ENDED = "ended", "定级终止，抽查结束"  # the rating expired or was replaced meanwhile

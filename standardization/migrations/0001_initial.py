@@ -337,6 +337,7 @@ class Migration(migrations.Migration):
                             ("kept", "维持等级"),
                             ("downgraded", "降级"),
                             ("revoked", "撤销等级"),
+                            ("ended", "定级终止，抽查结束"),
                         ],
                         max_length=20,
                         verbose_name="结论",

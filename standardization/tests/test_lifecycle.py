@@ -250,3 +250,18 @@ def test_an_upgrade_replaces_the_lower_certificate(users, enterprise_a, principa
     assert lower.state == State.REPLACED and "重新定级" in lower.end_reason
     enterprise_a.refresh_from_db()
     assert enterprise_a.standardization == "level2"
+
+
+def test_a_check_open_at_expiry_ends_with_it(users, enterprise_a, supervisor):
+    rating = rated(users, enterprise_a, "level3", issued_on=date(2023, 1, 10))
+    services.start_check(supervisor, rating)
+    before = snapshot()
+    with pytest.raises(StandardizationRefused) as exc:
+        services.conclude_check(supervisor, rating, "ended", "x")
+    assert exc.value.field == "outcome"
+    assert snapshot() == before
+    services.expire_due(date(2026, 1, 10))
+    check = rating.checks.get()
+    assert check.outcome == "ended" and "届满" in check.conclusion
+    rating.refresh_from_db()
+    assert rating.state == State.EXPIRED
