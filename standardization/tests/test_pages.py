@@ -255,3 +255,40 @@ def test_priority_resumption_is_shown_for_a_rated_enterprise(
         page = client.get(f"/enterprises/{enterprise.pk}/").content.decode()
         assert ("优先复产验收" in page) == shown[enterprise.pk]
     assert shown == {enterprise_a.pk: True, enterprise_b.pk: False}
+
+
+def test_check_and_renewal_forms_through_the_pages(client, users, enterprise_a, supervisor):
+    from datetime import timedelta
+
+    rating = rated(users, enterprise_a, "level2", issued_on=today() - timedelta(days=3 * 365 - 30))
+    client_for(client, supervisor)
+    url = f"/standardization/{rating.pk}/"
+    assert 'id="step-start_check"' in client.get(url).content.decode()
+    client.post(url + "start_check/", {"start_check-note": "年度抽查"})
+    body = client.get(url).content.decode()
+    assert 'id="step-conclude_check"' in body
+    # a downgrade without the lower grade: refused in Chinese, nothing changes
+    before = snapshot()
+    response = client.post(
+        url + "conclude_check/",
+        {"conclude_check-outcome": "downgraded", "conclude_check-conclusion": "问题较多"},
+        follow=True,
+    )
+    assert any("等级" in m for m in _messages(response))
+    assert snapshot() == before
+    client.post(
+        url + "conclude_check/",
+        {
+            "conclude_check-outcome": "downgraded",
+            "conclude_check-new_grade": "level3",
+            "conclude_check-conclusion": "问题较多",
+        },
+    )
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.standardization == "level3"
+    client_for(client, users[Role.PRINCIPAL])
+    body = client.get(url).content.decode()
+    assert 'id="step-renew"' in body and 'id="step-start_check"' not in body
+    response = client.post(url + "renew/", {"renew-note": "到期换证"})
+    assert response.status_code == 302
+    assert Rating.objects.filter(renews=rating, state=State.APPLIED).exists()
