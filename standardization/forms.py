@@ -49,7 +49,9 @@ class RatingFilterForm(CheckedForm):
 
 
 class ApplyForm(CheckedForm):
-    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
+    enterprise = forms.ModelChoiceField(
+        label="企业", queryset=Enterprise.objects.none(), empty_label="（请选择企业）"
+    )
     grade = forms.ChoiceField(label="申请等级", choices=GRADE_CHOICES)
     note = forms.CharField(
         label="申请说明",
@@ -139,7 +141,12 @@ class DrawForm(CheckedForm):
 
 
 class BenchmarkForm(CheckedForm):
-    enterprise = forms.ModelChoiceField(label="企业", queryset=Enterprise.objects.none())
+    enterprise = forms.ModelChoiceField(
+        label="企业",
+        queryset=Enterprise.objects.none(),
+        empty_label="（请选择已达标企业）",
+        help_text="须已取得有效的安全生产标准化等级",
+    )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     citation = forms.CharField(
         label="推荐理由", max_length=LIMITS["citation"], widget=forms.Textarea(attrs={"rows": 3})

@@ -110,6 +110,14 @@ class Rating(models.Model):
         return self.state in STANDING and (self.valid_until is None or self.valid_until >= today)
 
 
+class DocumentStep(models.TextChoices):
+    APPLICATION = "application", "申请材料"
+    REVIEW = "review", "评审报告"
+    ANNOUNCEMENT = "announcement", "公告"
+    CERTIFICATE = "certificate", "证书"
+    CHECK = "check", "抽查记录"
+
+
 class ThroughRatingQuerySet(ScopedQuerySet):
     """Rows that reach their enterprise through their rating."""
 
@@ -122,7 +130,7 @@ class RatingDocument(models.Model):
     spot-check record), checked by services.check_document before it is stored."""
 
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="documents")
-    step = models.CharField("环节", max_length=30)
+    step = models.CharField("环节", max_length=30, choices=DocumentStep.choices)
     name = models.CharField("文件名", max_length=200)
     file = models.FileField("文件", upload_to="standardization/%Y/%m/")
     uploaded_by = models.ForeignKey(

@@ -27,6 +27,7 @@ from hazards.models import OPEN_STATES, Hazard
 from standardization.models import (
     GRADE_CHOICES,
     Benchmark,
+    DocumentStep,
     EventAction,
     Rating,
     RatingDocument,
@@ -558,13 +559,7 @@ SIGNATURES = {
     "docx": (b"PK\x03\x04",),
     "xlsx": (b"PK\x03\x04",),
 }
-STEPS = {
-    "application": "申请材料",
-    "review": "评审报告",
-    "announcement": "公告",
-    "certificate": "证书",
-    "check": "抽查记录",
-}
+STEPS = dict(DocumentStep.choices)
 
 
 def check_document(upload: Any) -> str:

@@ -161,7 +161,20 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("step", models.CharField(max_length=30, verbose_name="环节")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("application", "申请材料"),
+                            ("review", "评审报告"),
+                            ("announcement", "公告"),
+                            ("certificate", "证书"),
+                            ("check", "抽查记录"),
+                        ],
+                        max_length=30,
+                        verbose_name="环节",
+                    ),
+                ),
                 ("name", models.CharField(max_length=200, verbose_name="文件名")),
                 ("file", models.FileField(upload_to="standardization/%Y/%m/", verbose_name="文件")),
                 ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
