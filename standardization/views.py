@@ -31,7 +31,7 @@ from standardization.models import (
 )
 from standardization.rules import VETO_SOURCE
 from standardization.services import StandardizationRefused
-from standardization.states import PENDING, STANDING
+from standardization.states import PENDING
 from standardization.transitions import TRANSITIONS
 
 PAGE_SIZE = 30
@@ -430,6 +430,3 @@ def public_benchmarks(request):
     )
     page, query = _page(request, found)
     return render(request, "standardization/public_benchmarks.html", {"page": page, "query": query})
-
-
-__all__ = ["STANDING"]

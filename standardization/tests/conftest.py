@@ -1,11 +1,10 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
 from hazards import services as hazard_services
-from hazards.models import Hazard
 from standardization import services
 from standardization.models import Rating, RatingDocument, RatingEvent, SpotCheck
 
@@ -87,6 +86,3 @@ def supervisor(users):
 @pytest.fixture
 def principal(users):
     return users[Role.PRINCIPAL]
-
-
-__all__ = ["Hazard", "date", "timedelta"]
