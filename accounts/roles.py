@@ -199,6 +199,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.SAFETY_OFFICER,
         }
     ),
+    # Standardization (安全生产标准化, seed tasks 11–13): an enterprise's managers apply for a
+    # rating and renew it; the county bureau organizes the review (named reviewers), announces,
+    # certifies, spot-checks and concludes (kept, downgraded, revoked) and chooses the benchmark
+    # enterprises; towns follow theirs (rated / applied / not started); the rated list goes to
+    # insurers and banks (task 13).
+    "standardization.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "standardization.apply": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "standardization.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # Who uploads a rating's documents: the applicant's materials, the bureau's records.
+    "standardization.upload": frozenset(
+        {Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.COUNTY_ADMIN, Role.SUPERVISOR}
+    ),
+    "standardization.stats": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "standardization.export": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who
@@ -226,7 +244,8 @@ ADMIN_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # Enterprise users keep their own contact facts up to date; the bureau owns the rest
-# (industry, jurisdiction, status, standardization grade).
+# (industry, jurisdiction, status); the standardization grade is derived from the current
+# valid rating (standardization.services), never edited.
 ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(
     {
         "address",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "grading",
     "accidents",
     "projects",
+    "standardization",
     "reporting",
     "workbench",
     "demo",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("accidents/", include("accidents.urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("reporting.urls")),
+    path("standardization/", include("standardization.urls")),
+    path("public/benchmarks/", include("standardization.public_urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ def navigation(request):
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
             "projects": can(user, "project.view"),
+            "standardization": can(user, "standardization.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

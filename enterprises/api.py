@@ -67,7 +67,6 @@ class EnterprisePatch(Schema):
     principal_phone: column_line(Enterprise, "principal_phone") | None = None
     safety_officer_name: column_line(Enterprise, "safety_officer_name") | None = None
     safety_officer_phone: column_line(Enterprise, "safety_officer_phone") | None = None
-    standardization: column_line(Enterprise, "standardization") | None = None
     status: column_line(Enterprise, "status") | None = None
     longitude: Decimal | None = None
     latitude: Decimal | None = None
@@ -103,7 +102,7 @@ def _queryset(request):
 
 def _form_data(payload: dict, instance: Enterprise | None) -> dict:
     # A field the client leaves out keeps its value (PATCH) or takes the model's default (POST:
-    # status, standardization, ... are optional in EnterpriseIn but required by the form).
+    # status, ... are optional in EnterpriseIn but required by the form).
     base = instance if instance is not None else Enterprise()
     data = model_to_dict(base, fields=EnterpriseForm.Meta.fields)
     data["sector_tags"] = [tag.pk for tag in data.get("sector_tags", [])]

@@ -62,7 +62,8 @@ class EnterpriseForm(CheckedModelForm):
             "principal_phone",
             "safety_officer_name",
             "safety_officer_phone",
-            "standardization",
+            # not "standardization": derived from the current valid rating (standardization
+            # app), never edited here or imported.
             "status",
             "longitude",
             "latitude",

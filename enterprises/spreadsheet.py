@@ -35,6 +35,9 @@ class Column:
     required: bool = False
     choices: type | None = None  # a TextChoices class: cells hold its Chinese labels
     note: str = ""
+    # Exported, never imported: the column may be present (an exported file is imported back)
+    # or absent, and its cells are ignored.
+    read_only: bool = False
 
 
 COLUMNS = [
@@ -54,7 +57,13 @@ COLUMNS = [
     Column("主要负责人电话", "principal_phone", True),
     Column("安全管理人员", "safety_officer_name"),
     Column("安全管理人员电话", "safety_officer_phone"),
-    Column("安全生产标准化", "standardization", choices=Standardization, note="空为未达标"),
+    Column(
+        "安全生产标准化",
+        "standardization",
+        choices=Standardization,
+        note="只读：由标准化定级记录得出（公告、降级、撤销、过期时更新），导入时忽略此列",
+        read_only=True,
+    ),
     Column("经营状态", "status", choices=Status, note="空为正常生产"),
     Column("经度", "longitude"),
     Column("纬度", "latitude"),
@@ -272,6 +281,8 @@ def _cell_errors(row: int, cells: dict[str, str], lookups: _Lookups):
         errors.append(RowError(row, BY_FIELD[field_name].header, message))
 
     for column in COLUMNS:
+        if column.read_only:
+            continue
         value = cells.get(column.header, "")
         if column.choices is not None:
             if not value:
@@ -309,7 +320,6 @@ def _cell_errors(row: int, cells: dict[str, str], lookups: _Lookups):
         else:
             data[column.field] = value
     # Choice fields left empty fall back to the model's defaults, as on the create page.
-    data["standardization"] = data.get("standardization") or Standardization.NONE
     data["status"] = data.get("status") or Status.OPERATING
     return data, errors
 
@@ -329,7 +339,7 @@ def read_import(user, upload) -> ImportResult:
         header = [_text(v) for v in next(rows, ())]
         while header and header[-1] == "":
             header.pop()
-        missing = [h for h in HEADERS if h not in header]
+        missing = [c.header for c in COLUMNS if c.header not in header and not c.read_only]
         unknown = [h for h in header if h and h not in HEADERS]
         if missing or unknown:
             parts = []

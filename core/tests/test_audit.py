@@ -154,7 +154,7 @@ def test_api_changes_are_audited_with_the_token_owner(client, users, enterprise_
     LogEntry.objects.all().delete()
     response = client.patch(
         f"/api/v1/enterprises/{enterprise_a.pk}",
-        json.dumps({"standardization": "level3", "longitude": 116.2, "latitude": 36.8}),
+        json.dumps({"status": "suspended", "longitude": 116.2, "latitude": 36.8}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
         REMOTE_ADDR="10.9.8.7",
@@ -163,8 +163,8 @@ def test_api_changes_are_audited_with_the_token_owner(client, users, enterprise_
     [entry] = entries(enterprise_a)
     assert entry.actor == admin
     assert entry.remote_addr == "10.9.8.7"
-    assert entry.changes_dict["standardization"] == ["none", "level3"]
-    assert set(entry.changes_dict) == {"standardization", "longitude", "latitude"}
+    assert entry.changes_dict["status"] == ["operating", "suspended"]
+    assert set(entry.changes_dict) == {"status", "longitude", "latitude"}
 
     # The same coordinates again, written with fewer decimal places, are not a change.
     LogEntry.objects.all().delete()

@@ -37,6 +37,7 @@ def test_the_event_tables_record_through_the_one_model():
         "reporting.CommitmentEvent",
         "accidents.AccidentEvent",
         "projects.ProjectEvent",
+        "standardization.RatingEvent",
     }
 
 

@@ -32,6 +32,8 @@ from projects import notifications as project_notes
 from projects.models import Project, ProjectEvent
 from reporting import notifications as reporting_notes
 from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
+from standardization import notifications as standardization_notes
+from standardization.models import Rating, RatingEvent
 
 APPS = {
     "hazards": hazard_notes,
@@ -41,6 +43,7 @@ APPS = {
     "accidents": accident_notes,
     "reporting": reporting_notes,
     "projects": project_notes,
+    "standardization": standardization_notes,
 }
 
 
@@ -245,6 +248,24 @@ def test_commitments_tell_by_the_table(everyone, enterprise_a):
     ]
     check(reporting_notes, cases, enterprise_a)
     assert reporting_notes.message(event("withdrawn", principal)) is None
+
+
+def test_standardization_tells_by_the_table(everyone, enterprise_a):
+    rating = Rating(enterprise=enterprise_a, grade="level3")
+    supervisor = everyone[Role.SUPERVISOR]
+    review = standardization_notes.MAJOR_HAZARD_REVIEW
+    cases = [
+        (RatingEvent(rating=rating, action=kind, actor=supervisor, note="x"), (kind,), None)
+        for kind in standardization_notes.RECIPIENTS
+        if kind != review
+    ]
+    opened = RatingEvent(
+        rating=rating, action="check_started", payload={"reason": "major_hazard"}, note="x"
+    )
+    cases.append((opened, (review,), None))
+    check(standardization_notes, cases, enterprise_a)
+    document = RatingEvent(rating=rating, action="document", actor=supervisor, note="x")
+    assert standardization_notes.message(document) is None
 
 
 # --- the page ----------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ from projects.models import ProjectEvent
 from projects.tests.conftest import pdf, project_data
 from projects.transitions import TRANSITIONS as PROJECT_STEPS
 from reporting import services as commitment_services
+from standardization import services as standardization_services
+from standardization.models import RatingDocument
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
 SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
@@ -190,6 +192,20 @@ PAGES: dict[str, Route] = {
     "projects:equipment_export": page("equipment.view", "enterprise"),
     "projects:equipment_template": page("equipment.record"),
     "projects:equipment_edit": page("equipment.record", "equipment"),
+    "standardization:list": page("standardization.view"),
+    "standardization:apply": page("standardization.apply"),
+    "standardization:overview": page("standardization.stats"),
+    "standardization:export": page("standardization.export"),
+    "standardization:checks": page("standardization.view"),
+    "standardization:draw": post("standardization.manage"),
+    "standardization:benchmarks": page("standardization.view"),
+    "standardization:benchmark_withdraw": post("standardization.manage", "benchmark"),
+    "standardization:enterprise": page("standardization.view", "enterprise"),
+    "standardization:document": page("standardization.view", "rating_document"),
+    "standardization:detail": page("standardization.view", "rating"),
+    "standardization:upload": post("standardization.upload", "rating"),
+    "standardization:act": post("standardization.manage", "rating", slug="start_review"),
+    "public_benchmarks:list": page(OPEN),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -284,6 +300,9 @@ OPERATIONS: dict[str, Route] = {
         )
         for name, step in PROJECT_STEPS.items()
     },
+    f"GET {V1}/standardization": page("standardization.view"),
+    f"POST {V1}/standardization": post("standardization.apply"),
+    f"GET {V1}/standardization/{{rating_id}}": page("standardization.view", "rating"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
@@ -401,6 +420,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     answer_all(officers[0], inspection)
     inspection = inspections.complete(officers[0], inspection.pk, "检查情况说明")
     answer = inspection.answers.order_by("pk").first()
+    rating = _rating(enterprise, supervisor, principal)
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -460,8 +480,29 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
             user.role: Notification.objects.create(recipient=user, title="矩阵", kind="hazards")
             for user in token_owners
         },
+        "rating": rating,
+        "rating_document": RatingDocument.objects.create(
+            rating=rating,
+            step="certificate",
+            name="证书.png",
+            file=_image("certificate"),
+            uploaded_by=supervisor,
+        ),
+        "benchmark": standardization_services.choose_benchmark(
+            supervisor, enterprise.pk, 2025, "标准化运行良好"
+        ),
         "missing": Missing(),
     }
+
+
+def _rating(enterprise, supervisor, principal):
+    """A certified standardization rating of the enterprise (三级)."""
+    today = timezone.localdate()
+    rating = standardization_services.apply(principal, enterprise.pk, "level3")
+    standardization_services.start_review(supervisor, rating, ["王评审"])
+    standardization_services.record_review(supervisor, rating, True, "符合三级要求", today)
+    standardization_services.announce(supervisor, rating, today)
+    return standardization_services.certify(supervisor, rating, f"M-{enterprise.pk}", today)
 
 
 @pytest.fixture(autouse=True)

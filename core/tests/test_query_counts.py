@@ -84,6 +84,49 @@ def _alarms(ctx, n):
         ingest(gateway, [{"point": code, "ts": now.isoformat(), "value": True}], now=now)
 
 
+def _ratings(ctx, n):
+    from standardization.models import Rating
+
+    for _ in range(n):
+        ctx["serial"] += 1
+        enterprise = make_enterprise(
+            ctx["town"], serial=300 + ctx["serial"], name=f"高唐县定级企业{ctx['serial']}"
+        )
+        Rating.objects.create(enterprise=enterprise, grade="level3", applied_by=ctx["user"])
+
+
+def _spot_checks(ctx, n):
+    from standardization.models import Rating, SpotCheck
+
+    for _ in range(n):
+        ctx["serial"] += 1
+        enterprise = make_enterprise(
+            ctx["town"], serial=300 + ctx["serial"], name=f"高唐县抽查企业{ctx['serial']}"
+        )
+        rating = Rating.objects.create(
+            enterprise=enterprise, grade="level3", state="checking", applied_by=ctx["user"]
+        )
+        SpotCheck.objects.create(rating=rating, reason="manual", started_by=ctx["user"])
+
+
+def _benchmarks(ctx, n):
+    from standardization.models import Benchmark
+
+    for _ in range(n):
+        ctx["serial"] += 1
+        enterprise = make_enterprise(
+            ctx["town"], serial=300 + ctx["serial"], name=f"高唐县标杆企业{ctx['serial']}"
+        )
+        Benchmark.objects.create(
+            enterprise=enterprise,
+            industry="machinery",
+            grade="level3",
+            year=2025,
+            citation="示范",
+            chosen_by=ctx["user"],
+        )
+
+
 # name → (URL, how to add n rows). Pages and API endpoints alike, as the supervisor sees them.
 LISTS = {
     "page enterprises": ("/enterprises/", _enterprises),
@@ -91,7 +134,12 @@ LISTS = {
     "page alarms": ("/monitoring/alarms/", _alarms),
     "page accidents": ("/accidents/", _accidents),
     "page penalties": ("/enforcement/penalties/", _penalties),
+    "page standardization": ("/standardization/", _ratings),
+    "page standardization checks": ("/standardization/checks/", _spot_checks),
+    "page standardization benchmarks": ("/standardization/benchmarks/", _benchmarks),
+    "page public benchmarks": ("/public/benchmarks/", _benchmarks),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
+    "api standardization": ("/api/v1/standardization", _ratings),
     "api hazards": ("/api/v1/hazards", _hazards),
     "api alarms": ("/api/v1/alarms", _alarms),
     "api accidents": ("/api/v1/accidents", _accidents),

@@ -143,6 +143,16 @@
     ], townsLayout(70));
   }
 
+  // --- standardization: rated / applied / not started per town ----------------------------
+
+  function standardizationTownsOption(d) {
+    return countsChart("各镇街安全生产标准化", d.towns, [
+      {name: "已达标", type: "bar", stack: "all", data: d.rated, itemStyle: {color: GREEN}},
+      {name: "已申请", type: "bar", stack: "all", data: d.applied, itemStyle: {color: BLUE}},
+      {name: "未启动", type: "bar", stack: "all", data: d.not_started, itemStyle: {color: GREY}}
+    ], townsLayout(70));
+  }
+
   // --- grading: the levels of the list ---------------------------------------------------
 
   function gradeLevelsOption(d) {
@@ -163,7 +173,8 @@
     "enforcement-towns": enforcementTownsOption,
     "plan-progress": planProgressOption,
     "zero-out": zeroOutOption,
-    "grade-levels": gradeLevelsOption
+    "grade-levels": gradeLevelsOption,
+    "standardization-towns": standardizationTownsOption
   };
 
   function init() {

@@ -25,6 +25,7 @@ from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from projects import demo as demo_projects
 from reporting import demo as demo_reporting
+from standardization import demo as demo_standardization
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -198,6 +199,8 @@ class Command(BaseCommand):
             accidents = demo_accidents.load(supervisor, [home])
             committed = [home, *[e for e in enterprises if e.pk != home.pk][:29]]
             commitments = demo_reporting.load(committed, {home.pk: principal})
+            # Before grading: the registry's standardization grade is derived from the ratings.
+            standardization = demo_standardization.load(enterprises, supervisor, principal)
             town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
             grading = demo_grading.load(enterprises, town_supervisor)
             enforcement = demo_enforcement.load(supervisor, users)
@@ -216,6 +219,10 @@ class Command(BaseCommand):
                 f"演示事故记录：本县企业 {accidents['local']} 起、"
                 f"外地通报 {accidents['external']} 起；安全承诺 {commitments['commitments']} 份，"
                 f"认定违反承诺 {commitments['breaches']} 次"
+            )
+            self.stdout.write(
+                "演示标准化：有效定级 {ratings} 家，办理中申请 {pending} 件，已过期 {expired} 家，"
+                "重大隐患复核 {reviews} 件，标杆企业 {benchmarks} 家".format(**standardization)
             )
             self.stdout.write(
                 f"演示分级：计算 {grading['graded']} 家，"
