@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import can
-from core import events
+from core import documents, events
 from core.errors import Refused
 from core.gate import check
 from core.inputs import date_problem, text_problem
 from enterprises.models import Enterprise
-from projects import documents, matching
+from projects import matching
 from projects.models import Equipment, EquipmentKind, Project, ProjectEvent
 from projects.states import Action, ProjectKind, State
 from projects.transitions import TRANSITIONS, refusal
@@ -103,12 +103,16 @@ def _enterprise(user, enterprise_id: Any) -> Enterprise:
     return enterprise
 
 
+# What a step's document may be: a PDF, a Word file or a picture of the paper, up to 20 MB.
+DOCUMENT_KINDS = ("pdf", "docx", "jpg", "png")
+
+
 def _document(upload, required: bool, label: str):
     if upload is None:
         if required:
             raise ProjectRefused(f"请上传{label}", field="document")
         return None
-    if problem := documents.problem(upload):
+    if problem := documents.problem(upload, kinds=DOCUMENT_KINDS, max_megabytes=20):
         raise ProjectRefused(problem, field="document")
     return upload
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import events
+from core import documents, events
 from core.errors import Refused
 from core.gate import check
 from core.inputs import DATE_WINDOW, text_problem
@@ -549,16 +549,7 @@ def expire_due(today: date | None = None) -> int:
 
 # --- documents ---------------------------------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# What a document may be, by its first bytes (the name's extension must agree).
-SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-}
+DOCUMENT_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 STEPS = dict(DocumentStep.choices)
 
 
@@ -568,19 +559,8 @@ def check_document(upload: Any) -> str:
     name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1].strip()
     if problem := text_problem(name, multiline=False):
         raise StandardizationRefused(f"文件名{problem}", field="file")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in SIGNATURES:
-        raise StandardizationRefused("材料应为 PDF、JPG、PNG、DOCX 或 XLSX 文件", field="file")
-    size = getattr(upload, "size", 0) or 0
-    if size == 0:
-        raise StandardizationRefused("文件是空的", field="file")
-    if size > MAX_DOCUMENT_BYTES:
-        raise StandardizationRefused("文件过大：不能超过 10 MB", field="file")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in SIGNATURES[extension]):
-        raise StandardizationRefused("文件内容与扩展名不符", field="file")
+    if problem := documents.problem(upload, kinds=DOCUMENT_KINDS, max_megabytes=10):
+        raise StandardizationRefused(problem, field="file")
     return name[-200:]
 
 
