@@ -23,12 +23,32 @@ def _audit_as(user):
     )
 
 
+# Fields no form writes: they are derived by the app that owns them (standardization sets the
+# grade from the rating that stands). A form loaded before such a change must not write the old
+# value back, so the stored value is read under the row's lock just before saving.
+DERIVED_FIELDS = ("standardization",)
+
+
+def _keep_derived(instance: Enterprise) -> None:
+    if instance.pk is None:
+        return
+    stored = (
+        Enterprise.objects.select_for_update()
+        .filter(pk=instance.pk)
+        .values(*DERIVED_FIELDS)
+        .first()
+    )
+    for field, value in (stored or {}).items():
+        setattr(instance, field, value)
+
+
 def save_enterprise(user, form: EnterpriseForm) -> Enterprise:
     """Save a validated form, creating or updating. The form must have been built for `user`."""
     creating = form.instance.pk is None
     if not can(user, "enterprise.create" if creating else "enterprise.edit"):
         raise PermissionDenied("您没有权限" + ("新增企业" if creating else "修改企业信息"))
     with transaction.atomic(), _audit_as(user):
+        _keep_derived(form.instance)
         enterprise = form.save()
         # After saving, the object must still be in the user's scope (a town supervisor cannot
         # move an enterprise into another town and keep editing it).
@@ -49,5 +69,6 @@ def import_enterprises(user, upload):
         return result
     with transaction.atomic(), _audit_as(user):
         for form in result.forms:
+            _keep_derived(form.instance)
             form.save()
     return result

@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 
 from accounts.roles import Role
 from conftest import client_for
+from enterprises import services as enterprise_services
 from enterprises.forms import EnterpriseForm
 from enterprises.models import Enterprise
 from enterprises.tests.test_import import post_import, row, xlsx_upload
@@ -40,6 +41,17 @@ def test_the_bureau_cannot_set_it_on_the_edit_page(client, users, enterprise_a):
     enterprise_a.refresh_from_db()
     assert enterprise_a.address == "新地址1号"
     assert enterprise_a.standardization == "none"
+
+
+def test_a_form_loaded_before_a_rating_does_not_write_the_old_grade_back(users, enterprise_a):
+    admin = users[Role.COUNTY_ADMIN]
+    stale = Enterprise.objects.get(pk=enterprise_a.pk)  # the edit page opened, grade 未达标
+    rated(users, enterprise_a, "level2")  # meanwhile the rating is announced
+    form = EnterpriseForm(admin, _form_data(stale, address="新地址3号"), instance=stale)
+    assert form.is_valid(), form.errors
+    enterprise_services.save_enterprise(admin, form)
+    enterprise_a.refresh_from_db()
+    assert (enterprise_a.address, enterprise_a.standardization) == ("新地址3号", "level2")
 
 
 def test_the_api_cannot_set_it(client, users, enterprise_a):
