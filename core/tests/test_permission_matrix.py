@@ -53,6 +53,7 @@ from projects.transitions import TRANSITIONS as PROJECT_STEPS
 from reporting import services as commitment_services
 from standardization import services as standardization_services
 from standardization.models import RatingDocument
+from standardization.transitions import TRANSITIONS as STANDARDIZATION_STEPS
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
 SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
@@ -303,6 +304,13 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/standardization": page("standardization.view"),
     f"POST {V1}/standardization": post("standardization.apply"),
     f"GET {V1}/standardization/{{rating_id}}": page("standardization.view", "rating"),
+    **{
+        f"POST {V1}/standardization/{{rating_id}}/{name.replace('_', '-')}": post(
+            step.permission, "rating"
+        )
+        for name, step in STANDARDIZATION_STEPS.items()
+        if name not in ("apply", "expire")
+    },
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
