@@ -37,8 +37,14 @@ from hazards.transitions import NEXT_STEP, TRANSITIONS
 from monitoring import connect
 from monitoring.models import Alarm, AlarmState, Point, PowerWarning, WarningState
 from monitoring.services import ACTIONS as ALARM_ACTIONS
+from projects.models import Project
+from projects.states import State as ProjectState
 from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
+from standardization.models import Rating
+from standardization.rules import RENEWAL_WINDOW_DAYS
+from standardization.states import PENDING as RATING_PENDING
+from standardization.states import State as RatingState
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -324,6 +330,67 @@ def recheck_items(user) -> list[Item]:
     return [Item("rechecks", "待整改复查的执法检查", count, url)] if count else []
 
 
+# The rating states whose next step is the bureau's (standardization.transitions).
+RATING_LABELS = {
+    RatingState.APPLIED: "待组织评审的标准化定级申请",
+    RatingState.REVIEWING: "待录入评审结论的标准化定级",
+    RatingState.REVIEWED: "待公告的标准化定级",
+    RatingState.ANNOUNCED: "待发证的标准化定级",
+    RatingState.CHECKING: "待作出抽查/复核结论的标准化定级",
+}
+
+
+def rating_items(user, today: date) -> list[Item]:
+    """Standardization: for the bureau, the ratings waiting for its next step; for an
+    enterprise's managers, a certificate within its renewal window and not renewed yet."""
+    items = []
+    ratings = Rating.objects.for_user(user, "standardization.view")
+    if can(user, "standardization.manage"):
+        counts = ratings.aggregate(
+            **{state: Count("pk", filter=Q(state=state)) for state in RATING_LABELS}
+        )
+        for state, label in RATING_LABELS.items():
+            if counts[state]:
+                url = _url("standardization:list", state=state)
+                items.append(Item(f"ratings_{state}", label, counts[state], url))
+    if can(user, "standardization.apply"):
+        renewing = Rating.objects.filter(renews=OuterRef("pk"), state__in=RATING_PENDING)
+        ending = (
+            ratings.filter(
+                state__in=(RatingState.VALID, RatingState.CHECKING),
+                valid_until__lte=today + timedelta(days=RENEWAL_WINDOW_DAYS),
+            )
+            .exclude(Exists(renewing))
+            .count()
+        )
+        if ending:
+            label = f"{RENEWAL_WINDOW_DAYS} 天内到期、待延期换证的标准化证书"
+            url = _url("standardization:list", state=RatingState.VALID)
+            items.append(Item("ratings_renew", label, ending, url, DUE_SOON))
+    return items
+
+
+def project_items(user) -> list[Item]:
+    """三同时: metal smelting designs waiting for the bureau's review; projects built without
+    that review and still without their design diagnosis (seed task 2)."""
+    if not can(user, "project.view"):
+        return []
+    counts = Project.objects.for_user(user).aggregate(
+        review=Count("pk", filter=Q(state=ProjectState.UNDER_REVIEW)),
+        diagnosis=Count("pk", filter=Q(unreviewed_construction=True, diagnosed_on__isnull=True)),
+    )
+    items = []
+    if counts["diagnosis"] and can(user, "project.record"):
+        label = "未经审查擅自建设、待设计诊断的建设项目"
+        url = _url("projects:list", flagged="on")
+        items.append(Item("projects_flagged", label, counts["diagnosis"], url, OVERDUE))
+    if counts["review"] and can(user, "project.review"):
+        label = "待审查的金属冶炼建设项目安全设施设计"
+        url = _url("projects:list", state=ProjectState.UNDER_REVIEW)
+        items.append(Item("projects_review", label, counts["review"], url))
+    return items
+
+
 def jurisdiction_stat(user, name: str, today: date, compute):
     """A figure of the user's jurisdiction (the same for everyone of their role there),
     counted at most once per settings.WORKBENCH_STATS_SECONDS: a county's take 50–100 ms each
@@ -352,6 +419,8 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *duty_items(user, today),
         *penalty_items(user, today),
         *recheck_items(user),
+        *rating_items(user, today),
+        *project_items(user),
     ]
     return sorted(items, key=lambda item: item.urgency)
 
