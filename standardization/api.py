@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from accounts.roles import require
 from core.api_schemas import Int64, Pagination
-from core.inputs import Line, Text
+from core.inputs import Line, PlausibleDate, Text
 from standardization import services
 from standardization.forms import RatingFilterForm
 from standardization.models import Rating, SpotCheck
@@ -121,16 +121,16 @@ class ReviewStartIn(NoteIn):
 class ReviewResultIn(Schema):
     passed: bool = Field(description="评审通过")
     conclusion: Text(LIMITS["conclusion"])
-    reviewed_on: date
+    reviewed_on: PlausibleDate
 
 
 class AnnounceIn(NoteIn):
-    announced_on: date
+    announced_on: PlausibleDate
 
 
 class CertifyIn(Schema):
     certificate_no: Line(LIMITS["certificate_no"])
-    issued_on: date
+    issued_on: PlausibleDate
 
 
 class ConcludeIn(Schema):
