@@ -170,6 +170,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "commitment.revoke": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # The risk register (风险分级管控, seed tasks 11–12): an enterprise's managers keep their
+    # register; its employees read it (the risks of their posts are told to them); the bureau,
+    # towns, grid members and experts follow it.
+    "risk.view": _ALL,
+    "risk.edit": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "grading",
     "accidents",
     "reporting",
+    "risks",
     "workbench",
     "demo",
 ]

@@ -36,6 +36,7 @@ def test_the_event_tables_record_through_the_one_model():
         "grading.OverrideEvent",
         "reporting.CommitmentEvent",
         "accidents.AccidentEvent",
+        "risks.RiskEvent",
     }
 
 

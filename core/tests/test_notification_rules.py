@@ -30,6 +30,8 @@ from monitoring import notifications as monitoring_notes
 from monitoring.models import Alarm, AlarmEvent, Point
 from reporting import notifications as reporting_notes
 from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
+from risks import notifications as risk_notes
+from risks.models import Risk, RiskEvent
 
 APPS = {
     "hazards": hazard_notes,
@@ -38,6 +40,7 @@ APPS = {
     "grading": grading_notes,
     "accidents": accident_notes,
     "reporting": reporting_notes,
+    "risks": risk_notes,
 }
 
 
@@ -230,6 +233,30 @@ def test_commitments_tell_by_the_table(everyone, enterprise_a):
     ]
     check(reporting_notes, cases, enterprise_a)
     assert reporting_notes.message(event("withdrawn", principal)) is None
+
+
+def test_risks(everyone, enterprise_a):
+    principal = everyone[Role.PRINCIPAL]
+    risk = Risk(enterprise=enterprise_a, description="铁水穿炉", colour="red")
+
+    def event(action, before, after):
+        return RiskEvent(
+            enterprise=enterprise_a,
+            risk=risk,
+            action=action,
+            actor=principal,
+            from_state=before,
+            to_state=after,
+        )
+
+    cases = [
+        (event("risk_added", "", "red"), ("new_red",), None),
+        (event("assessed", "orange", "red"), ("new_red",), None),
+    ]
+    check(risk_notes, cases, enterprise_a)
+    assert risk_notes.message(event("assessed", "red", "red")) is None
+    assert risk_notes.message(event("assessed", "red", "yellow")) is None
+    assert risk_notes.message(event("measure_added", "", "")) is None
 
 
 # --- the page ----------------------------------------------------------------------------------
