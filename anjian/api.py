@@ -148,6 +148,7 @@ def _register_routers():
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
     from reporting.api import router as reporting_router
+    from risks.api import router as risks_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
@@ -158,6 +159,7 @@ def _register_routers():
     api.add_router("", inspections_router)
     api.add_router("/accidents", accidents_router)
     api.add_router("/commitments", reporting_router)
+    api.add_router("/risks", risks_router)
     api.add_router("/notifications", notifications_router)
 
 

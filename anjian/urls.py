@@ -14,6 +14,7 @@ urlpatterns = [
     path("enforcement/", include("enforcement.urls")),
     path("accidents/", include("accidents.urls")),
     path("reporting/", include("reporting.urls")),
+    path("risks/", include("risks.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

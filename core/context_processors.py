@@ -25,6 +25,7 @@ def navigation(request):
             "inspection_stats": can(user, "inspection.stats"),
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
+            "risks": can(user, "risk.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

@@ -16,7 +16,16 @@ from accounts.models import User
 from accounts.roles import Role
 from core.inputs import LINE_MAX, TEXT_MAX, CheckedForm, CheckedModelForm
 
-APPS = ["accidents", "enforcement", "enterprises", "grading", "hazards", "monitoring", "reporting"]
+APPS = [
+    "accidents",
+    "enforcement",
+    "enterprises",
+    "grading",
+    "hazards",
+    "monitoring",
+    "reporting",
+    "risks",
+]
 
 
 def _forms_modules():

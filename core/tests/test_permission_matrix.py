@@ -46,6 +46,8 @@ from monitoring.ingest import ingest
 from monitoring.models import AlarmPhoto
 from monitoring.tests.test_pages import make_warning
 from reporting import services as commitment_services
+from risks import services as risk_services
+from risks.tests.conftest import make_register
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
 SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
@@ -173,6 +175,16 @@ PAGES: dict[str, Route] = {
     "reporting:breaches": page("commitment.view"),
     "reporting:breach_revoke": post("commitment.revoke", "breach"),
     "reporting:enterprise": page("commitment.view", "enterprise"),
+    "risks:list": page("risk.view"),
+    "risks:enterprise": page("risk.view", "enterprise"),
+    "risks:tab": page("risk.view", "enterprise"),
+    "risks:unit_create": page("risk.edit", "enterprise"),
+    "risks:point_create": page("risk.edit", "risk_unit"),
+    "risks:risk_create": page("risk.edit", "risk_point"),
+    "risks:detail": page("risk.view", "risk"),
+    "risks:assess": page("risk.edit", "risk"),
+    "risks:measure_create": page("risk.edit", "risk"),
+    "risks:measure_withdraw": post("risk.edit", "measure"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -256,6 +268,14 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/commitments/{{commitment_id}}/withdraw": post("commitment.record", "commitment"),
     f"POST {V1}/commitments/{{commitment_id}}/breaches": post("commitment.breach", "commitment"),
     f"POST {V1}/commitments/breaches/{{breach_id}}/revoke": post("commitment.revoke", "breach"),
+    f"GET {V1}/risks": page("risk.view"),
+    f"POST {V1}/risks": post("risk.edit"),
+    f"GET {V1}/risks/{{risk_id}}": page("risk.view", "risk"),
+    f"POST {V1}/risks/units": post("risk.edit"),
+    f"POST {V1}/risks/points": post("risk.edit"),
+    f"POST {V1}/risks/{{risk_id}}/assessments": post("risk.edit", "risk"),
+    f"POST {V1}/risks/{{risk_id}}/measures": post("risk.edit", "risk"),
+    f"POST {V1}/risks/measures/{{measure_id}}/withdraw": post("risk.edit", "measure"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
@@ -369,6 +389,15 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     answer_all(officers[0], inspection)
     inspection = inspections.complete(officers[0], inspection.pk, "检查情况说明")
     answer = inspection.answers.order_by("pk").first()
+    risk_unit, risk_point, risk = make_register(principal, enterprise)
+    measure = risk_services.add_measure(
+        principal,
+        risk.pk,
+        kind="engineering",
+        description="安装炉衬测厚仪",
+        control_level="company",
+        owner_name="王建国",
+    )
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -423,6 +452,10 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
             user.role: Notification.objects.create(recipient=user, title="矩阵", kind="hazards")
             for user in token_owners
         },
+        "risk_unit": risk_unit,
+        "risk_point": risk_point,
+        "risk": risk,
+        "measure": measure,
         "missing": Missing(),
     }
 

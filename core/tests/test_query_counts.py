@@ -22,6 +22,7 @@ from hazards import services as hazard_services
 from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
+from risks import services as risk_services
 
 BASELINES = Path(__file__).with_name("query_baselines.json")
 
@@ -65,6 +66,41 @@ def _alarms(ctx, n):
         ingest(gateway, [{"point": code, "ts": now.isoformat(), "value": True}], now=now)
 
 
+def _risks(ctx, n):
+    if "manager" not in ctx:
+        from conftest import make_user
+
+        ctx["manager"] = make_user("q_principal", Role.PRINCIPAL, enterprise=ctx["enterprise"])
+    manager = ctx["manager"]
+    for _ in range(n):
+        ctx["serial"] += 1
+        unit = risk_services.add_unit(
+            manager, ctx["enterprise"].pk, name=f"单元{ctx['serial']}", kind="workshop"
+        )
+        point = risk_services.add_point(manager, unit.pk, name="风险点")
+        risk = risk_services.add_risk(
+            manager,
+            point.pk,
+            factor_kind="thing",
+            accident_type="fire",
+            description="电气线路老化",
+            method="ls",
+            factors={"l": 4, "s": 5},
+        )
+        risk_services.add_measure(
+            manager,
+            risk.pk,
+            kind="engineering",
+            description="更换线路",
+            control_level="company",
+            owner_name="王建国",
+        )
+
+
+def _register_url(ctx) -> str:
+    return f"/risks/enterprises/{ctx['enterprise'].pk}/"
+
+
 # name → (URL, how to add n rows). Pages and API endpoints alike, as the supervisor sees them.
 LISTS = {
     "page enterprises": ("/enterprises/", _enterprises),
@@ -72,11 +108,14 @@ LISTS = {
     "page alarms": ("/monitoring/alarms/", _alarms),
     "page accidents": ("/accidents/", _accidents),
     "page penalties": ("/enforcement/penalties/", _penalties),
+    "page risks": ("/risks/", _risks),
+    "page risk register": (_register_url, _risks),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
     "api hazards": ("/api/v1/hazards", _hazards),
     "api alarms": ("/api/v1/alarms", _alarms),
     "api accidents": ("/api/v1/accidents", _accidents),
     "api penalties": ("/api/v1/penalties", _penalties),
+    "api risks": ("/api/v1/risks", _risks),
 }
 
 
@@ -93,6 +132,8 @@ def _counts(client, users, enterprise_a, town_a, name) -> tuple[int, int]:
     client.force_login(user)
     ctx = {"user": user, "enterprise": enterprise_a, "town": town_a, "serial": 0}
     add(ctx, 1)
+    if callable(url):
+        url = url(ctx)
     one = _count(client, url)
     add(ctx, 4)
     return one, _count(client, url)

@@ -1,0 +1,76 @@
+"""Read-only counts of the register: an enterprise's summary (units by the colour of their
+highest risk, risks by colour, the red ones), and the four-colour distribution of a
+jurisdiction (counts by colour and by accident type), each a few aggregate queries."""
+
+from django.db.models import Count, Exists, Min, OuterRef, Q
+
+from accidents.reference import CATEGORY_CHOICES
+from risks.models import Measure, Risk, RiskUnit
+from risks.reference import COLOUR_HEX, COLOUR_ORDER, ControlLevel
+
+RANK_COLOUR = {index + 1: colour for index, colour in enumerate(COLOUR_ORDER)}
+
+
+def company_controlled():
+    """An active company-level measure of the outer risk."""
+    return Exists(
+        Measure.objects.filter(
+            risk=OuterRef("pk"), withdrawn_at__isnull=True, control_level=ControlLevel.COMPANY
+        )
+    )
+
+
+def colour_rows(counts: dict) -> list[dict]:
+    """[{colour, label, hex, count}] in the order red → blue."""
+    return [
+        {"colour": str(c), "label": c.label, "hex": COLOUR_HEX[c], "count": counts.get(c, 0)}
+        for c in COLOUR_ORDER
+    ]
+
+
+def enterprise_summary(enterprise) -> dict:
+    risks = Risk.objects.current().filter(enterprise=enterprise)
+    by_colour = dict(risks.values_list("colour").annotate(n=Count("id")).order_by())
+    units = (
+        RiskUnit.objects.filter(enterprise=enterprise)
+        .annotate(top=Min("points__risks__rank", filter=Q(points__risks__retired_at=None)))
+        .values_list("top", flat=True)
+    )
+    unit_counts: dict = {}
+    unassessed = 0
+    for top in units:
+        if top is None:
+            unassessed += 1
+        else:
+            unit_counts[RANK_COLOUR[top]] = unit_counts.get(RANK_COLOUR[top], 0) + 1
+    red = list(
+        risks.filter(colour="red")
+        .annotate(controlled=company_controlled())
+        .select_related("point", "point__unit", "current")
+        .order_by("id")
+    )
+    return {
+        "risk_colours": colour_rows(by_colour),
+        "unit_colours": colour_rows(unit_counts),
+        "unassessed_units": unassessed,
+        "red_risks": red,
+        "risk_total": sum(by_colour.values()),
+    }
+
+
+def distribution(risks) -> dict:
+    """Counts of the given (scoped) current risks by colour and by accident type, and the
+    enterprises with a red risk."""
+    by_colour = dict(risks.values_list("colour").annotate(n=Count("id")).order_by())
+    labels = dict(CATEGORY_CHOICES)
+    by_type = [
+        {"type": labels.get(t, t), "count": n}
+        for t, n in risks.values_list("accident_type")
+        .annotate(n=Count("id"))
+        .order_by("-n", "accident_type")
+    ]
+    return {
+        "colours": colour_rows(by_colour),
+        "types": by_type,
+        "total": sum(by_colour.values()),
+    }

@@ -1,0 +1,275 @@
+"""The register's pages: the list of risks (filters: colour, accident type, town, enterprise),
+an enterprise's register (units → points → risks, with the forms to add each for its managers),
+a risk with its assessments and measures, the forms of each step, and the enterprise page's
+风险分级 summary. Every query starts at the models' for_user: a row out of the user's scope is
+a 404; a role without "risk.view" gets a 403, one that may look but not edit a 403 on the forms
+(accounts.roles: "risk.edit")."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Min, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import require
+from core.gate import refuse_on_page
+from enterprises.models import Enterprise
+from risks import forms, queries, services
+from risks.models import Measure, Risk, RiskPoint, RiskUnit
+from risks.reference import COLOUR_HEX, CONTROL_SOURCE, SOURCE, UNCONFIRMED, required_label
+from risks.services import RiskRefused
+
+PAGE_SIZE = 30
+
+
+def _enterprise(request, pk, action="risk.view"):
+    require(request.user, action)
+    return get_object_or_404(Enterprise.objects.for_user(request.user), pk=pk)
+
+
+def _risk(request, pk, action="risk.view"):
+    require(request.user, action)
+    return get_object_or_404(
+        Risk.objects.for_user(request.user).select_related(
+            "enterprise", "point", "point__unit", "current", "current__assessed_by"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def risk_list(request):
+    require(request.user, "risk.view")
+    form = forms.RiskFilterForm(request.user, request.GET or None)
+    risks = (
+        form.apply(Risk.objects.for_user(request.user).current())
+        .select_related("enterprise", "point", "point__unit", "current")
+        .order_by("rank", "-id")
+    )
+    page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "risks/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def enterprise_register(request, pk):
+    enterprise = _enterprise(request, pk)
+    risks = (
+        Risk.objects.current()
+        .select_related("current")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.active()))
+    )
+    units = (
+        RiskUnit.objects.filter(enterprise=enterprise)
+        .annotate(top=Min("points__risks__rank"))
+        .prefetch_related(
+            Prefetch(
+                "points",
+                queryset=RiskPoint.objects.order_by("name", "id").prefetch_related(
+                    Prefetch("risks", queryset=risks.order_by("rank", "id"))
+                ),
+            )
+        )
+    )
+    return render(
+        request,
+        "risks/register.html",
+        {
+            "enterprise": enterprise,
+            "units": units,
+            "can_edit": "edit" in services.available_actions(request.user, enterprise),
+            "unit_form": forms.UnitForm(),
+        },
+    )
+
+
+@login_required
+def enterprise_tab(request, pk):
+    """The 风险分级 tab's register summary (loaded by htmx beside the grade card)."""
+    enterprise = _enterprise(request, pk)
+    summary = queries.enterprise_summary(enterprise)
+    return render(request, "risks/_enterprise_tab.html", {"enterprise": enterprise, **summary})
+
+
+@login_required
+def unit_create(request, pk):
+    enterprise = _enterprise(request, pk, "risk.edit")
+    form = forms.UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_unit(request.user, enterprise.pk, **form.cleaned_data)
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(request, "风险单元已添加")
+            return redirect("risks:enterprise", pk=enterprise.pk)
+    return render(
+        request,
+        "risks/step_form.html",
+        {"form": form, "title": "添加风险单元", "enterprise": enterprise},
+    )
+
+
+@login_required
+def point_create(request, pk):
+    require(request.user, "risk.edit")
+    unit = get_object_or_404(
+        RiskUnit.objects.for_user(request.user).select_related("enterprise"), pk=pk
+    )
+    form = forms.PointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_point(request.user, unit.pk, **form.cleaned_data)
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(request, "风险点已添加")
+            return redirect("risks:enterprise", pk=unit.enterprise_id)
+    return render(
+        request,
+        "risks/step_form.html",
+        {"form": form, "title": f"在“{unit.name}”添加风险点", "enterprise": unit.enterprise},
+    )
+
+
+@login_required
+def risk_create(request, pk):
+    require(request.user, "risk.edit")
+    point = get_object_or_404(
+        RiskPoint.objects.for_user(request.user).select_related("enterprise", "unit"), pk=pk
+    )
+    form = forms.RiskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            risk = services.add_risk(
+                request.user,
+                point.pk,
+                factor_kind=data["factor_kind"],
+                accident_type=data["accident_type"],
+                description=data["description"],
+                emergency_steps=data["emergency_steps"],
+                method=data["method"],
+                factors=form.factors(),
+                note=data["note"],
+            )
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(
+                request, f"风险已登记：{risk.level_label}（{risk.get_colour_display()}）"
+            )
+            return redirect("risks:detail", pk=risk.pk)
+    return render(
+        request,
+        "risks/step_form.html",
+        {
+            "form": form,
+            "title": f"在“{point.unit.name} / {point.name}”辨识风险",
+            "enterprise": point.enterprise,
+            "method_note": True,
+        },
+    )
+
+
+@login_required
+def detail(request, pk):
+    risk = _risk(request, pk)
+    measures = risk.measures.order_by("withdrawn_at", "id")
+    return render(
+        request,
+        "risks/detail.html",
+        {
+            "risk": risk,
+            "assessments": risk.assessments.select_related("assessed_by"),
+            "measures": measures,
+            "events": risk.events.select_related("actor"),
+            "can_edit": "edit" in services.available_actions(request.user, risk.enterprise),
+            "required": required_label(risk.colour),
+            "source": SOURCE,
+            "control_source": CONTROL_SOURCE,
+            "unconfirmed": UNCONFIRMED,
+            "hex": COLOUR_HEX[risk.colour],
+        },
+    )
+
+
+@login_required
+def assess(request, pk):
+    risk = _risk(request, pk, "risk.edit")
+    form = forms.AssessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assess(
+                request.user,
+                risk.pk,
+                method=form.cleaned_data["method"],
+                factors=form.factors(),
+                note=form.cleaned_data["note"],
+            )
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(
+                request, f"已重新评估：{assessment.formula}，{assessment.get_colour_display()}"
+            )
+            return redirect("risks:detail", pk=risk.pk)
+    return render(
+        request,
+        "risks/step_form.html",
+        {
+            "form": form,
+            "title": f"重新评估：{risk.description}",
+            "enterprise": risk.enterprise,
+            "method_note": True,
+        },
+    )
+
+
+@login_required
+def measure_create(request, pk):
+    risk = _risk(request, pk, "risk.edit")
+    form = forms.MeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_measure(request.user, risk.pk, **form.cleaned_data)
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(request, "管控措施已添加")
+            return redirect("risks:detail", pk=risk.pk)
+    return render(
+        request,
+        "risks/step_form.html",
+        {
+            "form": form,
+            "title": f"添加管控措施：{risk.description}",
+            "enterprise": risk.enterprise,
+            "hint": f"{risk.get_colour_display()}风险应由{required_label(risk.colour)}管控"
+            f"（{CONTROL_SOURCE}）",
+        },
+    )
+
+
+@login_required
+@require_POST
+def measure_withdraw(request, pk):
+    require(request.user, "risk.edit")
+    measure = get_object_or_404(Measure.objects.for_user(request.user), pk=pk)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写撤销原因")
+    else:
+        try:
+            services.withdraw_measure(request.user, measure.pk, **form.cleaned_data)
+        except RiskRefused as exc:
+            refuse_on_page(request, exc)
+        else:
+            messages.success(request, "管控措施已撤销")
+    return redirect("risks:detail", pk=measure.risk_id)
