@@ -175,6 +175,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # towns, grid members and experts follow it.
     "risk.view": _ALL,
     "risk.edit": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    # Routine checks of the control measures (排查任务): answered inside the enterprise, by
+    # its managers and its employees (a post's own checks).
+    "risk.check": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE}),
+    # The bureau's and towns' view over the registers of their area: the four-colour
+    # distribution and the enterprises whose system is not running (真建、真用).
+    "risk.supervise": STAFF_ROLES,
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -6,10 +6,11 @@ everywhere, one without "risk.edit" a 403 on the changes; a row out of scope is 
 refusal answers its status with the Chinese reason and, where one field is at fault, `errors`
 naming it."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -18,8 +19,8 @@ from accounts.roles import require
 from core.api_schemas import Int64, Pagination
 from core.inputs import Line, Text, column_line
 from risks import services
-from risks.forms import RiskFilterForm
-from risks.models import Assessment, Measure, Risk, RiskUnit
+from risks.forms import CheckFilterForm, RiskFilterForm
+from risks.models import Assessment, CheckTask, Measure, Risk, RiskUnit
 from risks.services import TEXT_LIMITS, RiskRefused
 
 router = Router(tags=["风险分级管控"])
@@ -254,6 +255,56 @@ def withdraw_measure(request, measure_id: Int64, payload: WithdrawIn):
     measure = get_object_or_404(Measure.objects.for_user(request.user), pk=measure_id)
     _call(services.withdraw_measure, request.user, measure.pk, reason=payload.reason)
     return _queryset(request).get(pk=measure.risk_id)
+
+
+class CheckOut(Schema):
+    id: int
+    enterprise_id: int
+    measure_id: int
+    measure: str = Field(alias="measure.description")
+    owner_name: str = Field(alias="measure.owner_name")
+    risk_id: int = Field(alias="measure.risk_id")
+    frequency: str = Field(description="day / week / month / quarter")
+    period_start: date
+    period_end: date
+    due_on: date
+    result: str = Field(description="pending / in_place / not_in_place")
+    missed: bool = Field(description="逾期未填报（漏检）")
+    note: str
+    answered_at: datetime | None
+    hazard_id: int | None
+
+    @staticmethod
+    def resolve_missed(obj):
+        return obj.result == "pending" and obj.due_on < timezone.localdate()
+
+
+class CheckFilters(FilterSchema):
+    state: str | None = Field(None, description="空：待排查；missed：漏检；answered：已排查")
+    enterprise: Int64 | None = None
+
+
+class AnswerIn(Schema):
+    result: column_line(CheckTask, "result") = Field(description="in_place / not_in_place")
+    note: Line(TEXT_LIMITS["note"]) = Field("", description="措施未落实时必填")
+
+
+@router.get("/checks", response=list[CheckOut], summary="排查任务")
+@paginate(Pagination)
+def list_checks(request, filters: Query[CheckFilters]):
+    _view(request)
+    form = CheckFilterForm(filters.dict(exclude_none=True))
+    return form.apply(
+        CheckTask.objects.for_user(request.user).select_related("measure"), timezone.localdate()
+    )
+
+
+@router.post("/checks/{task_id}/answer", response={200: CheckOut}, summary="填报排查结果")
+def answer_check(request, task_id: Int64, payload: AnswerIn):
+    _view(request)
+    task = get_object_or_404(CheckTask.objects.for_user(request.user), pk=task_id)
+    _call(services.answer_check, request.user, task.pk, result=payload.result, note=payload.note)
+    return CheckTask.objects.select_related("measure").get(pk=task.pk)
 
 
 # Last: "/{risk_id}" would take "/units", "/points" and "/measures/…" before their own routes.

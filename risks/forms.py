@@ -4,10 +4,12 @@ table, the control level the colour requires, a named owner) are the service's, 
 the views attach to the field at fault."""
 
 from django import forms
+from django.conf import settings
 
 from accidents.reference import CATEGORIES
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
+from risks.models import CheckResult
 from risks.reference import (
     FACTORS,
     Colour,
@@ -133,6 +135,58 @@ class RiskFilterForm(CheckedForm):
                 queryset = queryset.filter(**{name: data[name]})
         if data.get("town"):
             queryset = queryset.filter(enterprise__scope_path__startswith=data["town"].path)
+        if data.get("enterprise"):
+            queryset = queryset.filter(enterprise_id=data["enterprise"])
+        return queryset
+
+
+class PhotoField(forms.ImageField):
+    """One photo: an image (Pillow checks the content) of at most HAZARD_PHOTO_MAX_BYTES."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        if data and getattr(data, "size", 0) > settings.HAZARD_PHOTO_MAX_BYTES:
+            raise forms.ValidationError("照片太大，请压缩后再上传")
+        return super().clean(data, initial)
+
+
+class CheckAnswerForm(CheckedForm):
+    result = forms.ChoiceField(
+        label="排查结果",
+        choices=[c for c in CheckResult.choices if c[0] != CheckResult.PENDING],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="说明",
+        max_length=TEXT_LIMITS["note"],
+        required=False,
+        help_text="措施未落实时必填：发现的问题，将登记为隐患",
+    )
+    photo = PhotoField(label="照片", required=False)
+
+
+CHECK_STATES = [("", "待排查"), ("missed", "漏检"), ("answered", "已排查")]
+
+
+class CheckFilterForm(CheckedForm):
+    state = forms.ChoiceField(label="状态", required=False, choices=CHECK_STATES)
+    enterprise = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+    def apply(self, queryset, today):
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        state = data.get("state") or ""
+        if state == "missed":
+            queryset = queryset.missed(today).order_by("-due_on", "id")
+        elif state == "answered":
+            queryset = queryset.exclude(result=CheckResult.PENDING).order_by("-answered_at")
+        else:
+            queryset = queryset.open_on(today).filter(period_start__lte=today)
         if data.get("enterprise"):
             queryset = queryset.filter(enterprise_id=data["enterprise"])
         return queryset

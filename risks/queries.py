@@ -74,3 +74,48 @@ def distribution(risks) -> dict:
         "types": by_type,
         "total": sum(by_colour.values()),
     }
+
+
+# How far back missed checks count towards "not running" (真建、真用, seed task 12), and for
+# grading: the last 30 days.
+MISSED_WINDOW_DAYS = 30
+
+
+def missed_since(today):
+    from datetime import timedelta
+
+    return today - timedelta(days=MISSED_WINDOW_DAYS)
+
+
+def not_running(enterprises, today):
+    """The operating enterprises (of the given scoped queryset) whose dual-prevention system is
+    not running: no active control measure at all (not built), or routine checks missed in the
+    last MISSED_WINDOW_DAYS days (not used); most missed first."""
+    from django.db.models import IntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from enterprises.choices import Status
+    from risks.models import CheckResult, CheckTask
+
+    missed = (
+        CheckTask.objects.filter(
+            enterprise=OuterRef("pk"),
+            result=CheckResult.PENDING,
+            due_on__lt=today,
+            due_on__gte=missed_since(today),
+        )
+        .order_by()
+        .values("enterprise")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    built = Measure.objects.filter(enterprise=OuterRef("pk"), withdrawn_at__isnull=True)
+    return (
+        enterprises.filter(status=Status.OPERATING)
+        .annotate(
+            missed=Coalesce(Subquery(missed, output_field=IntegerField()), Value(0)),
+            built=Exists(built),
+        )
+        .filter(Q(missed__gt=0) | Q(built=False))
+        .order_by("-missed", "name", "pk")
+    )

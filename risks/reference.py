@@ -200,3 +200,28 @@ class MeasureKind(models.TextChoices):
     TRAINING = "training", "培训教育"
     PPE = "ppe", "个体防护"
     EMERGENCY = "emergency", "应急处置"
+
+
+# --- routine checks (排查任务) -------------------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    DAY = "day", "每日"
+    WEEK = "week", "每周"
+    MONTH = "month", "每月"
+    QUARTER = "quarter", "每季度"
+
+
+# How often a control measure is checked, by its control level. Source: issue 14 and seed task
+# 12 (dual prevention "真建、真用"); the issue states "post per shift or day, team weekly,
+# workshop monthly, company quarterly". No official text giving these frequencies was checked,
+# hence unconfirmed. Per shift is not offered: how many shifts an enterprise runs is not
+# recorded, so a post-level measure is checked once per working day.
+CHECK_FREQUENCY = {
+    ControlLevel.POST: Frequency.DAY,
+    ControlLevel.TEAM: Frequency.WEEK,
+    ControlLevel.WORKSHOP: Frequency.MONTH,
+    ControlLevel.COMPANY: Frequency.QUARTER,
+}
+CHECK_FREQUENCY_SOURCE = "issue 14 / 治本攻坚方案 任务12（双重预防机制“真建、真用”）"
+CHECK_FREQUENCY_UNCONFIRMED = True

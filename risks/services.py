@@ -21,13 +21,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accidents.reference import CATEGORY_SERIAL
+from accounts.roles import can
 from core import events
 from core.errors import Refused
 from core.gate import check
 from core.inputs import text_problem
 from enterprises.models import Enterprise
+from hazards import services as hazard_services
 from risks.models import (
     Assessment,
+    CheckResult,
+    CheckTask,
     EventAction,
     Measure,
     Risk,
@@ -389,6 +393,65 @@ def withdraw_measure(user: Any, measure_id: Any, *, reason: Any) -> Measure:
             payload={"measure": measure.description},
         )
     return measure
+
+
+def answer_check(
+    user: Any, task_id: Any, *, result: Any, note: Any = "", photo: Any = None
+) -> CheckTask:
+    """Answer a routine check within its period: the measure is in place, or not; not in place
+    (with what was found) becomes a hazard in the ledger, found by self-inspection (an
+    employee's: reported as an employee, the sources PERMISSIONS gives them), linked to the
+    task. A missed check (past its due day) is not answered afterwards."""
+    check(user, "risk.check", "填报排查结果", RiskRefused)
+    if result not in (CheckResult.IN_PLACE, CheckResult.NOT_IN_PLACE):
+        raise RiskRefused("请选择排查结果：措施落实到位或措施未落实", field="result")
+    note = _text(note, "note", "说明", required=result == CheckResult.NOT_IN_PLACE)
+    today = timezone.localdate()
+    with transaction.atomic():
+        task = _get(CheckTask, user, task_id, "排查任务", lock=True)
+        if task.result != CheckResult.PENDING:
+            raise RiskRefused("该排查任务已填报", 409)
+        if task.due_on < today:
+            raise RiskRefused(f"该排查任务应于 {task.due_on:%Y-%m-%d} 前完成，已计为漏检", 409)
+        if task.period_start > today:
+            raise RiskRefused("该排查任务的周期尚未开始", 409)
+        measure = Measure.objects.select_related("risk", "risk__point", "risk__point__unit").get(
+            pk=task.measure_id
+        )
+        risk = measure.risk
+        task.result = result
+        task.note = note
+        task.answered_by = user
+        task.answered_at = timezone.now()
+        if photo is not None:
+            task.photo = photo
+        if result == CheckResult.NOT_IN_PLACE:
+            source = (
+                "self_inspection"
+                if can(user, "hazard.source.self_inspection")
+                else "employee_report"
+            )
+            try:
+                task.hazard = hazard_services.report(
+                    user,
+                    task.enterprise_id,
+                    source=source,
+                    description=f"管控措施未落实：{measure.description}（{note}）",
+                    place=f"{risk.point.unit.name} / {risk.point.name}",
+                )
+            except hazard_services.TransitionRefused as exc:
+                raise RiskRefused(str(exc), exc.status) from None
+        task.save()
+        _event(
+            task.enterprise,
+            EventAction.CHECKED,
+            user,
+            risk=risk,
+            to_state=result,
+            note=note or measure.description,
+            payload={"task": task.pk, "hazard": task.hazard_id},
+        )
+    return task
 
 
 def available_actions(user: Any, enterprise: Enterprise) -> set[str]:

@@ -10,14 +10,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import require
+from accounts.roles import can, require
 from core.gate import refuse_on_page
 from enterprises.models import Enterprise
 from risks import forms, queries, services
-from risks.models import Measure, Risk, RiskPoint, RiskUnit
-from risks.reference import COLOUR_HEX, CONTROL_SOURCE, SOURCE, UNCONFIRMED, required_label
+from risks.models import CheckTask, Measure, Risk, RiskPoint, RiskUnit
+from risks.reference import (
+    CHECK_FREQUENCY_SOURCE,
+    COLOUR_HEX,
+    CONTROL_SOURCE,
+    SOURCE,
+    UNCONFIRMED,
+    required_label,
+)
 from risks.services import RiskRefused
 
 PAGE_SIZE = 30
@@ -273,3 +281,66 @@ def measure_withdraw(request, pk):
         else:
             messages.success(request, "管控措施已撤销")
     return redirect("risks:detail", pk=measure.risk_id)
+
+
+@login_required
+def check_list(request):
+    require(request.user, "risk.view")
+    today = timezone.localdate()
+    form = forms.CheckFilterForm(request.GET or None)
+    tasks = form.apply(CheckTask.objects.for_user(request.user), today).select_related(
+        "enterprise", "measure", "measure__risk", "measure__risk__point", "answered_by"
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "risks/checks.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "today": today,
+            "can_answer": can(request.user, "risk.check"),
+            "frequency_source": CHECK_FREQUENCY_SOURCE,
+        },
+    )
+
+
+@login_required
+def check_answer(request, pk):
+    require(request.user, "risk.check")
+    task = get_object_or_404(
+        CheckTask.objects.for_user(request.user).select_related(
+            "enterprise", "measure", "measure__risk", "measure__risk__point__unit"
+        ),
+        pk=pk,
+    )
+    form = forms.CheckAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_check(request.user, task.pk, **form.cleaned_data)
+        except RiskRefused as exc:
+            refuse_on_page(request, exc, form)
+        else:
+            messages.success(request, "排查结果已填报")
+            return redirect("risks:checks")
+    return render(request, "risks/check_answer.html", {"form": form, "task": task})
+
+
+@login_required
+def not_running(request):
+    """The enterprises of the user's area whose dual-prevention system is not running
+    (真建、真用, seed task 12): no control measure, or routine checks missed."""
+    require(request.user, "risk.supervise")
+    today = timezone.localdate()
+    found = queries.not_running(
+        Enterprise.objects.for_user(request.user).select_related("jurisdiction"), today
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risks/not_running.html",
+        {"page": page, "window": queries.MISSED_WINDOW_DAYS},
+    )

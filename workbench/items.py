@@ -39,6 +39,8 @@ from monitoring.models import Alarm, AlarmState, Point, PowerWarning, WarningSta
 from monitoring.services import ACTIONS as ALARM_ACTIONS
 from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
+from risks import queries as risk_queries
+from risks.models import CheckTask
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -324,6 +326,33 @@ def recheck_items(user) -> list[Item]:
     return [Item("rechecks", "待整改复查的执法检查", count, url)] if count else []
 
 
+def check_items(user, today: date) -> list[Item]:
+    """An enterprise's routine checks (排查任务, seed task 12): those missed in the last
+    risks.queries.MISSED_WINDOW_DAYS days, and those open now, for who answers them."""
+    if not can(user, "risk.check"):
+        return []
+    counts = CheckTask.objects.for_user(user).aggregate(
+        missed=Count(
+            "pk",
+            filter=Q(
+                result="pending", due_on__lt=today, due_on__gte=risk_queries.missed_since(today)
+            ),
+        ),
+        open=Count("pk", filter=Q(result="pending", due_on__gte=today, period_start__lte=today)),
+    )
+    items = []
+    if counts["missed"]:
+        url = _url("risks:checks", state="missed")
+        items.append(
+            Item("checks_missed", "漏检的风险管控排查任务", counts["missed"], url, OVERDUE)
+        )
+    if counts["open"]:
+        items.append(
+            Item("checks_open", "待填报的风险管控排查任务", counts["open"], _url("risks:checks"))
+        )
+    return items
+
+
 def jurisdiction_stat(user, name: str, today: date, compute):
     """A figure of the user's jurisdiction (the same for everyone of their role there),
     counted at most once per settings.WORKBENCH_STATS_SECONDS: a county's take 50–100 ms each
@@ -352,6 +381,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *duty_items(user, today),
         *penalty_items(user, today),
         *recheck_items(user),
+        *check_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

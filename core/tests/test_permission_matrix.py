@@ -46,6 +46,7 @@ from monitoring.ingest import ingest
 from monitoring.models import AlarmPhoto
 from monitoring.tests.test_pages import make_warning
 from reporting import services as commitment_services
+from risks import checks as risk_checks
 from risks import services as risk_services
 from risks.tests.conftest import make_register
 
@@ -185,6 +186,9 @@ PAGES: dict[str, Route] = {
     "risks:assess": page("risk.edit", "risk"),
     "risks:measure_create": page("risk.edit", "risk"),
     "risks:measure_withdraw": post("risk.edit", "measure"),
+    "risks:checks": page("risk.view"),
+    "risks:check_answer": page("risk.check", "check_task"),
+    "risks:not_running": page("risk.supervise"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -276,6 +280,8 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/risks/{{risk_id}}/assessments": post("risk.edit", "risk"),
     f"POST {V1}/risks/{{risk_id}}/measures": post("risk.edit", "risk"),
     f"POST {V1}/risks/measures/{{measure_id}}/withdraw": post("risk.edit", "measure"),
+    f"GET {V1}/risks/checks": page("risk.view"),
+    f"POST {V1}/risks/checks/{{task_id}}/answer": post("risk.check", "check_task"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
@@ -398,6 +404,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         control_level="company",
         owner_name="王建国",
     )
+    risk_checks.generate(now.date())
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -456,6 +463,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "risk_point": risk_point,
         "risk": risk,
         "measure": measure,
+        "check_task": measure.checks.get(),
         "missing": Missing(),
     }
 

@@ -22,6 +22,7 @@ from hazards import services as hazard_services
 from monitoring import partitions
 from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
+from risks import checks as risk_checks
 from risks import services as risk_services
 
 BASELINES = Path(__file__).with_name("query_baselines.json")
@@ -97,6 +98,11 @@ def _risks(ctx, n):
         )
 
 
+def _checks(ctx, n):
+    _risks(ctx, n)
+    risk_checks.generate(timezone.localdate())  # a quarterly task per company-level measure
+
+
 def _register_url(ctx) -> str:
     return f"/risks/enterprises/{ctx['enterprise'].pk}/"
 
@@ -110,12 +116,15 @@ LISTS = {
     "page penalties": ("/enforcement/penalties/", _penalties),
     "page risks": ("/risks/", _risks),
     "page risk register": (_register_url, _risks),
+    "page risk checks": ("/risks/checks/", _checks),
+    "page risks not running": ("/risks/not-running/", _enterprises),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
     "api hazards": ("/api/v1/hazards", _hazards),
     "api alarms": ("/api/v1/alarms", _alarms),
     "api accidents": ("/api/v1/accidents", _accidents),
     "api penalties": ("/api/v1/penalties", _penalties),
     "api risks": ("/api/v1/risks", _risks),
+    "api risk checks": ("/api/v1/risks/checks", _checks),
 }
 
 
