@@ -26,6 +26,7 @@ def navigation(request):
             "accidents": can(user, "accident.view"),
             "commitments": can(user, "commitment.view"),
             "risks": can(user, "risk.view"),
+            "risk_supervise": can(user, "risk.supervise"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

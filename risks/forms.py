@@ -9,7 +9,7 @@ from django.conf import settings
 from accidents.reference import CATEGORIES
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
-from risks.models import CheckResult
+from risks.models import CheckResult, RiskUnit
 from risks.reference import (
     FACTORS,
     Colour,
@@ -190,3 +190,33 @@ class CheckFilterForm(CheckedForm):
         if data.get("enterprise"):
             queryset = queryset.filter(enterprise_id=data["enterprise"])
         return queryset
+
+
+class PlanUploadForm(CheckedForm):
+    image = PhotoField(label="企业平面布置图", help_text="JPG 或 PNG 图片")
+
+
+class PlaceForm(CheckedForm):
+    unit = forms.ModelChoiceField(label="风险单元", queryset=RiskUnit.objects.none())
+    x = forms.DecimalField(
+        label="横坐标（%）", min_value=0, max_value=100, decimal_places=2, required=False
+    )
+    y = forms.DecimalField(
+        label="纵坐标（%）", min_value=0, max_value=100, decimal_places=2, required=False
+    )
+
+    def __init__(self, enterprise, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = RiskUnit.objects.filter(enterprise=enterprise)
+
+
+class DistributionForm(CheckedForm):
+    town = forms.ModelChoiceField(
+        label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部镇街"
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = Jurisdiction.objects.for_user(user).filter(
+            kind__in=[JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET]
+        )

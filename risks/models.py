@@ -255,6 +255,7 @@ class EventAction(models.TextChoices):
     ASSESSED = "assessed", "风险评估"
     MEASURE_ADDED = "measure_added", "新增管控措施"
     MEASURE_WITHDRAWN = "measure_withdrawn", "撤销管控措施"
+    PLAN_UPLOADED = "plan_uploaded", "上传四色图底图"
     PLACED = "placed", "标注四色图"
     CHECKED = "checked", "排查"
 
@@ -353,3 +354,31 @@ class CheckTask(models.Model):
 
     def __str__(self):
         return f"{self.measure} {self.period_start}"
+
+
+class SitePlan(models.Model):
+    """An enterprise's site plan image (总平面布置图), on which its risk units are marked in
+    the colour of their highest risk (四色图). A new upload replaces the image; the marks, in
+    per cent of the width and height, stay on the units."""
+
+    enterprise = models.OneToOneField(
+        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.ImageField(
+        "平面图", upload_to="risk_plans/%Y/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField("宽（像素）", default=0)
+    height = models.PositiveIntegerField("高（像素）", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "四色图底图"
+        verbose_name_plural = "四色图底图"
+
+    def __str__(self):
+        return f"{self.enterprise_id} 平面图"

@@ -119,3 +119,58 @@ def not_running(enterprises, today):
         .filter(Q(missed__gt=0) | Q(built=False))
         .order_by("-missed", "name", "pk")
     )
+
+
+RED_LIST_LIMIT = 50
+
+
+def area_distribution(user, town=None) -> dict:
+    """The four-colour distribution of the user's area (or one town of it): risks by colour,
+    by accident type, and per town by colour; and its red risks (the first RED_LIST_LIMIT,
+    those without company-level control first), which stay on the page while red."""
+    from core.models import Jurisdiction
+
+    risks = Risk.objects.for_user(user).current()
+    if town is not None:
+        risks = risks.filter(enterprise__scope_path__startswith=town.path)
+    found = distribution(risks)
+    rows = (
+        risks.values_list("enterprise__jurisdiction", "colour").annotate(n=Count("id")).order_by()
+    )
+    per_town: dict = {}
+    for town_id, colour, n in rows:
+        per_town.setdefault(town_id, {})[colour] = n
+    towns = Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
+    if town is not None:
+        towns = towns.filter(pk=town.pk)
+    towns = [t for t in towns if t.pk in per_town]
+    found["towns"] = {
+        "names": [t.name for t in towns],
+        **{str(c): [per_town[t.pk].get(c, 0) for t in towns] for c in COLOUR_ORDER},
+    }
+    found["red"] = list(
+        risks.filter(colour="red")
+        .annotate(controlled=company_controlled())
+        .select_related("enterprise", "point", "point__unit", "current")
+        .order_by("controlled", "-id")[:RED_LIST_LIMIT]
+    )
+    found["red_total"] = next(r["count"] for r in found["colours"] if r["colour"] == "red")
+    return found
+
+
+def plan_marks(enterprise) -> list[dict]:
+    """The units placed on the site plan, each in the colour of its highest current risk."""
+    units = (
+        RiskUnit.objects.filter(enterprise=enterprise, plan_x__isnull=False)
+        .annotate(top=Min("points__risks__rank", filter=Q(points__risks__retired_at=None)))
+        .order_by("name")
+    )
+    return [
+        {
+            "name": unit.name,
+            "x": format(unit.plan_x, "f"),
+            "y": format(unit.plan_y, "f"),
+            "colour": str(RANK_COLOUR[unit.top]) if unit.top else "none",
+        }
+        for unit in units
+    ]

@@ -38,6 +38,7 @@ from risks.models import (
     RiskEvent,
     RiskPoint,
     RiskUnit,
+    SitePlan,
     rank_of,
 )
 from risks.reference import (
@@ -452,6 +453,52 @@ def answer_check(
             payload={"task": task.pk, "hazard": task.hazard_id},
         )
     return task
+
+
+def upload_site_plan(user: Any, enterprise_id: Any, *, image: Any) -> SitePlan:
+    """The enterprise's site plan image (a checked image: the form's ImageField), replacing
+    any earlier one."""
+    _authorize(user)
+    if image is None:
+        raise RiskRefused("请选择平面图图片", field="image")
+    with transaction.atomic():
+        enterprise = _enterprise(user, enterprise_id)
+        plan = SitePlan.objects.filter(enterprise=enterprise).first() or SitePlan(
+            enterprise=enterprise
+        )
+        plan.image = image
+        plan.uploaded_by = user
+        plan.save()
+        _event(enterprise, EventAction.PLAN_UPLOADED, user)
+    return plan
+
+
+def _percent(value: Any, label: str, field: str) -> Decimal:
+    number = _factor(value)
+    if number is None or not Decimal(0) <= number <= Decimal(100):
+        raise RiskRefused(f"{label}应在 0 到 100 之间", field=field)
+    return number.quantize(Decimal("0.01"))
+
+
+def place_unit(user: Any, unit_id: Any, *, x: Any, y: Any) -> RiskUnit:
+    """Mark a unit on its enterprise's site plan, at x, y per cent of the width and height."""
+    _authorize(user)
+    x = _percent(x, "横坐标", "x")
+    y = _percent(y, "纵坐标", "y")
+    with transaction.atomic():
+        unit = _get(RiskUnit, user, unit_id, "风险单元", lock=True)
+        if not SitePlan.objects.filter(enterprise_id=unit.enterprise_id).exists():
+            raise RiskRefused("请先上传企业平面图", 409)
+        unit.plan_x, unit.plan_y = x, y
+        unit.save(update_fields=["plan_x", "plan_y"])
+        _event(
+            unit.enterprise,
+            EventAction.PLACED,
+            user,
+            note=unit.name,
+            payload={"x": str(x), "y": str(y)},
+        )
+    return unit
 
 
 def available_actions(user: Any, enterprise: Enterprise) -> set[str]:

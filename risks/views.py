@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from accounts.roles import can, require
 from core.gate import refuse_on_page
 from enterprises.models import Enterprise
 from risks import forms, queries, services
-from risks.models import CheckTask, Measure, Risk, RiskPoint, RiskUnit
+from risks.models import CheckTask, Measure, Risk, RiskPoint, RiskUnit, SitePlan
 from risks.reference import (
     CHECK_FREQUENCY_SOURCE,
     COLOUR_HEX,
@@ -92,7 +93,8 @@ def enterprise_register(request, pk):
             "enterprise": enterprise,
             "units": units,
             "can_edit": "edit" in services.available_actions(request.user, enterprise),
-            "unit_form": forms.UnitForm(),
+            "plan": SitePlan.objects.filter(enterprise=enterprise).first(),
+            "marks": queries.plan_marks(enterprise),
         },
     )
 
@@ -344,3 +346,83 @@ def not_running(request):
         "risks/not_running.html",
         {"page": page, "window": queries.MISSED_WINDOW_DAYS},
     )
+
+
+@login_required
+def site_plan(request, pk):
+    """Upload the site plan and mark the units on it: a click on the plan (an image button:
+    the click's pixel is posted, no script) or the coordinates typed in per cent."""
+    enterprise = _enterprise(request, pk, "risk.edit")
+    plan = SitePlan.objects.filter(enterprise=enterprise).first()
+    upload = forms.PlanUploadForm()
+    place = forms.PlaceForm(enterprise)
+    if request.method == "POST" and "image" in request.FILES:
+        upload = forms.PlanUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                services.upload_site_plan(request.user, enterprise.pk, **upload.cleaned_data)
+            except RiskRefused as exc:
+                refuse_on_page(request, exc, upload)
+            else:
+                messages.success(request, "平面图已上传，请在图上标注各风险单元")
+                return redirect("risks:plan", pk=enterprise.pk)
+    elif request.method == "POST":
+        place = forms.PlaceForm(enterprise, request.POST)
+        if place.is_valid():
+            x, y = place.cleaned_data["x"], place.cleaned_data["y"]
+            spot_x, spot_y = request.POST.get("spot.x"), request.POST.get("spot.y")
+            if plan is not None and spot_x is not None and spot_y is not None:
+                try:
+                    x = int(spot_x) * 100 / max(plan.width, 1)
+                    y = int(spot_y) * 100 / max(plan.height, 1)
+                except ValueError:
+                    x = y = None
+            try:
+                services.place_unit(request.user, place.cleaned_data["unit"].pk, x=x, y=y)
+            except RiskRefused as exc:
+                refuse_on_page(request, exc, place)
+            else:
+                messages.success(request, f"已标注：{place.cleaned_data['unit'].name}")
+                return redirect("risks:plan", pk=enterprise.pk)
+    return render(
+        request,
+        "risks/plan.html",
+        {
+            "enterprise": enterprise,
+            "plan": plan,
+            "upload": upload,
+            "place": place,
+            "marks": queries.plan_marks(enterprise),
+        },
+    )
+
+
+@login_required
+def plan_image(request, pk):
+    """The site plan's image, served only to those who see the enterprise's register."""
+    enterprise = _enterprise(request, pk)
+    plan = get_object_or_404(SitePlan.objects.filter(enterprise=enterprise))
+    try:
+        return FileResponse(plan.image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+@login_required
+def distribution(request):
+    """The four-colour distribution of the user's area (county or town): counts by colour, by
+    accident type and per town, and the red risks."""
+    require(request.user, "risk.supervise")
+    form = forms.DistributionForm(request.user, request.GET or None)
+    town = form.cleaned_data.get("town") if form.is_bound and form.is_valid() else None
+    found = queries.area_distribution(request.user, town)
+    chart = {
+        "colours": [
+            {"name": row["label"], "value": row["count"], "color": row["hex"]}
+            for row in found["colours"]
+        ],
+        "types": [row["type"] for row in found["types"]],
+        "type_counts": [row["count"] for row in found["types"]],
+        "towns": found["towns"],
+    }
+    return render(request, "risks/distribution.html", {"form": form, **found, "chart": chart})

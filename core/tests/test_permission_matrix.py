@@ -189,6 +189,9 @@ PAGES: dict[str, Route] = {
     "risks:checks": page("risk.view"),
     "risks:check_answer": page("risk.check", "check_task"),
     "risks:not_running": page("risk.supervise"),
+    "risks:distribution": page("risk.supervise"),
+    "risks:plan": page("risk.edit", "enterprise"),
+    "risks:plan_image": page("risk.view", "enterprise"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -405,6 +408,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         owner_name="王建国",
     )
     risk_checks.generate(now.date())
+    risk_services.upload_site_plan(principal, enterprise.pk, image=_image("plan"))
     return {
         "enterprise": enterprise,
         "hazard": hazard,

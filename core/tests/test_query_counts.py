@@ -117,6 +117,7 @@ LISTS = {
     "page risks": ("/risks/", _risks),
     "page risk register": (_register_url, _risks),
     "page risk checks": ("/risks/checks/", _checks),
+    "page risk distribution": ("/risks/distribution/", _risks),
     "page risks not running": ("/risks/not-running/", _enterprises),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
     "api hazards": ("/api/v1/hazards", _hazards),
