@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/plan/image/", views.plan_image, name="plan_image"),
     path("distribution/", views.distribution, name="distribution"),
     path("enterprises/<int:pk>/units/new/", views.unit_create, name="unit_create"),
+    path("units/<int:pk>/card/", views.card, name="card"),
     path("units/<int:pk>/points/new/", views.point_create, name="point_create"),
     path("points/<int:pk>/risks/new/", views.risk_create, name="risk_create"),
     path("measures/<int:pk>/withdraw/", views.measure_withdraw, name="measure_withdraw"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can, require
 from core.gate import refuse_on_page
 from enterprises.models import Enterprise
-from risks import forms, queries, services
+from risks import documents, forms, queries, services
 from risks.models import CheckTask, Measure, Risk, RiskPoint, RiskUnit, SitePlan
 from risks.reference import (
     CHECK_FREQUENCY_SOURCE,
@@ -426,3 +426,13 @@ def distribution(request):
         "towns": found["towns"],
     }
     return render(request, "risks/distribution.html", {"form": form, **found, "chart": chart})
+
+
+@login_required
+def card(request, pk):
+    """A unit's (a post's) 岗位风险告知卡 as a Word file."""
+    require(request.user, "risk.view")
+    unit = get_object_or_404(
+        RiskUnit.objects.for_user(request.user).select_related("enterprise"), pk=pk
+    )
+    return documents.response(unit)

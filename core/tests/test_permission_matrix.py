@@ -181,6 +181,7 @@ PAGES: dict[str, Route] = {
     "risks:tab": page("risk.view", "enterprise"),
     "risks:unit_create": page("risk.edit", "enterprise"),
     "risks:point_create": page("risk.edit", "risk_unit"),
+    "risks:card": page("risk.view", "risk_unit"),
     "risks:risk_create": page("risk.edit", "risk_point"),
     "risks:detail": page("risk.view", "risk"),
     "risks:assess": page("risk.edit", "risk"),
