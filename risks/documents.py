@@ -19,6 +19,7 @@ from risks.reference import COLOUR_HEX, LEVEL_OF_COLOUR, Colour, UnitKind
 
 TITLE_FONT = "黑体"
 BODY_FONT = "宋体"
+BODY_SIZE = Pt(10.5)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -33,7 +34,7 @@ def _font(run, name: str, size, bold=False, colour: str | None = None) -> None:
         fonts.set(qn(key), name)
 
 
-def _para(doc_or_cell, text: str, size=Pt(10.5), bold=False, colour=None, align=None):
+def _para(doc_or_cell, text: str, size=BODY_SIZE, bold=False, colour=None, align=None):
     paragraph = doc_or_cell.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -105,7 +106,8 @@ def render(unit) -> bytes:
         _cell(
             cells[4],
             "\n".join(
-                f"{m.get_kind_display()}：{m.description}（{m.get_control_level_display()} / {m.owner_name}）"
+                f"{m.get_kind_display()}：{m.description}"
+                f"（{m.get_control_level_display()} / {m.owner_name}）"
                 for m in measures
             )
             or "—",
