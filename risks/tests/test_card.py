@@ -13,7 +13,7 @@ from risks.tests.conftest import LEC_RED, make_register
 
 
 def test_the_card_lists_the_post_risks_measures_and_steps(client, users, manager, enterprise_a):
-    unit, point, risk = make_register(manager, enterprise_a, factors=LEC_RED, unit_kind="post")
+    unit, _, risk = make_register(manager, enterprise_a, factors=LEC_RED, unit_kind="post")
     services.add_measure(
         manager,
         risk.pk,
