@@ -24,6 +24,7 @@ from enterprises.models import Enterprise, SectorTag
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from reporting import demo as demo_reporting
+from risks import demo as demo_risks
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -197,6 +198,7 @@ class Command(BaseCommand):
             accidents = demo_accidents.load(supervisor, [home])
             committed = [home, *[e for e in enterprises if e.pk != home.pk][:29]]
             commitments = demo_reporting.load(committed, {home.pk: principal})
+            risks = demo_risks.load(principal, enterprises)
             town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
             grading = demo_grading.load(enterprises, town_supervisor)
             enforcement = demo_enforcement.load(supervisor, users)
@@ -210,6 +212,10 @@ class Command(BaseCommand):
                 f"演示事故记录：本县企业 {accidents['local']} 起、"
                 f"外地通报 {accidents['external']} 起；安全承诺 {commitments['commitments']} 份，"
                 f"认定违反承诺 {commitments['breaches']} 次"
+            )
+            self.stdout.write(
+                f"演示风险分级管控：{risks['enterprises']} 家企业登记风险 {risks['risks']} 项，"
+                f"生成排查任务 {risks['checks']} 个"
             )
             self.stdout.write(
                 f"演示分级：计算 {grading['graded']} 家，"
