@@ -116,6 +116,8 @@ def _factor(value: Any) -> Decimal | None:
 
 
 def _show(value: Decimal) -> str:
+    if not -6 <= value.adjusted() <= 6:  # "1e999999" is not written out in full
+        return str(value)[:20]
     return format(value.normalize(), "f")
 
 
