@@ -143,7 +143,21 @@ class Risk(models.Model):
         verbose_name_plural = "风险"
         ordering = ["rank", "id"]
         indexes = [
-            models.Index(fields=["enterprise", "rank"], name="risk_enterprise_rank"),
+            # The register's lists and counts read current risks only: an area's count, its
+            # colours and accident types and its first page come from this index alone
+            # (PostgreSQL's index-only scan; the covered columns are PostgreSQL's).
+            models.Index(
+                fields=["enterprise", "rank", "id"],
+                include=["colour", "accident_type"],
+                condition=models.Q(retired_at__isnull=True),
+                name="risk_current_enterprise",
+            ),
+            # The whole province's first page, most severe first.
+            models.Index(
+                fields=["rank", "-id"],
+                condition=models.Q(retired_at__isnull=True),
+                name="risk_current_order",
+            ),
             models.Index(fields=["colour", "enterprise"], name="risk_colour_enterprise"),
         ]
 
