@@ -5,24 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0005_name_bigrams'),
-        ('risks', '0003_site_plan'),
+        ("enterprises", "0005_name_bigrams"),
+        ("risks", "0003_site_plan"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='risk',
-            name='risk_enterprise_rank',
+            model_name="risk",
+            name="risk_enterprise_rank",
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(condition=models.Q(('retired_at__isnull', True)), fields=['enterprise', 'rank', 'id'], include=('colour', 'accident_type'), name='risk_current_enterprise'),
+            model_name="risk",
+            index=models.Index(
+                condition=models.Q(("retired_at__isnull", True)),
+                fields=["enterprise", "rank", "id"],
+                include=("colour", "accident_type"),
+                name="risk_current_enterprise",
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(condition=models.Q(('retired_at__isnull', True)), fields=['rank', '-id'], name='risk_current_order'),
+            model_name="risk",
+            index=models.Index(
+                condition=models.Q(("retired_at__isnull", True)),
+                fields=["rank", "-id"],
+                name="risk_current_order",
+            ),
         ),
     ]
