@@ -217,6 +217,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "standardization.export": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
+    # The risk register (风险分级管控, seed tasks 11–12): an enterprise's managers keep their
+    # register; its employees read it (the risks of their posts are told to them); the bureau,
+    # towns, grid members and experts follow it.
+    "risk.view": _ALL,
+    "risk.edit": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    # Routine checks of the control measures (排查任务): answered inside the enterprise, by
+    # its managers and its employees (a post's own checks).
+    "risk.check": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE}),
+    # The bureau's and towns' view over the registers of their area: the four-colour
+    # distribution and the enterprises whose system is not running (真建、真用).
+    "risk.supervise": STAFF_ROLES,
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

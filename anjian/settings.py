@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "projects",
     "standardization",
     "reporting",
+    "risks",
     "workbench",
     "demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("standardization/", include("standardization.urls")),
     path("public/benchmarks/", include("standardization.public_urls")),
+    path("risks/", include("risks.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -27,6 +27,8 @@ def navigation(request):
             "commitments": can(user, "commitment.view"),
             "projects": can(user, "project.view"),
             "standardization": can(user, "standardization.view"),
+            "risks": can(user, "risk.view"),
+            "risk_supervise": can(user, "risk.supervise"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

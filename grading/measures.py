@@ -1,7 +1,9 @@
 """What a grading factor measures. Each measure reads the project's own data for many
 enterprises at once (one aggregate query, never one per enterprise) and returns
 {enterprise_id: value}; an enterprise missing from the answer has the measure's `default`.
-Accidents come from accidents.AccidentCase, broken commitments from reporting.CommitmentBreach.
+Accidents come from accidents.AccidentCase, broken commitments from reporting.CommitmentBreach,
+red risks without company-level control and missed routine checks from the risk register
+(risks).
 
 MEASURES is a registry: an app above grading that grading must not import registers its own
 measure with @measure from its AppConfig.ready() (enforcement's penalties: enforcement/
@@ -238,6 +240,31 @@ def broken_commitments_12m(ctx: Context, argument: str) -> dict:
     from reporting.models import CommitmentBreach
 
     queryset = CommitmentBreach.objects.standing().filter(found_on__gte=ctx.since.date())
+    return counts(ctx.only(queryset))
+
+
+# --- The risk register (risks/) ---------------------------------------------------------------
+
+
+@measure("uncontrolled_red_risks", "红色风险未落实公司级管控", "项")
+def uncontrolled_red_risks(ctx: Context, argument: str) -> dict:
+    """Current red risks of the register (risks.Risk) without an active company-level control
+    measure: the level the colour requires (risks.reference.REQUIRED_CONTROL)."""
+    from risks.models import Risk
+    from risks.queries import company_controlled
+
+    queryset = Risk.objects.current().filter(colour="red").filter(~company_controlled())
+    return counts(ctx.only(queryset))
+
+
+@measure("missed_checks_30d", "近30日漏检的风险管控排查任务", "项")
+def missed_checks_30d(ctx: Context, argument: str) -> dict:
+    """Routine checks of control measures (risks.CheckTask) left unanswered past their period
+    in the last 30 days (risks.queries.MISSED_WINDOW_DAYS)."""
+    from risks.models import CheckTask
+    from risks.queries import missed_since
+
+    queryset = CheckTask.objects.missed(ctx.today).filter(due_on__gte=missed_since(ctx.today))
     return counts(ctx.only(queryset))
 
 

@@ -14,6 +14,14 @@ COMMITMENTS_NOTE = (
     "或监管人员登记的违反承诺情形；误录撤销的不计。"
 )
 
+RED_RISKS_NOTE = (
+    "风险分级管控台账中评为红色（重大风险）而没有有效的公司级管控措施的风险，每项计分。"
+)
+MISSED_CHECKS_NOTE = (
+    "管控措施的排查任务（岗位每日、班组每周、车间每月、公司每季度）在周期内最后一个工作日前"
+    "未填报的，计为漏检。"
+)
+
 # (code, label, group, measure, argument, points_per_unit, bands, cap, weight, min_level,
 #  source, note)
 FACTORS = [
@@ -137,6 +145,19 @@ FACTORS = [
         10, [], 20, 1, "",
         f"{PLAN} 任务7（对违反承诺情形的，及时调整风险等级）；分值{OWN}",
         COMMITMENTS_NOTE,
+    ),
+    # --- The risk register (风险分级管控, risks/) ----------------------------------------------
+    (
+        "uncontrolled_red_risks", "红色风险未落实公司级管控", "management",
+        "uncontrolled_red_risks", "", 4, [], 12, 1, "",
+        f"{PLAN} 任务11、12（双重预防机制）；管控层级要求见 REGULATIONS.md"
+        f"「Risk assessment methods」（红色、橙色由公司级管控，未核对官方原文）；分值{OWN}",
+        RED_RISKS_NOTE,
+    ),
+    (
+        "missed_checks_30d", "近30日风险管控排查漏检", "management", "missed_checks_30d", "", 0,
+        [[1, 2], [10, 4], [30, 6]], None, 1, "",
+        f"{PLAN} 任务12（双重预防机制“真建、真用”）；分档{OWN}", MISSED_CHECKS_NOTE,
     ),
 ]  # fmt: skip
 

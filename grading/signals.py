@@ -1,7 +1,8 @@
 """Recompute a grade when one of its facts changes. An enterprise saved (or its sector tags
 changed), a hazard saved (every transition of its life saves it), an accident recorded,
-corrected (to another enterprise: both) or voided, and a breach of a safety commitment
-recorded or revoked mark the enterprise; once the transaction commits, one task regrades all
+corrected (to another enterprise: both) or voided, a breach of a safety commitment recorded
+or revoked, and a risk of the register assessed or a control measure added or withdrawn mark
+the enterprise; once the transaction commits, one task regrades all
 the enterprises it marked. A rule changed (a factor or a band) regrades everyone.
 
 Alarms and power warnings are picked up by the ten-minute sweep (tasks.regrade_recent: rows
@@ -73,6 +74,8 @@ def _tags_changed(sender, instance, action, reverse=False, pk_set=None, **kwargs
 @receiver(post_save, sender="hazards.Hazard", dispatch_uid="grading_hazard")
 @receiver(post_save, sender="accidents.AccidentCase", dispatch_uid="grading_accident")
 @receiver(post_save, sender="reporting.CommitmentBreach", dispatch_uid="grading_breach")
+@receiver(post_save, sender="risks.Risk", dispatch_uid="grading_risk")
+@receiver(post_save, sender="risks.Measure", dispatch_uid="grading_risk_measure")
 def _fact_recorded(sender, instance, raw=False, **kwargs):
     if not raw:
         touch(instance.enterprise_id)

@@ -41,6 +41,8 @@ from projects.models import Project
 from projects.states import State as ProjectState
 from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
+from risks import queries as risk_queries
+from risks.models import CheckTask
 from standardization.models import Rating
 from standardization.rules import RENEWAL_WINDOW_DAYS
 from standardization.states import PENDING as RATING_PENDING
@@ -391,6 +393,33 @@ def project_items(user) -> list[Item]:
     return items
 
 
+def check_items(user, today: date) -> list[Item]:
+    """An enterprise's routine checks (排查任务, seed task 12): those missed in the last
+    risks.queries.MISSED_WINDOW_DAYS days, and those open now, for who answers them."""
+    if not can(user, "risk.check"):
+        return []
+    counts = CheckTask.objects.for_user(user).aggregate(
+        missed=Count(
+            "pk",
+            filter=Q(
+                result="pending", due_on__lt=today, due_on__gte=risk_queries.missed_since(today)
+            ),
+        ),
+        open=Count("pk", filter=Q(result="pending", due_on__gte=today, period_start__lte=today)),
+    )
+    items = []
+    if counts["missed"]:
+        url = _url("risks:checks", state="missed")
+        items.append(
+            Item("checks_missed", "漏检的风险管控排查任务", counts["missed"], url, OVERDUE)
+        )
+    if counts["open"]:
+        items.append(
+            Item("checks_open", "待填报的风险管控排查任务", counts["open"], _url("risks:checks"))
+        )
+    return items
+
+
 def jurisdiction_stat(user, name: str, today: date, compute):
     """A figure of the user's jurisdiction (the same for everyone of their role there),
     counted at most once per settings.WORKBENCH_STATS_SECONDS: a county's take 50–100 ms each
@@ -421,6 +450,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *recheck_items(user),
         *rating_items(user, today),
         *project_items(user),
+        *check_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -25,6 +25,8 @@ APPS = [
     "monitoring",
     "projects",
     "reporting",
+    "reporting",
+    "risks",
 ]
 
 

@@ -38,6 +38,7 @@ def test_the_event_tables_record_through_the_one_model():
         "accidents.AccidentEvent",
         "projects.ProjectEvent",
         "standardization.RatingEvent",
+        "risks.RiskEvent",
     }
 
 

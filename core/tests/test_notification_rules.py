@@ -32,6 +32,8 @@ from projects import notifications as project_notes
 from projects.models import Project, ProjectEvent
 from reporting import notifications as reporting_notes
 from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
+from risks import notifications as risk_notes
+from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
 
@@ -44,6 +46,7 @@ APPS = {
     "reporting": reporting_notes,
     "projects": project_notes,
     "standardization": standardization_notes,
+    "risks": risk_notes,
 }
 
 
@@ -266,6 +269,30 @@ def test_standardization_tells_by_the_table(everyone, enterprise_a):
     check(standardization_notes, cases, enterprise_a)
     document = RatingEvent(rating=rating, action="document", actor=supervisor, note="x")
     assert standardization_notes.message(document) is None
+
+
+def test_risks(everyone, enterprise_a):
+    principal = everyone[Role.PRINCIPAL]
+    risk = Risk(enterprise=enterprise_a, description="铁水穿炉", colour="red")
+
+    def event(action, before, after):
+        return RiskEvent(
+            enterprise=enterprise_a,
+            risk=risk,
+            action=action,
+            actor=principal,
+            from_state=before,
+            to_state=after,
+        )
+
+    cases = [
+        (event("risk_added", "", "red"), ("new_red",), None),
+        (event("assessed", "orange", "red"), ("new_red",), None),
+    ]
+    check(risk_notes, cases, enterprise_a)
+    assert risk_notes.message(event("assessed", "red", "red")) is None
+    assert risk_notes.message(event("assessed", "red", "yellow")) is None
+    assert risk_notes.message(event("measure_added", "", "")) is None
 
 
 # --- the page ----------------------------------------------------------------------------------

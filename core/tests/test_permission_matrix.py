@@ -51,6 +51,9 @@ from projects.models import ProjectEvent
 from projects.tests.conftest import pdf, project_data
 from projects.transitions import TRANSITIONS as PROJECT_STEPS
 from reporting import services as commitment_services
+from risks import checks as risk_checks
+from risks import services as risk_services
+from risks.tests.conftest import make_register
 from standardization import services as standardization_services
 from standardization.models import RatingDocument
 from standardization.transitions import TRANSITIONS as STANDARDIZATION_STEPS
@@ -207,6 +210,23 @@ PAGES: dict[str, Route] = {
     "standardization:upload": post("standardization.upload", "rating"),
     "standardization:act": post("standardization.manage", "rating", slug="start_review"),
     "public_benchmarks:list": page(OPEN),
+    "risks:list": page("risk.view"),
+    "risks:enterprise": page("risk.view", "enterprise"),
+    "risks:tab": page("risk.view", "enterprise"),
+    "risks:unit_create": page("risk.edit", "enterprise"),
+    "risks:point_create": page("risk.edit", "risk_unit"),
+    "risks:card": page("risk.view", "risk_unit"),
+    "risks:risk_create": page("risk.edit", "risk_point"),
+    "risks:detail": page("risk.view", "risk"),
+    "risks:assess": page("risk.edit", "risk"),
+    "risks:measure_create": page("risk.edit", "risk"),
+    "risks:measure_withdraw": post("risk.edit", "measure"),
+    "risks:checks": page("risk.view"),
+    "risks:check_answer": page("risk.check", "check_task"),
+    "risks:not_running": page("risk.supervise"),
+    "risks:distribution": page("risk.supervise"),
+    "risks:plan": page("risk.edit", "enterprise"),
+    "risks:plan_image": page("risk.view", "enterprise"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -311,6 +331,16 @@ OPERATIONS: dict[str, Route] = {
         for name, step in STANDARDIZATION_STEPS.items()
         if name not in ("apply", "expire")
     },
+    f"GET {V1}/risks": page("risk.view"),
+    f"POST {V1}/risks": post("risk.edit"),
+    f"GET {V1}/risks/{{risk_id}}": page("risk.view", "risk"),
+    f"POST {V1}/risks/units": post("risk.edit"),
+    f"POST {V1}/risks/points": post("risk.edit"),
+    f"POST {V1}/risks/{{risk_id}}/assessments": post("risk.edit", "risk"),
+    f"POST {V1}/risks/{{risk_id}}/measures": post("risk.edit", "risk"),
+    f"POST {V1}/risks/measures/{{measure_id}}/withdraw": post("risk.edit", "measure"),
+    f"GET {V1}/risks/checks": page("risk.view"),
+    f"POST {V1}/risks/checks/{{task_id}}/answer": post("risk.check", "check_task"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
@@ -429,6 +459,17 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     inspection = inspections.complete(officers[0], inspection.pk, "检查情况说明")
     answer = inspection.answers.order_by("pk").first()
     rating = _rating(enterprise, supervisor, principal)
+    risk_unit, risk_point, risk = make_register(principal, enterprise)
+    measure = risk_services.add_measure(
+        principal,
+        risk.pk,
+        kind="engineering",
+        description="安装炉衬测厚仪",
+        control_level="company",
+        owner_name="王建国",
+    )
+    risk_checks.generate(now.date())
+    risk_services.upload_site_plan(principal, enterprise.pk, image=_image("plan"))
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -499,6 +540,11 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "benchmark": standardization_services.choose_benchmark(
             supervisor, enterprise.pk, 2025, "标准化运行良好"
         ),
+        "risk_unit": risk_unit,
+        "risk_point": risk_point,
+        "risk": risk,
+        "measure": measure,
+        "check_task": measure.checks.get(),
         "missing": Missing(),
     }
 

@@ -24,6 +24,8 @@ from monitoring.conftest import make_gateway, make_point
 from monitoring.ingest import ingest
 from projects import services as project_services
 from projects.tests.conftest import project_data
+from risks import checks as risk_checks
+from risks import services as risk_services
 
 BASELINES = Path(__file__).with_name("query_baselines.json")
 
@@ -127,6 +129,46 @@ def _benchmarks(ctx, n):
         )
 
 
+def _risks(ctx, n):
+    if "manager" not in ctx:
+        from conftest import make_user
+
+        ctx["manager"] = make_user("q_principal", Role.PRINCIPAL, enterprise=ctx["enterprise"])
+    manager = ctx["manager"]
+    for _ in range(n):
+        ctx["serial"] += 1
+        unit = risk_services.add_unit(
+            manager, ctx["enterprise"].pk, name=f"单元{ctx['serial']}", kind="workshop"
+        )
+        point = risk_services.add_point(manager, unit.pk, name="风险点")
+        risk = risk_services.add_risk(
+            manager,
+            point.pk,
+            factor_kind="thing",
+            accident_type="fire",
+            description="电气线路老化",
+            method="ls",
+            factors={"l": 4, "s": 5},
+        )
+        risk_services.add_measure(
+            manager,
+            risk.pk,
+            kind="engineering",
+            description="更换线路",
+            control_level="company",
+            owner_name="王建国",
+        )
+
+
+def _checks(ctx, n):
+    _risks(ctx, n)
+    risk_checks.generate(timezone.localdate())  # a quarterly task per company-level measure
+
+
+def _register_url(ctx) -> str:
+    return f"/risks/enterprises/{ctx['enterprise'].pk}/"
+
+
 # name → (URL, how to add n rows). Pages and API endpoints alike, as the supervisor sees them.
 LISTS = {
     "page enterprises": ("/enterprises/", _enterprises),
@@ -138,6 +180,11 @@ LISTS = {
     "page standardization checks": ("/standardization/checks/", _spot_checks),
     "page standardization benchmarks": ("/standardization/benchmarks/", _benchmarks),
     "page public benchmarks": ("/public/benchmarks/", _benchmarks),
+    "page risks": ("/risks/", _risks),
+    "page risk register": (_register_url, _risks),
+    "page risk checks": ("/risks/checks/", _checks),
+    "page risk distribution": ("/risks/distribution/", _risks),
+    "page risks not running": ("/risks/not-running/", _enterprises),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
     "api standardization": ("/api/v1/standardization", _ratings),
     "api hazards": ("/api/v1/hazards", _hazards),
@@ -147,6 +194,8 @@ LISTS = {
     "page projects": ("/projects/", _projects),
     "api projects": ("/api/v1/projects", _projects),
     "api project equipment": ("/api/v1/projects/equipment", _equipment),
+    "api risks": ("/api/v1/risks", _risks),
+    "api risk checks": ("/api/v1/risks/checks", _checks),
 }
 
 
@@ -163,6 +212,8 @@ def _counts(client, users, enterprise_a, town_a, name) -> tuple[int, int]:
     client.force_login(user)
     ctx = {"user": user, "enterprise": enterprise_a, "town": town_a, "serial": 0}
     add(ctx, 1)
+    if callable(url):
+        url = url(ctx)
     one = _count(client, url)
     add(ctx, 4)
     return one, _count(client, url)

@@ -166,6 +166,33 @@
     };
   }
 
+  // --- risks: the four-colour distribution ----------------------------------------------
+
+  function riskColoursOption(d) {
+    return {
+      title: {text: "风险四色分布", left: "center", textStyle: {fontSize: 14}},
+      tooltip: {trigger: "item"},
+      legend: {bottom: 0},
+      series: [{name: "风险数", type: "pie", radius: ["35%", "65%"],
+        data: d.colours.map(function (c) { return {name: c.name, value: c.value, itemStyle: {color: c.color}}; }),
+        label: {formatter: "{b} {c}"}}]
+    };
+  }
+
+  var RISK_COLOURS = [["red", "红色", RED], ["orange", "橙色", ORANGE], ["yellow", "黄色", "#ffc107"], ["blue", "蓝色", BLUE]];
+
+  function riskTownsOption(d) {
+    return countsChart("各镇街风险（按颜色）", d.towns.names, RISK_COLOURS.map(function (c) {
+      return {name: c[1], type: "bar", stack: "risks", data: d.towns[c[0]], itemStyle: {color: c[2]}};
+    }), townsLayout(80));
+  }
+
+  function riskTypesOption(d) {
+    return countsChart("按事故类型（GB 6441）", d.types, [
+      {name: "风险数", type: "bar", data: d.type_counts, itemStyle: {color: GREY}}
+    ], {horizontal: true, grid: {top: 40, left: 110, right: 16, bottom: 24}});
+  }
+
   var OPTIONS = {
     series: seriesOption,
     towns: townsOption,
@@ -174,7 +201,10 @@
     "plan-progress": planProgressOption,
     "zero-out": zeroOutOption,
     "grade-levels": gradeLevelsOption,
-    "standardization-towns": standardizationTownsOption
+    "standardization-towns": standardizationTownsOption,
+    "risk-colours": riskColoursOption,
+    "risk-towns": riskTownsOption,
+    "risk-types": riskTypesOption
   };
 
   function init() {

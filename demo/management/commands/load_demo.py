@@ -25,6 +25,7 @@ from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from projects import demo as demo_projects
 from reporting import demo as demo_reporting
+from risks import demo as demo_risks
 from standardization import demo as demo_standardization
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
@@ -201,6 +202,7 @@ class Command(BaseCommand):
             commitments = demo_reporting.load(committed, {home.pk: principal})
             # Before grading: the registry's standardization grade is derived from the ratings.
             standardization = demo_standardization.load(enterprises, supervisor, principal)
+            risks = demo_risks.load(principal, enterprises)
             town_supervisor = next(u for u in users if u.role == Role.TOWN_SUPERVISOR)
             grading = demo_grading.load(enterprises, town_supervisor)
             enforcement = demo_enforcement.load(supervisor, users)
@@ -223,6 +225,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 "演示标准化：有效定级 {ratings} 家，办理中申请 {pending} 件，已过期 {expired} 家，"
                 "重大隐患复核 {reviews} 件，标杆企业 {benchmarks} 家".format(**standardization)
+            )
+            self.stdout.write(
+                f"演示风险分级管控：{risks['enterprises']} 家企业登记风险 {risks['risks']} 项，"
+                f"生成排查任务 {risks['checks']} 个"
             )
             self.stdout.write(
                 f"演示分级：计算 {grading['graded']} 家，"
