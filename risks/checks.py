@@ -7,13 +7,13 @@ made only on working days (core.workdays: the State Council's calendar, make-up 
 included); a period's task is due on its last working day. A task unanswered after that day is
 missed (CheckTaskQuerySet.missed)."""
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
 
 from core import workdays
+from hazards import duties
 from risks.models import CheckResult, CheckTask, Measure, Risk
 from risks.reference import CHECK_FREQUENCY, Frequency
 
@@ -32,13 +32,9 @@ def bounds(frequency: str, day: date) -> tuple[date, date]:
         start = day - timedelta(days=day.weekday())
         return start, start + timedelta(days=6)
     if frequency == Frequency.MONTH:
-        last = calendar.monthrange(day.year, day.month)[1]
-        return day.replace(day=1), day.replace(day=last)
+        return duties.period(day, 1)
     if frequency == Frequency.QUARTER:
-        first_month = (day.month - 1) // 3 * 3 + 1
-        last_month = first_month + 2
-        last = calendar.monthrange(day.year, last_month)[1]
-        return date(day.year, first_month, 1), date(day.year, last_month, last)
+        return duties.period(day, 3)
     raise ValueError(f"unknown frequency {frequency!r}")
 
 
