@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Min, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -107,23 +108,32 @@ def enterprise_tab(request, pk):
     return render(request, "risks/_enterprise_tab.html", {"enterprise": enterprise, **summary})
 
 
-@login_required
-def unit_create(request, pk):
-    enterprise = _enterprise(request, pk, "risk.edit")
-    form = forms.UnitForm(request.POST or None)
+def _step(request, form, act, *, title, enterprise, **extra):
+    """One step of the register on its form: on a valid POST, `act(cleaned_data)` calls the
+    service and answers the success message and where to go next; a refusal is shown on the
+    form, nothing saved."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_unit(request.user, enterprise.pk, **form.cleaned_data)
+            message, target = act(form.cleaned_data)
         except RiskRefused as exc:
             refuse_on_page(request, exc, form)
         else:
-            messages.success(request, "风险单元已添加")
-            return redirect("risks:enterprise", pk=enterprise.pk)
-    return render(
-        request,
-        "risks/step_form.html",
-        {"form": form, "title": "添加风险单元", "enterprise": enterprise},
-    )
+            messages.success(request, message)
+            return redirect(target)
+    context = {"form": form, "title": title, "enterprise": enterprise, **extra}
+    return render(request, "risks/step_form.html", context)
+
+
+@login_required
+def unit_create(request, pk):
+    enterprise = _enterprise(request, pk, "risk.edit")
+
+    def act(data):
+        services.add_unit(request.user, enterprise.pk, **data)
+        return "风险单元已添加", reverse("risks:enterprise", args=[enterprise.pk])
+
+    form = forms.UnitForm(request.POST or None)
+    return _step(request, form, act, title="添加风险单元", enterprise=enterprise)
 
 
 @login_required
@@ -132,20 +142,14 @@ def point_create(request, pk):
     unit = get_object_or_404(
         RiskUnit.objects.for_user(request.user).select_related("enterprise"), pk=pk
     )
+
+    def act(data):
+        services.add_point(request.user, unit.pk, **data)
+        return "风险点已添加", reverse("risks:enterprise", args=[unit.enterprise_id])
+
     form = forms.PointForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_point(request.user, unit.pk, **form.cleaned_data)
-        except RiskRefused as exc:
-            refuse_on_page(request, exc, form)
-        else:
-            messages.success(request, "风险点已添加")
-            return redirect("risks:enterprise", pk=unit.enterprise_id)
-    return render(
-        request,
-        "risks/step_form.html",
-        {"form": form, "title": f"在“{unit.name}”添加风险点", "enterprise": unit.enterprise},
-    )
+    title = f"在“{unit.name}”添加风险点"
+    return _step(request, form, act, title=title, enterprise=unit.enterprise)
 
 
 @login_required
@@ -155,37 +159,24 @@ def risk_create(request, pk):
         RiskPoint.objects.for_user(request.user).select_related("enterprise", "unit"), pk=pk
     )
     form = forms.RiskForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            risk = services.add_risk(
-                request.user,
-                point.pk,
-                factor_kind=data["factor_kind"],
-                accident_type=data["accident_type"],
-                description=data["description"],
-                emergency_steps=data["emergency_steps"],
-                method=data["method"],
-                factors=form.factors(),
-                note=data["note"],
-            )
-        except RiskRefused as exc:
-            refuse_on_page(request, exc, form)
-        else:
-            messages.success(
-                request, f"风险已登记：{risk.level_label}（{risk.get_colour_display()}）"
-            )
-            return redirect("risks:detail", pk=risk.pk)
-    return render(
-        request,
-        "risks/step_form.html",
-        {
-            "form": form,
-            "title": f"在“{point.unit.name} / {point.name}”辨识风险",
-            "enterprise": point.enterprise,
-            "method_note": True,
-        },
-    )
+
+    def act(data):
+        risk = services.add_risk(
+            request.user,
+            point.pk,
+            factor_kind=data["factor_kind"],
+            accident_type=data["accident_type"],
+            description=data["description"],
+            emergency_steps=data["emergency_steps"],
+            method=data["method"],
+            factors=form.factors(),
+            note=data["note"],
+        )
+        message = f"风险已登记：{risk.level_label}（{risk.get_colour_display()}）"
+        return message, reverse("risks:detail", args=[risk.pk])
+
+    title = f"在“{point.unit.name} / {point.name}”辨识风险"
+    return _step(request, form, act, title=title, enterprise=point.enterprise, method_note=True)
 
 
 @login_required
@@ -214,57 +205,32 @@ def detail(request, pk):
 def assess(request, pk):
     risk = _risk(request, pk, "risk.edit")
     form = forms.AssessForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assess(
-                request.user,
-                risk.pk,
-                method=form.cleaned_data["method"],
-                factors=form.factors(),
-                note=form.cleaned_data["note"],
-            )
-        except RiskRefused as exc:
-            refuse_on_page(request, exc, form)
-        else:
-            messages.success(
-                request, f"已重新评估：{assessment.formula}，{assessment.get_colour_display()}"
-            )
-            return redirect("risks:detail", pk=risk.pk)
-    return render(
-        request,
-        "risks/step_form.html",
-        {
-            "form": form,
-            "title": f"重新评估：{risk.description}",
-            "enterprise": risk.enterprise,
-            "method_note": True,
-        },
-    )
+
+    def act(data):
+        assessment = services.assess(
+            request.user, risk.pk, method=data["method"], factors=form.factors(), note=data["note"]
+        )
+        message = f"已重新评估：{assessment.formula}，{assessment.get_colour_display()}"
+        return message, reverse("risks:detail", args=[risk.pk])
+
+    title = f"重新评估：{risk.description}"
+    return _step(request, form, act, title=title, enterprise=risk.enterprise, method_note=True)
 
 
 @login_required
 def measure_create(request, pk):
     risk = _risk(request, pk, "risk.edit")
+
+    def act(data):
+        services.add_measure(request.user, risk.pk, **data)
+        return "管控措施已添加", reverse("risks:detail", args=[risk.pk])
+
     form = forms.MeasureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_measure(request.user, risk.pk, **form.cleaned_data)
-        except RiskRefused as exc:
-            refuse_on_page(request, exc, form)
-        else:
-            messages.success(request, "管控措施已添加")
-            return redirect("risks:detail", pk=risk.pk)
-    return render(
-        request,
-        "risks/step_form.html",
-        {
-            "form": form,
-            "title": f"添加管控措施：{risk.description}",
-            "enterprise": risk.enterprise,
-            "hint": f"{risk.get_colour_display()}风险应由{required_label(risk.colour)}管控"
-            f"（{CONTROL_SOURCE}）",
-        },
+    hint = (
+        f"{risk.get_colour_display()}风险应由{required_label(risk.colour)}管控（{CONTROL_SOURCE}）"
     )
+    title = f"添加管控措施：{risk.description}"
+    return _step(request, form, act, title=title, enterprise=risk.enterprise, hint=hint)
 
 
 @login_required
