@@ -202,3 +202,17 @@ def test_others_cannot_approve(client, users, employee, officer, enterprise_a, r
     assert client.post(f"/rewards/rewards/{reward.pk}/approve/").status_code == 403
     reward.refresh_from_db()
     assert reward.state == RewardState.PROPOSED
+
+
+def test_workbench_item_for_rewards_to_approve(
+    client, employee, officer, principal, enterprise_a, rule
+):
+    from workbench.items import items_for
+
+    report = employee_report(employee, enterprise_a)
+    hazards.confirm(officer, report.hazard_id)
+    keys = {item.key: item for item in items_for(principal)}
+    assert keys["rewards_proposed"].count == 1 and keys["rewards_proposed"].label == "奖励待审批"
+    assert "rewards_proposed" not in {item.key for item in items_for(employee)}
+    client_for(client, principal)
+    assert "奖励待审批" in client.get("/").content.decode()
