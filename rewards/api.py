@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from accounts.roles import require
 from core.api_schemas import Int64, Pagination
-from core.inputs import Line, Text
+from core.inputs import Line, PlausibleDate, Text
 from enterprises.models import Enterprise
 from rewards import services
 from rewards.models import EmployeeReport, Reward, RewardRule
@@ -102,8 +102,8 @@ class RuleOut(Schema):
 
 
 class PayIn(Schema):
-    paid_on: date
-    method: str = Field(description="、".join(PAY_METHODS))
+    paid_on: PlausibleDate
+    method: Line(40) = Field(description="、".join(PAY_METHODS))
     note: Line(200) = ""
 
 
