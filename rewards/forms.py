@@ -24,7 +24,7 @@ class ReportForm(KeepsPhotos, CheckedForm):
     )
     photos = PhotosField(label="照片（可拍照）", required=False)
 
-    def __init__(self, *args, by_name: bool, **kwargs):
+    def __init__(self, *args, by_name: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not by_name:
             del self.fields["name"]
