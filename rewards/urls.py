@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("stats/", views.stats, name="stats"),
     path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
+    path("enterprises/<int:pk>/tab/", views.enterprise_tab, name="tab"),
     path("enterprises/<int:pk>/rule/", views.rule, name="rule"),
     path("enterprises/<int:pk>/poster/", views.poster, name="poster"),
     path("enterprises/<int:pk>/rotate/", views.rotate, name="rotate"),

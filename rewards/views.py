@@ -153,6 +153,24 @@ def enterprise(request, pk):
 
 
 @login_required
+def enterprise_tab(request, pk):
+    """The enterprise page's summary of its employee reports (loaded by htmx in 隐患排查)."""
+    enterprise = _enterprise(request, pk)
+    reports = EmployeeReport.objects.for_user(request.user, "report.view_all").filter(
+        enterprise=enterprise
+    )
+    return render(
+        request,
+        "rewards/_enterprise_tab.html",
+        {
+            "enterprise": enterprise,
+            "summary": queries.summary(reports),
+            "rule": services.current_rule(enterprise.pk),
+        },
+    )
+
+
+@login_required
 def rule(request, pk):
     enterprise = _enterprise(request, pk, "reward.manage")
     current = services.current_rule(enterprise.pk)

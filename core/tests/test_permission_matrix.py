@@ -235,6 +235,7 @@ PAGES: dict[str, Route] = {
     "rewards:mine": page("report.view"),
     "rewards:stats": page("reward.stats"),
     "rewards:enterprise": page("report.view_all", "enterprise"),
+    "rewards:tab": page("report.view_all", "enterprise"),
     "rewards:rule": page("reward.manage", "enterprise"),
     "rewards:poster": page("reward.manage", "enterprise"),
     "rewards:rotate": post("reward.manage", "enterprise"),

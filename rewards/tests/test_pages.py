@@ -216,3 +216,15 @@ def test_workbench_item_for_rewards_to_approve(
     assert "rewards_proposed" not in {item.key for item in items_for(employee)}
     client_for(client, principal)
     assert "奖励待审批" in client.get("/").content.decode()
+
+
+def test_enterprise_page_loads_the_reports_summary(client, users, employee, enterprise_a, rule):
+    employee_report(employee, enterprise_a)
+    client_for(client, users[Role.TOWN_SUPERVISOR])
+    detail = client.get(f"/enterprises/{enterprise_a.pk}/").content.decode()
+    assert f"/rewards/enterprises/{enterprise_a.pk}/tab/" in detail
+    tab = client.get(f"/rewards/enterprises/{enterprise_a.pk}/tab/").content.decode()
+    assert "报告 1 条" in tab and "岗位职责外 100.00 元" in tab
+    client_for(client, employee)
+    page = client.get(f"/enterprises/{enterprise_a.pk}/").content.decode()
+    assert f"/rewards/enterprises/{enterprise_a.pk}/tab/" not in page
