@@ -228,6 +228,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The bureau's and towns' view over the registers of their area: the four-colour
     # distribution and the enterprises whose system is not running (真建、真用).
     "risk.supervise": STAFF_ROLES,
+    # Employee hazard reports and rewards (seed task 7, rewards): everyone with an account
+    # sees the reports in scope, an employee only their own (rewards.models.ReportQuerySet);
+    # an enterprise's people report through its link; its managers set the reward standard,
+    # keep the link and its poster, approve and record payment; the bureau and towns read the
+    # statistics.
+    "report.view": _ALL,
+    "report.view_all": _ALL - {Role.EMPLOYEE},
+    "report.submit": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER, Role.EMPLOYEE}),
+    "reward.manage": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "reward.approve": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "reward.pay": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "reward.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "reward.stats": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -149,6 +149,7 @@ def _register_routers():
     from monitoring.api import router as monitoring_router
     from projects.api import router as projects_router
     from reporting.api import router as reporting_router
+    from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
 
@@ -164,6 +165,7 @@ def _register_routers():
     api.add_router("/commitments", reporting_router)
     api.add_router("/standardization", standardization_router)
     api.add_router("/risks", risks_router)
+    api.add_router("/reports", rewards_router)
     api.add_router("/notifications", notifications_router)
 
 

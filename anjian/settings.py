@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "standardization",
     "reporting",
     "risks",
+    "rewards",
     "workbench",
     "demo",
 ]

@@ -18,6 +18,8 @@ urlpatterns = [
     path("standardization/", include("standardization.urls")),
     path("public/benchmarks/", include("standardization.public_urls")),
     path("risks/", include("risks.urls")),
+    path("rewards/", include("rewards.urls")),
+    path("r/", include("rewards.public_urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -334,6 +334,35 @@ def report_from_system(
     return hazard
 
 
+def report_by_name(
+    enterprise: Enterprise,
+    *,
+    description: str,
+    place: str = "",
+    found_by: str,
+    photos=(),
+    data: dict | None = None,
+) -> Hazard:
+    """A hazard an enterprise's employee reports through its report link without an account
+    (rewards: the enterprise allows reports by name and phone), recorded with no user as its
+    reporter and `found_by` their name. It waits for the enterprise's confirmation like any
+    employee report."""
+    description = _required(description, "请填写隐患描述")
+    found_by = _required(found_by, "请填写报告人姓名")
+    with transaction.atomic():
+        hazard = Hazard.objects.create(
+            enterprise=enterprise,
+            source=Source.EMPLOYEE_REPORT,
+            description=description,
+            place=(place or "").strip(),
+            found_on=timezone.localdate(),
+            found_by=found_by,
+        )
+        _add_photos(hazard, PhotoKind.FOUND, photos, None)
+        _event(hazard, "report", None, "", data={"major": False, "by_name": True, **(data or {})})
+    return hazard
+
+
 def _add_photos(hazard, kind, photos, user) -> None:
     for image in photos:
         HazardPhoto.objects.create(hazard=hazard, kind=kind, image=image, uploaded_by=user)

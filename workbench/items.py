@@ -41,6 +41,7 @@ from projects.models import Project
 from projects.states import State as ProjectState
 from reporting.kinds import CommitmentKind
 from reporting.models import SafetyCommitment
+from rewards.models import Reward, RewardState
 from risks import queries as risk_queries
 from risks.models import CheckTask
 from standardization.models import Rating
@@ -420,6 +421,21 @@ def check_items(user, today: date) -> list[Item]:
     return items
 
 
+def reward_items(user) -> list[Item]:
+    """Employee report rewards (seed task 7) proposed when a report was verified, waiting for
+    the enterprise's principal or safety officer to approve (not their own)."""
+    if not can(user, "reward.approve") or not user.enterprise_id:
+        return []
+    count = (
+        Reward.objects.for_user(user)
+        .filter(state=RewardState.PROPOSED)
+        .exclude(report__reporter=user)
+        .count()
+    )
+    url = reverse("rewards:enterprise", args=[user.enterprise_id])
+    return [Item("rewards_proposed", "奖励待审批", count, url)] if count else []
+
+
 def jurisdiction_stat(user, name: str, today: date, compute):
     """A figure of the user's jurisdiction (the same for everyone of their role there),
     counted at most once per settings.WORKBENCH_STATS_SECONDS: a county's take 50–100 ms each
@@ -451,6 +467,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *rating_items(user, today),
         *project_items(user),
         *check_items(user, today),
+        *reward_items(user),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -27,6 +27,7 @@ APPS = [
     "reporting",
     "reporting",
     "risks",
+    "rewards",
 ]
 
 

@@ -39,6 +39,7 @@ def test_the_event_tables_record_through_the_one_model():
         "projects.ProjectEvent",
         "standardization.RatingEvent",
         "risks.RiskEvent",
+        "rewards.RewardEvent",
     }
 
 

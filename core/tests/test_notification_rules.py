@@ -32,6 +32,7 @@ from projects import notifications as project_notes
 from projects.models import Project, ProjectEvent
 from reporting import notifications as reporting_notes
 from reporting.models import CommitmentBreach, CommitmentEvent, CommitmentKind, SafetyCommitment
+from rewards import notifications as reward_notes
 from risks import notifications as risk_notes
 from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
@@ -47,6 +48,7 @@ APPS = {
     "projects": project_notes,
     "standardization": standardization_notes,
     "risks": risk_notes,
+    "rewards": reward_notes,
 }
 
 

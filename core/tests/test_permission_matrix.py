@@ -51,6 +51,7 @@ from projects.models import ProjectEvent
 from projects.tests.conftest import pdf, project_data
 from projects.transitions import TRANSITIONS as PROJECT_STEPS
 from reporting import services as commitment_services
+from rewards.models import EmployeeReport, Reward, RewardRule
 from risks import checks as risk_checks
 from risks import services as risk_services
 from risks.tests.conftest import make_register
@@ -230,6 +231,17 @@ PAGES: dict[str, Route] = {
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
+    "rewards:index": page(SIGNED_IN),
+    "rewards:mine": page("report.view"),
+    "rewards:stats": page("reward.stats"),
+    "rewards:enterprise": page("report.view_all", "enterprise"),
+    "rewards:tab": page("report.view_all", "enterprise"),
+    "rewards:rule": page("reward.manage", "enterprise"),
+    "rewards:poster": page("reward.manage", "enterprise"),
+    "rewards:rotate": post("reward.manage", "enterprise"),
+    "rewards:export": page("reward.export", "enterprise"),
+    "rewards:approve": post("reward.approve", "reward"),
+    "rewards:pay": post("reward.pay", "reward"),
 }
 
 # --- API operations, by "METHOD path" as the OpenAPI document names them -------------------------
@@ -345,6 +357,13 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
     f"POST {V1}/notifications/{{notification_id}}/read": post(SIGNED_IN, "notification"),
     f"POST {V1}/notifications/read-all": post(SIGNED_IN),
+    f"GET {V1}/reports": page("report.view"),
+    f"POST {V1}/reports": post("report.submit"),
+    f"GET {V1}/reports/{{report_id}}": page("report.view", "report"),
+    f"GET {V1}/reports/rules/{{enterprise_id}}": page("report.view_all", "enterprise"),
+    f"POST {V1}/reports/rules/{{enterprise_id}}": post("reward.manage", "enterprise"),
+    f"POST {V1}/reports/rewards/{{reward_id}}/approve": post("reward.approve", "reward"),
+    f"POST {V1}/reports/rewards/{{reward_id}}/pay": post("reward.pay", "reward"),
 }
 # The API's pages among its operations: the OpenAPI document and its viewer.
 API_DOCS = {"api:openapi-json", "api:openapi-view"}
@@ -383,6 +402,8 @@ def _operations() -> set[str]:
 TESTED_ELSEWHERE = {
     "kept_photo": "hazards/tests/test_kept_photos.py::"
     "test_a_kept_photo_is_shown_to_the_one_who_chose_it_and_is_404_to_anyone_else",
+    # The public report form answers a report link's token, not a row's id.
+    "public_report": "rewards/tests/test_pages.py::test_unknown_or_rotated_token_is_404",
 }
 
 
@@ -470,6 +491,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     )
     risk_checks.generate(now.date())
     risk_services.upload_site_plan(principal, enterprise.pk, image=_image("plan"))
+    reward = _reward(enterprise, principal)
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -545,8 +567,34 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "risk": risk,
         "measure": measure,
         "check_task": measure.checks.get(),
+        "report": reward.report,
+        "reward": reward,
         "missing": Missing(),
     }
+
+
+def _reward(enterprise, principal):
+    """A verified employee report of the principal's, with its reward proposed (written
+    directly: the matrix asks the routes, not the verification)."""
+    hazard = hazard_services.report(
+        principal, enterprise.pk, source="employee_report", description="叉车灯不亮"
+    )
+    rule = RewardRule.objects.create(
+        enterprise=enterprise,
+        within_duty=50,
+        outside_duty=100,
+        major_within_duty=500,
+        major_outside_duty=1000,
+    )
+    report = EmployeeReport.objects.create(
+        enterprise=enterprise,
+        hazard=hazard,
+        reporter=principal,
+        reporter_name="王建国",
+        within_duty=False,
+        state="verified",
+    )
+    return Reward.objects.create(report=report, rule=rule, amount=100, basis="矩阵")
 
 
 def _rating(enterprise, supervisor, principal):

@@ -25,6 +25,7 @@ from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from projects import demo as demo_projects
 from reporting import demo as demo_reporting
+from rewards import demo as demo_rewards
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
 
@@ -211,6 +212,12 @@ class Command(BaseCommand):
                 pk__in=[e.pk for e in enterprises], sector_tags__code="metal_smelting"
             ).order_by("pk")[:1]
             projects = demo_projects.load(supervisor, officer, principal, [*smelters, *enterprises])
+            rewards = demo_rewards.load(
+                principal,
+                next(u for u in users if u.role == Role.SAFETY_OFFICER),
+                next(u for u in users if u.role == Role.EMPLOYEE),
+                enterprises,
+            )
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -242,6 +249,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示三同时与设备：新建建设项目 {projects['projects']} 个、设备 "
                 f"{projects['equipment']} 台（套），其中属于淘汰落后目录 {projects['matches']} 项"
+            )
+            self.stdout.write(
+                f"演示员工隐患报告奖励：{rewards['enterprises']} 家企业制定奖励标准，"
+                f"员工报告 {rewards['reports']} 条，产生奖励 {rewards['rewards']} 笔"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
