@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "standardization",
     "reporting",
     "risks",
+    "certificates",
     "workbench",
     "demo",
 ]

@@ -29,6 +29,8 @@ def navigation(request):
             "standardization": can(user, "standardization.view"),
             "risks": can(user, "risk.view"),
             "risk_supervise": can(user, "risk.supervise"),
+            "certificates": can(user, "certificate.view"),
+            "certificate_list": can(user, "certificate.list"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },
