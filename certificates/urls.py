@@ -6,6 +6,7 @@ app_name = "certificates"
 urlpatterns = [
     path("", views.certificate_list, name="list"),
     path("export/", views.list_export, name="list_export"),
+    path("gaps/", views.gap_list, name="gaps"),
     path("template/", views.template, name="template"),
     path("enterprises/<int:pk>/", views.enterprise_tab, name="enterprise"),
     path("enterprises/<int:pk>/new/", views.create, name="create"),

@@ -239,3 +239,17 @@ def list_export(request):
         spreadsheet.list_workbook(certificates, can(request.user, "certificate.id_number")),
         f"特种作业操作证到期与复审-{today:%Y%m%d}.xlsx",
     )
+
+
+@login_required
+def gap_list(request):
+    """The operations of the enterprises in scope without enough valid holders (持证缺口)."""
+    require(request.user, "certificate.list", "查看持证缺口")
+    today = timezone.localdate()
+    found = (
+        services.enterprises_with_gap(RequiredOperation.objects.for_user(request.user), today)
+        .select_related("enterprise", "enterprise__jurisdiction", "hazard")
+        .order_by("enterprise__jurisdiction__name", "enterprise__name", "operation")
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certificates/gaps.html", {"page": page})

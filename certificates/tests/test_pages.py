@@ -367,3 +367,19 @@ def test_api_gaps_and_openapi(users, enterprise_a, manager, api):
     assert gaps.json()[0]["missing"] == 1
     schema = api(Role.SUPERVISOR).get("/api/v1/openapi.json").json()
     assert "/api/v1/certificates" in schema["paths"]
+
+
+# --- workbench and the gap list ----------------------------------------------------------------
+
+
+def test_workbench_items_and_the_gap_list(client, gap, users, enterprise_a, manager):
+    from workbench.items import items_for
+
+    keys = {item.key: item.count for item in items_for(manager)}
+    assert keys["certificates_gap"] == 1
+    assert keys["certificates_due"] == 1  # the expired one
+    county = {item.key: item for item in items_for(users[Role.SUPERVISOR])}
+    assert county["certificates_gap"].url == reverse("certificates:gaps")
+    assert not any(i.key.startswith("certificates") for i in items_for(users[Role.EMPLOYEE]))
+    page = client_for(client, users[Role.TOWN_SUPERVISOR]).get(reverse("certificates:gaps"))
+    assert [r.pk for r in page.context["page"]] == [gap.pk]
