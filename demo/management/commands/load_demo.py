@@ -15,6 +15,7 @@ from django.db import transaction
 from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
+from certificates import demo as demo_certificates
 from core.models import Jurisdiction, JurisdictionKind
 from demo import monitoring as demo_monitoring
 from enforcement import demo as demo_enforcement
@@ -211,6 +212,7 @@ class Command(BaseCommand):
                 pk__in=[e.pk for e in enterprises], sector_tags__code="metal_smelting"
             ).order_by("pk")[:1]
             projects = demo_projects.load(supervisor, officer, principal, [*smelters, *enterprises])
+            certificates = demo_certificates.load(principal, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -242,6 +244,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示三同时与设备：新建建设项目 {projects['projects']} 个、设备 "
                 f"{projects['equipment']} 台（套），其中属于淘汰落后目录 {projects['matches']} 项"
+            )
+            self.stdout.write(
+                f"演示特种作业操作证：新建 {certificates['certificates']} 张，"
+                f"演示企业持证缺口 {certificates['gaps']} 项"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
