@@ -94,9 +94,11 @@ class Certificate(models.Model):
         verbose_name_plural = "特种作业操作证"
         ordering = ["attention_on", "id"]
         indexes = [
-            # The county's list (every enterprise) in date order, and a town's by its path.
+            # The list of every enterprise's certificates in date order. A county's or a
+            # town's reads cert_scope_pattern (scope_path varchar_pattern_ops, attention_on,
+            # id), created on PostgreSQL by migration 0001: `scope_path LIKE '/1/2/%'` is a
+            # range of that index whatever the database's collation.
             models.Index(fields=["attention_on", "id"], name="cert_attention"),
-            models.Index(fields=["scope_path", "attention_on"], name="cert_scope_attention"),
             models.Index(fields=["enterprise", "operation"], name="cert_enterprise_operation"),
             models.Index(fields=["review_due_on"], name="cert_review_due"),
             models.Index(fields=["expires_on"], name="cert_expires"),

@@ -267,8 +267,10 @@ def review(user, certificate_id, on: Any) -> Certificate:
     """Record a passed 复审 on `on`: the next review is REVIEW_YEARS later, or none when the
     expiry comes first."""
     check(user, "certificate.record", "登记复审", CertificateRefused)
-    on = _date(on, "review_due_on", required=True)
-    assert on is not None
+    if on in (None, ""):
+        raise CertificateRefused("请填写复审日期", field="on")
+    if not isinstance(on, date) or date_problem(on):
+        raise CertificateRefused("复审日期应为合理的日期", field="on")
     if on > timezone.localdate():
         raise CertificateRefused("复审日期不能晚于今天", field="on")
     with transaction.atomic():

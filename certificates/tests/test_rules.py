@@ -102,3 +102,23 @@ def test_the_daily_task_reminds_the_safety_officer_once(
 def test_the_task_runs_for_today(db, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda: D(2025, 10, 4))  # a holiday
     assert send_certificate_reminders.call_local() == 0
+
+
+def test_a_review_date_is_required_and_plausible(users, enterprise_a, manager):
+    certificate = make_certificate(enterprise_a)
+    for bad, words in ((None, "请填写复审日期"), ("2025-01-01", "合理的日期")):
+        with pytest.raises(services.CertificateRefused) as refused:
+            services.review(manager, certificate.pk, bad)
+        assert words in str(refused.value)
+    certificate.refresh_from_db()
+    assert certificate.last_reviewed_on is None
+
+
+def test_certificates_follow_their_enterprise_to_another_town(users, enterprise_a, town_b):
+    certificate = make_certificate(enterprise_a)
+    enterprise_a.jurisdiction = town_b
+    enterprise_a.grid = None
+    enterprise_a.save()
+    certificate.refresh_from_db()
+    assert certificate.scope_path == enterprise_a.scope_path
+    assert certificate.scope_path.startswith(town_b.path)
