@@ -48,7 +48,7 @@ class ImportForm(CheckedForm):
 
 class ListFilterForm(CheckedForm):
     town = forms.ModelChoiceField(
-        label="镇街", queryset=Jurisdiction.objects.none(), required=False
+        label="镇街", queryset=Jurisdiction.objects.none(), required=False, empty_label="全部"
     )
     category = forms.ChoiceField(
         label="作业类别", choices=[("", "全部"), *reference.CATEGORY_CHOICES], required=False
