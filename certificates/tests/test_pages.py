@@ -383,3 +383,17 @@ def test_workbench_items_and_the_gap_list(client, gap, users, enterprise_a, mana
     assert not any(i.key.startswith("certificates") for i in items_for(users[Role.EMPLOYEE]))
     page = client_for(client, users[Role.TOWN_SUPERVISOR]).get(reverse("certificates:gaps"))
     assert [r.pk for r in page.context["page"]] == [gap.pk]
+
+
+def test_api_records_a_review(users, enterprise_a, enterprise_b, api):
+    certificate = make_certificate(enterprise_a, serial=1, issued_on=D(2020, 6, 1))
+    client = api(Role.SAFETY_OFFICER)
+    response = post_json(
+        client, f"/api/v1/certificates/{certificate.pk}/review", {"on": "2023-05-20"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["review_due_on"] is None  # 2026-06-01 is the expiry: 延期换证 next
+    assert response.json()["last_reviewed_on"] == "2023-05-20"
+    other = make_certificate(enterprise_b, serial=2)
+    foreign = post_json(client, f"/api/v1/certificates/{other.pk}/review", {"on": "2023-05-20"})
+    assert foreign.status_code == 404

@@ -122,3 +122,15 @@ def test_certificates_follow_their_enterprise_to_another_town(users, enterprise_
     certificate.refresh_from_db()
     assert certificate.scope_path == enterprise_a.scope_path
     assert certificate.scope_path.startswith(town_b.path)
+
+
+def test_an_expiry_reminder_after_the_review(users, enterprise_a):
+    # Reviewed: no review pending; the expiry 2026-06-08 (a Monday) is reminded 7 days before,
+    # on Monday 1 June 2026.
+    make_certificate(
+        enterprise_a, issued_on=D(2020, 6, 8), review_due_on=None, expires_on=D(2026, 6, 8)
+    )
+    assert services.send_reminders(D(2026, 6, 1)) == 1
+    event = CertificateEvent.objects.get()
+    assert event.action == Action.EXPIRY_REMINDER
+    assert event.payload == {"due": "2026-06-08", "days": 7}
