@@ -6,7 +6,7 @@ categories that concern industry and trade enterprises are listed (electrical, w
 thermal cutting, work at height, refrigeration and air conditioning, the gas work of
 metallurgy); mining, oil and gas, hazardous chemicals and fireworks are other bureaus'
 sectors. An item or a figure whose text was not checked against the official text here
-carries `unconfirmed=True` (shown on the pages as 未核对)."""
+carries `unconfirmed=True` (the enterprise tab's footnote lists them as 未核对)."""
 
 from dataclasses import dataclass
 
@@ -86,6 +86,14 @@ SECTOR_DEFAULTS: dict[str, tuple[str, ...]] = {
     "combustible_dust": ("1.2", "1.3"),
 }
 SECTOR_DEFAULTS_SOURCE = "本平台按重点行业领域给出的建议（非法定要求，企业应按实际作业申报）"
+
+
+def unconfirmed_notes() -> list[str]:
+    """What the pages footnote as not checked against the official text."""
+    rules = (VALIDITY_YEARS, REVIEW_YEARS, REVIEW_WINDOW_DAYS, LAPSES_WHEN_NOT_REVIEWED)
+    notes = [rule.source for rule in rules if rule.unconfirmed]
+    notes += [f"{CATEGORIES[op.category]}—{op.name}" for op in OPERATIONS if op.unconfirmed]
+    return notes
 
 
 def label(code: str) -> str:

@@ -53,7 +53,8 @@ def enterprise_tab(request, pk):
             "show_id": can(request.user, "certificate.id_number"),
             "can_record": can(request.user, "certificate.record"),
             "can_raise": can(request.user, "certificate.raise_gap"),
-            "review_form": forms.ReviewForm(initial={"on": today}),
+            "source": reference.CATALOGUE_SOURCE,
+            "unconfirmed": reference.unconfirmed_notes(),
         },
     )
 
