@@ -242,6 +242,36 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reward.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "reward.stats": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    # Special-operation certificates (特种作业操作证, seed tasks 19–20): an enterprise's managers
+    # (or the bureau and the town on its behalf) keep the certificates of their people and the
+    # operations their work needs; the bureau, towns, grid members and experts follow them.
+    "certificate.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "certificate.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    # Who reads a holder's whole ID number: the enterprise and the county bureau; the others
+    # see it masked (3715**********1234).
+    "certificate.id_number": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.ENFORCEMENT_OFFICER,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    # The county's and towns' list of certificates expiring or due for review, and its export.
+    "certificate.list": JURISDICTION_ROLES - {Role.GRID_MEMBER},
+    # Inspectors raise an operation without enough valid holders as a major hazard
+    # (应急管理部令第10号 第三条（二）).
+    "certificate.raise_gap": frozenset(
+        {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI

@@ -139,6 +139,7 @@ def _forbidden(request, exc):
 
 def _register_routers():
     from accidents.api import router as accidents_router
+    from certificates.api import router as certificates_router
     from core.api import router as notifications_router
     from enforcement.inspections.api import router as inspections_router
     from enforcement.penalties.api import router as penalties_router
@@ -166,6 +167,7 @@ def _register_routers():
     api.add_router("/standardization", standardization_router)
     api.add_router("/risks", risks_router)
     api.add_router("/reports", rewards_router)
+    api.add_router("/certificates", certificates_router)
     api.add_router("/notifications", notifications_router)
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reporting",
     "risks",
     "rewards",
+    "certificates",
     "workbench",
     "demo",
 ]

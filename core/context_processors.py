@@ -32,6 +32,8 @@ def navigation(request):
             "reports": can(user, "report.view"),
             "report_ledger": can(user, "report.view_all"),
             "reward_stats": can(user, "reward.stats"),
+            "certificates": can(user, "certificate.view"),
+            "certificate_list": can(user, "certificate.list"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import can
+from certificates import reference as certificate_reference
+from certificates import services as certificate_services
+from certificates.models import Certificate, RequiredOperation
 from core import workdays
 from enforcement.inspections import services as inspection_services
 from enforcement.models import (
@@ -434,6 +437,30 @@ def reward_items(user) -> list[Item]:
     )
     url = reverse("rewards:enterprise", args=[user.enterprise_id])
     return [Item("rewards_proposed", "奖励待审批", count, url)] if count else []
+def certificate_items(user, today: date) -> list[Item]:
+    """Special-operation certificates: those expired, lapsed or due for review or expiry within
+    the review window (60 days), and the operations without enough valid holders (持证缺口),
+    for who keeps them (the enterprise, the town, the county)."""
+    if not (can(user, "certificate.record") or can(user, "certificate.raise_gap")):
+        return []
+    window = certificate_reference.REVIEW_WINDOW_DAYS.value
+    certificates = Certificate.objects.for_user(user, "certificate.view")
+    due = certificates.attention_within(today, window).count()
+    items = []
+    own = reverse("enterprises:detail", args=[user.enterprise_id]) if user.enterprise_id else ""
+    if due:
+        label = f"特种作业证即将到期/待复审（{window} 天内及已过期）"
+        url = own or _url("certificates:list", within=window)
+        items.append(Item("certificates_due", label, due, url, DUE_SOON))
+    gaps = certificate_services.enterprises_with_gap(
+        RequiredOperation.objects.for_user(user, "certificate.view"), today
+    ).count()
+    if gaps:
+        label = "持证缺口（需持证作业缺少有效持证人）"
+        items.append(
+            Item("certificates_gap", label, gaps, own or _url("certificates:gaps"), OVERDUE)
+        )
+    return items
 
 
 def jurisdiction_stat(user, name: str, today: date, compute):
@@ -468,6 +495,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *project_items(user),
         *check_items(user, today),
         *reward_items(user),
+        *certificate_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -17,6 +17,8 @@ from accidents import notifications as accident_notes
 from accidents.models import AccidentCase, AccidentEvent
 from accounts.models import User
 from accounts.roles import Role
+from certificates import notifications as certificate_notes
+from certificates.models import Certificate, CertificateEvent
 from conftest import make_user
 from core.notification_rules import rules
 from enforcement import notifications as enforcement_notes
@@ -49,6 +51,7 @@ APPS = {
     "standardization": standardization_notes,
     "risks": risk_notes,
     "rewards": reward_notes,
+    "certificates": certificate_notes,
 }
 
 
@@ -229,6 +232,40 @@ def test_projects_tell_by_the_table(everyone, enterprise_a):
     check(project_notes, cases, enterprise_a)
     flagged = ProjectEvent(project=project, action="report_unreviewed", actor=officer)
     assert "立案处罚" in project_notes.message(flagged).body
+
+
+def test_certificates_tell_by_the_table(everyone, enterprise_a):
+    certificate = Certificate(
+        enterprise=enterprise_a, holder_name="张三", operation="1.2", number="T0001"
+    )
+    officer = everyone[Role.ENFORCEMENT_OFFICER]
+    cases = [
+        (
+            CertificateEvent(
+                enterprise=enterprise_a,
+                certificate=None if kind == "raise_gap" else certificate,
+                action=kind,
+                actor=officer if kind == "raise_gap" else None,
+                note="x",
+                payload={"due": "2026-03-01", "days": 60},
+            ),
+            (kind,),
+            None,
+        )
+        for kind in certificate_notes.RECIPIENTS
+    ]
+    check(certificate_notes, cases, enterprise_a)
+    reminder = CertificateEvent(
+        enterprise=enterprise_a,
+        certificate=certificate,
+        action="expiry_reminder",
+        payload={"due": "2026-03-01"},
+    )
+    assert "有效期至 2026-03-01" in certificate_notes.message(reminder).body
+    assert (
+        certificate_notes.message(CertificateEvent(enterprise=enterprise_a, action="record"))
+        is None
+    )
 
 
 def test_commitments_tell_by_the_table(everyone, enterprise_a):

@@ -15,6 +15,7 @@ from django.db import transaction
 from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
+from certificates import demo as demo_certificates
 from core.models import Jurisdiction, JurisdictionKind
 from demo import monitoring as demo_monitoring
 from enforcement import demo as demo_enforcement
@@ -218,6 +219,7 @@ class Command(BaseCommand):
                 next(u for u in users if u.role == Role.EMPLOYEE),
                 enterprises,
             )
+            certificates = demo_certificates.load(principal, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -253,6 +255,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示员工隐患报告奖励：{rewards['enterprises']} 家企业制定奖励标准，"
                 f"员工报告 {rewards['reports']} 条，产生奖励 {rewards['rewards']} 笔"
+                f"演示特种作业操作证：新建 {certificates['certificates']} 张，"
+                f"演示企业持证缺口 {certificates['gaps']} 项"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from certificates.models import Certificate, RequiredOperation
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = (
+        "holder_name",
+        "operation",
+        "number",
+        "enterprise",
+        "review_due_on",
+        "expires_on",
+    )
+    list_filter = ("operation",)
+    search_fields = ("holder_name", "number")
+    raw_id_fields = ("enterprise", "recorded_by")
+
+
+@admin.register(RequiredOperation)
+class RequiredOperationAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "operation", "holders_needed")
+    raw_id_fields = ("enterprise", "hazard")
