@@ -228,6 +228,41 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The bureau's and towns' view over the registers of their area: the four-colour
     # distribution and the enterprises whose system is not running (真建、真用).
     "risk.supervise": STAFF_ROLES,
+    # Training and drills (seed tasks 17, 18, 25): an enterprise's managers record their
+    # people's training and their drills (the bureau and the town may on their behalf); the
+    # bureau records its enforcement officers' training; the towns and the bureau record the
+    # yearly observation drill (现场观摩) and follow coverage, drills due and the 四不 share.
+    "training.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "training.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    "training.record_officer": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "training.supervise": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.ENFORCEMENT_OFFICER,
+            Role.TOWN_SUPERVISOR,
+            Role.GRID_MEMBER,
+        }
+    ),
+    "drill.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "drill.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    "drill.observation": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

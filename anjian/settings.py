@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "standardization",
     "reporting",
     "risks",
+    "training",
     "workbench",
     "demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("standardization/", include("standardization.urls")),
     path("public/benchmarks/", include("standardization.public_urls")),
     path("risks/", include("risks.urls")),
+    path("training/", include("training.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -29,6 +29,8 @@ def navigation(request):
             "standardization": can(user, "standardization.view"),
             "risks": can(user, "risk.view"),
             "risk_supervise": can(user, "risk.supervise"),
+            "training": can(user, "training.view"),
+            "training_board": can(user, "training.supervise"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },
