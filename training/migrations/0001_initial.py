@@ -7,141 +7,379 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_notification_channels'),
-        ('enterprises', '0005_name_bigrams'),
-        ('hazards', '0011_hazard_order_link'),
+        ("core", "0005_notification_channels"),
+        ("enterprises", "0005_name_bigrams"),
+        ("hazards", "0011_hazard_order_link"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Drill',
+            name="Drill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(db_index=True, verbose_name='演练日期')),
-                ('kind', models.CharField(choices=[('evacuation', '疏散逃生演练'), ('fire', '消防灭火演练'), ('leak', '泄漏处置演练'), ('confined_space', '有限空间救援演练'), ('dust', '粉尘爆炸处置演练'), ('other', '其他应急演练')], max_length=20, verbose_name='演练类型')),
-                ('scenario', models.CharField(max_length=200, verbose_name='演练情景')),
-                ('participants', models.PositiveIntegerField(verbose_name='参演人数')),
-                ('no_notice', models.BooleanField(default=False, verbose_name='不提前通知')),
-                ('no_script', models.BooleanField(default=False, verbose_name='不设脚本')),
-                ('no_preset_scene', models.BooleanField(default=False, verbose_name='不预设场景')),
-                ('no_preset_place', models.BooleanField(default=False, verbose_name='不预设地点')),
-                ('summary', models.TextField(blank=True, max_length=2000, verbose_name='演练总结')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drills', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(db_index=True, verbose_name="演练日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("evacuation", "疏散逃生演练"),
+                            ("fire", "消防灭火演练"),
+                            ("leak", "泄漏处置演练"),
+                            ("confined_space", "有限空间救援演练"),
+                            ("dust", "粉尘爆炸处置演练"),
+                            ("other", "其他应急演练"),
+                        ],
+                        max_length=20,
+                        verbose_name="演练类型",
+                    ),
+                ),
+                ("scenario", models.CharField(max_length=200, verbose_name="演练情景")),
+                ("participants", models.PositiveIntegerField(verbose_name="参演人数")),
+                ("no_notice", models.BooleanField(default=False, verbose_name="不提前通知")),
+                ("no_script", models.BooleanField(default=False, verbose_name="不设脚本")),
+                ("no_preset_scene", models.BooleanField(default=False, verbose_name="不预设场景")),
+                ("no_preset_place", models.BooleanField(default=False, verbose_name="不预设地点")),
+                ("summary", models.TextField(blank=True, max_length=2000, verbose_name="演练总结")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drills",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急演练',
-                'verbose_name_plural': '应急演练',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "应急演练",
+                "verbose_name_plural": "应急演练",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DrillFinding',
+            name="DrillFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=500, verbose_name='发现的问题')),
-                ('drill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='training.drill')),
-                ('hazard', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='drill_finding', to='hazards.hazard', verbose_name='隐患')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=500, verbose_name="发现的问题")),
+                (
+                    "drill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="training.drill",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="drill_finding",
+                        to="hazards.hazard",
+                        verbose_name="隐患",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '演练发现问题',
-                'verbose_name_plural': '演练发现问题',
-                'ordering': ['id'],
+                "verbose_name": "演练发现问题",
+                "verbose_name_plural": "演练发现问题",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='DrillPhoto',
+            name="DrillPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='training/drills/%Y/%m/', verbose_name='照片')),
-                ('drill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='training.drill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(upload_to="training/drills/%Y/%m/", verbose_name="照片"),
+                ),
+                (
+                    "drill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="training.drill",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '演练照片',
-                'verbose_name_plural': '演练照片',
-                'ordering': ['id'],
+                "verbose_name": "演练照片",
+                "verbose_name_plural": "演练照片",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ObservationDrill',
+            name="ObservationDrill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='观摩日期')),
-                ('scenario', models.CharField(max_length=200, verbose_name='演练情景')),
-                ('attendees', models.PositiveIntegerField(verbose_name='观摩人数')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('host', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise', verbose_name='承办企业')),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observation_drills', to='core.jurisdiction', verbose_name='镇街/开发区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="观摩日期")),
+                ("scenario", models.CharField(max_length=200, verbose_name="演练情景")),
+                ("attendees", models.PositiveIntegerField(verbose_name="观摩人数")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                        verbose_name="承办企业",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observation_drills",
+                        to="core.jurisdiction",
+                        verbose_name="镇街/开发区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场观摩演练',
-                'verbose_name_plural': '现场观摩演练',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "现场观摩演练",
+                "verbose_name_plural": "现场观摩演练",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('principal', '主要负责人'), ('safety_manager', '安全管理人员'), ('employee', '从业人员'), ('officer', '执法人员')], max_length=20, verbose_name='人员类别')),
-                ('person_name', models.CharField(max_length=40, verbose_name='姓名')),
-                ('course', models.CharField(max_length=200, verbose_name='培训内容')),
-                ('organiser', models.CharField(max_length=100, verbose_name='组织单位')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='学时')),
-                ('trained_on', models.DateField(db_index=True, verbose_name='培训日期')),
-                ('certificate_number', models.CharField(blank=True, max_length=60, verbose_name='证书编号')),
-                ('evidence', models.FileField(blank=True, upload_to='training/evidence/%Y/', verbose_name='培训证明')),
-                ('scope_path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='enterprises.enterprise', verbose_name='企业')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to=settings.AUTH_USER_MODEL, verbose_name='执法人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("principal", "主要负责人"),
+                            ("safety_manager", "安全管理人员"),
+                            ("employee", "从业人员"),
+                            ("officer", "执法人员"),
+                        ],
+                        max_length=20,
+                        verbose_name="人员类别",
+                    ),
+                ),
+                ("person_name", models.CharField(max_length=40, verbose_name="姓名")),
+                ("course", models.CharField(max_length=200, verbose_name="培训内容")),
+                ("organiser", models.CharField(max_length=100, verbose_name="组织单位")),
+                ("hours", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="学时")),
+                ("trained_on", models.DateField(db_index=True, verbose_name="培训日期")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="证书编号"),
+                ),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True, upload_to="training/evidence/%Y/", verbose_name="培训证明"
+                    ),
+                ),
+                (
+                    "scope_path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="执法人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
-                'ordering': ['-trained_on', '-id'],
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
+                "ordering": ["-trained_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingEvent',
+            name="TrainingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(blank=True, max_length=20, verbose_name='新状态')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='数据')),
-                ('notified_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='通知时间')),
-                ('action', models.CharField(choices=[('trained', '登记培训'), ('drilled', '登记演练'), ('finding_hazard', '演练问题登记为隐患'), ('observation', '登记观摩演练'), ('drill_due', '演练即将到期')], max_length=20, verbose_name='操作')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('drill', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='training.drill')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='enterprises.enterprise')),
-                ('record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='training.trainingrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(blank=True, max_length=20, verbose_name="新状态")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="数据")),
+                (
+                    "notified_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="通知时间"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("trained", "登记培训"),
+                            ("drilled", "登记演练"),
+                            ("finding_hazard", "演练问题登记为隐患"),
+                            ("observation", "登记观摩演练"),
+                            ("drill_due", "演练即将到期"),
+                        ],
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "drill",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="training.drill",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="training.trainingrecord",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训演练记录变更',
-                'verbose_name_plural': '培训演练记录变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "培训演练记录变更",
+                "verbose_name_plural": "培训演练记录变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='drill',
-            index=models.Index(fields=['enterprise', 'kind', 'held_on'], name='drill_period'),
+            model_name="drill",
+            index=models.Index(fields=["enterprise", "kind", "held_on"], name="drill_period"),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['kind', 'enterprise', 'trained_on'], name='training_kind'),
+            model_name="trainingrecord",
+            index=models.Index(fields=["kind", "enterprise", "trained_on"], name="training_kind"),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('enterprise__isnull', True), ('kind', 'officer'), ('officer__isnull', False)), models.Q(models.Q(('kind', 'officer'), _negated=True), ('enterprise__isnull', False), ('officer__isnull', True)), _connector='OR'), name='training_record_whose'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("enterprise__isnull", True),
+                        ("kind", "officer"),
+                        ("officer__isnull", False),
+                    ),
+                    models.Q(
+                        models.Q(("kind", "officer"), _negated=True),
+                        ("enterprise__isnull", False),
+                        ("officer__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="training_record_whose",
+            ),
         ),
     ]
