@@ -94,7 +94,10 @@ def list_training(request, filters: Query[TrainingFilters]):
 
 @training_router.post("", response={201: TrainingOut}, summary="登记培训记录")
 def create_training(request, payload: TrainingIn):
-    require(request.user, "training.view", "登记培训记录")
+    officer = payload.kind == TraineeKind.OFFICER
+    require(
+        request.user, "training.record_officer" if officer else "training.record", "登记培训记录"
+    )
     record = _call(services.record_training, request.user, **payload.dict())
     return Status(201, record)
 
@@ -178,7 +181,7 @@ def list_drills(request, filters: Query[DrillFilters]):
 
 @drills_router.post("", response={201: DrillOut}, summary="登记应急演练")
 def create_drill(request, payload: DrillIn):
-    require(request.user, "drill.view", "登记应急演练")
+    require(request.user, "drill.record", "登记应急演练")
     data = payload.dict()
     drill = _call(services.record_drill, request.user, data.pop("enterprise_id"), **data)
     return Status(201, _drills(request).get(pk=drill.pk))
@@ -188,7 +191,7 @@ def create_drill(request, payload: DrillIn):
     "/findings/{finding_id}/hazard", response={201: HazardOut}, summary="演练发现问题登记为隐患"
 )
 def finding_hazard(request, finding_id: Int64):
-    require(request.user, "drill.view", "登记隐患")
+    require(request.user, "hazard.source.self_inspection", "将演练问题登记为隐患")
     finding = get_object_or_404(DrillFinding.objects.for_user(request.user), pk=finding_id)
     hazard = _call(services.finding_to_hazard, request.user, finding.pk)
     return Status(201, {"hazard_id": hazard.pk})

@@ -134,7 +134,7 @@ def drill_photo(request, pk):
 @login_required
 @require_POST
 def finding_hazard(request, pk):
-    require(request.user, "drill.view")
+    require(request.user, "hazard.source.self_inspection", "将演练问题登记为隐患")
     finding = get_object_or_404(DrillFinding.objects.for_user(request.user), pk=pk)
     try:
         hazard = services.finding_to_hazard(request.user, finding.pk)
