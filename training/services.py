@@ -83,7 +83,7 @@ def _past_date(value: Any, name: str, label: str, today: date) -> date:
     if not isinstance(value, date):
         raise TrainingRefused(f"请填写{label}", field=name)
     if problem := date_problem(value):
-        raise TrainingRefused(f"{label}{problem}", field=name)
+        raise TrainingRefused(label + problem.removeprefix("日期"), field=name)
     if value > today:
         raise TrainingRefused(f"{label}不能晚于今天", field=name)
     return value

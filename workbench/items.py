@@ -424,7 +424,7 @@ def check_items(user, today: date) -> list[Item]:
 def training_items(user, today: date) -> list[Item]:
     """Training and drills (seed tasks 17, 18): for an enterprise's managers, this period's
     evacuation drill falling due (training.reference.DUE_SOON_DAYS) or the last period's
-    missed; for the towns' and the bureau's staff, the principals of task 17's sectors not
+    missed; for the towns' staff, the principals of task 17's sectors not
     trained yet."""
     items = []
     if user.enterprise_id and can(user, "drill.record"):
@@ -437,7 +437,7 @@ def training_items(user, today: date) -> list[Item]:
             elif state.due_soon:
                 label = f"疏散逃生演练即将到期（{state.end:%m-%d}前）"
                 items.append(Item("drill_due", label, 1, url, DUE_SOON))
-    if can(user, "training.supervise") and user.jurisdiction_id:
+    if can(user, "training.follow_up") and user.jurisdiction_id:
         missing = jurisdiction_stat(
             user,
             "principals_untrained",
