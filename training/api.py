@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from accounts.roles import require
 from core.api_schemas import Int64, Pagination
-from core.inputs import Line, Text
+from core.inputs import Line, PlausibleDate, Text
 from training import services
 from training.models import Drill, DrillFinding, TrainingRecord
 from training.reference import DrillKind, TraineeKind
@@ -50,7 +50,7 @@ class TrainingOut(Schema):
     course: str
     organiser: str
     hours: Decimal
-    trained_on: date
+    trained_on: PlausibleDate
     certificate_number: str
     has_evidence: bool
     created_at: datetime
@@ -74,7 +74,7 @@ class TrainingIn(Schema):
     course: Line(TEXT_LIMITS["course"])
     organiser: Line(TEXT_LIMITS["organiser"])
     hours: Decimal = Field(gt=0, le=500)
-    trained_on: date
+    trained_on: PlausibleDate
     certificate_number: Line(TEXT_LIMITS["certificate_number"]) = ""
 
 
@@ -137,7 +137,7 @@ class DrillFilters(FilterSchema):
 
 class DrillIn(Schema):
     enterprise_id: int = Field(ge=1, le=MAX_ID)
-    held_on: date
+    held_on: PlausibleDate
     kind: DrillKind
     scenario: Line(TEXT_LIMITS["scenario"])
     participants: int = Field(ge=1, le=services.MAX_PARTICIPANTS)
