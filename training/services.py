@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, F, Max, OuterRef, Q, When
 from django.utils import timezone
 
 from accounts.roles import Role, can
@@ -485,8 +485,40 @@ def drill_states(queryset, today: date) -> list[DrillState]:
     return states
 
 
+def with_drill_period(queryset, today: date):
+    """The active enterprises of `queryset` annotated, in SQL, `half_yearly` (task 18's
+    sectors) and `drilled` (a counted drill in the period holding `today` by that frequency),
+    so that a county's counts are one query."""
+    half_start, _ = reference.period(reference.HALF_YEAR, today)
+    year_start, _ = reference.period(reference.YEAR, today)
+    counted = Drill.objects.filter(
+        enterprise_id=OuterRef("pk"),
+        kind__in=reference.COUNTED_DRILL_KINDS,
+        held_on__lte=today,
+    )
+    half_yearly = Enterprise.sector_tags.through.objects.filter(
+        enterprise_id=OuterRef("pk"), sectortag_id__in=reference.HALF_YEARLY_SECTORS
+    )
+    return (
+        active_enterprises(queryset)
+        .annotate(
+            half_yearly=Exists(half_yearly),
+            drilled_half=Exists(counted.filter(held_on__gte=half_start)),
+            drilled_year=Exists(counted.filter(held_on__gte=year_start)),
+        )
+        .annotate(
+            drilled=Case(
+                When(half_yearly=True, then=F("drilled_half")),
+                default=F("drilled_year"),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
 def drills_missing(queryset, today: date) -> list[DrillState]:
-    return [state for state in drill_states(queryset, today) if not state.done]
+    missing = with_drill_period(queryset, today).filter(drilled=False).values("pk")
+    return drill_states(Enterprise.objects.filter(pk__in=missing), today)
 
 
 def unannounced_share(drills) -> tuple[int, int]:
@@ -537,13 +569,12 @@ def town_rows(user, today: date) -> list[TownRow]:
         .values("jurisdiction_id")
         .annotate(required=Count("pk"), trained=Count("pk", filter=Q(trained=True)))
     }
-    missing: dict[int, int] = {}
-    totals: dict[int, int] = {}
-    for state in drill_states(enterprises, today):
-        town_id = state.enterprise.jurisdiction_id
-        totals[town_id] = totals.get(town_id, 0) + 1
-        if not state.done:
-            missing[town_id] = missing.get(town_id, 0) + 1
+    periods = {
+        row["jurisdiction_id"]: row
+        for row in with_drill_period(enterprises, today)
+        .values("jurisdiction_id")
+        .annotate(total=Count("pk"), missing=Count("pk", filter=Q(drilled=False)))
+    }
     drills = {
         row["enterprise__jurisdiction_id"]: row
         for row in Drill.objects.for_user(user, "drill.view")
@@ -564,13 +595,14 @@ def town_rows(user, today: date) -> list[TownRow]:
     for town in towns_of(user):
         cov = coverage.get(town.pk, {})
         drill = drills.get(town.pk, {})
+        period = periods.get(town.pk, {})
         rows.append(
             TownRow(
                 town=town,
                 required=cov.get("required", 0),
                 trained=cov.get("trained", 0),
-                enterprises=totals.get(town.pk, 0),
-                drills_missing=missing.get(town.pk, 0),
+                enterprises=period.get("total", 0),
+                drills_missing=period.get("missing", 0),
                 drills=drill.get("all", 0),
                 unannounced=drill.get("unannounced", 0),
                 observation=observations.get(town.pk),
