@@ -17,7 +17,7 @@ from accounts.roles import require
 from core.api_schemas import Int64, Pagination
 from core.inputs import Line, PlausibleDate, Text
 from training import services
-from training.models import Drill, DrillFinding, TrainingRecord
+from training.models import Drill, DrillFinding, ObservationDrill, TrainingRecord
 from training.reference import DrillKind, TraineeKind
 from training.services import TEXT_LIMITS, TrainingRefused
 
@@ -195,6 +195,52 @@ def finding_hazard(request, finding_id: Int64):
     finding = get_object_or_404(DrillFinding.objects.for_user(request.user), pk=finding_id)
     hazard = _call(services.finding_to_hazard, request.user, finding.pk)
     return Status(201, {"hazard_id": hazard.pk})
+
+
+class ObservationOut(Schema):
+    id: int
+    jurisdiction_id: int
+    jurisdiction_name: str = Field(alias="jurisdiction.name")
+    held_on: date
+    host_id: int | None
+    scenario: str
+    attendees: int
+
+
+class ObservationIn(Schema):
+    jurisdiction_id: int = Field(ge=1, le=MAX_ID, description="镇街或开发区ID")
+    held_on: PlausibleDate
+    scenario: Line(TEXT_LIMITS["scenario"])
+    attendees: int = Field(ge=1, le=services.MAX_PARTICIPANTS)
+    host_id: int | None = Field(None, ge=1, le=MAX_ID, description="承办企业ID（可选）")
+
+
+class ObservationFilters(FilterSchema):
+    year: int | None = Field(None, ge=1949, le=9999)
+
+
+@drills_router.get(
+    "/observations", response=list[ObservationOut], summary="镇街现场观摩演练（任务18）"
+)
+@paginate(Pagination)
+def list_observations(request, filters: Query[ObservationFilters]):
+    require(request.user, "training.supervise", "查看现场观摩演练")
+    observations = ObservationDrill.objects.for_user(request.user).select_related("jurisdiction")
+    if filters.year is not None:
+        observations = observations.filter(held_on__year=filters.year)
+    return observations
+
+
+@drills_router.post("/observations", response={201: ObservationOut}, summary="登记现场观摩演练")
+def create_observation(request, payload: ObservationIn):
+    require(request.user, "drill.observation", "登记现场观摩演练")
+    data = payload.dict()
+    observation = _call(
+        services.record_observation, request.user, data.pop("jurisdiction_id"), **data
+    )
+    return Status(
+        201, ObservationDrill.objects.select_related("jurisdiction").get(pk=observation.pk)
+    )
 
 
 @drills_router.get("/{drill_id}", response=DrillOut, summary="应急演练详情")

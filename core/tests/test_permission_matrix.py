@@ -361,6 +361,8 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/drills": page("drill.view"),
     f"POST {V1}/drills": post("drill.record"),
     f"GET {V1}/drills/{{drill_id}}": page("drill.view", "drill"),
+    f"GET {V1}/drills/observations": page("training.supervise"),
+    f"POST {V1}/drills/observations": post("drill.observation"),
     f"POST {V1}/drills/findings/{{finding_id}}/hazard": post(
         "hazard.source.self_inspection", "finding"
     ),

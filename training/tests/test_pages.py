@@ -379,3 +379,24 @@ def test_workbench_items(client, users, enterprise_a, media):
     [item] = [i for i in items_for(town, date(2026, 12, 6)) if i.key == "principals_untrained"]
     assert item.count == 1 and item.label == "主要负责人未培训"
     make_user("second_principal", Role.PRINCIPAL, enterprise=enterprise_a)
+
+
+def test_observations_through_the_api(client, users, town_a, town_b, enterprise_a, media):
+    client_for(client, users[Role.TOWN_SUPERVISOR])
+    payload = {
+        "jurisdiction_id": town_a.pk,
+        "held_on": today().isoformat(),
+        "scenario": "粉尘涉爆企业疏散观摩",
+        "attendees": 60,
+        "host_id": enterprise_a.pk,
+    }
+    response = post_json(client, "/api/v1/drills/observations", payload)
+    assert response.status_code == 201 and response.json()["host_id"] == enterprise_a.pk
+    other = post_json(
+        client, "/api/v1/drills/observations", {**payload, "jurisdiction_id": town_b.pk}
+    )
+    assert other.status_code == 422 and "管辖范围" in other.json()["detail"]
+    assert client.get("/api/v1/drills/observations").json()["count"] == 1
+    client_for(client, users[Role.PRINCIPAL])
+    assert client.get("/api/v1/drills/observations").status_code == 403
+    assert post_json(client, "/api/v1/drills/observations", payload).status_code == 403
