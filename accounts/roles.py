@@ -247,6 +247,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # operations their work needs; the bureau, towns, grid members and experts follow them.
     "certificate.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "certificate.record": frozenset(
+    # Training and drills (seed tasks 17, 18, 25): an enterprise's managers record their
+    # people's training and their drills (the bureau and the town may on their behalf); the
+    # bureau records its enforcement officers' training; the towns and the bureau record the
+    # yearly observation drill (现场观摩) and follow coverage, drills due and the 四不 share.
+    "training.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "training.record": frozenset(
         {
             Role.COUNTY_ADMIN,
             Role.SUPERVISOR,
@@ -258,10 +264,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Who reads a holder's whole ID number: the enterprise and the county bureau; the others
     # see it masked (3715**********1234).
     "certificate.id_number": frozenset(
+    "training.record_officer": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "training.supervise": frozenset(
         {
             Role.COUNTY_ADMIN,
             Role.SUPERVISOR,
             Role.ENFORCEMENT_OFFICER,
+            Role.TOWN_SUPERVISOR,
+            Role.GRID_MEMBER,
+        }
+    ),
+    # Who is asked on the workbench to follow up the principals of task 17 not trained yet:
+    # the towns' staff (分级属地).
+    "training.follow_up": frozenset({Role.TOWN_SUPERVISOR}),
+    "drill.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "drill.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
             Role.PRINCIPAL,
             Role.SAFETY_OFFICER,
         }
@@ -273,6 +294,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "certificate.raise_gap": frozenset(
         {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
+    "drill.observation": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -153,6 +153,7 @@ def _register_routers():
     from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
+    from training.api import drills_router, training_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
@@ -168,6 +169,8 @@ def _register_routers():
     api.add_router("/risks", risks_router)
     api.add_router("/reports", rewards_router)
     api.add_router("/certificates", certificates_router)
+    api.add_router("/training", training_router)
+    api.add_router("/drills", drills_router)
     api.add_router("/notifications", notifications_router)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "risks",
     "rewards",
     "certificates",
+    "training",
     "workbench",
     "demo",
 ]

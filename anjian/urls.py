@@ -21,6 +21,7 @@ urlpatterns = [
     path("rewards/", include("rewards.urls")),
     path("r/", include("rewards.public_urls")),
     path("certificates/", include("certificates.urls")),
+    path("training/", include("training.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ def navigation(request):
             "reward_stats": can(user, "reward.stats"),
             "certificates": can(user, "certificate.view"),
             "certificate_list": can(user, "certificate.list"),
+            "training": can(user, "training.view"),
+            "training_board": can(user, "training.supervise"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

@@ -51,6 +51,7 @@ from standardization.models import Rating
 from standardization.rules import RENEWAL_WINDOW_DAYS
 from standardization.states import PENDING as RATING_PENDING
 from standardization.states import State as RatingState
+from training import services as training_services
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -460,6 +461,34 @@ def certificate_items(user, today: date) -> list[Item]:
         items.append(
             Item("certificates_gap", label, gaps, own or _url("certificates:gaps"), OVERDUE)
         )
+def training_items(user, today: date) -> list[Item]:
+    """Training and drills (seed tasks 17, 18): for an enterprise's managers, this period's
+    evacuation drill falling due (training.reference.DUE_SOON_DAYS) or the last period's
+    missed; for the towns' staff, the principals of task 17's sectors not
+    trained yet."""
+    items = []
+    if user.enterprise_id and can(user, "drill.record"):
+        for state in training_services.drill_states(
+            Enterprise.objects.for_user(user).filter(pk=user.enterprise_id), today
+        ):
+            url = reverse("training:drill_create", args=[state.enterprise.pk])
+            if state.missed_previous and not state.done:
+                items.append(Item("drill_overdue", "疏散逃生演练已逾期", 1, url, OVERDUE))
+            elif state.due_soon:
+                label = f"疏散逃生演练即将到期（{state.end:%m-%d}前）"
+                items.append(Item("drill_due", label, 1, url, DUE_SOON))
+    if can(user, "training.follow_up") and user.jurisdiction_id:
+        missing = jurisdiction_stat(
+            user,
+            "principals_untrained",
+            today,
+            lambda: training_services.principals_missing(
+                Enterprise.objects.for_user(user, "training.supervise")
+            ).count(),
+        )
+        if missing:
+            url = reverse("training:principals_missing")
+            items.append(Item("principals_untrained", "主要负责人未培训", missing, url))
     return items
 
 
@@ -496,6 +525,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *check_items(user, today),
         *reward_items(user),
         *certificate_items(user, today),
+        *training_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -39,6 +39,7 @@ from risks import notifications as risk_notes
 from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
+from training import notifications as training_notes
 
 APPS = {
     "hazards": hazard_notes,
@@ -52,6 +53,7 @@ APPS = {
     "risks": risk_notes,
     "rewards": reward_notes,
     "certificates": certificate_notes,
+    "training": training_notes,
 }
 
 

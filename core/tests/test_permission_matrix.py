@@ -58,6 +58,8 @@ from risks.tests.conftest import make_register
 from standardization import services as standardization_services
 from standardization.models import RatingDocument
 from standardization.transitions import TRANSITIONS as STANDARDIZATION_STEPS
+from training import services as training_services
+from training.models import DrillPhoto
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
 SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
@@ -228,6 +230,20 @@ PAGES: dict[str, Route] = {
     "risks:distribution": page("risk.supervise"),
     "risks:plan": page("risk.edit", "enterprise"),
     "risks:plan_image": page("risk.view", "enterprise"),
+    "training:board": page("training.supervise"),
+    "training:principals_missing": page("training.supervise"),
+    "training:drills_missing": page("training.supervise"),
+    "training:officers": page("training.supervise"),
+    "training:officer_create": page("training.record_officer"),
+    "training:observation_create": page("drill.observation"),
+    "training:export": page("training.supervise"),
+    "training:enterprise": page("training.view", "enterprise"),
+    "training:create": page("training.record", "enterprise"),
+    "training:drill_create": page("drill.record", "enterprise"),
+    "training:drill": page("drill.view", "drill"),
+    "training:photo": page("drill.view", "drill_photo"),
+    "training:finding_hazard": post("hazard.source.self_inspection", "finding"),
+    "training:evidence": page("training.view", "training_record"),
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
@@ -352,6 +368,16 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/risks/{{risk_id}}/measures": post("risk.edit", "risk"),
     f"POST {V1}/risks/measures/{{measure_id}}/withdraw": post("risk.edit", "measure"),
     f"GET {V1}/risks/checks": page("risk.view"),
+    f"GET {V1}/training": page("training.view"),
+    f"POST {V1}/training": post("training.record"),
+    f"GET {V1}/drills": page("drill.view"),
+    f"POST {V1}/drills": post("drill.record"),
+    f"GET {V1}/drills/{{drill_id}}": page("drill.view", "drill"),
+    f"GET {V1}/drills/observations": page("training.supervise"),
+    f"POST {V1}/drills/observations": post("drill.observation"),
+    f"POST {V1}/drills/findings/{{finding_id}}/hazard": post(
+        "hazard.source.self_inspection", "finding"
+    ),
     f"POST {V1}/risks/checks/{{task_id}}/answer": post("risk.check", "check_task"),
     f"GET {V1}/notifications": page(SIGNED_IN),
     f"GET {V1}/notifications/unread": page(SIGNED_IN),
@@ -492,6 +518,16 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     risk_checks.generate(now.date())
     risk_services.upload_site_plan(principal, enterprise.pk, image=_image("plan"))
     reward = _reward(enterprise, principal)
+    drill = training_services.record_drill(
+        supervisor,
+        enterprise.pk,
+        held_on=now.date(),
+        kind="evacuation",
+        scenario="矩阵演练",
+        participants=10,
+        findings=["矩阵问题"],
+        photos=[_image("drill")],
+    )
     return {
         "enterprise": enterprise,
         "hazard": hazard,
@@ -569,6 +605,20 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "check_task": measure.checks.get(),
         "report": reward.report,
         "reward": reward,
+        "drill": drill,
+        "finding": drill.findings.get(),
+        "drill_photo": drill.photos.get(),
+        "training_record": training_services.record_training(
+            supervisor,
+            kind="principal",
+            enterprise_id=enterprise.pk,
+            person_name="王建国",
+            course="矩阵培训",
+            organiser="县局",
+            hours=8,
+            trained_on=now.date(),
+            evidence=pdf(),
+        ),
         "missing": Missing(),
     }
 
@@ -643,7 +693,7 @@ def world(users, county, enterprise_a, far_enterprise, immediate_tasks, settings
 
 # A kind without a scoped manager of its own is seen where the object it belongs to is: a
 # hazard's photo where its hazard is (an employee sees only the hazards they reported).
-SCOPED_BY = {HazardPhoto: "hazard", ProjectEvent: "project"}
+SCOPED_BY = {HazardPhoto: "hazard", ProjectEvent: "project", DrillPhoto: "drill"}
 # A kind whose route names another row: the inspector pool's toggle names the officer (a user).
 URL_PK = {Inspector: "user_id"}
 

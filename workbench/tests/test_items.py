@@ -28,7 +28,9 @@ def _fresh_partitions():
     yield
 
 
-DUTY_KINDS = {"duty_own", "duty_missing"}
+# The fixtures' foundry has not drilled this half year and its principal is not trained
+# (training): those items are left out with the duties' (training's own tests ask for them).
+DUTY_KINDS = {"duty_own", "duty_missing", "drill_due", "drill_overdue", "principals_untrained"}
 
 
 def kinds(user, today=TODAY, duties=False):

@@ -29,6 +29,7 @@ from reporting import demo as demo_reporting
 from rewards import demo as demo_rewards
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
+from training import demo as demo_training
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -220,6 +221,7 @@ class Command(BaseCommand):
                 enterprises,
             )
             certificates = demo_certificates.load(principal, enterprises)
+            training = demo_training.load(supervisor, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -257,6 +259,8 @@ class Command(BaseCommand):
                 f"员工报告 {rewards['reports']} 条，产生奖励 {rewards['rewards']} 笔"
                 f"演示特种作业操作证：新建 {certificates['certificates']} 张，"
                 f"演示企业持证缺口 {certificates['gaps']} 项"
+                f"演示培训演练：培训记录 {training['records']} 条、疏散逃生演练 "
+                f"{training['drills']} 次、镇街现场观摩演练 {training['observations']} 次"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
