@@ -151,6 +151,7 @@ def _register_routers():
     from reporting.api import router as reporting_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
+    from tips.api import router as tips_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
@@ -164,6 +165,7 @@ def _register_routers():
     api.add_router("/commitments", reporting_router)
     api.add_router("/standardization", standardization_router)
     api.add_router("/risks", risks_router)
+    api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
 
 

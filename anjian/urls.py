@@ -19,6 +19,8 @@ urlpatterns = [
     path("public/benchmarks/", include("standardization.public_urls")),
     path("risks/", include("risks.urls")),
     path("public/draws/", include("enforcement.public_urls")),
+    path("tips/", include("tips.urls")),
+    path("public/tips/", include("tips.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ def navigation(request):
             "standardization": can(user, "standardization.view"),
             "risks": can(user, "risk.view"),
             "risk_supervise": can(user, "risk.supervise"),
+            "tips": can(user, "tip.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

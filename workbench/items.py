@@ -47,6 +47,8 @@ from standardization.models import Rating
 from standardization.rules import RENEWAL_WINDOW_DAYS
 from standardization.states import PENDING as RATING_PENDING
 from standardization.states import State as RatingState
+from tips import services as tip_services
+from tips.models import Tip
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -420,6 +422,29 @@ def check_items(user, today: date) -> list[Item]:
     return items
 
 
+def tip_items(user, today: date) -> list[Item]:
+    """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
+    acceptance or reply deadline, and waiting to be accepted."""
+    if not can(user, "tip.handle"):
+        return []
+    tips = Tip.objects.for_user(user, "tip.view")
+    accept_overdue = tip_services.overdue_acceptance(tips, today).count()
+    reply_overdue = tip_services.overdue_reply(tips, today).count()
+    waiting = tips.filter(state="submitted").count() - accept_overdue
+    items = []
+    if accept_overdue:
+        url = _url("tips:list", overdue="accept")
+        items.append(Item("tips_accept_overdue", "受理逾期的举报", accept_overdue, url, OVERDUE))
+    if reply_overdue:
+        url = _url("tips:list", overdue="reply")
+        items.append(Item("tips_reply_overdue", "答复逾期的举报", reply_overdue, url, OVERDUE))
+    if waiting:
+        items.append(
+            Item("tips_waiting", "举报待受理", waiting, _url("tips:list", state="submitted"))
+        )
+    return items
+
+
 def jurisdiction_stat(user, name: str, today: date, compute):
     """A figure of the user's jurisdiction (the same for everyone of their role there),
     counted at most once per settings.WORKBENCH_STATS_SECONDS: a county's take 50–100 ms each
@@ -451,6 +476,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *rating_items(user, today),
         *project_items(user),
         *check_items(user, today),
+        *tip_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

@@ -27,6 +27,7 @@ from projects import demo as demo_projects
 from reporting import demo as demo_reporting
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
+from tips import demo as demo_tips
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -211,6 +212,7 @@ class Command(BaseCommand):
                 pk__in=[e.pk for e in enterprises], sector_tags__code="metal_smelting"
             ).order_by("pk")[:1]
             projects = demo_projects.load(supervisor, officer, principal, [*smelters, *enterprises])
+            tips = demo_tips.load(town_supervisor, supervisor, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -243,6 +245,7 @@ class Command(BaseCommand):
                 f"演示三同时与设备：新建建设项目 {projects['projects']} 个、设备 "
                 f"{projects['equipment']} 台（套），其中属于淘汰落后目录 {projects['matches']} 项"
             )
+            self.stdout.write(f"演示群众举报：{tips['tips']} 条")
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
 
