@@ -45,6 +45,7 @@ def load(town_supervisor, supervisor, enterprises) -> dict:
                 today=day,
             ).tip
         )
+    in_town = list(made)
     for n, text in enumerate(["城东某无名小作坊", "高唐县某木器加工点"]):
         made.append(
             services.submit(
@@ -70,15 +71,14 @@ def load(town_supervisor, supervisor, enterprises) -> dict:
         "dismiss": "现场核查未发现所举报问题",
         "reply": "经核查，已责令企业整改，感谢您的监督",
     }
-    for tip, actions in zip(made, steps, strict=False):
+    for tip, actions in zip(in_town, steps, strict=False):
         for action in actions:
             if action == "verify":
                 services.verify(town_supervisor, tip.pk, "现场核查情况属实，已登记隐患")
                 services.decide_reward(town_supervisor, tip.pk, "general")
             else:
                 services.act(town_supervisor, tip.pk, action, notes.get(action, ""))
-    if len(made) > 1:
-        services.act(supervisor, made[-1].pk, "accept")
+    services.act(supervisor, made[-1].pk, "accept")
     # Keep the demo's deadlines honest: the oldest waiting tip is past its acceptance deadline.
     overdue = [t for t in made if t.state == "submitted" and t.accept_due < today]
     return {"tips": len(made), "overdue": len(overdue)}

@@ -187,9 +187,9 @@ def submit(
     enterprise_text = _line(enterprise_text, "enterprise_text", "被举报单位", False)
     what = _line(what, "what", "举报内容", True)
     place = _line(place, "place", "地点", True)
-    contact_name = contact_phone_text = ""
+    name_text = contact_phone_text = ""
     if not anonymous:
-        contact_name = _line(contact_name, "contact_name", "姓名", False)
+        name_text = _line(contact_name, "contact_name", "姓名", False)
         contact_phone_text = str(contact_phone or "").strip()
         if not contact_phone_text:
             raise TipRefused("实名举报请填写联系电话，或选择匿名举报", field="contact_phone")
@@ -210,7 +210,7 @@ def submit(
             what=what,
             place=place,
             anonymous=not contact_phone_text,
-            contact_name=contact_name,
+            contact_name=name_text,
             contact_phone=contact_phone_text,
             submitted_on=today,
             accept_due=workdays.add_workdays(today, ACCEPT.workdays),
@@ -242,6 +242,7 @@ def public_status(code: Any) -> dict | None:
             "replied_on",
             "accept_due",
             "reply_due",
+            "reward__state",
         )
         .first()
     )

@@ -7,110 +7,293 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_notification_channels'),
-        ('enterprises', '0005_name_bigrams'),
-        ('hazards', '0011_hazard_order_link'),
+        ("core", "0005_notification_channels"),
+        ("enterprises", "0005_name_bigrams"),
+        ("hazards", "0011_hazard_order_link"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tip',
+            name="Tip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='查询码摘要')),
-                ('enterprise_text', models.CharField(blank=True, max_length=100, verbose_name='被举报单位（自填）')),
-                ('scope_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('what', models.TextField(verbose_name='举报内容')),
-                ('place', models.CharField(max_length=200, verbose_name='地点')),
-                ('anonymous', models.BooleanField(default=True, verbose_name='匿名')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='举报人姓名')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('state', models.CharField(choices=[('submitted', '待受理'), ('accepted', '已受理'), ('not_accepted', '不予受理'), ('verifying', '核查中'), ('verified', '核查属实'), ('not_verified', '核查不属实'), ('replied', '已答复办结')], default='submitted', max_length=20, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True, verbose_name='提交时间')),
-                ('submitted_on', models.DateField(db_index=True, verbose_name='提交日期')),
-                ('accept_due', models.DateField(verbose_name='受理期限')),
-                ('reply_due', models.DateField(verbose_name='答复期限')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('not_accepted_reason', models.CharField(blank=True, max_length=500, verbose_name='不予受理理由')),
-                ('finding', models.TextField(blank=True, verbose_name='核查情况')),
-                ('reply', models.TextField(blank=True, verbose_name='答复内容')),
-                ('replied_on', models.DateField(blank=True, null=True, verbose_name='答复日期')),
-                ('client_key', models.CharField(editable=False, max_length=64)),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='enterprises.enterprise', verbose_name='被举报企业')),
-                ('hazard', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='hazards.hazard', verbose_name='形成隐患')),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.jurisdiction', verbose_name='承办区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code_hash",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="查询码摘要"
+                    ),
+                ),
+                (
+                    "enterprise_text",
+                    models.CharField(blank=True, max_length=100, verbose_name="被举报单位（自填）"),
+                ),
+                ("scope_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("what", models.TextField(verbose_name="举报内容")),
+                ("place", models.CharField(max_length=200, verbose_name="地点")),
+                ("anonymous", models.BooleanField(default=True, verbose_name="匿名")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="举报人姓名"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="联系电话"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("accepted", "已受理"),
+                            ("not_accepted", "不予受理"),
+                            ("verifying", "核查中"),
+                            ("verified", "核查属实"),
+                            ("not_verified", "核查不属实"),
+                            ("replied", "已答复办结"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="提交时间")),
+                ("submitted_on", models.DateField(db_index=True, verbose_name="提交日期")),
+                ("accept_due", models.DateField(verbose_name="受理期限")),
+                ("reply_due", models.DateField(verbose_name="答复期限")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                (
+                    "not_accepted_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="不予受理理由"),
+                ),
+                ("finding", models.TextField(blank=True, verbose_name="核查情况")),
+                ("reply", models.TextField(blank=True, verbose_name="答复内容")),
+                ("replied_on", models.DateField(blank=True, null=True, verbose_name="答复日期")),
+                ("client_key", models.CharField(editable=False, max_length=64)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="enterprises.enterprise",
+                        verbose_name="被举报企业",
+                    ),
+                ),
+                (
+                    "hazard",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="hazards.hazard",
+                        verbose_name="形成隐患",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.jurisdiction",
+                        verbose_name="承办区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众举报',
-                'verbose_name_plural': '群众举报',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "群众举报",
+                "verbose_name_plural": "群众举报",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Reward',
+            name="Reward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=20, verbose_name='奖励情形')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='金额（元）')),
-                ('source', models.CharField(max_length=200, verbose_name='依据')),
-                ('state', models.CharField(choices=[('decided', '已核定'), ('approved', '已审批'), ('paid', '已发放')], max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(verbose_name='核定时间')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='发放时间')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核定人')),
-                ('paid_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发放人')),
-                ('tip', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='reward', to='tips.tip', verbose_name='举报')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=20, verbose_name="奖励情形")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="金额（元）"),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="依据")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("decided", "已核定"), ("approved", "已审批"), ("paid", "已发放")],
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(verbose_name="核定时间")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
+                ),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="发放时间")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核定人",
+                    ),
+                ),
+                (
+                    "paid_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发放人",
+                    ),
+                ),
+                (
+                    "tip",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reward",
+                        to="tips.tip",
+                        verbose_name="举报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '举报奖励',
-                'verbose_name_plural': '举报奖励',
+                "verbose_name": "举报奖励",
+                "verbose_name_plural": "举报奖励",
             },
         ),
         migrations.CreateModel(
-            name='TipEvent',
+            name="TipEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('from_state', models.CharField(blank=True, max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(blank=True, max_length=20, verbose_name='新状态')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='数据')),
-                ('notified_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='通知时间')),
-                ('action', models.CharField(choices=[('submitted', '收到举报'), ('linked', '关联企业'), ('accept', '受理'), ('refuse', '不予受理'), ('start', '开始核查'), ('verify', '核查属实'), ('dismiss', '核查不属实'), ('reply', '答复办结'), ('remind', '逾期提醒'), ('reward_decided', '核定奖励'), ('reward_approved', '审批奖励'), ('reward_paid', '发放奖励')], max_length=20, verbose_name='操作')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('tip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tips.tip')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                ("from_state", models.CharField(blank=True, max_length=20, verbose_name="原状态")),
+                ("to_state", models.CharField(blank=True, max_length=20, verbose_name="新状态")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="数据")),
+                (
+                    "notified_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="通知时间"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "收到举报"),
+                            ("linked", "关联企业"),
+                            ("accept", "受理"),
+                            ("refuse", "不予受理"),
+                            ("start", "开始核查"),
+                            ("verify", "核查属实"),
+                            ("dismiss", "核查不属实"),
+                            ("reply", "答复办结"),
+                            ("remind", "逾期提醒"),
+                            ("reward_decided", "核定奖励"),
+                            ("reward_approved", "审批奖励"),
+                            ("reward_paid", "发放奖励"),
+                        ],
+                        max_length=20,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "tip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="tips.tip",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '举报办理记录',
-                'verbose_name_plural': '举报办理记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "举报办理记录",
+                "verbose_name_plural": "举报办理记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TipPhoto',
+            name="TipPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='tips/%Y/%m/', verbose_name='照片')),
-                ('tip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='tips.tip')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to="tips/%Y/%m/", verbose_name="照片")),
+                (
+                    "tip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="tips.tip",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '举报照片',
-                'verbose_name_plural': '举报照片',
+                "verbose_name": "举报照片",
+                "verbose_name_plural": "举报照片",
             },
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(fields=['client_key', 'submitted_on'], name='tip_client_day'),
+            model_name="tip",
+            index=models.Index(fields=["client_key", "submitted_on"], name="tip_client_day"),
         ),
         migrations.AddIndex(
-            model_name='tip',
-            index=models.Index(fields=['state', 'accept_due'], name='tip_state_due'),
+            model_name="tip",
+            index=models.Index(fields=["state", "accept_due"], name="tip_state_due"),
         ),
     ]
