@@ -5,6 +5,7 @@ and scoped like the pages (list, one tip, its steps). An unknown and a malformed
 the same 404 with the same body."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -15,6 +16,7 @@ from accounts.lockout import client_ip
 from accounts.roles import require
 from core.api_schemas import ErrorOut, Int64, Pagination
 from core.gate import get_for_user
+from core.inputs import Line, Text
 from tips import services
 from tips.forms import TipFilterForm
 from tips.models import Tip
@@ -26,15 +28,13 @@ NOT_FOUND = "未找到该查询码对应的举报"
 
 
 class TipIn(Schema):
-    enterprise_id: str = Field(
-        "", description="搜索得到的企业 id；搜索不到时留空并填 enterprise_text"
-    )
-    enterprise_text: str = Field("", description="被举报单位名称（自填）")
-    what: str = Field("", description="举报内容")
-    place: str = Field("", description="具体地点")
+    enterprise_id: Int64 | None = Field(None, description="搜索得到的企业 id；搜不到时不传")
+    enterprise_text: Line(100) = Field("", description="被举报单位名称（自填）")
+    what: Text(2000) = Field("", description="举报内容")
+    place: Line(200) = Field("", description="具体地点")
     anonymous: bool = Field(True, description="匿名举报时不留联系方式")
-    contact_name: str = ""
-    contact_phone: str = Field("", description="实名举报时必填")
+    contact_name: Line(50) = ""
+    contact_phone: Line(30) = Field("", description="实名举报时必填")
 
 
 class SubmittedOut(Schema):
@@ -80,9 +80,9 @@ class TipOut(Schema):
 
 
 class ActionIn(Schema):
-    action: str = Field(description="accept / refuse / start / verify / dismiss / reply")
-    note: str = Field("", description="理由、核查情况或答复内容")
-    description: str = Field("", description="核查属实时的隐患描述（默认用举报内容）")
+    action: Literal["accept", "refuse", "start", "verify", "dismiss", "reply"]
+    note: Text(2000) = Field("", description="理由、核查情况或答复内容")
+    description: Text(2000) = Field("", description="核查属实时的隐患描述（默认用举报内容）")
 
 
 @router.post(
@@ -93,18 +93,18 @@ class ActionIn(Schema):
 )
 def submit(
     request: HttpRequest,
-    data: Form[TipIn],
+    payload: Form[TipIn],
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     submission = services.submit(
         address=client_ip(request),
-        what=data.what,
-        place=data.place,
-        enterprise_id=data.enterprise_id,
-        enterprise_text=data.enterprise_text,
-        anonymous=data.anonymous,
-        contact_name=data.contact_name,
-        contact_phone=data.contact_phone,
+        what=payload.what,
+        place=payload.place,
+        enterprise_id=payload.enterprise_id,
+        enterprise_text=payload.enterprise_text,
+        anonymous=payload.anonymous,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
         photos=photos or [],
     )
     return Status(
@@ -162,7 +162,7 @@ def tip_list(request: HttpRequest, filters: Query[TipFilter]):
     )
 
 
-@router.get("/{int:tip_id}", response=TipOut, summary="一条举报（不含举报人信息）")
+@router.get("/{tip_id}", response=TipOut, summary="一条举报（不含举报人信息）")
 def tip_detail(request: HttpRequest, tip_id: Int64):
     return get_for_user(
         Tip.objects.select_related("enterprise", "jurisdiction"),
@@ -174,14 +174,14 @@ def tip_detail(request: HttpRequest, tip_id: Int64):
 
 
 @router.post(
-    "/{int:tip_id}/actions",
+    "/{tip_id}/actions",
     response={200: TipOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="办理：受理、不予受理、开始核查、核查属实（形成隐患）、核查不属实、答复",
 )
-def tip_act(request: HttpRequest, tip_id: Int64, data: ActionIn):
+def tip_act(request: HttpRequest, tip_id: Int64, payload: ActionIn):
     get_for_user(Tip, request.user, "tip.view", "查看群众举报", pk=tip_id)
-    if data.action == "verify":
-        services.verify(request.user, tip_id, data.note, data.description)
+    if payload.action == "verify":
+        services.verify(request.user, tip_id, payload.note, payload.description)
     else:
-        services.act(request.user, tip_id, data.action, data.note)
+        services.act(request.user, tip_id, payload.action, payload.note)
     return Tip.objects.select_related("enterprise", "jurisdiction").get(pk=tip_id)
