@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import workdays
@@ -41,7 +42,7 @@ from tips.reference import (
     REPLY,
     REWARD_RULES_BY_KEY,
 )
-from tips.states import PUBLIC_LABELS, TRANSITIONS, RewardState, State
+from tips.states import AWAITING_REPLY, PUBLIC_LABELS, TRANSITIONS, RewardState, State
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -518,14 +519,20 @@ def advance_reward(user: "User", tip_id: int, step: str) -> Reward:
 # --- deadlines --------------------------------------------------------------------------------
 
 
+def accept_overdue_condition(today: date) -> Q:
+    return Q(state=State.SUBMITTED, accept_due__lt=today)
+
+
+def reply_overdue_condition(today: date) -> Q:
+    return Q(state__in=AWAITING_REPLY, reply_due__lt=today)
+
+
 def overdue_acceptance(queryset, today: date):
-    return queryset.filter(state=State.SUBMITTED, accept_due__lt=today)
+    return queryset.filter(accept_overdue_condition(today))
 
 
 def overdue_reply(queryset, today: date):
-    from tips.states import AWAITING_REPLY
-
-    return queryset.filter(state__in=AWAITING_REPLY, reply_due__lt=today)
+    return queryset.filter(reply_overdue_condition(today))
 
 
 def remind_overdue(today: date | None = None) -> int:

@@ -424,24 +424,26 @@ def check_items(user, today: date) -> list[Item]:
 
 def tip_items(user, today: date) -> list[Item]:
     """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
-    acceptance or reply deadline, and waiting to be accepted."""
+    acceptance or reply deadline, and waiting to be accepted (one query)."""
     if not can(user, "tip.handle"):
         return []
-    tips = Tip.objects.for_user(user, "tip.view")
-    accept_overdue = tip_services.overdue_acceptance(tips, today).count()
-    reply_overdue = tip_services.overdue_reply(tips, today).count()
-    waiting = tips.filter(state="submitted").count() - accept_overdue
+    counts = Tip.objects.for_user(user, "tip.view").aggregate(
+        accept_overdue=Count("pk", filter=tip_services.accept_overdue_condition(today)),
+        reply_overdue=Count("pk", filter=tip_services.reply_overdue_condition(today)),
+        waiting=Count("pk", filter=Q(state="submitted", accept_due__gte=today)),
+    )
     items = []
-    if accept_overdue:
+    if counts["accept_overdue"]:
         url = _url("tips:list", overdue="accept")
-        items.append(Item("tips_accept_overdue", "受理逾期的举报", accept_overdue, url, OVERDUE))
-    if reply_overdue:
+        label = "受理逾期的举报"
+        items.append(Item("tips_accept_overdue", label, counts["accept_overdue"], url, OVERDUE))
+    if counts["reply_overdue"]:
         url = _url("tips:list", overdue="reply")
-        items.append(Item("tips_reply_overdue", "答复逾期的举报", reply_overdue, url, OVERDUE))
-    if waiting:
-        items.append(
-            Item("tips_waiting", "举报待受理", waiting, _url("tips:list", state="submitted"))
-        )
+        label = "答复逾期的举报"
+        items.append(Item("tips_reply_overdue", label, counts["reply_overdue"], url, OVERDUE))
+    if counts["waiting"]:
+        url = _url("tips:list", state="submitted")
+        items.append(Item("tips_waiting", "举报待受理", counts["waiting"], url))
     return items
 
 

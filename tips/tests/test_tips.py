@@ -441,3 +441,22 @@ def test_demo_loads(users, town, county_supervisor, enterprise_a, enterprise_a2,
     assert result["tips"] == 4  # two in town A, two in free text
     assert Tip.objects.filter(state=State.ACCEPTED).count() == 2  # one in town A, one county
     assert demo.load(town, county_supervisor, [enterprise_a])["tips"] == 0
+
+
+def test_list_pages_take_as_many_queries_for_five_tips_as_for_one(users, enterprise_a, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(client, users[Role.COUNTY_ADMIN])
+    submit(enterprise_a)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        return len(queries)
+
+    one = {url: count(url) for url in ("/tips/", "/api/v1/tips", "/tips/statistics/")}
+    for n in range(4):
+        submit(enterprise_a, address=f"192.0.2.{n + 10}", photos=[png()])
+        submit(enterprise_text="某作坊", address=f"192.0.2.{n + 20}")
+    assert {url: count(url) for url in one} == one
