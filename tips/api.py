@@ -137,7 +137,7 @@ def status(request: HttpRequest, code: str = ""):
     summary="按名称搜索企业（公开，仅返回名称和 id，限频）",
 )
 def enterprises(request: HttpRequest, q: str = ""):
-    if not search_allowed(request):
+    if not search_allowed(request, q):
         return Status(429, {"detail": SEARCH_REFUSED})
     return services.search(q)
 

@@ -61,6 +61,7 @@ TEXT_LIMITS = {"enterprise_text": 100, "what": 2000, "place": 200, "contact_name
 PHONE = re.compile(r"^[0-9+\-\s]{7,20}$")
 RATE_LIMITED = "提交过于频繁：同一网络每天最多提交 {limit} 条举报，请明天再试或拨打举报电话"
 PHOTO_KINDS = {"jpg", "png"}
+MIN_SEARCH = 2  # characters of an enterprise's name before the public search looks
 
 
 # --- tracking codes ---------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def searchable_enterprises():
 def search(term: str, limit: int = 10) -> list[dict]:
     """Names and ids only, of active enterprises whose name holds `term` (at least 2 chars)."""
     term = str(term or "").strip()[:50]
-    if len(term) < 2:
+    if len(term) < MIN_SEARCH:
         return []
     rows = searchable_enterprises().filter(name__contains=term).order_by("name", "pk")
     return [{"id": pk, "name": name} for pk, name in rows.values_list("pk", "name")[:limit]]

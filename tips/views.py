@@ -29,11 +29,12 @@ PAGE_SIZE = 30
 SEARCH_REFUSED = "查询过于频繁，请稍后再试"
 
 
-def search_allowed(request) -> bool:
-    """The public enterprise search: at most settings.TIPS_SEARCHES_PER_MINUTE a minute per
-    client address (counted in the cache, keyed by the address's keyed hash)."""
+def search_allowed(request, term: str) -> bool:
+    """The public enterprise search: at most settings.TIPS_SEARCHES_PER_MINUTE searches a
+    minute per client address (counted in the cache, keyed by the address's keyed hash); a
+    term too short to search (no query) is not counted."""
     limit = settings.TIPS_SEARCHES_PER_MINUTE
-    if not limit:
+    if not limit or len(str(term or "").strip()) < services.MIN_SEARCH:
         return True
     minute = int(timezone.now().timestamp() // 60)
     key = f"tips:search:{services.client_key(client_ip(request))}:{minute}"
@@ -97,7 +98,7 @@ def public_form(request):
 
 def public_search(request):
     """The fragment of enterprise choices for the form's search box (htmx)."""
-    if not search_allowed(request):
+    if not search_allowed(request, request.GET.get("q", "")):
         return render(request, "tips/_search.html", {"refused": SEARCH_REFUSED}, status=429)
     results = services.search(request.GET.get("q", ""))
     return render(request, "tips/_search.html", {"results": results, "q": request.GET.get("q", "")})

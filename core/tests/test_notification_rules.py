@@ -36,6 +36,7 @@ from risks import notifications as risk_notes
 from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
+from tips import notifications as tip_notes
 
 APPS = {
     "hazards": hazard_notes,
@@ -47,6 +48,7 @@ APPS = {
     "projects": project_notes,
     "standardization": standardization_notes,
     "risks": risk_notes,
+    "tips": tip_notes,
 }
 
 

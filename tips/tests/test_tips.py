@@ -219,6 +219,15 @@ def test_public_search_returns_names_and_ids_only_and_is_rate_limited(
     assert refused.status_code == 429 and "频繁" in refused.json()["detail"]
 
 
+def test_public_pages_open_without_log_in(users, enterprise_a):
+    client = Client()
+    form = client.get("/public/tips/")
+    assert form.status_code == 200 and "举报安全生产隐患" in form.content.decode()
+    assert client.get("/public/tips/status/").status_code == 200
+    found = client.get("/public/tips/search/", {"q": enterprise_a.name[:4]}).content.decode()
+    assert enterprise_a.name in found and enterprise_a.credit_code not in found
+
+
 def test_public_page_submits_and_shows_the_code(users, enterprise_a):
     response = Client().post(
         "/public/tips/",
