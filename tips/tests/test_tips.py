@@ -469,3 +469,17 @@ def test_list_pages_take_as_many_queries_for_five_tips_as_for_one(users, enterpr
         submit(enterprise_a, address=f"192.0.2.{n + 10}", photos=[png()])
         submit(enterprise_text="某作坊", address=f"192.0.2.{n + 20}")
     assert {url: count(url) for url in one} == one
+
+
+def test_unknown_and_malformed_codes_take_the_same_work(users, enterprise_a):
+    """Both are hashed and looked up: one query each, so neither answers sooner."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(enterprise_a)
+    counts = []
+    for code in (services.new_code(), "not-a-code", "", "x" * 1000):
+        with CaptureQueriesContext(connection) as queries:
+            assert services.public_status(code) is None
+        counts.append(len(queries))
+    assert counts == [1, 1, 1, 1]
