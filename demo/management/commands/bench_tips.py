@@ -20,6 +20,7 @@ import http.client
 import io
 import json
 import os
+import shutil
 import statistics
 import threading
 import time
@@ -82,6 +83,7 @@ class Command(IngestCommand):
             result = self._load(server.port, ids, options)
         finally:
             server.stop()
+            shutil.rmtree(self.home, ignore_errors=True)
         stored = Tip.objects.count()
         self._report(result, stored, options)
 
