@@ -5,6 +5,7 @@ and scoped like the pages (list, one tip, its steps). An unknown and a malformed
 the same 404 with the same body."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
@@ -185,3 +186,53 @@ def tip_act(request: HttpRequest, tip_id: Int64, payload: ActionIn):
     else:
         services.act(request.user, tip_id, payload.action, payload.note)
     return Tip.objects.select_related("enterprise", "jurisdiction").get(pk=tip_id)
+
+
+class RewardIn(Schema):
+    rule: Literal["major", "general"] = Field(description="奖励情形：重大或一般事故隐患")
+    amount: Decimal | None = Field(None, description="金额（元），默认该情形的标准金额")
+    note: Line(500) = ""
+
+
+class RewardOut(Schema):
+    tip_id: int
+    rule: str
+    amount: Decimal
+    source: str = Field(description="依据（鲁应急发〔2021〕3号）")
+    state: str = Field(description="decided / approved / paid")
+    decided_at: datetime
+    approved_at: datetime | None
+    paid_at: datetime | None
+
+
+@router.post(
+    "/{tip_id}/reward",
+    response={201: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="核定核查属实举报的奖励",
+)
+def reward_decide(request: HttpRequest, tip_id: Int64, payload: RewardIn):
+    get_for_user(Tip, request.user, "tip.view", "查看群众举报", pk=tip_id)
+    reward = services.decide_reward(
+        request.user, tip_id, payload.rule, payload.amount, payload.note
+    )
+    return Status(201, reward)
+
+
+@router.post(
+    "/{tip_id}/reward/approve",
+    response={200: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="审批奖励（核定人以外的人员）",
+)
+def reward_approve(request: HttpRequest, tip_id: Int64):
+    get_for_user(Tip, request.user, "tip.view", "查看群众举报", pk=tip_id)
+    return services.advance_reward(request.user, tip_id, "approve")
+
+
+@router.post(
+    "/{tip_id}/reward/pay",
+    response={200: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="登记奖励已发放（审批后）",
+)
+def reward_pay(request: HttpRequest, tip_id: Int64):
+    get_for_user(Tip, request.user, "tip.view", "查看群众举报", pk=tip_id)
+    return services.advance_reward(request.user, tip_id, "pay")

@@ -3,6 +3,7 @@ import math
 import re
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
@@ -441,6 +442,14 @@ def test_api_actions(users, enterprise_a, town):
     assert response.status_code == 200 and response.json()["hazard_id"]
     refused = post_json(c, f"/api/v1/tips/{tip.pk}/actions", {"action": "accept"})
     assert refused.status_code == 409 and "不能受理" in refused.json()["detail"]
+    decided = post_json(c, f"/api/v1/tips/{tip.pk}/reward", {"rule": "major"})
+    assert decided.status_code == 201 and Decimal(decided.json()["amount"]) == 3000
+    assert c.post(f"/api/v1/tips/{tip.pk}/reward/approve").status_code == 403
+    admin = client_for(Client(), users[Role.COUNTY_ADMIN])
+    approved = admin.post(f"/api/v1/tips/{tip.pk}/reward/approve")
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    paid = admin.post(f"/api/v1/tips/{tip.pk}/reward/pay")
+    assert paid.status_code == 200 and paid.json()["paid_at"]
 
 
 def test_demo_loads(users, town, county_supervisor, enterprise_a, enterprise_a2, enterprise_b):
