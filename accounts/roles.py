@@ -295,6 +295,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
     "drill.observation": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Public tips (举报, seed section 三(三)): the bureau and the towns read the tips routed to
+    # their jurisdiction and handle them (accept, verify, reply); a reward is decided by a
+    # supervisor or the town, approved by the county administrator and paid by the bureau. The
+    # tipster's identity is the county administrator's alone, every view of it audited.
+    "tip.view": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "tip.handle": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "tip.contact": frozenset({Role.COUNTY_ADMIN}),
+    "tip.reward_decide": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "tip.reward_approve": frozenset({Role.COUNTY_ADMIN}),
+    "tip.reward_pay": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -154,6 +154,7 @@ def _register_routers():
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
     from training.api import drills_router, training_router
+    from tips.api import router as tips_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)
@@ -171,6 +172,7 @@ def _register_routers():
     api.add_router("/certificates", certificates_router)
     api.add_router("/training", training_router)
     api.add_router("/drills", drills_router)
+    api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rewards",
     "certificates",
     "training",
+    "tips",
     "workbench",
     "demo",
 ]
@@ -351,6 +352,10 @@ NOTIFY_RETRY_MINUTES = [1, 5, 15, 60]
 # this period's principal-led check) is counted at most once per this many seconds per role and
 # jurisdiction (Django's cache: per process by default; every to-do count stays live). 0: always.
 WORKBENCH_STATS_SECONDS = env_int("WORKBENCH_STATS_SECONDS", 300)
+# Public tips (tips/): how many a client address may submit per calendar day (0: no limit, as
+# manage.py bench_tips runs), and the public enterprise search's requests per address a minute.
+TIPS_PER_ADDRESS_PER_DAY = env_int("TIPS_PER_ADDRESS_PER_DAY", 5)
+TIPS_SEARCHES_PER_MINUTE = env_int("TIPS_SEARCHES_PER_MINUTE", 30)
 
 # --- Background jobs (huey) ------------------------------------------------------------------
 # The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N

@@ -23,6 +23,8 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("training/", include("training.urls")),
     path("public/draws/", include("enforcement.public_urls")),
+    path("tips/", include("tips.urls")),
+    path("public/tips/", include("tips.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

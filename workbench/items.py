@@ -52,6 +52,8 @@ from standardization.rules import RENEWAL_WINDOW_DAYS
 from standardization.states import PENDING as RATING_PENDING
 from standardization.states import State as RatingState
 from training import services as training_services
+from tips import services as tip_services
+from tips.models import Tip
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -489,6 +491,28 @@ def training_items(user, today: date) -> list[Item]:
         if missing:
             url = reverse("training:principals_missing")
             items.append(Item("principals_untrained", "主要负责人未培训", missing, url))
+def tip_items(user, today: date) -> list[Item]:
+    """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
+    acceptance or reply deadline, and waiting to be accepted (one query)."""
+    if not can(user, "tip.handle"):
+        return []
+    counts = Tip.objects.for_user(user, "tip.view").aggregate(
+        accept_overdue=Count("pk", filter=tip_services.accept_overdue_condition(today)),
+        reply_overdue=Count("pk", filter=tip_services.reply_overdue_condition(today)),
+        waiting=Count("pk", filter=Q(state="submitted", accept_due__gte=today)),
+    )
+    items = []
+    if counts["accept_overdue"]:
+        url = _url("tips:list", overdue="accept")
+        label = "受理逾期的举报"
+        items.append(Item("tips_accept_overdue", label, counts["accept_overdue"], url, OVERDUE))
+    if counts["reply_overdue"]:
+        url = _url("tips:list", overdue="reply")
+        label = "答复逾期的举报"
+        items.append(Item("tips_reply_overdue", label, counts["reply_overdue"], url, OVERDUE))
+    if counts["waiting"]:
+        url = _url("tips:list", state="submitted")
+        items.append(Item("tips_waiting", "举报待受理", counts["waiting"], url))
     return items
 
 
@@ -526,6 +550,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *reward_items(user),
         *certificate_items(user, today),
         *training_items(user, today),
+        *tip_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

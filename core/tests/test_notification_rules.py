@@ -40,6 +40,7 @@ from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
 from training import notifications as training_notes
+from tips import notifications as tip_notes
 
 APPS = {
     "hazards": hazard_notes,
@@ -54,6 +55,7 @@ APPS = {
     "rewards": reward_notes,
     "certificates": certificate_notes,
     "training": training_notes,
+    "tips": tip_notes,
 }
 
 

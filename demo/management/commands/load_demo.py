@@ -30,6 +30,7 @@ from rewards import demo as demo_rewards
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
 from training import demo as demo_training
+from tips import demo as demo_tips
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -222,6 +223,7 @@ class Command(BaseCommand):
             )
             certificates = demo_certificates.load(principal, enterprises)
             training = demo_training.load(supervisor, enterprises)
+            tips = demo_tips.load(town_supervisor, supervisor, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -262,6 +264,7 @@ class Command(BaseCommand):
                 f"演示培训演练：培训记录 {training['records']} 条、疏散逃生演练 "
                 f"{training['drills']} 次、镇街现场观摩演练 {training['observations']} 次"
             )
+            self.stdout.write(f"演示群众举报：{tips['tips']} 条")
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
 
