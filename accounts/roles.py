@@ -242,11 +242,50 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reward.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "reward.stats": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    # Public tips (举报, seed section 三(三)): the bureau and the towns read the tips routed to
+    # their jurisdiction and handle them (accept, verify, reply); a reward is decided by a
+    # supervisor or the town, approved by the county administrator and paid by the bureau. The
+    # tipster's identity is the county administrator's alone, every view of it audited.
+    "tip.view": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "tip.handle": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "tip.contact": frozenset({Role.COUNTY_ADMIN}),
+    "tip.reward_decide": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "tip.reward_approve": frozenset({Role.COUNTY_ADMIN}),
+    "tip.reward_pay": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     # Special-operation certificates (特种作业操作证, seed tasks 19–20): an enterprise's managers
     # (or the bureau and the town on its behalf) keep the certificates of their people and the
     # operations their work needs; the bureau, towns, grid members and experts follow them.
     "certificate.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "certificate.record": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.TOWN_SUPERVISOR,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    # Who reads a holder's whole ID number: the enterprise and the county bureau; the others
+    # see it masked (3715**********1234).
+    "certificate.id_number": frozenset(
+        {
+            Role.COUNTY_ADMIN,
+            Role.SUPERVISOR,
+            Role.ENFORCEMENT_OFFICER,
+            Role.PRINCIPAL,
+            Role.SAFETY_OFFICER,
+        }
+    ),
+    # The county's and towns' list of certificates expiring or due for review, and its export.
+    "certificate.list": JURISDICTION_ROLES - {Role.GRID_MEMBER},
+    # Inspectors raise an operation without enough valid holders as a major hazard
+    # (应急管理部令第10号 第三条（二）).
+    "certificate.raise_gap": frozenset(
+        {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
     # Training and drills (seed tasks 17, 18, 25): an enterprise's managers record their
     # people's training and their drills (the bureau and the town may on their behalf); the
     # bureau records its enforcement officers' training; the towns and the bureau record the
@@ -261,9 +300,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.SAFETY_OFFICER,
         }
     ),
-    # Who reads a holder's whole ID number: the enterprise and the county bureau; the others
-    # see it masked (3715**********1234).
-    "certificate.id_number": frozenset(
     "training.record_officer": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "training.supervise": frozenset(
         {
@@ -287,26 +323,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.SAFETY_OFFICER,
         }
     ),
-    # The county's and towns' list of certificates expiring or due for review, and its export.
-    "certificate.list": JURISDICTION_ROLES - {Role.GRID_MEMBER},
-    # Inspectors raise an operation without enough valid holders as a major hazard
-    # (应急管理部令第10号 第三条（二）).
-    "certificate.raise_gap": frozenset(
-        {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-    ),
     "drill.observation": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
-    # Public tips (举报, seed section 三(三)): the bureau and the towns read the tips routed to
-    # their jurisdiction and handle them (accept, verify, reply); a reward is decided by a
-    # supervisor or the town, approved by the county administrator and paid by the bureau. The
-    # tipster's identity is the county administrator's alone, every view of it audited.
-    "tip.view": frozenset(
-        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-    ),
-    "tip.handle": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
-    "tip.contact": frozenset({Role.COUNTY_ADMIN}),
-    "tip.reward_decide": frozenset({Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
-    "tip.reward_approve": frozenset({Role.COUNTY_ADMIN}),
-    "tip.reward_pay": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     # The API's own pages, the 接口令牌 page (a bearer token for a script, an officer's phone,
     # a system that connects) and the API documentation (/api/v1/docs and its OpenAPI
     # document): for the bureau's and the towns' staff and an enterprise's managers, who

@@ -153,8 +153,8 @@ def _register_routers():
     from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
-    from training.api import drills_router, training_router
     from tips.api import router as tips_router
+    from training.api import drills_router, training_router
 
     api.add_router("/enterprises", enterprises_router)
     api.add_router("/hazards", hazards_router)

@@ -51,9 +51,9 @@ from standardization.models import Rating
 from standardization.rules import RENEWAL_WINDOW_DAYS
 from standardization.states import PENDING as RATING_PENDING
 from standardization.states import State as RatingState
-from training import services as training_services
 from tips import services as tip_services
 from tips.models import Tip
+from training import services as training_services
 
 OVERDUE, DUE_SOON, TO_ACT = 0, 1, 2  # urgency, most urgent first
 URGENCY_LABELS = {OVERDUE: "已逾期", DUE_SOON: "临近期限", TO_ACT: "待办理"}
@@ -440,6 +440,8 @@ def reward_items(user) -> list[Item]:
     )
     url = reverse("rewards:enterprise", args=[user.enterprise_id])
     return [Item("rewards_proposed", "奖励待审批", count, url)] if count else []
+
+
 def certificate_items(user, today: date) -> list[Item]:
     """Special-operation certificates: those expired, lapsed or due for review or expiry within
     the review window (60 days), and the operations without enough valid holders (持证缺口),
@@ -463,6 +465,9 @@ def certificate_items(user, today: date) -> list[Item]:
         items.append(
             Item("certificates_gap", label, gaps, own or _url("certificates:gaps"), OVERDUE)
         )
+    return items
+
+
 def training_items(user, today: date) -> list[Item]:
     """Training and drills (seed tasks 17, 18): for an enterprise's managers, this period's
     evacuation drill falling due (training.reference.DUE_SOON_DAYS) or the last period's
@@ -491,6 +496,9 @@ def training_items(user, today: date) -> list[Item]:
         if missing:
             url = reverse("training:principals_missing")
             items.append(Item("principals_untrained", "主要负责人未培训", missing, url))
+    return items
+
+
 def tip_items(user, today: date) -> list[Item]:
     """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
     acceptance or reply deadline, and waiting to be accepted (one query)."""

@@ -39,8 +39,8 @@ from risks import notifications as risk_notes
 from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
-from training import notifications as training_notes
 from tips import notifications as tip_notes
+from training import notifications as training_notes
 
 APPS = {
     "hazards": hazard_notes,

@@ -58,10 +58,10 @@ from risks.tests.conftest import make_register
 from standardization import services as standardization_services
 from standardization.models import RatingDocument
 from standardization.transitions import TRANSITIONS as STANDARDIZATION_STEPS
-from training import services as training_services
-from training.models import DrillPhoto
 from tips import services as tip_services
 from tips.models import TipPhoto
+from training import services as training_services
+from training.models import DrillPhoto
 
 OPEN = "open"  # anyone, signed in or not (login, health check, the public draw results)
 SIGNED_IN = "signed_in"  # any signed-in user, whatever the role (their own tokens, home)
@@ -724,8 +724,12 @@ def world(users, county, enterprise_a, far_enterprise, immediate_tasks, settings
 
 # A kind without a scoped manager of its own is seen where the object it belongs to is: a
 # hazard's photo where its hazard is (an employee sees only the hazards they reported).
-SCOPED_BY = {HazardPhoto: "hazard", ProjectEvent: "project", DrillPhoto: "drill"}
-SCOPED_BY = {HazardPhoto: "hazard", ProjectEvent: "project", TipPhoto: "tip"}
+SCOPED_BY = {
+    HazardPhoto: "hazard",
+    ProjectEvent: "project",
+    DrillPhoto: "drill",
+    TipPhoto: "tip",
+}
 # A kind whose route names another row: the inspector pool's toggle names the officer (a user).
 URL_PK = {Inspector: "user_id"}
 

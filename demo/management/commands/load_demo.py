@@ -29,8 +29,8 @@ from reporting import demo as demo_reporting
 from rewards import demo as demo_rewards
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
-from training import demo as demo_training
 from tips import demo as demo_tips
+from training import demo as demo_training
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
@@ -259,8 +259,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示员工隐患报告奖励：{rewards['enterprises']} 家企业制定奖励标准，"
                 f"员工报告 {rewards['reports']} 条，产生奖励 {rewards['rewards']} 笔"
+            )
+            self.stdout.write(
                 f"演示特种作业操作证：新建 {certificates['certificates']} 张，"
                 f"演示企业持证缺口 {certificates['gaps']} 项"
+            )
+            self.stdout.write(
                 f"演示培训演练：培训记录 {training['records']} 条、疏散逃生演练 "
                 f"{training['drills']} 次、镇街现场观摩演练 {training['observations']} 次"
             )
