@@ -1,10 +1,14 @@
+"""Certificates in the admin: a wrong one is corrected here by the platform superuser (its
+status dates follow on save), never deleted (core.admin.ModelAdmin)."""
+
 from django.contrib import admin
 
 from certificates.models import Certificate, RequiredOperation
+from core.admin import ModelAdmin
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ModelAdmin):
     list_display = (
         "holder_name",
         "operation",
@@ -19,6 +23,6 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequiredOperation)
-class RequiredOperationAdmin(admin.ModelAdmin):
+class RequiredOperationAdmin(ModelAdmin):
     list_display = ("enterprise", "operation", "holders_needed")
     raw_id_fields = ("enterprise", "hazard")

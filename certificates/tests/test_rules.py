@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from certificates import services
-from certificates.models import Action, CertificateEvent, Status, mask, status
+from certificates.models import Action, Certificate, CertificateEvent, Status, mask, status
 from certificates.tasks import send_certificate_reminders
 from certificates.tests.conftest import make_certificate
+from conftest import make_user
 from core import workdays
 from core.models import Notification
 
@@ -134,3 +135,19 @@ def test_an_expiry_reminder_after_the_review(users, enterprise_a):
     event = CertificateEvent.objects.get()
     assert event.action == Action.EXPIRY_REMINDER
     assert event.payload == {"due": "2026-06-08", "days": 7}
+
+
+def test_a_certificate_follows_its_enterprise_to_another_town(users, enterprise_a, town_b):
+    """A certificate keeps a copy of its enterprise's scope path (the list's index reads it):
+    when the enterprise moves, the copy follows, so the old town no longer sees it and the new
+    one does."""
+    certificate = make_certificate(enterprise_a)
+    old_town = users[Role.TOWN_SUPERVISOR]
+    assert Certificate.objects.for_user(old_town).filter(pk=certificate.pk).exists()
+    enterprise_a.jurisdiction, enterprise_a.grid = town_b, None
+    enterprise_a.save()
+    certificate.refresh_from_db()
+    assert certificate.scope_path == town_b.path
+    assert not Certificate.objects.for_user(old_town).filter(pk=certificate.pk).exists()
+    new_town = make_user("town_b_sup", Role.TOWN_SUPERVISOR, town_b)
+    assert Certificate.objects.for_user(new_town).filter(pk=certificate.pk).exists()
