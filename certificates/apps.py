@@ -7,4 +7,11 @@ class CertificatesConfig(AppConfig):
     verbose_name = "特种作业操作证"
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from certificates import signals  # noqa: F401
+        from certificates.models import Certificate, RequiredOperation
+
+        # Corrected in the admin (certificates/admin.py): every change audited.
+        auditlog.register(Certificate, exclude_fields=["attention_on", "scope_path", "updated_at"])
+        auditlog.register(RequiredOperation, exclude_fields=["updated_at"])
