@@ -1,10 +1,10 @@
 """/api/v1/certificates: special-operation certificates listed (filters: enterprise, expiring or
 due within N days, category) and read in the user's scope, registered, and their 复审 recorded;
-/api/v1/certificates/gaps: the operations an enterprise needs without enough valid holders. The
-same services and scoping as the pages: a role without the action gets a 403; a certificate or
-an enterprise out of scope is a 404; a refusal answers its status with the Chinese reason and,
-where one field is at fault, `errors` naming it. The ID number is masked for the roles that may
-not read it (accounts.roles: certificate.id_number)."""
+/api/v1/certificates/enterprises/{id}/gaps: the operations an enterprise needs without enough
+valid holders. The same services and scoping as the pages: a role without the action gets a
+403; a certificate or an enterprise out of scope is a 404; a refusal answers its status with
+the Chinese reason and, where one field is at fault, `errors` naming it. The ID number is
+masked for the roles that may not read it (accounts.roles: certificate.id_number)."""
 
 from datetime import date
 
@@ -74,7 +74,7 @@ class CertificateIn(Schema):
     post: Line(TEXT_LIMITS["post"]) = ""
 
 
-class ReviewIn(Schema):
+class CertificateReviewIn(Schema):
     on: PlausibleDate
 
 
@@ -126,10 +126,14 @@ def list_certificates(request, filters: Query[CertificateFilters]):
     return items.order_by("attention_on", "id")
 
 
-@router.get("/gaps", response=list[GapOut], summary="持证缺口（需持证作业缺少有效持证人）")
-def list_gaps(request, enterprise: Int64):
+@router.get(
+    "/enterprises/{enterprise_id}/gaps",
+    response=list[GapOut],
+    summary="企业持证缺口（需持证作业缺少有效持证人）",
+)
+def list_gaps(request, enterprise_id: Int64):
     require(request.user, "certificate.view", "查看特种作业操作证")
-    found = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise)
+    found = get_object_or_404(Enterprise.objects.for_user(request.user), pk=enterprise_id)
     return [
         {
             "required_id": gap.required.pk,
@@ -146,7 +150,7 @@ def list_gaps(request, enterprise: Int64):
 
 
 @router.get("/{certificate_id}", response={200: CertificateOut}, summary="特种作业操作证详情")
-def get_certificate(request, certificate_id: int):
+def get_certificate(request, certificate_id: Int64):
     require(request.user, "certificate.view", "查看特种作业操作证")
     return get_object_or_404(_certificates(request), pk=certificate_id)
 
@@ -159,7 +163,7 @@ def create_certificate(request, payload: CertificateIn):
 
 
 @router.post("/{certificate_id}/review", response={200: CertificateOut}, summary="登记复审")
-def review_certificate(request, certificate_id: int, payload: ReviewIn):
+def review_certificate(request, certificate_id: Int64, payload: CertificateReviewIn):
     require(request.user, "certificate.view", "查看特种作业操作证")
     get_object_or_404(_certificates(request), pk=certificate_id)
     _call(services.review, request.user, certificate_id, payload.on)

@@ -69,7 +69,7 @@ class ReportFilters(Schema):
     state: str | None = Field(None, description="pending / verified / not_verified")
 
 
-class ReportIn(Schema):
+class EmployeeReportIn(Schema):
     enterprise_id: int = Field(ge=1, le=MAX_ID)
     description: Text(5000)
     place: Line(100) = ""
@@ -131,7 +131,7 @@ def get_report(request, report_id: Int64):
 
 
 @router.post("", response={201: ReportOut}, summary="报告隐患（本企业人员）")
-def create_report(request, payload: ReportIn):
+def create_report(request, payload: EmployeeReportIn):
     require(request.user, "report.submit", "报告隐患")
     report = services.report_as_user(
         request.user,

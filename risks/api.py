@@ -284,7 +284,7 @@ class CheckFilters(FilterSchema):
     enterprise: Int64 | None = None
 
 
-class AnswerIn(Schema):
+class CheckAnswerIn(Schema):
     result: column_line(CheckTask, "result") = Field(description="in_place / not_in_place")
     note: Line(TEXT_LIMITS["note"]) = Field("", description="措施未落实时必填")
 
@@ -300,7 +300,7 @@ def list_checks(request, filters: Query[CheckFilters]):
 
 
 @router.post("/checks/{task_id}/answer", response={200: CheckOut}, summary="填报排查结果")
-def answer_check(request, task_id: Int64, payload: AnswerIn):
+def answer_check(request, task_id: Int64, payload: CheckAnswerIn):
     _view(request)
     task = get_object_or_404(CheckTask.objects.for_user(request.user), pk=task_id)
     _call(services.answer_check, request.user, task.pk, result=payload.result, note=payload.note)

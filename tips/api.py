@@ -55,7 +55,7 @@ class StatusOut(Schema):
     reward: str = Field(description="奖励状态：空、已核定、已审批、已发放")
 
 
-class EnterpriseOut(Schema):
+class TipEnterpriseOut(Schema):
     id: int
     name: str
 
@@ -134,7 +134,7 @@ def status(request: HttpRequest, code: str = ""):
 @router.get(
     "/enterprises",
     auth=None,
-    response={200: list[EnterpriseOut], 429: ErrorOut},
+    response={200: list[TipEnterpriseOut], 429: ErrorOut},
     summary="按名称搜索企业（公开，仅返回名称和 id，限频）",
 )
 def enterprises(request: HttpRequest, q: str = ""):
@@ -194,7 +194,7 @@ class RewardIn(Schema):
     note: Line(500) = ""
 
 
-class RewardOut(Schema):
+class TipRewardOut(Schema):
     tip_id: int
     rule: str
     amount: Decimal
@@ -207,7 +207,7 @@ class RewardOut(Schema):
 
 @router.post(
     "/{tip_id}/reward",
-    response={201: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: TipRewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="核定核查属实举报的奖励",
 )
 def reward_decide(request: HttpRequest, tip_id: Int64, payload: RewardIn):
@@ -220,7 +220,7 @@ def reward_decide(request: HttpRequest, tip_id: Int64, payload: RewardIn):
 
 @router.post(
     "/{tip_id}/reward/approve",
-    response={200: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: TipRewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="审批奖励（核定人以外的人员）",
 )
 def reward_approve(request: HttpRequest, tip_id: Int64):
@@ -230,7 +230,7 @@ def reward_approve(request: HttpRequest, tip_id: Int64):
 
 @router.post(
     "/{tip_id}/reward/pay",
-    response={200: RewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: TipRewardOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="登记奖励已发放（审批后）",
 )
 def reward_pay(request: HttpRequest, tip_id: Int64):

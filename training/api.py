@@ -151,7 +151,7 @@ class DrillIn(Schema):
     )
 
 
-class HazardOut(Schema):
+class FindingHazardOut(Schema):
     hazard_id: int
 
 
@@ -188,7 +188,9 @@ def create_drill(request, payload: DrillIn):
 
 
 @drills_router.post(
-    "/findings/{finding_id}/hazard", response={201: HazardOut}, summary="演练发现问题登记为隐患"
+    "/findings/{finding_id}/hazard",
+    response={201: FindingHazardOut},
+    summary="演练发现问题登记为隐患",
 )
 def finding_hazard(request, finding_id: Int64):
     require(request.user, "hazard.source.self_inspection", "将演练问题登记为隐患")

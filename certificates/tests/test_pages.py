@@ -363,7 +363,7 @@ def test_api_creates_and_refuses_in_chinese(users, enterprise_a, enterprise_b, a
 
 def test_api_gaps_and_openapi(users, enterprise_a, manager, api):
     services.declare(manager, enterprise_a.pk, "4.1", 1)
-    gaps = api(Role.SUPERVISOR).get("/api/v1/certificates/gaps", {"enterprise": enterprise_a.pk})
+    gaps = api(Role.SUPERVISOR).get(f"/api/v1/certificates/enterprises/{enterprise_a.pk}/gaps")
     assert gaps.json()[0]["missing"] == 1
     schema = api(Role.SUPERVISOR).get("/api/v1/openapi.json").json()
     assert "/api/v1/certificates" in schema["paths"]

@@ -40,6 +40,9 @@ def test_the_event_tables_record_through_the_one_model():
         "standardization.RatingEvent",
         "risks.RiskEvent",
         "rewards.RewardEvent",
+        "tips.TipEvent",
+        "certificates.CertificateEvent",
+        "training.TrainingEvent",
     }
 
 

@@ -28,6 +28,8 @@ from accidents.tests.conftest import local_data
 from accounts.roles import PERMISSIONS, Role, can
 from accounts.services import create_token
 from anjian.api import api
+from certificates.models import RequiredOperation
+from certificates.tests.conftest import make_certificate
 from conftest import make_user
 from core.models import Jurisdiction, Notification
 from enforcement.inspections import services as inspections
@@ -232,6 +234,18 @@ PAGES: dict[str, Route] = {
     "risks:distribution": page("risk.supervise"),
     "risks:plan": page("risk.edit", "enterprise"),
     "risks:plan_image": page("risk.view", "enterprise"),
+    "certificates:list": page("certificate.list"),
+    "certificates:list_export": page("certificate.list"),
+    "certificates:gaps": page("certificate.list"),
+    "certificates:template": page("certificate.record"),
+    "certificates:enterprise": page("certificate.view", "enterprise"),
+    "certificates:create": page("certificate.record", "enterprise"),
+    "certificates:required": page("certificate.record", "enterprise"),
+    "certificates:import": page("certificate.record", "enterprise"),
+    "certificates:export": page("certificate.id_number", "enterprise"),
+    "certificates:evidence": page("certificate.view", "certificate"),
+    "certificates:review": post("certificate.record", "certificate"),
+    "certificates:raise_gap": post("certificate.raise_gap", "required_operation"),
     "training:board": page("training.supervise"),
     "training:principals_missing": page("training.supervise"),
     "training:drills_missing": page("training.supervise"),
@@ -380,6 +394,13 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/risks/{{risk_id}}/measures": post("risk.edit", "risk"),
     f"POST {V1}/risks/measures/{{measure_id}}/withdraw": post("risk.edit", "measure"),
     f"GET {V1}/risks/checks": page("risk.view"),
+    f"GET {V1}/certificates": page("certificate.view"),
+    f"POST {V1}/certificates": post("certificate.record"),
+    f"GET {V1}/certificates/{{certificate_id}}": page("certificate.view", "certificate"),
+    f"POST {V1}/certificates/{{certificate_id}}/review": post("certificate.record", "certificate"),
+    f"GET {V1}/certificates/enterprises/{{enterprise_id}}/gaps": page(
+        "certificate.view", "enterprise"
+    ),
     f"GET {V1}/training": page("training.view"),
     f"POST {V1}/training": post("training.record"),
     f"GET {V1}/drills": page("drill.view"),
@@ -650,6 +671,10 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         ),
         "tip": tip,
         "tip_photo": tip.photos.get(),
+        "certificate": make_certificate(enterprise, serial=enterprise.pk, evidence=pdf()),
+        "required_operation": RequiredOperation.objects.create(
+            enterprise=enterprise, operation="1.2", holders_needed=5
+        ),
         "missing": Missing(),
     }
 
