@@ -93,6 +93,13 @@ class AccidentCase(models.Model):
         related_name="accidents",
         help_text="设备相似、工艺相近的企业据此接收警示（治本攻坚方案 任务21）",
     )
+    process_kinds = models.ManyToManyField(
+        "enterprises.ProcessKind",
+        verbose_name="涉及设备工艺",
+        blank=True,
+        related_name="accidents",
+        help_text="设备相似、工艺相近的企业据此接收警示（治本攻坚方案 任务21）",
+    )
     category = models.CharField(
         "事故类别", max_length=30, choices=CATEGORY_CHOICES, help_text=CATEGORY_SOURCE
     )

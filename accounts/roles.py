@@ -87,6 +87,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hazard.source.expert": (JURISDICTION_ROLES - {Role.GRID_MEMBER}) | {Role.EXPERT},
     "hazard.source.monitoring": JURISDICTION_ROLES - {Role.GRID_MEMBER},
     "hazard.source.other": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    # Recorded only from their own records (hazards.states.LINKED_SOURCES): a campaign's
+    # checklist answered by the enterprise or checked by staff, an expert visit's diagnosis, a
+    # remote (非现场) inspection.
+    "hazard.source.campaign": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "hazard.source.expert_visit": (JURISDICTION_ROLES - {Role.GRID_MEMBER}) | {Role.EXPERT},
+    "hazard.source.remote_enforcement": JURISDICTION_ROLES - {Role.GRID_MEMBER},
     "hazard.export": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "hazard.board": STAFF_ROLES,
     # Self-inspections are the principal's findings: an employee's scope is the hazards they

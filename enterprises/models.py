@@ -26,6 +26,32 @@ class SectorTag(models.Model):
         return self.name
 
 
+class ProfileGroup(models.TextChoices):
+    EQUIPMENT = "equipment", "设备设施"
+    PROCESS = "process", "工艺"
+    CONFINED_SPACE = "confined_space", "有限空间"
+
+
+class ProcessKind(models.Model):
+    """An enterprise's equipment and process profile (设备工艺画像), as data with its source:
+    accident warnings reach enterprises with similar equipment or a similar process (seed task
+    21), and campaigns target them (tasks 8, 10)."""
+
+    code = models.CharField("代码", max_length=40, primary_key=True)
+    name = models.CharField("名称", max_length=30, unique=True)
+    group = models.CharField("类别", max_length=20, choices=ProfileGroup.choices)
+    source = models.CharField("依据", max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "设备工艺类型"
+        verbose_name_plural = "设备工艺类型"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 # The bigram indexes of the name and its initials (migration 0005, core.search).
 NAME_BIGRAMS = "ent_name_bigrams"
 INITIALS_BIGRAMS = "ent_initials_bigrams"
@@ -91,6 +117,13 @@ class Enterprise(models.Model):
     industry = models.CharField("行业", max_length=30, choices=Industry.choices)
     sector_tags = models.ManyToManyField(
         SectorTag, verbose_name="重点行业领域", blank=True, related_name="enterprises"
+    )
+    process_kinds = models.ManyToManyField(
+        ProcessKind,
+        verbose_name="设备工艺",
+        blank=True,
+        related_name="enterprises",
+        help_text="主要设备设施、工艺和有限空间类型（事故警示、专项整治据此匹配）",
     )
     dust_class = models.CharField("粉尘类别", max_length=20, choices=DustClass.choices, blank=True)
     dust_workers = models.PositiveIntegerField("涉粉作业人数", null=True, blank=True)

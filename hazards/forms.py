@@ -13,6 +13,7 @@ from hazards.models import (
     State,
     Suspension,
 )
+from hazards.states import LINKED_SOURCES
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -80,7 +81,7 @@ class ReportForm(KeepsPhotos, CheckedForm):
             self.fields["enterprise"].widget = forms.HiddenInput()
         from hazards.services import sources_for
 
-        allowed = sources_for(user)
+        allowed = set(sources_for(user)) - LINKED_SOURCES
         self.fields["source"].choices = [(v, label) for v, label in Source.choices if v in allowed]
 
 

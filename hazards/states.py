@@ -23,4 +23,12 @@ class Source(models.TextChoices):
     EMPLOYEE_REPORT = "employee_report", "员工报告"
     PUBLIC_TIP = "public_tip", "群众举报"
     MONITORING = "monitoring", "监测预警"
+    CAMPAIGN = "campaign", "专项整治"
+    EXPERT_VISIT = "expert_visit", "专家会诊"
+    REMOTE_ENFORCEMENT = "remote_enforcement", "非现场执法"
     OTHER = "other", "其他"
+
+
+# Sources a hazard gets only from the record that found it (a campaign's checklist, an expert
+# visit, a remote inspection), never picked in the hazard form.
+LINKED_SOURCES = frozenset({Source.CAMPAIGN, Source.EXPERT_VISIT, Source.REMOTE_ENFORCEMENT})

@@ -18,6 +18,8 @@ KIND_WORDS = {
     DocumentKind.RECTIFY_ORDER: "责改",
     DocumentKind.RECHECK: "复查",
     DocumentKind.PENALTY: "罚",
+    DocumentKind.WARNING_LETTER: "提醒",
+    DocumentKind.EXPERT_REPORT: "专家反馈",
 }
 
 

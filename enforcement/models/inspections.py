@@ -320,6 +320,8 @@ class DocumentKind(models.TextChoices):
     RECTIFY_ORDER = "rectify_order", "责令限期整改指令书"
     RECHECK = "recheck", "整改复查意见书"
     PENALTY = "penalty", "行政处罚立案"
+    WARNING_LETTER = "warning_letter", "事故警示提醒函"
+    EXPERT_REPORT = "expert_report", "专家会诊反馈报告"
 
 
 class DocumentNumber(models.Model):
