@@ -8,11 +8,12 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from enterprises.models import Enterprise, SectorTag
+        from enterprises.models import Enterprise, ProcessKind, SectorTag
 
         auditlog.register(
             Enterprise,
             exclude_fields=["name_initials", "scope_path", "updated_at"],
-            m2m_fields={"sector_tags"},
+            m2m_fields={"sector_tags", "process_kinds"},
         )
         auditlog.register(SectorTag)
+        auditlog.register(ProcessKind)
