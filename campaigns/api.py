@@ -6,7 +6,7 @@ the pages. A role without the action gets a 403, a row out of scope a 404, a ref
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.roles import require
@@ -102,8 +102,8 @@ class CampaignAnsweredOut(Schema):
     findings: int
 
 
-def _campaign(request, campaign_id):
-    require(request.user, "campaign.view", "查看专项整治")
+def _campaign(request, campaign_id, action="campaign.view", label="查看专项整治"):
+    require(request.user, action, label)
     return get_object_or_404(
         Campaign.objects.for_user(request.user).select_related("jurisdiction"), pk=campaign_id
     )
@@ -138,7 +138,7 @@ def list_targets(request, campaign_id: Int64):
 
 @router.get("/{campaign_id}/stats", response=list[CampaignTownOut], summary="专项整治镇街统计")
 def stats(request, campaign_id: Int64):
-    campaign = _campaign(request, campaign_id)
+    campaign = _campaign(request, campaign_id, "campaign.export", "查看专项整治统计")
     return services.town_rows(campaign, request.user)
 
 
@@ -148,15 +148,17 @@ def stats(request, campaign_id: Int64):
     summary="提交本企业自查（企业用户）",
 )
 def submit_answers(request, campaign_id: Int64, payload: CampaignAnswersIn):
-    require(request.user, "campaign.answer", "填报专项整治自查")
-    campaign = _campaign(request, campaign_id)
+    campaign = _campaign(request, campaign_id, "campaign.answer", "填报专项整治自查")
     target = get_object_or_404(
         CampaignTarget.objects.for_user(request.user).filter(campaign=campaign)
     )
     answers = [services.AnswerIn(a.item_id, str(a.verdict), a.note) for a in payload.answers]
     target = services.answer(request.user, target.pk, answers)
-    return 201, {
-        "target_id": target.pk,
-        "self_checked_at": target.self_checked_at,
-        "findings": target.findings.count(),
-    }
+    return Status(
+        201,
+        {
+            "target_id": target.pk,
+            "self_checked_at": target.self_checked_at,
+            "findings": target.findings.count(),
+        },
+    )

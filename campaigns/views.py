@@ -28,9 +28,16 @@ from core.http import xlsx_response
 from core.models import Jurisdiction
 from enterprises.models import Enterprise, ProcessKind, SectorTag
 
+LABELS = {
+    "campaign.view": "查看专项整治",
+    "campaign.manage": "管理专项整治",
+    "campaign.answer": "填报专项整治自查",
+    "campaign.export": "导出专项整治台账",
+}
+
 
 def _campaign(request, pk, action="campaign.view"):
-    require(request.user, action, "查看专项整治")
+    require(request.user, action, LABELS[action])
     return get_object_or_404(
         Campaign.objects.for_user(request.user).select_related("jurisdiction", "source_accident"),
         pk=pk,
@@ -44,6 +51,7 @@ def campaign_list(request):
         Campaign.objects.for_user(request.user)
         .select_related("jurisdiction")
         .annotate(target_count=Count("targets", distinct=True))
+        .order_by("-starts_on", "-id")
     )
     if request.user.enterprise_id:
         mine = CampaignTarget.objects.filter(enterprise_id=request.user.enterprise_id)
@@ -231,8 +239,7 @@ def close(request, pk):
 @login_required
 def checklist(request, pk):
     """The enterprise's phone page: its campaign checklist, answered item by item."""
-    campaign = _campaign(request, pk)
-    require(request.user, "campaign.answer", "填报专项整治自查")
+    campaign = _campaign(request, pk, "campaign.answer")
     target = get_object_or_404(
         CampaignTarget.objects.for_user(request.user).filter(campaign=campaign)
     )
@@ -340,9 +347,7 @@ def carry_over(request, pk):
 
 @login_required
 def towns(request, pk):
-    campaign = _campaign(request, pk)
-    if request.user.enterprise_id:
-        require(request.user, "campaign.export", "查看镇街统计")
+    campaign = _campaign(request, pk, "campaign.export")
     rows = services.town_rows(campaign, request.user)
     return render(
         request,
@@ -353,8 +358,7 @@ def towns(request, pk):
 
 @login_required
 def ledger(request, pk):
-    campaign = _campaign(request, pk)
-    require(request.user, "campaign.export", "导出专项整治台账")
+    campaign = _campaign(request, pk, "campaign.export")
     book = services.ledger(campaign, request.user)
     today = timezone.localdate()
     return xlsx_response(book, f"{campaign.name}-台账-{today:%Y%m%d}.xlsx")
