@@ -181,8 +181,9 @@ class CampaignAnswer(models.Model):
     verdict = models.CharField("自查结果", max_length=12, choices=Verdict.choices)
     note = models.CharField("说明", max_length=500, blank=True)
     photo = models.ImageField("照片", upload_to="campaigns/answers/%Y/%m/", blank=True)
+    # None: entered from the enterprise's paper form (the demo data, the benchmark).
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField("填报时间", auto_now_add=True)
 
