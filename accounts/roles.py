@@ -345,6 +345,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             Role.SAFETY_OFFICER,
         }
     ),
+    # Campaigns (专项整治, seed tasks 8, 10, 21; campaigns app): the bureau and the towns
+    # organise them in their jurisdiction; the towns check their enterprises, the bureau
+    # spot-checks; the enterprise's managers answer the checklist.
+    "campaign.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "campaign.manage": COUNTY_ROLES | {Role.TOWN_SUPERVISOR},
+    "campaign.check": frozenset({Role.TOWN_SUPERVISOR, Role.GRID_MEMBER}),
+    "campaign.spot_check": COUNTY_ROLES,
+    "campaign.answer": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "campaign.export": JURISDICTION_ROLES,
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by

@@ -36,6 +36,7 @@ def navigation(request):
             "certificate_list": can(user, "certificate.list"),
             "training": can(user, "training.view"),
             "training_board": can(user, "training.supervise"),
+            "campaigns": can(user, "campaign.view"),
             "tips": can(user, "tip.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),

@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import can
+from campaigns import services as campaign_services
+from campaigns.models import Campaign, CampaignTarget
+from campaigns.models import State as CampaignState
 from certificates import reference as certificate_reference
 from certificates import services as certificate_services
 from certificates.models import Certificate, RequiredOperation
@@ -499,6 +502,65 @@ def training_items(user, today: date) -> list[Item]:
     return items
 
 
+def campaign_items(user, today: date) -> list[Item]:
+    """Campaigns (专项整治): an enterprise's self-checks to answer (overdue past the stage's
+    deadline); a town's targets to check in the town-check stage; the campaigns a manager may
+    close (close-out stage, every finding closed or carried over)."""
+    items = []
+    if can(user, "campaign.answer") and user.enterprise_id:
+        waiting = CampaignTarget.objects.for_user(user).filter(
+            campaign__state=CampaignState.SELF_CHECK, self_checked_at__isnull=True
+        )
+        counts = waiting.aggregate(
+            late=Count("pk", filter=Q(campaign__self_check_ends_on__lt=today)), total=Count("pk")
+        )
+        url = _url("campaigns:list")
+        if counts["late"]:
+            items.append(
+                Item(
+                    "campaign_self_check_overdue",
+                    "专项整治自查已逾期",
+                    counts["late"],
+                    url,
+                    OVERDUE,
+                )
+            )
+        if counts["total"] - counts["late"]:
+            label = "专项整治待自查"
+            items.append(
+                Item("campaign_self_check", label, counts["total"] - counts["late"], url, DUE_SOON)
+            )
+    if can(user, "campaign.check") and user.jurisdiction_id:
+        unchecked = (
+            CampaignTarget.objects.for_user(user)
+            .filter(campaign__state=CampaignState.TOWN_CHECK, town_checked_at__isnull=True)
+            .count()
+        )
+        if unchecked:
+            items.append(
+                Item("campaign_town_check", "专项整治待镇街检查", unchecked, _url("campaigns:list"))
+            )
+    if can(user, "campaign.manage") and user.jurisdiction_id:
+        ready = [
+            campaign
+            for campaign in Campaign.objects.for_user(user)
+            .filter(
+                state=CampaignState.CLOSE_OUT,
+                jurisdiction__path__startswith=user.jurisdiction.path,
+            )
+            .select_related("jurisdiction")[:50]
+            if not campaign_services.open_findings(campaign).exists()
+        ]
+        if ready:
+            url = (
+                reverse("campaigns:detail", args=[ready[0].pk])
+                if len(ready) == 1
+                else _url("campaigns:list")
+            )
+            items.append(Item("campaign_ready_to_close", "专项整治可结束销号", len(ready), url))
+    return items
+
+
 def tip_items(user, today: date) -> list[Item]:
     """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
     acceptance or reply deadline, and waiting to be accepted (one query)."""
@@ -559,6 +621,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *certificate_items(user, today),
         *training_items(user, today),
         *tip_items(user, today),
+        *campaign_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

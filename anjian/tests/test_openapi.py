@@ -30,6 +30,7 @@ from accidents.tests.conftest import local_data
 from accounts.roles import Role
 from accounts.services import create_token
 from anjian.api import api
+from campaigns import services as campaign_services
 from enforcement.penalties import services as enforcement_penalty_services
 from enforcement.plans import services as enforcement_services
 from hazards import services as hazard_services
@@ -147,8 +148,26 @@ def tokens(users, enterprise_a, immediate_tasks):
     penalty = enforcement_penalty_services.file_penalty(
         admin, enterprise_a.pk, "未按规定清理积尘", "第九条"
     )
+    today = timezone.localdate()
+    campaign = campaign_services.create_campaign(
+        admin,
+        name="接口专项整治",
+        basis="安全生产法",
+        starts_on=today,
+        ends_on=date(today.year + 1, 12, 31),
+        template_code="falls",
+        enterprise_ids=[enterprise_a.pk],
+    )
+    campaign_services.start(
+        admin,
+        campaign.pk,
+        self_check_ends_on=today,
+        town_check_ends_on=today,
+        spot_check_ends_on=today,
+    )
     KNOWN.clear()
     KNOWN.update(
+        campaign_id=campaign.pk,
         enterprise_id=enterprise_a.pk,
         hazard_id=hazard.pk,
         accident_id=accident.pk,

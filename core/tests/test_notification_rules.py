@@ -17,6 +17,8 @@ from accidents import notifications as accident_notes
 from accidents.models import AccidentCase, AccidentEvent
 from accounts.models import User
 from accounts.roles import Role
+from campaigns import notifications as campaign_notes
+from campaigns.models import Campaign, CampaignEvent
 from certificates import notifications as certificate_notes
 from certificates.models import Certificate, CertificateEvent
 from conftest import make_user
@@ -55,6 +57,7 @@ APPS = {
     "rewards": reward_notes,
     "certificates": certificate_notes,
     "training": training_notes,
+    "campaigns": campaign_notes,
     "tips": tip_notes,
 }
 
@@ -236,6 +239,29 @@ def test_projects_tell_by_the_table(everyone, enterprise_a):
     check(project_notes, cases, enterprise_a)
     flagged = ProjectEvent(project=project, action="report_unreviewed", actor=officer)
     assert "立案处罚" in project_notes.message(flagged).body
+
+
+def test_campaigns_tell_by_the_table(everyone, enterprise_a):
+    campaign = Campaign(pk=1, name="有限空间作业专项整治")
+    supervisor = everyone[Role.SUPERVISOR]
+    cases = [
+        (
+            CampaignEvent(
+                campaign=campaign,
+                enterprise=None if kind == "self_check_ended" else enterprise_a,
+                town=enterprise_a.jurisdiction if kind == "self_check_ended" else None,
+                action=kind,
+                actor=supervisor if kind != "overdue" else None,
+                note="x",
+            ),
+            (kind,),
+            None,
+        )
+        for kind in campaign_notes.RECIPIENTS
+    ]
+    check(campaign_notes, cases, enterprise_a)
+    answered = CampaignEvent(campaign=campaign, enterprise=enterprise_a, action="answered")
+    assert campaign_notes.message(answered) is None
 
 
 def test_certificates_tell_by_the_table(everyone, enterprise_a):

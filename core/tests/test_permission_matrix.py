@@ -28,6 +28,8 @@ from accidents.tests.conftest import local_data
 from accounts.roles import PERMISSIONS, Role, can
 from accounts.services import create_token
 from anjian.api import api
+from campaigns import services as campaign_services
+from campaigns.models import Verdict
 from certificates.models import RequiredOperation
 from certificates.tests.conftest import make_certificate
 from conftest import make_user
@@ -260,6 +262,19 @@ PAGES: dict[str, Route] = {
     "training:photo": page("drill.view", "drill_photo"),
     "training:finding_hazard": post("hazard.source.self_inspection", "finding"),
     "training:evidence": page("training.view", "training_record"),
+    "campaigns:list": page("campaign.view"),
+    "campaigns:create": page("campaign.manage"),
+    "campaigns:detail": page("campaign.view", "campaign"),
+    "campaigns:targeting": post("campaign.manage", "campaign"),
+    "campaigns:add_item": post("campaign.manage", "campaign"),
+    "campaigns:start": post("campaign.manage", "campaign"),
+    "campaigns:advance": post("campaign.manage", "campaign"),
+    "campaigns:close": post("campaign.manage", "campaign"),
+    "campaigns:checklist": page("campaign.answer", "campaign"),
+    "campaigns:towns": page("campaign.export", "campaign"),
+    "campaigns:ledger": page("campaign.export", "campaign"),
+    "campaigns:target": page("campaign.view", "campaign_target"),
+    "campaigns:carry_over": post("campaign.manage", "campaign_finding"),
     # Public tips (举报): the public's pages without log-in; the bureau's scoped ones.
     "public_tips:form": page(OPEN),
     "public_tips:search": page(OPEN),
@@ -402,6 +417,11 @@ OPERATIONS: dict[str, Route] = {
         "certificate.view", "enterprise"
     ),
     f"GET {V1}/training": page("training.view"),
+    f"GET {V1}/campaigns": page("campaign.view"),
+    f"GET {V1}/campaigns/{{campaign_id}}": page("campaign.view", "campaign"),
+    f"GET {V1}/campaigns/{{campaign_id}}/targets": page("campaign.view", "campaign"),
+    f"GET {V1}/campaigns/{{campaign_id}}/stats": page("campaign.export", "campaign"),
+    f"POST {V1}/campaigns/{{campaign_id}}/answers": post("campaign.answer", "campaign"),
     f"POST {V1}/training": post("training.record"),
     f"GET {V1}/drills": page("drill.view"),
     f"POST {V1}/drills": post("drill.record"),
@@ -578,7 +598,11 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         enterprise_id=enterprise.pk,
         photos=[_image("tip")],
     ).tip
+    campaign = _campaign(enterprise, supervisor, principal)
     return {
+        "campaign": campaign,
+        "campaign_target": campaign.targets.get(),
+        "campaign_finding": campaign.findings.get(),
         "enterprise": enterprise,
         "hazard": hazard,
         "hazard_photo": HazardPhoto.objects.create(
@@ -701,6 +725,35 @@ def _reward(enterprise, principal):
         state="verified",
     )
     return Reward.objects.create(report=report, rule=rule, amount=100, basis="矩阵")
+
+
+def _campaign(enterprise, supervisor, principal):
+    """A campaign of the enterprise's county targeting it, started, answered with one 不符合."""
+    today = timezone.localdate()
+    campaign = campaign_services.create_campaign(
+        supervisor,
+        name="矩阵专项整治",
+        basis="安全生产法",
+        starts_on=today,
+        ends_on=date(today.year + 1, 12, 31),
+        template_code="falls",
+        enterprise_ids=[enterprise.pk],
+    )
+    campaign_services.start(
+        supervisor,
+        campaign.pk,
+        self_check_ends_on=today,
+        town_check_ends_on=today,
+        spot_check_ends_on=today,
+    )
+    answers = [
+        campaign_services.AnswerIn(
+            item.pk, Verdict.NONCONFORM if n == 0 else Verdict.CONFORM, "矩阵"
+        )
+        for n, item in enumerate(campaign.items.order_by("position"))
+    ]
+    campaign_services.answer(principal, campaign.targets.get().pk, answers)
+    return campaign
 
 
 def _rating(enterprise, supervisor, principal):

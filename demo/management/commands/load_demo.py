@@ -15,6 +15,7 @@ from django.db import transaction
 from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
+from campaigns import demo as demo_campaigns
 from certificates import demo as demo_certificates
 from core.models import Jurisdiction, JurisdictionKind
 from demo import monitoring as demo_monitoring
@@ -224,6 +225,7 @@ class Command(BaseCommand):
             certificates = demo_certificates.load(principal, enterprises)
             training = demo_training.load(supervisor, enterprises)
             tips = demo_tips.load(town_supervisor, supervisor, enterprises)
+            campaigns = demo_campaigns.load(supervisor, home, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -269,6 +271,10 @@ class Command(BaseCommand):
                 f"{training['drills']} 次、镇街现场观摩演练 {training['observations']} 次"
             )
             self.stdout.write(f"演示群众举报：{tips['tips']} 条")
+            self.stdout.write(
+                f"演示专项整治：{campaigns['campaigns']} 项，目标企业 {campaigns['targets']} 家，"
+                f"已自查 {campaigns['answered']} 家，发现问题 {campaigns['findings']} 项"
+            )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
 
