@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rewards",
     "certificates",
     "training",
+    "experts",
     "tips",
     "workbench",
     "demo",

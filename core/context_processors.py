@@ -36,6 +36,8 @@ def navigation(request):
             "certificate_list": can(user, "certificate.list"),
             "training": can(user, "training.view"),
             "training_board": can(user, "training.supervise"),
+            "expert_visits": can(user, "expert_visit.view"),
+            "confined_spaces": can(user, "confined_space.view"),
             "tips": can(user, "tip.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
