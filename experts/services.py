@@ -245,10 +245,10 @@ def plan_visit(
     ids = list(expert_ids) if isinstance(expert_ids, list | tuple | set) else []
     if not ids:
         raise ExpertRefused("请至少指派一名专家", field="experts")
-    if len(ids) > MAX_EXPERTS or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in ids
-    ):
+    if len(ids) > MAX_EXPERTS:
         raise ExpertRefused(f"最多指派 {MAX_EXPERTS} 名专家", field="experts")
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids):
+        raise ExpertRefused("所选专家不存在或已停用", field="experts")
     experts = list(experts_available().filter(pk__in=ids))
     if len(experts) != len(set(ids)):
         raise ExpertRefused("所选专家不存在或已停用", field="experts")
