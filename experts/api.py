@@ -115,19 +115,19 @@ def list_visits(request, filters: Query[ExpertVisitFilters]):
 
 
 @expert_visits_router.get(
-    "/{visit_id}", response=ExpertVisitDetailOut, summary="有限空间专家会诊详情"
+    "/{expert_visit_id}", response=ExpertVisitDetailOut, summary="有限空间专家会诊详情"
 )
-def get_visit(request, visit_id: Int64):
+def get_visit(request, expert_visit_id: Int64):
     require(request.user, "expert_visit.view", "查看专家会诊")
-    return get_object_or_404(_visits(request), pk=visit_id)
+    return get_object_or_404(_visits(request), pk=expert_visit_id)
 
 
 @expert_visits_router.get(
-    "/{visit_id}/findings", response=list[ExpertFindingOut], summary="会诊发现的问题隐患"
+    "/{expert_visit_id}/findings", response=list[ExpertFindingOut], summary="会诊发现的问题隐患"
 )
-def list_findings(request, visit_id: Int64):
+def list_findings(request, expert_visit_id: Int64):
     require(request.user, "expert_visit.view", "查看专家会诊")
-    visit = get_object_or_404(ExpertVisit.objects.for_user(request.user), pk=visit_id)
+    visit = get_object_or_404(ExpertVisit.objects.for_user(request.user), pk=expert_visit_id)
     return list(VisitFinding.objects.filter(visit=visit).select_related("hazard"))
 
 

@@ -175,9 +175,9 @@ def diagnose(request, pk):
 
 @login_required
 @require_POST
-def review(request, pk, space_pk):
+def review(request, pk, confined_space_id):
     visit = _visit(request, pk, "expert_visit.diagnose", "审核有限空间台账")
-    space = get_object_or_404(ConfinedSpace, pk=space_pk, enterprise=visit.enterprise)
+    space = get_object_or_404(ConfinedSpace, pk=confined_space_id, enterprise=visit.enterprise)
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
