@@ -23,7 +23,8 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -595,15 +596,17 @@ def close_settled() -> int:
     return closed
 
 
+def _count(findings: QuerySet[VisitFinding]) -> Coalesce:
+    counted = findings.filter(visit=OuterRef("pk")).order_by().values("visit")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def visit_rows(visits: QuerySet[ExpertVisit]) -> QuerySet[ExpertVisit]:
-    """The list's rows with their counts: findings and findings whose hazard is still open."""
+    """The list's rows with their counts: findings and findings whose hazard is still open
+    (a subquery each per row of the page, not a join of every visit with its findings)."""
     return visits.select_related("enterprise", "jurisdiction").annotate(
-        finding_count=Count("findings", distinct=True),
-        open_count=Count(
-            "findings",
-            filter=Q(findings__hazard__state__in=OPEN_STATES),
-            distinct=True,
-        ),
+        finding_count=_count(VisitFinding.objects.all()),
+        open_count=_count(VisitFinding.objects.filter(hazard__state__in=OPEN_STATES)),
     )
 
 

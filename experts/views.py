@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from experts.models import ConfinedSpace, ExpertVisit
 from experts.reference import ENTRY_CONTROLS, Part, VisitState
 from experts.services import ExpertRefused
 
+PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -49,11 +51,13 @@ def visit_list(request):
     state = request.GET.get("state", "")
     if state in VisitState.values:
         visits = visits.filter(state=state)
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "experts/list.html",
         {
-            "visits": visits[:500],
+            "visits": page.object_list,
+            "page": page,
             "states": VisitState.choices,
             "state": state,
             "source": reference.SOURCE_TASK9,
