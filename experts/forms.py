@@ -28,16 +28,19 @@ class SpaceForm(CheckedForm):
         self.fields["kind"].queryset = kinds
 
 
+# Ids are chosen among the choices offered (a value never reaches the database unchecked: an
+# id beyond 64 bits is "not one of the choices", not an overflow).
+
+
 class VisitForm(CheckedForm):
     planned_on = forms.DateField(label="计划日期", widget=DATE)
-    experts = forms.ModelMultipleChoiceField(
-        label="指派专家", queryset=None, widget=forms.CheckboxSelectMultiple
+    experts = forms.TypedMultipleChoiceField(
+        label="指派专家", coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, experts=None, **kwargs):
+    def __init__(self, *args, experts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = experts
-        self.fields["experts"].label_from_instance = lambda user: user.display_name
+        self.fields["experts"].choices = [(user.pk, user.display_name) for user in experts]
 
 
 class PartForm(CheckedForm):
@@ -57,11 +60,13 @@ class PartForm(CheckedForm):
 class FindingForm(CheckedForm):
     description = forms.CharField(label="问题描述", max_length=TEXT_LIMITS["description"])
     place = forms.CharField(label="部位", required=False, max_length=TEXT_LIMITS["place"])
-    space = forms.ModelChoiceField(label="有限空间（可选）", queryset=None, required=False)
+    space = forms.TypedChoiceField(
+        label="有限空间（可选）", coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args, spaces=None, **kwargs):
+    def __init__(self, *args, spaces=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["space"].queryset = spaces
+        self.fields["space"].choices = [("", "请选择")] + [(s.pk, s.name) for s in spaces]
 
 
 class ReviewForm(CheckedForm):

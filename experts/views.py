@@ -75,7 +75,7 @@ def visit_create(request, pk):
                 request.user,
                 enterprise.pk,
                 planned_on=form.cleaned_data["planned_on"],
-                expert_ids=[e.pk for e in form.cleaned_data["experts"]],
+                expert_ids=form.cleaned_data["experts"],
             )
         except ExpertRefused as exc:
             refuse_on_page(request, exc, form)
@@ -167,7 +167,7 @@ def diagnose(request, pk):
                 visit.pk,
                 description=data["description"],
                 place=data["place"],
-                space_id=data["space"].pk if data["space"] else None,
+                space_id=data["space"],
             )
         except ExpertRefused as exc:
             refuse_on_page(request, exc, form)

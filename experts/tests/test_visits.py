@@ -312,3 +312,20 @@ def test_planning_from_the_page(client, users, enterprise_a, visiting_expert):
     assert response.status_code == 302
     visit = visiting_expert.expert_visits.get()
     assert visit.jurisdiction == users[Role.TOWN_SUPERVISOR].jurisdiction
+
+
+def test_the_forms_refuse_ids_beyond_64_bits(client, users, enterprise_a, visit, space):
+    client_for(client, users[Role.SUPERVISOR])
+    before = snapshot()
+    response = client.post(
+        f"/experts/enterprises/{enterprise_a.pk}/visits/new/",
+        {"planned_on": today().isoformat(), "experts": [str(2**70)]},
+    )
+    assert response.status_code == 200
+    response = client.post(
+        f"/experts/visits/{visit.pk}/diagnose/",
+        {"description": "问题", "space": str(2**70)},
+    )
+    assert response.status_code == 200
+    assert client.get(f"/experts/visits/{2**70}/").status_code == 404
+    assert snapshot() == before
