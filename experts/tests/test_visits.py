@@ -329,3 +329,28 @@ def test_the_forms_refuse_ids_beyond_64_bits(client, users, enterprise_a, visit,
     assert response.status_code == 200
     assert client.get(f"/experts/visits/{2**70}/").status_code == 404
     assert snapshot() == before
+
+
+def test_parts_report_and_close_from_the_pages(client, users, visit, visiting_expert):
+    client_for(client, visiting_expert)
+    response = client.post(
+        f"/experts/visits/{visit.pk}/parts/",
+        {"part": "diagnose", "held_on": today().isoformat(), "attendees": "6", "content": "会诊"},
+    )
+    assert response.status_code == 302
+    services.add_finding(visiting_expert, visit.pk, description="未配备气体检测仪")
+    response = client.post(f"/experts/visits/{visit.pk}/report/", {"summary": "请整改。"})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.state == VisitState.REPORTED
+    # The supervisor's 闭环 is refused while the hazard is open, with the count.
+    client_for(client, users[Role.SUPERVISOR])
+    response = client.post(f"/experts/visits/{visit.pk}/close/", follow=True)
+    assert "尚有 1 项会诊隐患未闭环" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.state == VisitState.REPORTED
+    Hazard.objects.filter(source=Source.EXPERT_VISIT).update(state=State.CLOSED)
+    client.post(f"/experts/visits/{visit.pk}/close/")
+    visit.refresh_from_db()
+    assert visit.state == VisitState.CLOSED
+    assert ExpertEvent.objects.get(visit=visit, action="closed").actor == users[Role.SUPERVISOR]
