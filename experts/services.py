@@ -357,6 +357,10 @@ def _finding(user, visit, description, place, space, today) -> VisitFinding:
         )
     except Refused as exc:
         raise _refused_from(exc) from None
+    except Enterprise.DoesNotExist:
+        # An expert on the visit whose assignment to the enterprise was since removed (the
+        # admin's 指派企业): the hazard ledger is not theirs to write in any more.
+        raise ExpertRefused("该企业已不在您的指派企业中，请联系组织单位重新指派", 403) from None
     finding = VisitFinding.objects.create(
         visit=visit,
         space=space,

@@ -354,3 +354,12 @@ def test_parts_report_and_close_from_the_pages(client, users, visit, visiting_ex
     visit.refresh_from_db()
     assert visit.state == VisitState.CLOSED
     assert ExpertEvent.objects.get(visit=visit, action="closed").actor == users[Role.SUPERVISOR]
+
+
+def test_an_expert_unassigned_from_the_enterprise_is_refused(visit, visiting_expert):
+    visiting_expert.assigned_enterprises.clear()
+    before = snapshot()
+    with pytest.raises(ExpertRefused, match="该企业已不在您的指派企业中") as refused:
+        services.add_finding(visiting_expert, visit.pk, description="问题")
+    assert refused.value.status == 403
+    assert snapshot() == before
