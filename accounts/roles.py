@@ -354,6 +354,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaign.spot_check": COUNTY_ROLES,
     "campaign.answer": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
     "campaign.export": JURISDICTION_ROLES,
+    # Expert services (experts, seed task 9): an enterprise's managers keep their confined-space
+    # ledger (有限空间台账), which the bureau, towns and its assigned experts read; the county
+    # and the towns plan confined-space expert visits and assign experts; the experts (and the
+    # supervisors who run the visit with them) record its four parts, the diagnosis findings
+    # (hazards, source expert visit), the review of the ledger and the feedback report; the
+    # enterprise sees its own visits.
+    "confined_space.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "confined_space.edit": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "expert_visit.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "expert_visit.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    "expert_visit.diagnose": frozenset({Role.EXPERT, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by

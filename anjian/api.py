@@ -146,6 +146,7 @@ def _register_routers():
     from enforcement.penalties.api import router as penalties_router
     from enforcement.plans.api import router as plans_router
     from enterprises.api import router as enterprises_router
+    from experts.api import confined_spaces_router, expert_visits_router
     from grading.api import router as grading_router
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
@@ -174,6 +175,8 @@ def _register_routers():
     api.add_router("/training", training_router)
     api.add_router("/drills", drills_router)
     api.add_router("/campaigns", campaigns_router)
+    api.add_router("/expert-visits", expert_visits_router)
+    api.add_router("/confined-spaces", confined_spaces_router)
     api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
 

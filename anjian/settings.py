@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "certificates",
     "training",
     "campaigns",
+    "experts",
     "tips",
     "workbench",
     "demo",

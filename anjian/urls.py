@@ -23,6 +23,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("training/", include("training.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("experts/", include("experts.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("tips/", include("tips.urls")),
     path("public/tips/", include("tips.public_urls")),

@@ -37,6 +37,8 @@ def navigation(request):
             "training": can(user, "training.view"),
             "training_board": can(user, "training.supervise"),
             "campaigns": can(user, "campaign.view"),
+            "expert_visits": can(user, "expert_visit.view"),
+            "confined_spaces": can(user, "confined_space.view"),
             "tips": can(user, "tip.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),

@@ -19,6 +19,7 @@ from accounts.roles import can
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignTarget
 from campaigns.models import State as CampaignState
+from accounts.roles import Role, can
 from certificates import reference as certificate_reference
 from certificates import services as certificate_services
 from certificates.models import Certificate, RequiredOperation
@@ -35,6 +36,9 @@ from enforcement.models import (
 from enforcement.penalties.services import PAYMENT_DAYS
 from enterprises.choices import Status
 from enterprises.models import Enterprise
+from experts import services as expert_services
+from experts.models import ExpertVisit
+from experts.reference import Part, VisitState
 from grading.models import GradeOverride, OverrideState
 from hazards import duties
 from hazards import services as hazard_services
@@ -561,6 +565,49 @@ def campaign_items(user, today: date) -> list[Item]:
     return items
 
 
+def expert_items(user, today: date) -> list[Item]:
+    """Confined-space expert services (seed task 9): for an expert, the visits assigned to them
+    still to be done (planned, in progress) and those whose feedback report is due (on-site
+    diagnosis recorded, no report yet); for an enterprise's managers, the confined-space
+    ledger not yet built although its profile or sector tag says it has confined spaces."""
+    items = []
+    if can(user, "expert_visit.diagnose") and user.role == Role.EXPERT:
+        counts = (
+            ExpertVisit.objects.for_user(user, "expert_visit.view")
+            .filter(experts=user)
+            .aggregate(
+                to_do=Count("pk", filter=Q(state=VisitState.PLANNED), distinct=True),
+                to_report=Count(
+                    "pk",
+                    filter=Q(state=VisitState.IN_PROGRESS, parts__part=Part.DIAGNOSE),
+                    distinct=True,
+                ),
+                started=Count("pk", filter=Q(state=VisitState.IN_PROGRESS), distinct=True),
+            )
+        )
+        if counts["to_do"]:
+            url = _url("experts:list", state=VisitState.PLANNED)
+            items.append(
+                Item("expert_visits_planned", "待开展的有限空间专家会诊", counts["to_do"], url)
+            )
+        if counts["started"] - counts["to_report"]:
+            url = _url("experts:list", state=VisitState.IN_PROGRESS)
+            label = "进行中的专家会诊（待登记现场会诊）"
+            items.append(
+                Item("expert_visits_started", label, counts["started"] - counts["to_report"], url)
+            )
+        if counts["to_report"]:
+            url = _url("experts:list", state=VisitState.IN_PROGRESS)
+            label = "待出具的专家会诊反馈报告"
+            items.append(Item("expert_reports_due", label, counts["to_report"], url, DUE_SOON))
+    if user.enterprise_id and can(user, "confined_space.edit"):
+        mine = Enterprise.objects.for_user(user).filter(pk=user.enterprise_id)
+        if expert_services.ledger_missing(mine).exists():
+            url = reverse("experts:ledger", args=[user.enterprise_id])
+            items.append(Item("confined_ledger_missing", "有限空间台账未建立", 1, url))
+    return items
+
+
 def tip_items(user, today: date) -> list[Item]:
     """Public tips routed to the user's jurisdiction (举报, seed section 三(三)): past their
     acceptance or reply deadline, and waiting to be accepted (one query)."""
@@ -620,6 +667,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *reward_items(user),
         *certificate_items(user, today),
         *training_items(user, today),
+        *expert_items(user, today),
         *tip_items(user, today),
         *campaign_items(user, today),
     ]

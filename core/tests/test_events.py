@@ -44,6 +44,7 @@ def test_the_event_tables_record_through_the_one_model():
         "certificates.CertificateEvent",
         "training.TrainingEvent",
         "campaigns.CampaignEvent",
+        "experts.ExpertEvent",
     }
 
 

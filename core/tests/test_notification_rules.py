@@ -26,6 +26,8 @@ from core.notification_rules import rules
 from enforcement import notifications as enforcement_notes
 from enforcement.models import Inspection, InspectionEvent, Penalty, PenaltyEvent
 from enterprises.people import COUNTY, ENTERPRISE, REQUESTER, TOWN, heard
+from experts import notifications as expert_notes
+from experts.models import ExpertEvent, ExpertVisit
 from grading import notifications as grading_notes
 from grading.models import GradeOverride, OverrideEvent, OverrideState
 from hazards import notifications as hazard_notes
@@ -59,6 +61,7 @@ APPS = {
     "training": training_notes,
     "campaigns": campaign_notes,
     "tips": tip_notes,
+    "experts": expert_notes,
 }
 
 
@@ -401,3 +404,28 @@ def test_the_rules_page_needs_a_login(client, db):
     response = client.get("/notifications/rules/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_expert_visits_tell_by_the_table(everyone, enterprise_a, county):
+    expert, supervisor = everyone[Role.EXPERT], everyone[Role.SUPERVISOR]
+    visit = ExpertVisit(enterprise=enterprise_a, jurisdiction=county, planned_on=date(2026, 3, 2))
+    planned = ExpertEvent(
+        visit=visit,
+        enterprise=enterprise_a,
+        action="planned",
+        actor=supervisor,
+        note="2026-03-02",
+        payload={"experts": [expert.pk], "planned_on": "2026-03-02"},
+    )
+    reported = ExpertEvent(
+        visit=visit,
+        enterprise=enterprise_a,
+        action="reported",
+        actor=expert,
+        note="高唐应急专家反馈〔2026〕1号",
+        payload={"findings": 2},
+    )
+    cases = [(planned, ("assigned", "scheduled"), expert), (reported, ("reported",), None)]
+    check(expert_notes, cases, enterprise_a)
+    part = ExpertEvent(visit=visit, enterprise=enterprise_a, action="part", actor=expert)
+    assert expert_notes.message(part) is None

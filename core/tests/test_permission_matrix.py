@@ -41,6 +41,7 @@ from enforcement.plans import services as enforcement_services
 from enforcement.plans.services import DrawRequest
 from enforcement.tests.conftest import answer_all
 from enterprises.models import Enterprise
+from experts import services as expert_services
 from grading import services as grading_services
 from hazards import services as hazard_services
 from hazards.models import Extension, HazardPhoto, PhotoKind, SelfInspection
@@ -275,6 +276,20 @@ PAGES: dict[str, Route] = {
     "campaigns:ledger": page("campaign.export", "campaign"),
     "campaigns:target": page("campaign.view", "campaign_target"),
     "campaigns:carry_over": post("campaign.manage", "campaign_finding"),
+    "experts:list": page("expert_visit.view"),
+    "experts:visit": page("expert_visit.view", "expert_visit"),
+    "experts:part": page("expert_visit.diagnose", "expert_visit"),
+    "experts:diagnose": page("expert_visit.diagnose", "expert_visit"),
+    "experts:review": post("expert_visit.diagnose", "expert_visit"),
+    "experts:report": page("expert_visit.diagnose", "expert_visit"),
+    "experts:report_docx": page("expert_visit.view", "expert_visit"),
+    "experts:close": post("expert_visit.manage", "expert_visit"),
+    "experts:enterprise": page("confined_space.view", "enterprise"),
+    "experts:visit_create": page("expert_visit.manage", "enterprise"),
+    "experts:ledger": page("confined_space.view", "enterprise"),
+    "experts:space_create": page("confined_space.edit", "enterprise"),
+    "experts:ledger_export": page("confined_space.view", "enterprise"),
+    "experts:space_edit": page("confined_space.edit", "confined_space"),
     # Public tips (举报): the public's pages without log-in; the bureau's scoped ones.
     "public_tips:form": page(OPEN),
     "public_tips:search": page(OPEN),
@@ -428,6 +443,12 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/drills/{{drill_id}}": page("drill.view", "drill"),
     f"GET {V1}/drills/observations": page("training.supervise"),
     f"POST {V1}/drills/observations": post("drill.observation"),
+    f"GET {V1}/expert-visits": page("expert_visit.view"),
+    f"GET {V1}/expert-visits/{{expert_visit_id}}": page("expert_visit.view", "expert_visit"),
+    f"GET {V1}/expert-visits/{{expert_visit_id}}/findings": page(
+        "expert_visit.view", "expert_visit"
+    ),
+    f"GET {V1}/confined-spaces": page("confined_space.view"),
     f"POST {V1}/drills/findings/{{finding_id}}/hazard": post(
         "hazard.source.self_inspection", "finding"
     ),
@@ -699,8 +720,35 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "required_operation": RequiredOperation.objects.create(
             enterprise=enterprise, operation="1.2", holders_needed=5
         ),
+        **_expert_objects(enterprise, supervisor, principal, token_owners),
         "missing": Missing(),
     }
+
+
+def _expert_objects(enterprise, supervisor, principal, token_owners):
+    """A confined space of the enterprise's ledger and an expert visit there, reported (so
+    that its Word report exists), by the fixture's expert inside (who is on it) and by an
+    expert of its own outside."""
+    expert = next((u for u in token_owners if u.role == Role.EXPERT), None)
+    expert = expert or make_user(f"expert_{enterprise.pk}", Role.EXPERT)
+    space = expert_services.save_space(
+        principal,
+        enterprise.pk,
+        name="矩阵污水池",
+        location="厂区",
+        kind="sewage_pit",
+        hazards=["toxic_gas"],
+        responsible="王建国",
+    )
+    today = timezone.localdate()
+    visit = expert_services.plan_visit(
+        supervisor, enterprise.pk, planned_on=today, expert_ids=[expert.pk]
+    )
+    expert_services.record_part(
+        expert, visit.pk, part="diagnose", held_on=today, attendees=3, content="矩阵会诊"
+    )
+    expert_services.issue_report(expert, visit.pk, summary="矩阵反馈")
+    return {"confined_space": space, "expert_visit": visit}
 
 
 def _reward(enterprise, principal):

@@ -23,6 +23,7 @@ from enforcement import demo as demo_enforcement
 from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
+from experts import demo as demo_experts
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
 from projects import demo as demo_projects
@@ -224,6 +225,8 @@ class Command(BaseCommand):
             )
             certificates = demo_certificates.load(principal, enterprises)
             training = demo_training.load(supervisor, enterprises)
+            expert = next(u for u in users if u.role == Role.EXPERT)
+            experts = demo_experts.load(supervisor, expert, enterprises)
             tips = demo_tips.load(town_supervisor, supervisor, enterprises)
             campaigns = demo_campaigns.load(supervisor, home, enterprises)
         if not quiet:
@@ -269,6 +272,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示培训演练：培训记录 {training['records']} 条、疏散逃生演练 "
                 f"{training['drills']} 次、镇街现场观摩演练 {training['observations']} 次"
+            )
+            self.stdout.write(
+                f"演示有限空间：台账 {experts['spaces']} 处，专家会诊 {experts['visits']} 次，"
+                f"会诊发现隐患 {experts['findings']} 项"
             )
             self.stdout.write(f"演示群众举报：{tips['tips']} 条")
             self.stdout.write(
