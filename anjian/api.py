@@ -138,6 +138,7 @@ def _forbidden(request, exc):
 
 
 def _register_routers():
+    from accident_warnings.api import router as accident_warnings_router
     from accidents.api import router as accidents_router
     from certificates.api import router as certificates_router
     from core.api import router as notifications_router
@@ -172,6 +173,7 @@ def _register_routers():
     api.add_router("/certificates", certificates_router)
     api.add_router("/training", training_router)
     api.add_router("/drills", drills_router)
+    api.add_router("/accident-warnings", accident_warnings_router)
     api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rewards",
     "certificates",
     "training",
+    "accident_warnings",
     "tips",
     "workbench",
     "demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("r/", include("rewards.public_urls")),
     path("certificates/", include("certificates.urls")),
     path("training/", include("training.urls")),
+    path("accident-warnings/", include("accident_warnings.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("tips/", include("tips.urls")),
     path("public/tips/", include("tips.public_urls")),

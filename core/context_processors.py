@@ -37,6 +37,7 @@ def navigation(request):
             "training": can(user, "training.view"),
             "training_board": can(user, "training.supervise"),
             "tips": can(user, "tip.view"),
+            "accident_warnings": can(user, "accident_warning.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },
