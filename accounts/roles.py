@@ -384,6 +384,8 @@ ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(
         "safety_officer_phone",
         "longitude",
         "latitude",
+        # The equipment and process profile (accident warnings reach it, seed task 21).
+        "process_kinds",
     }
 )
 
