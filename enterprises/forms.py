@@ -100,6 +100,16 @@ class EnterpriseForm(CheckedModelForm):
         # Shown grouped (设备设施, 工艺, 有限空间); validated against the queryset as usual.
         self.fields["process_kinds"].choices = process_kind_groups()
 
+    def process_kind_boxes(self) -> list:
+        """The profile's checkboxes by group, for the form page: [(group label, [boxes])]."""
+        group_of = {
+            code: label for label, choices in process_kind_groups() for code, _name in choices
+        }
+        groups: dict[str, list] = {}
+        for box in self["process_kinds"]:
+            groups.setdefault(group_of.get(str(box.data["value"]), ""), []).append(box)
+        return list(groups.items())
+
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
 
