@@ -122,8 +122,8 @@ def match(accident: AccidentCase, enterprises) -> list[Match]:
     concerns, each with its reasons in a fixed order (industry, key sectors, equipment and
     process kinds, names in their reference order). Closed enterprises and the accident's own
     enterprise are left out. Ordered by the number of reasons (most first), then name and id:
-    the same data gives the same list. Three narrow queries and one for the names, whatever the
-    number of enterprises (100,000 in reference.py's benchmark)."""
+    the same data gives the same list. One query for the enterprises and one per shared field
+    for its pairs, whatever the number of enterprises (bench_accident_warnings: 100,000)."""
     pool = enterprises.exclude(status=Status.CLOSED)
     if accident.enterprise_id:
         pool = pool.exclude(pk=accident.enterprise_id)
@@ -133,40 +133,53 @@ def match(accident: AccidentCase, enterprises) -> list[Match]:
     tag_order = {code: i for i, (code, _n) in enumerate(tags)}
     kind_order = {code: i for i, (code, _n) in enumerate(kinds)}
 
+    # The pairs (enterprise, shared tag or kind) by the accident's codes alone, over the
+    # indexed through tables; the pool (scope, not closed) is applied once, to the enterprises.
+    tag_through = Enterprise.sector_tags.through.objects.filter(sectortag_id__in=tag_names)
+    kind_through = Enterprise.process_kinds.through.objects.filter(processkind_id__in=kind_names)
+    wanted = Q(industry=accident.industry)
+    if tags:
+        wanted |= Q(pk__in=tag_through.values("enterprise_id"))
+    if kinds:
+        wanted |= Q(pk__in=kind_through.values("enterprise_id"))
+    rows = list(
+        pool.filter(wanted).order_by().values_list("pk", "name", "jurisdiction_id", "industry")
+    )
     by_tag: dict[int, list[str]] = defaultdict(list)
     if tags:
-        tag_rows = Enterprise.sector_tags.through.objects.filter(
-            sectortag_id__in=tag_names, enterprise__in=pool.values("pk")
-        )
-        for enterprise_id, code in tag_rows.values_list("enterprise_id", "sectortag_id").order_by():
+        pairs = tag_through.order_by().values_list("enterprise_id", "sectortag_id")
+        for enterprise_id, code in pairs:
             by_tag[enterprise_id].append(code)
     by_kind: dict[int, list[str]] = defaultdict(list)
     if kinds:
-        kind_rows = Enterprise.process_kinds.through.objects.filter(
-            processkind_id__in=kind_names, enterprise__in=pool.values("pk")
-        )
-        for enterprise_id, code in kind_rows.values_list(
-            "enterprise_id", "processkind_id"
-        ).order_by():
+        pairs = kind_through.order_by().values_list("enterprise_id", "processkind_id")
+        for enterprise_id, code in pairs:
             by_kind[enterprise_id].append(code)
 
-    wanted = Q(industry=accident.industry)
-    extra = set(by_tag) | set(by_kind)
-    rows = pool.filter(wanted | Q(pk__in=extra) if extra else wanted).values_list(
-        "pk", "name", "jurisdiction_id", "industry"
-    )
     industry_label = Industry(accident.industry).label if accident.industry else ""
+    same_industry = _reason(MatchField.INDUSTRY, [industry_label])
+    # One reason per combination of shared codes (few), shared by the rows that have it.
+    tag_reasons: dict[tuple, dict] = {}
+    kind_reasons: dict[tuple, dict] = {}
+
+    def shared(codes, order, names, kind, cache) -> dict:
+        key = tuple(sorted(codes, key=order.__getitem__))
+        if key not in cache:
+            cache[key] = _reason(kind, [names[code] for code in key])
+        return cache[key]
+
     matches = []
-    for pk, name, jurisdiction_id, industry in rows.order_by().iterator(chunk_size=20_000):
-        reasons = []
-        if industry == accident.industry:
-            reasons.append(_reason(MatchField.INDUSTRY, [industry_label]))
+    industry = accident.industry
+    for pk, name, jurisdiction_id, their_industry in rows:
+        reasons = [same_industry] if their_industry == industry else []
         if pk in by_tag:
-            codes = sorted(by_tag[pk], key=tag_order.__getitem__)
-            reasons.append(_reason(MatchField.SECTOR_TAG, [tag_names[c] for c in codes]))
+            reasons.append(
+                shared(by_tag[pk], tag_order, tag_names, MatchField.SECTOR_TAG, tag_reasons)
+            )
         if pk in by_kind:
-            codes = sorted(by_kind[pk], key=kind_order.__getitem__)
-            reasons.append(_reason(MatchField.PROCESS_KIND, [kind_names[c] for c in codes]))
+            reasons.append(
+                shared(by_kind[pk], kind_order, kind_names, MatchField.PROCESS_KIND, kind_reasons)
+            )
         matches.append(Match(pk, name, jurisdiction_id, reasons))
     matches.sort(key=lambda m: (-len(m.reasons), m.name, m.enterprise_id))
     return matches
