@@ -152,8 +152,8 @@ def match(accident: AccidentCase, enterprises) -> list[Match]:
             by_tag[enterprise_id].append(code)
     by_kind: dict[int, list[str]] = defaultdict(list)
     if kinds:
-        pairs = kind_through.order_by().values_list("enterprise_id", "processkind_id")
-        for enterprise_id, code in pairs:
+        kind_pairs = kind_through.order_by().values_list("enterprise_id", "processkind_id")
+        for enterprise_id, code in kind_pairs:
             by_kind[enterprise_id].append(code)
 
     industry_label = Industry(accident.industry).label if accident.industry else ""
