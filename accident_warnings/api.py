@@ -6,6 +6,7 @@ scoping as the pages: a role without the action gets a 403, a row out of scope a
 its status with the Chinese reason."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -14,7 +15,6 @@ from ninja.pagination import paginate
 
 from accident_warnings import services
 from accident_warnings.models import AccidentWarning, WarningRecipient
-from accident_warnings.reference import AckState
 from accident_warnings.services import TEXT_LIMITS, WarningRefused
 from accounts.roles import require
 from core.api_schemas import Int64, Pagination
@@ -79,8 +79,15 @@ class AccidentWarningRecipientOut(Schema):
     reminders: int
 
 
+class AccidentWarningAckState(StrEnum):
+    READ = "read"
+    STUDIED = "studied"
+
+
 class AccidentWarningAckIn(Schema):
-    state: AckState = Field(description="read（已阅）/ studied（已组织学习，需填写说明）")
+    state: AccidentWarningAckState = Field(
+        description="read（已阅）/ studied（已组织学习，需填写说明）"
+    )
     note: Text(TEXT_LIMITS["note"]) = ""
 
 
@@ -128,19 +135,19 @@ def all_town_rates(request):
     return _rates(services.town_rates(request.user))
 
 
-@router.get("/{warning_id}", response=AccidentWarningDetailOut, summary="事故警示详情")
-def get_warning(request, warning_id: Int64):
-    return get_object_or_404(_warnings(request), pk=warning_id)
+@router.get("/{accident_warning_id}", response=AccidentWarningDetailOut, summary="事故警示详情")
+def get_warning(request, accident_warning_id: Int64):
+    return get_object_or_404(_warnings(request), pk=accident_warning_id)
 
 
 @router.get(
-    "/{warning_id}/recipients",
+    "/{accident_warning_id}/recipients",
     response=list[AccidentWarningRecipientOut],
     summary="事故警示接收企业及匹配原因",
 )
 @paginate(Pagination)
-def list_recipients(request, warning_id: Int64):
-    warning = get_object_or_404(_warnings(request), pk=warning_id)
+def list_recipients(request, accident_warning_id: Int64):
+    warning = get_object_or_404(_warnings(request), pk=accident_warning_id)
     return (
         WarningRecipient.objects.for_user(request.user)
         .filter(warning=warning)
@@ -150,20 +157,22 @@ def list_recipients(request, warning_id: Int64):
 
 
 @router.get(
-    "/{warning_id}/town-rates",
+    "/{accident_warning_id}/town-rates",
     response=list[AccidentWarningTownRateOut],
     summary="一次事故警示的各镇街阅知率",
 )
-def warning_town_rates(request, warning_id: Int64):
-    warning = get_object_or_404(_warnings(request), pk=warning_id)
+def warning_town_rates(request, accident_warning_id: Int64):
+    warning = get_object_or_404(_warnings(request), pk=accident_warning_id)
     return _rates(services.town_rates(request.user, warning))
 
 
 @router.post(
-    "/{warning_id}/acknowledge",
+    "/{accident_warning_id}/acknowledge",
     response=AccidentWarningRecipientOut,
     summary="阅知事故警示（已阅 / 已组织学习）",
 )
-def acknowledge(request, warning_id: Int64, payload: AccidentWarningAckIn):
+def acknowledge(request, accident_warning_id: Int64, payload: AccidentWarningAckIn):
     require(request.user, "accident_warning.acknowledge", "阅知事故警示")
-    return _call(services.acknowledge, request.user, warning_id, payload.state.value, payload.note)
+    return _call(
+        services.acknowledge, request.user, accident_warning_id, payload.state.value, payload.note
+    )

@@ -29,13 +29,17 @@ KINDS = {
 }
 
 
+def kinds_of(event) -> tuple[str, ...]:
+    return (event.action,) if event.action in RECIPIENTS else ()
+
+
 def recipients_for(event) -> list:
     if event.action not in RECIPIENTS:
         return []
     requester = event.warning.issued_by if event.warning_id else None
     return audience(
         event.enterprise,
-        heard(RECIPIENTS, (event.action,)),
+        heard(RECIPIENTS, kinds_of(event)),
         exclude=event.actor_id,
         requester=requester,
     )

@@ -370,9 +370,6 @@ def acknowledge(user, warning_id: Any, state: Any, note: Any = "") -> WarningRec
     """The user's enterprise acknowledges an issued warning it is a recipient of (any other
     enterprise: 404). 已阅 once; 已组织学习 (with a note) also after 已阅."""
     check(user, "accident_warning.acknowledge", "阅知事故警示", WarningRefused)
-    if state not in (AckState.READ, AckState.STUDIED):
-        raise WarningRefused("请选择“已阅”或“已组织学习”", field="state")
-    note = _text(note, "note", required=state == AckState.STUDIED)
     with transaction.atomic():
         recipient = (
             WarningRecipient.objects.for_user(user, "accident_warning.acknowledge")
@@ -386,6 +383,10 @@ def acknowledge(user, warning_id: Any, state: Any, note: Any = "") -> WarningRec
         )
         if recipient is None:
             raise WarningRefused("事故警示不存在", 404)
+        # Asked after the scope: a warning that is not the enterprise's is a 404 whatever the body.
+        if state not in (AckState.READ, AckState.STUDIED):
+            raise WarningRefused("请选择“已阅”或“已组织学习”", field="state")
+        note = _text(note, "note", required=state == AckState.STUDIED)
         if recipient.state == AckState.STUDIED or recipient.state == state:
             raise WarningRefused(f"本企业已{recipient.get_state_display()}", 409)
         was_pending = recipient.state == AckState.PENDING

@@ -195,8 +195,6 @@ def attachment(request, pk):
 @login_required
 def rates(request):
     require(request.user, "accident_warning.view")
-    if request.user.enterprise_id:
-        raise Http404
     return render(
         request, "accident_warnings/rates.html", {"rates": services.town_rates(request.user)}
     )

@@ -43,6 +43,7 @@ def test_the_event_tables_record_through_the_one_model():
         "tips.TipEvent",
         "certificates.CertificateEvent",
         "training.TrainingEvent",
+        "accident_warnings.WarningEvent",
     }
 
 
