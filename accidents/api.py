@@ -19,7 +19,7 @@ from accidents.services import MAX_PEOPLE, TEXT_LIMITS, AccidentRefused
 from accounts.roles import require
 from core.api_schemas import Int64, Pagination
 from core.inputs import Line, PlausibleDateTime, Text, column_line
-from enterprises.models import SectorTag
+from enterprises.models import ProcessKind, SectorTag
 
 router = Router(tags=["事故与警示"])
 
@@ -53,6 +53,7 @@ class AccidentOut(Schema):
     location: str
     industry: str
     sector_tags: list[str] = Field(description="重点行业领域代码")
+    process_kinds: list[str] = Field(description="涉及设备工艺代码")
     category: str = Field(description="事故类别代码（GB 6441-1986）")
     category_label: str
     deaths: int
@@ -78,6 +79,10 @@ class AccidentOut(Schema):
     @staticmethod
     def resolve_sector_tags(obj):
         return [tag.code for tag in obj.sector_tags.all()]
+
+    @staticmethod
+    def resolve_process_kinds(obj):
+        return [kind.code for kind in obj.process_kinds.all()]
 
     @staticmethod
     def resolve_category_label(obj):
@@ -123,6 +128,9 @@ class AccidentPatch(Schema):
     sector_tags: list[column_line(SectorTag, "code")] | None = Field(
         None, description="重点行业领域代码"
     )
+    process_kinds: list[column_line(ProcessKind, "code")] | None = Field(
+        None, description="涉及设备工艺代码（本县企业事故不填时取企业的设备工艺画像）"
+    )
     category: column_line(AccidentCase, "category") | None = None
     deaths: int | None = Field(None, ge=0, le=MAX_PEOPLE)
     serious_injuries: int | None = Field(None, ge=0, le=MAX_PEOPLE)
@@ -153,7 +161,7 @@ def _queryset(request):
     return (
         AccidentCase.objects.for_user(request.user)
         .select_related("enterprise", "recorded_by")
-        .prefetch_related("sector_tags")
+        .prefetch_related("sector_tags", "process_kinds")
     )
 
 

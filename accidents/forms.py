@@ -14,7 +14,7 @@ from accounts.roles import can
 from core.inputs import CheckedForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import Industry
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import Enterprise, ProcessKind, SectorTag
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 CATEGORY_OPTIONS = [(code, f"{serial} {name}") for code, serial, name in CATEGORIES]
@@ -56,6 +56,13 @@ class AccidentForm(CheckedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="本县企业事故不选时取企业的重点行业领域",
+    )
+    process_kinds = forms.ModelMultipleChoiceField(
+        label="涉及设备工艺",
+        queryset=ProcessKind.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="本县企业事故不选时取企业的设备工艺画像；事故警示据此匹配设备相似、工艺相近的企业",
     )
     category = forms.ChoiceField(
         label="事故类别（GB 6441-1986）", choices=[("", "请选择"), *CATEGORY_OPTIONS]
@@ -122,6 +129,7 @@ class AccidentForm(CheckedForm):
             "location": accident.location,
             "industry": accident.industry,
             "sector_tags": [tag.pk for tag in accident.sector_tags.all()],
+            "process_kinds": [kind.pk for kind in accident.process_kinds.all()],
             "category": accident.category,
             "deaths": accident.deaths,
             "serious_injuries": accident.serious_injuries,
@@ -147,11 +155,14 @@ class AccidentForm(CheckedForm):
             if data["occurred_at"] == shown:
                 data["occurred_at"] = self.accident.occurred_at
         tags = [tag.pk for tag in data["sector_tags"]]
+        kinds = [kind.pk for kind in data["process_kinds"]]
         if self.accident is None:
-            # None: the enterprise's tags (local) or none (external).
+            # None: the enterprise's tags and kinds (local) or none (external).
             data["sector_tags"] = tags or None
+            data["process_kinds"] = kinds or None
         else:
             data["sector_tags"] = tags
+            data["process_kinds"] = kinds
         return data
 
 

@@ -23,7 +23,7 @@ from core.errors import Refused
 from core.gate import check
 from core.inputs import DATE_WINDOW, text_problem
 from enterprises.choices import Industry
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import Enterprise, ProcessKind, SectorTag
 
 
 class AccidentRefused(Refused):
@@ -45,6 +45,7 @@ FIELDS = (
     "location",
     "industry",
     "sector_tags",
+    "process_kinds",
     "category",
     "deaths",
     "serious_injuries",
@@ -179,6 +180,23 @@ def _tags(codes) -> list[SectorTag]:
     return [found[code] for code in dict.fromkeys(codes)]
 
 
+def _kinds(codes) -> list[ProcessKind]:
+    """Equipment and process kinds by code (enterprises.ProcessKind), as _tags reads tags."""
+    if isinstance(codes, str) or not isinstance(codes, list | tuple | set):
+        raise AccidentRefused("涉及设备工艺应为代码列表", field="process_kinds")
+    codes = [getattr(code, "pk", code) for code in codes]
+    if not all(isinstance(code, str) for code in codes):
+        raise AccidentRefused("涉及设备工艺应为代码列表", field="process_kinds")
+    wanted = [code for code in codes if "\x00" not in code]
+    found = {kind.code: kind for kind in ProcessKind.objects.filter(code__in=wanted)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise AccidentRefused(
+            "涉及设备工艺代码无效：" + "、".join(unknown[:5]), field="process_kinds"
+        )
+    return [found[code] for code in dict.fromkeys(codes)]
+
+
 def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
     """The record's values after `data` is applied (over `accident`'s when correcting), checked
     as a whole; the enterprise as an object and the tags as a list of SectorTag."""
@@ -188,7 +206,11 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
     if accident is None:
         values = {}
     else:
-        values = {name: getattr(accident, name) for name in FIELDS if name != "sector_tags"}
+        values = {
+            name: getattr(accident, name)
+            for name in FIELDS
+            if name not in ("sector_tags", "process_kinds")
+        }
     values.update(data)
 
     source = values.get("source")
@@ -226,6 +248,7 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
     cleaned["is_near_miss"] = near_miss
 
     tags = data.get("sector_tags")
+    kinds = data.get("process_kinds")
     if source == AccidentSource.LOCAL:
         enterprise = _local_enterprise(user, values.get("enterprise_id"))
         cleaned["enterprise"] = enterprise
@@ -237,6 +260,8 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         )
         if tags is None and moved:
             cleaned["sector_tags"] = list(enterprise.sector_tags.all())
+        if kinds is None and moved:
+            cleaned["process_kinds"] = list(enterprise.process_kinds.all())
     else:
         if values.get("enterprise_id") is not None:
             raise AccidentRefused("外地通报的事故不关联本县企业", field="enterprise")
@@ -249,8 +274,12 @@ def _clean(user, data: dict, accident: AccidentCase | None) -> dict:
         cleaned["industry"] = industry
         if tags is None and accident is None:
             cleaned["sector_tags"] = []
+        if kinds is None and accident is None:
+            cleaned["process_kinds"] = []
     if tags is not None:
         cleaned["sector_tags"] = _tags(tags)
+    if kinds is not None:
+        cleaned["process_kinds"] = _kinds(kinds)
     return cleaned
 
 
@@ -296,10 +325,12 @@ def record(user, data: dict) -> AccidentCase:
     _authorize_record(user)
     values = _clean(user, data, None)
     tags = values.pop("sector_tags")
+    kinds = values.pop("process_kinds")
     with transaction.atomic():
         accident = AccidentCase(**values, recorded_by=user)
         accident.save()
         accident.sector_tags.set(tags)
+        accident.process_kinds.set(kinds)
         _event(accident, EventAction.RECORDED, user, data={"level": accident.level})
     return accident
 
@@ -308,6 +339,8 @@ def _display(accident, name):
     """A field's value as the event keeps it: what a reader of the record sees."""
     if name == "sector_tags":
         return "、".join(tag.name for tag in accident.sector_tags.all()) or "无"
+    if name == "process_kinds":
+        return "、".join(kind.name for kind in accident.process_kinds.all()) or "无"
     if name == "enterprise":
         return accident.enterprise.name if accident.enterprise_id else ""
     value = getattr(accident, name)
@@ -337,10 +370,14 @@ def correct(user, accident, data: dict, note: str = "") -> AccidentCase:
         values = _clean(user, data, accident)
         note = _text({"note": note}, "note", "更正说明") if note else ""
         tags = values.pop("sector_tags", None)
+        kinds = values.pop("process_kinds", None)
         old_tags = {tag.code for tag in accident.sector_tags.all()}
+        old_kinds = {kind.code for kind in accident.process_kinds.all()}
         changed = [name for name, value in values.items() if getattr(accident, name) != value]
         if tags is not None and {tag.code for tag in tags} != old_tags:
             changed.append("sector_tags")
+        if kinds is not None and {kind.code for kind in kinds} != old_kinds:
+            changed.append("process_kinds")
         if not changed:
             return accident
         before = {name: _display(accident, name) for name in [*changed, "level"]}
@@ -350,6 +387,8 @@ def correct(user, accident, data: dict, note: str = "") -> AccidentCase:
         accident.save()
         if tags is not None:
             accident.sector_tags.set(tags)
+        if kinds is not None:
+            accident.process_kinds.set(kinds)
         if accident.level != old_level:
             changed.append("level")
         fields = {

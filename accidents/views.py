@@ -86,8 +86,11 @@ def detail(request, pk):
         {
             "accident": accident,
             "tags": accident.sector_tags.all(),
+            "process_kinds": accident.process_kinds.all(),
             "events": accident.events.select_related("actor"),
             "actions": services.available_actions(request.user, accident),
+            # Accident warnings (seed task 21) are issued from the case.
+            "can_warn": can(request.user, "accident_warning.issue"),
         },
     )
 

@@ -365,6 +365,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "expert_visit.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
     "expert_visit.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     "expert_visit.diagnose": frozenset({Role.EXPERT, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Accident warnings (事故警示, seed task 21; accident_warnings): the bureau issues warnings
+    # from accident cases and adjusts their recipients; an enterprise's managers acknowledge
+    # them; the towns follow their enterprises' acknowledgement. 提醒函 from the bureau and the
+    # towns; 约谈, 重点关注 and 帮扶指导 recorded by the bureau's and the towns' staff.
+    "accident_warning.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "accident_warning.issue": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "accident_warning.acknowledge": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "accident_warning.letter": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}
+    ),
+    "supervision.view": STAFF_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "supervision.record": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by
@@ -390,6 +404,8 @@ ENTERPRISE_SELF_EDITABLE_FIELDS = frozenset(
         "safety_officer_phone",
         "longitude",
         "latitude",
+        # The equipment and process profile (accident warnings reach it, seed task 21).
+        "process_kinds",
     }
 )
 

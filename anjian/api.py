@@ -138,6 +138,7 @@ def _forbidden(request, exc):
 
 
 def _register_routers():
+    from accident_warnings.api import router as accident_warnings_router
     from accidents.api import router as accidents_router
     from campaigns.api import router as campaigns_router
     from certificates.api import router as certificates_router
@@ -177,6 +178,7 @@ def _register_routers():
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/expert-visits", expert_visits_router)
     api.add_router("/confined-spaces", confined_spaces_router)
+    api.add_router("/accident-warnings", accident_warnings_router)
     api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
 

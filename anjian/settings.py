@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "training",
     "campaigns",
     "experts",
+    "accident_warnings",
     "tips",
     "workbench",
     "demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("experts/", include("experts.urls")),
+    path("accident-warnings/", include("accident_warnings.urls")),
     path("public/draws/", include("enforcement.public_urls")),
     path("tips/", include("tips.urls")),
     path("public/tips/", include("tips.public_urls")),

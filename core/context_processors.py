@@ -40,6 +40,7 @@ def navigation(request):
             "expert_visits": can(user, "expert_visit.view"),
             "confined_spaces": can(user, "confined_space.view"),
             "tips": can(user, "tip.view"),
+            "accident_warnings": can(user, "accident_warning.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

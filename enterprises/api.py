@@ -13,7 +13,7 @@ from core.gate import get_for_user
 from core.inputs import column_line
 from enterprises import services
 from enterprises.forms import EnterpriseFilterForm, EnterpriseForm
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import Enterprise, ProcessKind, SectorTag
 
 router = Router(tags=["企业"])
 
@@ -28,6 +28,7 @@ class EnterpriseOut(Schema):
     grid_id: int | None = Field(description="所属网格ID")
     industry: str = Field(description="行业代码")
     sector_tags: list[str] = Field(description="重点行业领域代码")
+    process_kinds: list[str] = Field(description="设备工艺画像（设备设施、工艺、有限空间类型代码）")
     dust_class: str
     dust_workers: int | None
     employee_count: int
@@ -47,6 +48,10 @@ class EnterpriseOut(Schema):
     def resolve_sector_tags(obj):
         return [tag.code for tag in obj.sector_tags.all()]
 
+    @staticmethod
+    def resolve_process_kinds(obj):
+        return [kind.code for kind in obj.process_kinds.all()]
+
 
 class EnterprisePatch(Schema):
     """Fields to change; any field left out keeps its value."""
@@ -58,6 +63,7 @@ class EnterprisePatch(Schema):
     grid_id: int | None = None
     industry: column_line(Enterprise, "industry") | None = None
     sector_tags: list[column_line(SectorTag, "code")] | None = None
+    process_kinds: list[column_line(ProcessKind, "code")] | None = None
     dust_class: column_line(Enterprise, "dust_class") | None = None
     dust_workers: int | None = None
     employee_count: int | None = None
@@ -96,7 +102,7 @@ def _queryset(request):
     return (
         Enterprise.objects.for_user(request.user)
         .select_related("jurisdiction")
-        .prefetch_related("sector_tags")
+        .prefetch_related("sector_tags", "process_kinds")
     )
 
 
@@ -106,6 +112,7 @@ def _form_data(payload: dict, instance: Enterprise | None) -> dict:
     base = instance if instance is not None else Enterprise()
     data = model_to_dict(base, fields=EnterpriseForm.Meta.fields)
     data["sector_tags"] = [tag.pk for tag in data.get("sector_tags", [])]
+    data["process_kinds"] = [kind.pk for kind in data.get("process_kinds", [])]
     for key, value in payload.items():
         data[key.removesuffix("_id")] = value
     return {k: ("" if v is None else v) for k, v in data.items()}

@@ -7,7 +7,7 @@ from accounts.roles import ENTERPRISE_SELF_EDITABLE_FIELDS, can
 from core.inputs import CheckedForm, CheckedModelForm
 from core.models import Jurisdiction, JurisdictionKind
 from enterprises.choices import DustClass, Industry, Standardization, Status
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import Enterprise, ProcessKind, ProfileGroup, SectorTag
 
 COORDINATE_PLACES = Decimal("0.000001")
 # China's extent in WGS-84 degrees (Zengmu Reef to Mohe, the Pamirs to the Wusu confluence):
@@ -32,6 +32,14 @@ def _phone(value: str, required: bool) -> str:
     return value
 
 
+def process_kind_groups() -> list:
+    """The equipment and process kinds as grouped choices: [(group label, [(code, name)])]."""
+    groups: dict[str, list] = {}
+    for kind in ProcessKind.objects.all():
+        groups.setdefault(ProfileGroup(kind.group).label, []).append((kind.code, kind.name))
+    return list(groups.items())
+
+
 class EnterpriseForm(CheckedModelForm):
     """The one validator of enterprise facts: the pages, the Excel import and the API all fill
     this form, so a rule written here holds everywhere."""
@@ -41,6 +49,14 @@ class EnterpriseForm(CheckedModelForm):
         queryset=SectorTag.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+    process_kinds = forms.ModelMultipleChoiceField(
+        label="设备工艺画像",
+        queryset=ProcessKind.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="事故警示按相同设备、相近工艺推送（治本攻坚方案 任务21）",
     )
 
     class Meta:
@@ -53,6 +69,7 @@ class EnterpriseForm(CheckedModelForm):
             "grid",
             "industry",
             "sector_tags",
+            "process_kinds",
             "dust_class",
             "dust_workers",
             "employee_count",
@@ -80,6 +97,18 @@ class EnterpriseForm(CheckedModelForm):
                 if name not in ENTERPRISE_SELF_EDITABLE_FIELDS:
                     field.disabled = True
         self.fields["longitude"].help_text = "可选，WGS-84"
+        # Shown grouped (设备设施, 工艺, 有限空间); validated against the queryset as usual.
+        self.fields["process_kinds"].choices = process_kind_groups()
+
+    def process_kind_boxes(self) -> list:
+        """The profile's checkboxes by group, for the form page: [(group label, [boxes])]."""
+        group_of = {
+            code: label for label, choices in process_kind_groups() for code, _name in choices
+        }
+        groups: dict[str, list] = {}
+        for box in self["process_kinds"]:
+            groups.setdefault(group_of.get(str(box.data["value"]), ""), []).append(box)
+        return list(groups.items())
 
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()

@@ -20,7 +20,7 @@ from core.models import Jurisdiction, JurisdictionKind
 from core.xlsx import HEADER, HEADER_REQUIRED, Workbook
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.forms import EnterpriseForm
-from enterprises.models import Enterprise, SectorTag
+from enterprises.models import Enterprise, ProcessKind, SectorTag
 
 MAX_ROWS = 10_000
 TAG_SEPARATORS = "、,，;； "
@@ -38,6 +38,9 @@ class Column:
     # Exported, never imported: the column may be present (an exported file is imported back)
     # or absent, and its cells are ignored.
     read_only: bool = False
+    # Imported when present; a file made before the column existed is still accepted, and an
+    # enterprise it updates keeps what it had.
+    optional: bool = False
 
 
 COLUMNS = [
@@ -48,6 +51,12 @@ COLUMNS = [
     Column("所属网格", "grid", note="所属镇街下的网格名称，可空"),
     Column("行业", "industry", True, Industry),
     Column("重点行业领域", "sector_tags", note="多个用顿号分隔，如：机械铸造、粉尘涉爆"),
+    Column(
+        "设备工艺",
+        "process_kinds",
+        note="设备设施、工艺、有限空间类型，多个用顿号分隔，如：中频炉、喷涂、除尘系统",
+        optional=True,
+    ),
     Column("粉尘类别", "dust_class", choices=DustClass, note="粉尘涉爆企业必填"),
     Column("涉粉作业人数", "dust_workers", note="粉尘涉爆企业必填"),
     Column("从业人数", "employee_count", True),
@@ -121,6 +130,9 @@ def template_workbook(user) -> Workbook:
     guide.append(
         ["重点行业领域可选值", "", "、".join(SectorTag.objects.values_list("name", flat=True))]
     )
+    guide.append(
+        ["设备工艺可选值", "", "、".join(ProcessKind.objects.values_list("name", flat=True))]
+    )
     towns = Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
     guide.append(["所属镇街可选值", "", "、".join(t.name for t in towns)])
     return workbook
@@ -133,7 +145,9 @@ def _label(choices, value) -> str:
 def export_workbook(queryset) -> Workbook:
     workbook = Workbook()
     sheet = workbook.sheet("企业名录", HEADERS)
-    rows = queryset.select_related("jurisdiction", "grid").prefetch_related("sector_tags")
+    rows = queryset.select_related("jurisdiction", "grid").prefetch_related(
+        "sector_tags", "process_kinds"
+    )
     for e in rows.iterator(chunk_size=2000):
         sheet.append(
             [
@@ -144,6 +158,7 @@ def export_workbook(queryset) -> Workbook:
                 e.grid.name if e.grid_id else "",
                 _label(Industry, e.industry),
                 "、".join(tag.name for tag in e.sector_tags.all()),
+                "、".join(kind.name for kind in e.process_kinds.all()),
                 _label(DustClass, e.dust_class),
                 e.dust_workers,
                 e.employee_count,
@@ -269,6 +284,7 @@ class _Lookups:
         self.towns = {j.name: j for j in visible.town_level()}
         self.grids = {(j.parent_id, j.name): j for j in visible.filter(kind=JurisdictionKind.GRID)}
         self.tags = {t.name: t.code for t in SectorTag.objects.all()}
+        self.kinds = {k.name: k.code for k in ProcessKind.objects.all()}
         self.in_scope = Enterprise.objects.for_user(user)
 
 
@@ -282,6 +298,8 @@ def _cell_errors(row: int, cells: dict[str, str], lookups: _Lookups):
 
     for column in COLUMNS:
         if column.read_only:
+            continue
+        if column.optional and column.header not in cells:
             continue
         value = cells.get(column.header, "")
         if column.choices is not None:
@@ -306,6 +324,12 @@ def _cell_errors(row: int, cells: dict[str, str], lookups: _Lookups):
             if unknown:
                 err(column.field, f"未知的重点行业领域：{'、'.join(unknown)}")
             data[column.field] = [lookups.tags[n] for n in names if n in lookups.tags]
+        elif column.field == "process_kinds":
+            names = [n for n in _split(value) if n]
+            unknown = [n for n in names if n not in lookups.kinds]
+            if unknown:
+                err(column.field, f"未知的设备工艺：{'、'.join(unknown)}")
+            data[column.field] = [lookups.kinds[n] for n in names if n in lookups.kinds]
         elif column.field == "jurisdiction":
             town = lookups.towns.get(value)
             if value and town is None:
@@ -339,7 +363,11 @@ def read_import(user, upload) -> ImportResult:
         header = [_text(v) for v in next(rows, ())]
         while header and header[-1] == "":
             header.pop()
-        missing = [c.header for c in COLUMNS if c.header not in header and not c.read_only]
+        missing = [
+            c.header
+            for c in COLUMNS
+            if c.header not in header and not c.read_only and not c.optional
+        ]
         unknown = [h for h in header if h and h not in HEADERS]
         if missing or unknown:
             parts = []
@@ -382,6 +410,11 @@ def _validate(user, body) -> ImportResult:
         data, errors = _cell_errors(number, cells, lookups)
         result.errors.extend(errors)
         instance = existing.get(code)
+        if "process_kinds" not in data:
+            # A file without the column: the enterprise keeps its profile.
+            data["process_kinds"] = (
+                list(instance.process_kinds.values_list("pk", flat=True)) if instance else []
+            )
         if code in seen:
             result.errors.append(RowError(number, "统一社会信用代码", f"与第 {seen[code]} 行重复"))
             continue

@@ -65,6 +65,7 @@ def enterprise_detail(request, pk):
         {
             "enterprise": enterprise,
             "tags": enterprise.sector_tags.all(),
+            "process_kinds": enterprise.process_kinds.all(),
             "history": audit.history(enterprise),
             "can_edit": can(request.user, "enterprise.edit"),
         },

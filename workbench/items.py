@@ -15,6 +15,9 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from django.urls import reverse
 from django.utils import timezone
 
+from accident_warnings.models import AccidentWarning, WarningRecipient
+from accident_warnings.reference import AckState
+from accident_warnings.reference import WarningState as AccidentWarningState
 from accounts.roles import can
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignTarget
@@ -648,6 +651,36 @@ def jurisdiction_stat(user, name: str, today: date, compute):
     return value
 
 
+def accident_warning_items(user) -> list[Item]:
+    """Accident warnings (seed task 21): for an enterprise's managers, each issued warning their
+    enterprise has not acknowledged yet (its page answers 已阅 in one tap), the latest five; for
+    the bureau, the drafts waiting to be issued."""
+    items = []
+    if user.enterprise_id and can(user, "accident_warning.acknowledge"):
+        pending = (
+            WarningRecipient.objects.for_user(user, "accident_warning.acknowledge")
+            .issued()
+            .filter(enterprise_id=user.enterprise_id, state=AckState.PENDING)
+            .select_related("warning")
+            .order_by("-warning__issued_at")
+        )
+        for recipient in pending[:5]:
+            url = reverse("accident_warnings:detail", args=[recipient.warning_id])
+            items.append(
+                Item("accident_warning", f"事故警示待阅：{recipient.warning.title}", 1, url)
+            )
+    if can(user, "accident_warning.issue"):
+        drafts = (
+            AccidentWarning.objects.for_user(user)
+            .filter(state=AccidentWarningState.DRAFT, created_by=user)
+            .count()
+        )
+        if drafts:
+            url = reverse("accident_warnings:index")
+            items.append(Item("accident_warning_draft", "事故警示待下发", drafts, url))
+    return items
+
+
 def items_for(user, today: date | None = None) -> list[Item]:
     today = today or timezone.localdate()
     items = [
@@ -670,6 +703,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *expert_items(user, today),
         *tip_items(user, today),
         *campaign_items(user, today),
+        *accident_warning_items(user),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

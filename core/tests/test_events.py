@@ -45,6 +45,7 @@ def test_the_event_tables_record_through_the_one_model():
         "training.TrainingEvent",
         "campaigns.CampaignEvent",
         "experts.ExpertEvent",
+        "accident_warnings.WarningEvent",
     }
 
 

@@ -13,6 +13,8 @@ from datetime import date
 import pytest
 from django.apps import apps
 
+from accident_warnings import notifications as accident_warning_notes
+from accident_warnings.models import AccidentWarning, WarningEvent
 from accidents import notifications as accident_notes
 from accidents.models import AccidentCase, AccidentEvent
 from accounts.models import User
@@ -62,6 +64,7 @@ APPS = {
     "campaigns": campaign_notes,
     "tips": tip_notes,
     "experts": expert_notes,
+    "accident_warnings": accident_warning_notes,
 }
 
 
@@ -299,6 +302,27 @@ def test_certificates_tell_by_the_table(everyone, enterprise_a):
         certificate_notes.message(CertificateEvent(enterprise=enterprise_a, action="record"))
         is None
     )
+
+
+def test_accident_warnings_tell_by_the_table(everyone, enterprise_a):
+    supervisor = everyone[Role.SUPERVISOR]
+    warning = AccidentWarning(pk=1, title="警示", issued_by=supervisor)
+    cases = [
+        (
+            WarningEvent(
+                warning=None if kind == "supervision" else warning,
+                enterprise=enterprise_a,
+                action=kind,
+                actor=None if kind in ("reminded", "all_acknowledged") else supervisor,
+                note="x",
+            ),
+            (kind,),
+            supervisor if kind == "all_acknowledged" else None,
+        )
+        for kind in accident_warning_notes.RECIPIENTS
+    ]
+    check(accident_warning_notes, cases, enterprise_a)
+    assert accident_warning_notes.message(WarningEvent(warning=warning, action="drafted")) is None
 
 
 def test_commitments_tell_by_the_table(everyone, enterprise_a):

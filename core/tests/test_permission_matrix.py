@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
+from accident_warnings import services as accident_warning_services
 from accidents import services as accident_services
 from accidents.tests.conftest import local_data
 from accounts.roles import PERMISSIONS, Role, can
@@ -290,6 +291,19 @@ PAGES: dict[str, Route] = {
     "experts:space_create": page("confined_space.edit", "enterprise"),
     "experts:ledger_export": page("confined_space.view", "enterprise"),
     "experts:space_edit": page("confined_space.edit", "confined_space"),
+    "accident_warnings:index": page("accident_warning.view"),
+    "accident_warnings:rates": page("accident_warning.view"),
+    "accident_warnings:create": page("accident_warning.issue", "accident"),
+    "accident_warnings:detail": page("accident_warning.view", "accident_warning"),
+    "accident_warnings:add_recipient": post("accident_warning.issue", "accident_warning"),
+    "accident_warnings:remove_recipient": post("accident_warning.issue", "accident_warning"),
+    "accident_warnings:issue": post("accident_warning.issue", "accident_warning"),
+    "accident_warnings:acknowledge": post("accident_warning.acknowledge", "accident_warning"),
+    "accident_warnings:attachment": page("accident_warning.view", "accident_warning"),
+    "accident_warnings:enterprise": page("accident_warning.view", "enterprise"),
+    "accident_warnings:letter_create": page("accident_warning.letter", "enterprise"),
+    "accident_warnings:supervision_create": page("supervision.record", "enterprise"),
+    "accident_warnings:letter": page("accident_warning.view", "warning_letter"),
     # Public tips (举报): the public's pages without log-in; the bureau's scoped ones.
     "public_tips:form": page(OPEN),
     "public_tips:search": page(OPEN),
@@ -453,6 +467,20 @@ OPERATIONS: dict[str, Route] = {
         "hazard.source.self_inspection", "finding"
     ),
     f"POST {V1}/risks/checks/{{task_id}}/answer": post("risk.check", "check_task"),
+    f"GET {V1}/accident-warnings": page("accident_warning.view"),
+    f"GET {V1}/accident-warnings/town-rates": page("accident_warning.view"),
+    f"GET {V1}/accident-warnings/{{accident_warning_id}}": page(
+        "accident_warning.view", "accident_warning"
+    ),
+    f"GET {V1}/accident-warnings/{{accident_warning_id}}/recipients": page(
+        "accident_warning.view", "accident_warning"
+    ),
+    f"GET {V1}/accident-warnings/{{accident_warning_id}}/town-rates": page(
+        "accident_warning.view", "accident_warning"
+    ),
+    f"POST {V1}/accident-warnings/{{accident_warning_id}}/acknowledge": post(
+        "accident_warning.acknowledge", "accident_warning"
+    ),
     # Public: a tip, the status by code (a code no one has: 404), the enterprise search.
     f"POST {V1}/tips": post(OPEN),
     f"GET {V1}/tips/status": page(OPEN, "missing"),
@@ -620,6 +648,8 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         photos=[_image("tip")],
     ).tip
     campaign = _campaign(enterprise, supervisor, principal)
+    accident = accident_services.record(supervisor, local_data(enterprise))
+    accident_warning = _accident_warning(accident, enterprise, supervisor)
     return {
         "campaign": campaign,
         "campaign_target": campaign.targets.get(),
@@ -649,7 +679,14 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "override": grading_services.request_override(
             supervisor, enterprise.pk, level="red", reason="近期发生粉尘爆燃险情"
         ),
-        "accident": accident_services.record(supervisor, local_data(enterprise)),
+        "accident": accident,
+        "accident_warning": accident_warning,
+        "warning_letter": accident_warning_services.issue_letter(
+            supervisor,
+            enterprise_id=enterprise.pk,
+            content="开展排查",
+            warning_id=accident_warning.pk,
+        ),
         "commitment": commitment,
         "project": project,
         "project_document": project.events.get(action="design"),
@@ -749,6 +786,13 @@ def _expert_objects(enterprise, supervisor, principal, token_owners):
     )
     expert_services.issue_report(expert, visit.pk, summary="矩阵反馈")
     return {"confined_space": space, "expert_visit": visit}
+def _accident_warning(accident, enterprise, supervisor):
+    """An issued accident warning (with a PDF attached) whose recipient is the enterprise."""
+    warning = accident_warning_services.draft(
+        supervisor, accident_id=accident.pk, title="矩阵警示", text="内容", attachment=pdf()
+    )
+    accident_warning_services.add_recipient(supervisor, warning.pk, enterprise.pk)
+    return accident_warning_services.issue(supervisor, warning.pk)
 
 
 def _reward(enterprise, principal):

@@ -162,6 +162,7 @@ def test_a_row_holds_the_labels_people_read_not_the_codes(client, users, enterpr
             "所属网格": "赵寨子镇第一网格",
             "行业": "机械",
             "重点行业领域": "机械铸造、粉尘涉爆",
+            "设备工艺": None,
             "粉尘类别": "金属粉尘",
             "涉粉作业人数": 8,
             "从业人数": 120,
