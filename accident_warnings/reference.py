@@ -30,6 +30,21 @@ RECURRENCE_WINDOW_DAYS = 365
 CAMPAIGN_LEVELS = ("larger", "major", "especially_major")
 CAMPAIGN_LEVELS_SOURCE = f"{PLAN} 任务21（较大及以上事故后开展专项整治）"
 
+# The campaign a prompted warning starts: its length, and the checklist template
+# (campaigns.reference) fitting the accident's category (GB 6441); another category starts
+# without a template and the organiser adds the items.
+CAMPAIGN_DAYS = Rule(30, DRAFT, "事故警示发起的专项整治默认期限（天）")
+CAMPAIGN_TEMPLATE_FOR_CATEGORY = {
+    "object_strike": "falling_objects",
+    "lifting": "falling_objects",
+    "machinery": "machinery",
+    "fall_from_height": "falls",
+    "poisoning_asphyxia": "confined_space",
+    "fire": "hot_work",
+    "other_explosion": "hot_work",
+    "vessel_explosion": "chemicals",
+}
+
 ATTACHMENT_MAX_MB = 100
 ATTACHMENT_DOCUMENT_KINDS = ("pdf", "docx", "jpg", "png")
 ATTACHMENT_VIDEO_KINDS = ("mp4",)

@@ -9,6 +9,7 @@
 - remind: the daily reminder to recipients that have not acknowledged (reference.REMIND_AFTER_DAYS);
 - town_rates: per town the acknowledgement rate;
 - campaign_prompt: why the accident calls for a campaign (较大及以上, or recurring), or None;
+- start_campaign: the campaign the prompt calls for, a draft targeting the warning's recipients;
 - issue_letter: a numbered 提醒函 to an enterprise;
 - record_supervision: 约谈, 重点关注, 帮扶指导 of an enterprise (grading reads them).
 
@@ -36,6 +37,8 @@ from accident_warnings.models import (
 )
 from accident_warnings.reference import AckState, MatchField, SupervisionKind, WarningState
 from accidents.models import AccidentCase
+from campaigns import services as campaign_services
+from campaigns.models import Campaign
 from core import documents, events
 from core.errors import Refused
 from core.gate import check
@@ -525,6 +528,49 @@ def campaign_prompt(warning: AccidentWarning) -> str | None:
             f"（{reference.RECURRENCE_THRESHOLD.source}）"
         )
     return None
+
+
+def start_campaign(user, warning_id: int) -> Campaign:
+    """The campaign a prompted warning calls for (seed task 21): a draft of the user's
+    jurisdiction targeting the warning's recipients in the user's scope, with the checklist
+    template fitting the accident's category, the accident as its source and the prompt as its
+    note; the organiser adjusts and starts it on the campaign's page. Refused when the warning
+    prompts no campaign."""
+    check(user, "accident_warning.view", "查看事故警示", WarningRefused)
+    warning = (
+        AccidentWarning.objects.for_user(user, "accident_warning.view")
+        .select_related("accident")
+        .filter(pk=warning_id)
+        .first()
+    )
+    if warning is None:
+        raise WarningRefused("事故警示不存在", 404)
+    prompt = campaign_prompt(warning)
+    if prompt is None:
+        raise WarningRefused("该事故未达到提示开展专项整治的条件（较大及以上或同类事故多发）", 409)
+    targets = list(
+        Enterprise.objects.for_user(user)
+        .filter(pk__in=warning.recipients.values("enterprise_id"))
+        .values_list("pk", flat=True)
+    )
+    if not targets:
+        raise WarningRefused("该警示在您辖区内没有接收企业，无法据此开展专项整治", 409)
+    accident = warning.accident
+    today = timezone.localdate()
+    try:
+        return campaign_services.create_campaign(
+            user,
+            name=f"{accident.title[:80]}警示专项整治",
+            basis=reference.CAMPAIGN_LEVELS_SOURCE,
+            starts_on=today,
+            ends_on=today + timedelta(days=reference.CAMPAIGN_DAYS.value),
+            template_code=reference.CAMPAIGN_TEMPLATE_FOR_CATEGORY.get(accident.category),
+            enterprise_ids=targets,
+            source_accident_id=accident.pk,
+            note=prompt[:500],
+        )
+    except campaign_services.CampaignRefused as exc:
+        raise WarningRefused(str(exc), exc.status) from exc
 
 
 # --- 提醒函 -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
         name="remove_recipient",
     ),
     path("<int:pk>/issue/", views.issue, name="issue"),
+    path("<int:pk>/campaign/", views.start_campaign, name="start_campaign"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/attachment/", views.attachment, name="attachment"),
     path("enterprises/<int:pk>/", views.enterprise_tab, name="enterprise"),

@@ -23,6 +23,7 @@ from accident_warnings.reference import WarningState
 from accident_warnings.services import WarningRefused
 from accidents.models import AccidentCase
 from accounts.roles import can, require
+from campaigns.models import Campaign
 from core.gate import refuse_on_page
 from enterprises.models import Enterprise
 
@@ -118,6 +119,10 @@ def detail(request, pk):
             "ack_form": forms.AcknowledgeForm(),
             "rates": services.town_rates(request.user, warning),
             "prompt": services.campaign_prompt(warning),
+            "campaigns": Campaign.objects.for_user(request.user, "campaign.view").filter(
+                source_accident_id=warning.accident_id
+            ),
+            "can_start_campaign": can(request.user, "campaign.manage"),
             "can_adjust": (
                 warning.state == WarningState.DRAFT and can(request.user, "accident_warning.issue")
             ),
@@ -170,6 +175,19 @@ def issue(request, pk):
     warning = _warning(request, pk, "accident_warning.issue")
     _act(request, services.issue, warning.pk, success="警示已下发，接收企业将收到通知")
     return redirect("accident_warnings:detail", warning.pk)
+
+
+@login_required
+@require_POST
+def start_campaign(request, pk):
+    warning = _warning(request, pk, "campaign.manage")
+    try:
+        campaign = services.start_campaign(request.user, warning.pk)
+    except WarningRefused as exc:
+        refuse_on_page(request, exc)
+        return redirect("accident_warnings:detail", warning.pk)
+    messages.success(request, "已生成专项整治草稿，请核对检查清单和目标企业后启动")
+    return redirect("campaigns:detail", campaign.pk)
 
 
 @login_required

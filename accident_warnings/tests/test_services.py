@@ -341,3 +341,50 @@ def test_supervision_refuses_bad_input(users, enterprise_a):
         services.record_supervision(users[Role.PRINCIPAL], **base)
     assert refused.value.status == 403
     assert not SupervisionRecord.objects.exists()
+
+
+def test_a_prompted_warning_starts_a_campaign_on_its_recipients(users, client, enterprise_a):
+    from campaigns.models import Campaign
+    from conftest import client_for
+
+    supervisor = users[Role.SUPERVISOR]
+    larger = accident(supervisor, deaths=3, category="machinery", tags=["foundry"])
+    warning = services.draft(supervisor, accident_id=larger.pk, title="警示", text="内容")
+    recipients = sorted(warning.recipients.values_list("enterprise_id", flat=True))
+    assert enterprise_a.pk in recipients
+    response = client_for(client, supervisor).post(
+        f"/accident-warnings/{warning.pk}/campaign/", follow=False
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert (campaign.state, campaign.source_accident_id, campaign.template_code) == (
+        "draft",
+        larger.pk,
+        "machinery",
+    )
+    assert sorted(campaign.targeting["enterprise_ids"]) == recipients
+    assert campaign.items.count() > 0 and "较大事故" in campaign.source_note
+    assert campaign.name == f"{larger.title}警示专项整治"
+    # The warning's page names the campaign it started.
+    page = client_for(client, supervisor).get(f"/accident-warnings/{warning.pk}/")
+    assert campaign.name in page.content.decode()
+
+
+def test_a_warning_without_a_prompt_starts_no_campaign(users, warning):
+    from campaigns.models import Campaign
+
+    assert services.campaign_prompt(warning) is None
+    with pytest.raises(WarningRefused, match="未达到提示开展专项整治的条件") as refused:
+        services.start_campaign(users[Role.SUPERVISOR], warning.pk)
+    assert refused.value.status == 409 and not Campaign.objects.exists()
+
+
+def test_only_a_campaign_organiser_starts_one_from_a_warning(users):
+    from campaigns.models import Campaign
+
+    larger = accident(users[Role.SUPERVISOR], deaths=3, tags=["foundry"])
+    warning = services.draft(users[Role.SUPERVISOR], accident_id=larger.pk, title="警", text="x")
+    services.issue(users[Role.SUPERVISOR], warning.pk)
+    with pytest.raises(WarningRefused) as refused:
+        services.start_campaign(users[Role.EXPERT], warning.pk)
+    assert refused.value.status == 403 and not Campaign.objects.exists()

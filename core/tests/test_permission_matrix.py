@@ -298,6 +298,7 @@ PAGES: dict[str, Route] = {
     "accident_warnings:add_recipient": post("accident_warning.issue", "accident_warning"),
     "accident_warnings:remove_recipient": post("accident_warning.issue", "accident_warning"),
     "accident_warnings:issue": post("accident_warning.issue", "accident_warning"),
+    "accident_warnings:start_campaign": post("campaign.manage", "accident_warning"),
     "accident_warnings:acknowledge": post("accident_warning.acknowledge", "accident_warning"),
     "accident_warnings:attachment": page("accident_warning.view", "accident_warning"),
     "accident_warnings:enterprise": page("accident_warning.view", "enterprise"),
