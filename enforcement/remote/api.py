@@ -58,7 +58,7 @@ class RemoteInspectionOpenIn(Schema):
 
 
 class RemoteInspectionAnswerIn(Schema):
-    explanation: Text(5000)
+    explanation: Text(5000) = Field("", description="情况说明（必填）")
 
 
 class RemoteInspectionDecideIn(Schema):

@@ -244,14 +244,14 @@ def checked_files(files) -> list:
 def answer_remote(user, remote_id, explanation: str, files=()) -> RemoteInspection:
     """The enterprise explains (text and files) while the inspection awaits it, late or not."""
     check(user, "remote.answer", "说明非现场执法事项")
-    explanation = _text(explanation, "情况说明", 5000, required=True)
-    files = checked_files(files)
     with transaction.atomic():
         remote = _locked(user, remote_id)
         if remote.enterprise_id != user.enterprise_id:
             raise Refused("只有被检查企业可以作出说明", 403)
         if remote.state != RemoteState.AWAITING:
             raise Refused("该非现场执法已说明或已处理，不能再次说明", 409)
+        explanation = _text(explanation, "情况说明", 5000, required=True)
+        files = checked_files(files)
         late = is_overdue(remote)
         remote.state = RemoteState.ANSWERED
         remote.explanation = explanation
@@ -296,15 +296,7 @@ def decide_remote(
     enterprise to rectify; a rectification order (the hazard confirmed with its deadline); or a
     penalty case filed like an on-site one."""
     check(user, "remote.manage", "处理非现场执法")
-    if outcome not in RemoteOutcome.values:
-        raise Refused("处理结果无效，应为未发现问题、登记隐患、责令限期整改或立案处罚")
-    decision = _text(decision, "处理意见", 2000, required=True)
     today = timezone.localdate()
-    if outcome == RemoteOutcome.ORDER:
-        if rectify_deadline is None:
-            raise Refused("责令限期整改请填写整改期限")
-        if rectify_deadline <= today:
-            raise Refused("整改期限应晚于今天")
     with transaction.atomic():
         remote = _locked(user, remote_id)
         if remote.state == RemoteState.DECIDED:
@@ -313,6 +305,14 @@ def decide_remote(
             raise Refused(
                 f"企业尚未说明，说明期限为 {remote.due_on:%Y-%m-%d}，期限届满后方可处理", 409
             )
+        if outcome not in RemoteOutcome.values:
+            raise Refused("处理结果无效，应为未发现问题、登记隐患、责令限期整改或立案处罚")
+        decision = _text(decision, "处理意见", 2000, required=True)
+        if outcome == RemoteOutcome.ORDER:
+            if rectify_deadline is None:
+                raise Refused("责令限期整改请填写整改期限")
+            if rectify_deadline <= today:
+                raise Refused("整改期限应晚于今天")
         before = remote.state
         link = reverse("enforcement:remote", args=[remote.pk])
         description = f"{decision}（非现场执法发现；线索：{remote.evidence_label}）"
