@@ -437,6 +437,15 @@ def test_pages_flow(client, users, opened):
     assert opened.state == RemoteState.ANSWERED  # refused: no deadline
     page = client.get(f"/enforcement/remote/{opened.pk}/").content.decode()
     assert "责令限期整改请填写整改期限" in page
+    deadline = (timezone.localdate() + timedelta(days=10)).isoformat()
+    client.post(
+        f"/enforcement/remote/{opened.pk}/decide/",
+        {"outcome": "order", "decision": "限期整改", "rectify_deadline": deadline},
+    )
+    opened.refresh_from_db()
+    assert opened.outcome == "order"
+    page = client.get(f"/enforcement/remote/{opened.pk}/").content.decode()
+    assert "查看隐患" in page and "作出处理" in page
     assert client.get("/enforcement/remote/").status_code == 200
     assert (
         client.get(f"/enforcement/remote/new/?enterprise={opened.enterprise_id}").status_code == 200
