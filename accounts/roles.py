@@ -379,6 +379,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "supervision.record": frozenset(
         {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
     ),
+    # Remote enforcement and assistance (enforcement.remote; seed tasks 23, 24, section 三(四)):
+    # staff who inspect open remote (非现场) inspections and decide them; the enterprise's
+    # managers explain; the county's staff record assistance to weak towns, which the towns
+    # read; the bureau chooses the typical cases it publishes.
+    "remote.view": JURISDICTION_ROLES | {Role.PRINCIPAL, Role.SAFETY_OFFICER},
+    "remote.manage": frozenset({Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}),
+    "remote.answer": frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER}),
+    "assistance.view": frozenset(
+        {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    ),
+    "assistance.record": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
+    "public_case.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by

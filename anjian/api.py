@@ -146,6 +146,7 @@ def _register_routers():
     from enforcement.inspections.api import router as inspections_router
     from enforcement.penalties.api import router as penalties_router
     from enforcement.plans.api import router as plans_router
+    from enforcement.remote.api import router as remote_router
     from enterprises.api import router as enterprises_router
     from experts.api import confined_spaces_router, expert_visits_router
     from grading.api import router as grading_router
@@ -166,6 +167,7 @@ def _register_routers():
     api.add_router("", plans_router)  # enforcement: draws and plans
     api.add_router("", penalties_router)  # penalties and inspection statistics
     api.add_router("", inspections_router)
+    api.add_router("", remote_router)  # remote inspections and assistance records
     api.add_router("/accidents", accidents_router)
     api.add_router("/projects", projects_router)
     api.add_router("/commitments", reporting_router)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from anjian.api import api
+from enforcement.public_urls import case_urlpatterns
 
 urlpatterns = [
     path("", include("workbench.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("accident-warnings/", include("accident_warnings.urls")),
     path("public/draws/", include("enforcement.public_urls")),
+    path("public/cases/", include(case_urlpatterns)),
     path("tips/", include("tips.urls")),
     path("public/tips/", include("tips.public_urls")),
     path("api/v1/", api.urls),

@@ -45,3 +45,30 @@ MIN_INSPECTORS_SOURCE = "《行政处罚法》第四十二条：执法人员不�
 DEFAULT_RECTIFY_DAYS = 30
 # Monitoring evidence a remote inspection may cite: alarms and power warnings of the last N days.
 EVIDENCE_DAYS = 90
+
+# --- remote enforcement and assistance (seed tasks 23, 24) --------------------------------------
+# Working days an enterprise is given to explain monitoring evidence in a remote inspection
+# (非现场执法). Draft: the bureau's own working rule, to be confirmed (no national figure).
+REMOTE_EXPLAIN_WORKDAYS = 5
+REMOTE_EXPLAIN_SOURCE = (
+    "草案：本局非现场执法工作规则（企业收到说明要求后 5 个工作日内说明），待确认"
+)
+# The enterprise's explanation: at most this many files of at most this size each, of these
+# kinds (recognised by their content, never by the name).
+REMOTE_FILES_MAX = 10
+REMOTE_FILE_MAX_BYTES = 10 * 1024 * 1024
+# Alarm conditions raised by the video analytics (视频智能分析): a remote inspection's "video
+# event" is an alarm of one of these.
+VIDEO_CONDITIONS = ("hot_work", "overcrowding")
+
+# A town with at least this many accidents of its enterprises (near misses not counted) in the
+# last FREQUENT_ACCIDENTS_MONTHS months is flagged 事故多发 for assistance. Draft figures.
+FREQUENT_ACCIDENTS_MIN = 2
+FREQUENT_ACCIDENTS_MONTHS = 12
+FREQUENT_ACCIDENTS_SOURCE = (
+    "治本攻坚方案 任务24：对事故多发的辖区开展执法指导帮扶；"
+    "阈值（12 个月内 2 起及以上）为草案，待确认"
+)
+# Assistance's effect: the town's figures over this many days before the assistance date and
+# as many from it.
+ASSISTANCE_WINDOW_DAYS = 90

@@ -16,19 +16,25 @@ What happens, for the current year (area: the supervisor's, the county):
 - the first two enterprises drawn inspected against their checklists: one with items not
   compliant (hazards, a major one where the checklist allows, and the 责令限期整改指令书),
   one compliant;
-- a penalty case from the inspection found wanting, at 告知, and an earlier one closed (结案).
+- a penalty case from the inspection found wanting, at 告知, and an earlier one closed (结案);
+- a remote (非现场) inspection from a demo alarm awaiting the enterprise's explanation, one
+  answered and decided with a hazard; an assistance record (帮扶) for the first flagged town;
+  a second closed case, and both closed cases published as typical cases (曝光).
 
 Running it again creates nothing: the plan is found by (area, year), the draw by name, the
 conflict by (officer, reason), inspections by their draw assignment, cases by violation text.
 """
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.errors import Refused
 from enforcement.inspections import services as inspections
 from enforcement.models import (
+    AssistanceRecord,
     Conflict,
     Draw,
     DrawAssignment,
@@ -39,6 +45,8 @@ from enforcement.models import (
     Penalty,
     PenaltyEvent,
     PlanStatus,
+    PublicCase,
+    RemoteInspection,
     Result,
 )
 from enforcement.penalties import services as penalty_services
@@ -103,6 +111,7 @@ class Calendar:
 def load(supervisor, officers) -> dict:
     """`supervisor` plans and draws, `officers` (enforcement officers with badge numbers, four
     or more) inspect and handle the cases. Returns what was created."""
+    everyone = list(officers)
     officers = sorted(
         (o for o in officers if o.role == Role.ENFORCEMENT_OFFICER and o.badge_number),
         key=lambda o: o.pk,
@@ -125,6 +134,7 @@ def load(supervisor, officers) -> dict:
     created["penalties"] = _penalties(officers[0], wanting, cal)
     if any(created.values()):
         _regrade(draw)
+    created.update(_remote(supervisor, officers[0], everyone, cal))
     return created
 
 
@@ -346,3 +356,84 @@ def _advance(officer, penalty, steps, cal: Calendar) -> None:
         PenaltyEvent.objects.filter(penalty=penalty, to_state=state).update(at=Calendar.at(day))
         if state == "closed":
             Penalty.objects.filter(pk=penalty.pk).update(closed_on=day)
+
+
+# --- remote enforcement, assistance, typical cases (seed tasks 23, 24) ---------------------------
+
+REMOTE_AWAITING = "监测报警显示设备参数超限，请说明原因、处置情况并上传处置记录（演示数据）"
+REMOTE_DECIDED = "请上传近三个月有限空间作业审批记录（演示数据）"
+REMOTE_ANSWER = "已上传有限空间作业审批记录，3 月份两次作业未履行审批（演示数据）"
+REMOTE_DECISION = "有限空间作业未严格执行审批制度，登记隐患限期整改（演示数据）"
+ASSISTANCE_FINDINGS = (
+    "镇街执法检查“只检查不处罚”，执法文书不规范；已现场指导规范执法程序（演示数据）"
+)
+PENALTY_PUBLIC = (
+    "粉尘涉爆除尘系统未按规定清理积尘，未建立粉尘清扫制度（演示数据）",
+    "《中华人民共和国安全生产法》第九十九条第（二）项",
+    Decimal("20000"),
+)
+
+
+def _remote(supervisor, officer, users, cal: Calendar) -> dict:
+    """A remote inspection from a demo alarm awaiting the explanation, one decided with a
+    hazard, an assistance record for a flagged town, two published typical cases."""
+    from enforcement.remote import services as remote
+    from monitoring.models import Alarm
+
+    created = {"remote": 0, "assistance": 0, "public_cases": 0}
+    principal = next((u for u in users if u.role == Role.PRINCIPAL and u.enterprise_id), None)
+    if not RemoteInspection.objects.filter(question=REMOTE_AWAITING).exists():
+        alarm = Alarm.objects.for_user(officer).order_by("-raised_at").first()
+        if alarm is not None:
+            remote.open_remote(
+                officer, alarm.enterprise_id, "alarm", REMOTE_AWAITING, alarm_id=alarm.pk
+            )
+            created["remote"] += 1
+        elif principal is not None:
+            remote.open_remote(officer, principal.enterprise_id, "documents", REMOTE_AWAITING)
+            created["remote"] += 1
+    if (
+        principal is not None
+        and not RemoteInspection.objects.filter(question=REMOTE_DECIDED).exists()
+    ):
+        case = remote.open_remote(officer, principal.enterprise_id, "documents", REMOTE_DECIDED)
+        remote.answer_remote(principal, case.pk, REMOTE_ANSWER)
+        remote.decide_remote(officer, case.pk, "hazard", REMOTE_DECISION)
+        created["remote"] += 1
+    if not AssistanceRecord.objects.filter(findings=ASSISTANCE_FINDINGS).exists():
+        flagged = [row for row in remote.town_flags(supervisor, cal.today) if row.flags]
+        if flagged:
+            remote.record_assistance(
+                supervisor,
+                flagged[0].town.pk,
+                "cross_area",
+                [supervisor.pk, officer.pk],
+                cal.ago(20),
+                ASSISTANCE_FINDINGS,
+            )
+            created["assistance"] = 1
+    if not Penalty.objects.filter(violation=PENALTY_PUBLIC[0]).exists():
+        enterprise = (
+            Enterprise.objects.for_user(officer)
+            .filter(is_demo=True, status=Status.OPERATING, sector_tags__code="combustible_dust")
+            .order_by("pk")
+            .first()
+        )
+        if enterprise is not None:
+            penalty = _case(officer, enterprise.pk, PENALTY_PUBLIC, cal.ago(90), None)
+            steps = [
+                ("notified", cal.ago(80)),
+                ("decided", cal.ago(70)),
+                ("executed", cal.ago(60)),
+                ("closed", cal.ago(50)),
+            ]
+            _advance(officer, penalty, steps, cal)
+    for violation in (PENALTY_CLOSED[0], PENALTY_PUBLIC[0]):
+        penalty = Penalty.objects.filter(violation=violation, state_id="closed").first()
+        if penalty is not None and not PublicCase.objects.filter(penalty=penalty).exists():
+            try:
+                remote.publish_case(supervisor, penalty.pk)
+            except Refused:
+                continue
+            created["public_cases"] += 1
+    return created

@@ -4,6 +4,7 @@ from enforcement import enterprise_tab
 from enforcement.inspections import views as inspection_views
 from enforcement.penalties import views as penalty_views
 from enforcement.plans import views as plan_views
+from enforcement.remote import views as remote_views
 
 app_name = "enforcement"
 urlpatterns = [
@@ -54,4 +55,13 @@ urlpatterns = [
     path("checklists/", inspection_views.checklist_list, name="checklists"),
     path("statistics/", penalty_views.inspection_statistics, name="statistics"),
     path("enterprise/<int:pk>/", enterprise_tab.enterprise_tab, name="enterprise"),
+    path("remote/", remote_views.remote_list, name="remotes"),
+    path("remote/new/", remote_views.remote_new, name="remote_new"),
+    path("remote/<int:pk>/", remote_views.remote_detail, name="remote"),
+    path("remote/<int:pk>/answer/", remote_views.remote_answer, name="remote_answer"),
+    path("remote/<int:pk>/decide/", remote_views.remote_decide, name="remote_decide"),
+    path("remote-files/<int:pk>/", remote_views.remote_file, name="remote_file"),
+    path("assistance/", remote_views.assistance_list, name="assistances"),
+    path("assistance/<int:pk>/", remote_views.assistance_detail, name="assistance"),
+    path("cases/", remote_views.case_list, name="cases"),
 ]

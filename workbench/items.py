@@ -35,6 +35,8 @@ from enforcement.models import (
     Penalty,
     PlanItem,
     PlanStatus,
+    RemoteInspection,
+    RemoteState,
 )
 from enforcement.penalties.services import PAYMENT_DAYS
 from enterprises.choices import Status
@@ -678,6 +680,36 @@ def accident_warning_items(user) -> list[Item]:
         if drafts:
             url = reverse("accident_warnings:index")
             items.append(Item("accident_warning_draft", "事故警示待下发", drafts, url))
+def remote_items(user, today: date) -> list[Item]:
+    """Remote (非现场) inspections (seed task 23): for an enterprise's managers, those awaiting
+    their explanation (overdue ones apart); for staff who decide, those the enterprise answered
+    and those past their deadline unanswered (one query each side)."""
+    items = []
+    if user.enterprise_id and can(user, "remote.answer"):
+        counts = RemoteInspection.objects.for_user(user, "remote.view").aggregate(
+            late=Count("pk", filter=Q(state=RemoteState.AWAITING, due_on__lt=today)),
+            waiting=Count("pk", filter=Q(state=RemoteState.AWAITING, due_on__gte=today)),
+        )
+        url = _url("enforcement:remotes", state=RemoteState.AWAITING)
+        if counts["late"]:
+            items.append(Item("remote_late", "非现场执法说明已逾期", counts["late"], url, OVERDUE))
+        if counts["waiting"]:
+            items.append(Item("remote_explain", "非现场执法待说明", counts["waiting"], url))
+    if can(user, "remote.manage") and user.jurisdiction_id:
+        counts = RemoteInspection.objects.for_user(user, "remote.view").aggregate(
+            answered=Count("pk", filter=Q(state=RemoteState.ANSWERED)),
+            late=Count("pk", filter=Q(state=RemoteState.AWAITING, due_on__lt=today)),
+        )
+        if counts["answered"]:
+            url = _url("enforcement:remotes", state=RemoteState.ANSWERED)
+            items.append(
+                Item("remote_answered", "非现场执法企业已说明待处理", counts["answered"], url)
+            )
+        if counts["late"]:
+            url = _url("enforcement:remotes", state=RemoteState.AWAITING)
+            items.append(
+                Item("remote_unanswered", "非现场执法企业逾期未说明", counts["late"], url, OVERDUE)
+            )
     return items
 
 
@@ -704,6 +736,7 @@ def items_for(user, today: date | None = None) -> list[Item]:
         *tip_items(user, today),
         *campaign_items(user, today),
         *accident_warning_items(user),
+        *remote_items(user, today),
     ]
     return sorted(items, key=lambda item: item.urgency)
 

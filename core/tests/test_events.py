@@ -32,6 +32,8 @@ def test_the_event_tables_record_through_the_one_model():
         "monitoring.AlarmEvent",
         "enforcement.PenaltyEvent",
         "enforcement.InspectionEvent",
+        "enforcement.RemoteInspectionEvent",
+        "enforcement.AssistanceEvent",
         "grading.GradeChange",
         "grading.OverrideEvent",
         "reporting.CommitmentEvent",

@@ -26,7 +26,16 @@ from certificates.models import Certificate, CertificateEvent
 from conftest import make_user
 from core.notification_rules import rules
 from enforcement import notifications as enforcement_notes
-from enforcement.models import Inspection, InspectionEvent, Penalty, PenaltyEvent
+from enforcement.models import (
+    AssistanceEvent,
+    AssistanceRecord,
+    Inspection,
+    InspectionEvent,
+    Penalty,
+    PenaltyEvent,
+    RemoteInspection,
+    RemoteInspectionEvent,
+)
 from enterprises.people import COUNTY, ENTERPRISE, REQUESTER, TOWN, heard
 from experts import notifications as expert_notes
 from experts.models import ExpertEvent, ExpertVisit
@@ -196,6 +205,41 @@ def test_enforcement_tells_by_the_table(everyone, enterprise_a):
         )
         for action in ("complete", "recheck")
     ]
+    remote = RemoteInspection(
+        enterprise=enterprise_a, opened_by=officer, due_on=date(2026, 3, 9), question="说明"
+    )
+    principal = everyone[Role.PRINCIPAL]
+    cases += [
+        (
+            RemoteInspectionEvent(inspection=remote, action="open", actor=officer),
+            ("remote.open",),
+            None,
+        ),
+        (
+            RemoteInspectionEvent(inspection=remote, action="answer", actor=principal),
+            ("remote.answer",),
+            officer,
+        ),
+        (RemoteInspectionEvent(inspection=remote, action="overdue"), ("remote.overdue",), officer),
+        (
+            RemoteInspectionEvent(inspection=remote, action="decide", actor=officer),
+            ("remote.decide",),
+            None,
+        ),
+    ]
+    record = AssistanceRecord(
+        town=enterprise_a.jurisdiction,
+        reasons=["零处罚"],
+        method="cross_area",
+        assisted_on=date(2026, 3, 2),
+    )
+    cases.append(
+        (
+            AssistanceEvent(record=record, action="record", actor=everyone[Role.SUPERVISOR]),
+            ("assistance.record",),
+            None,
+        )
+    )
     check(enforcement_notes, cases, enterprise_a)
     started = InspectionEvent(inspection=inspection, action="start", actor=officer)
     assert enforcement_notes.message(started) is None

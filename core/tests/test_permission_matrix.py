@@ -36,10 +36,11 @@ from certificates.tests.conftest import make_certificate
 from conftest import make_user
 from core.models import Jurisdiction, Notification
 from enforcement.inspections import services as inspections
-from enforcement.models import InspectionPhoto, Inspector
+from enforcement.models import AssistanceRecord, InspectionPhoto, Inspector, RemoteInspectionFile
 from enforcement.penalties import services as enforcement_penalty_services
 from enforcement.plans import services as enforcement_services
 from enforcement.plans.services import DrawRequest
+from enforcement.remote import services as remote_services
 from enforcement.tests.conftest import answer_all
 from enterprises.models import Enterprise
 from experts import services as expert_services
@@ -181,6 +182,15 @@ PAGES: dict[str, Route] = {
     "enforcement:checklists": page("checklist.view"),
     "enforcement:statistics": page("inspection.stats"),
     "enforcement:enterprise": page("inspection.view", "enterprise"),
+    "enforcement:remotes": page("remote.view"),
+    "enforcement:remote_new": page("remote.manage"),
+    "enforcement:remote": page("remote.view", "remote"),
+    "enforcement:remote_answer": post("remote.answer", "remote"),
+    "enforcement:remote_decide": post("remote.manage", "remote"),
+    "enforcement:remote_file": page("remote.view", "remote_file"),
+    "enforcement:assistances": page("assistance.view"),
+    "enforcement:assistance": page("assistance.view", "assistance"),
+    "enforcement:cases": page("public_case.manage"),
     "accidents:list": page("accident.view"),
     "accidents:create": page("accident.record"),
     "accidents:enterprise": page("accident.view", "enterprise"),
@@ -318,6 +328,7 @@ PAGES: dict[str, Route] = {
     "public:draws": page(OPEN),
     "public:draw": page(OPEN, "draw"),
     "public:draw_inputs": page(OPEN, "draw"),
+    "public_cases:list": page(OPEN),
     "rewards:index": page(SIGNED_IN),
     "rewards:mine": page("report.view"),
     "rewards:stats": page("reward.stats"),
@@ -397,6 +408,13 @@ OPERATIONS: dict[str, Route] = {
         "inspection.view", "document"
     ),
     f"GET {V1}/inspection-statistics": page("inspection.stats"),
+    f"GET {V1}/remote-inspections": page("remote.view"),
+    f"POST {V1}/remote-inspections": post("remote.manage"),
+    f"GET {V1}/remote-inspections/by-town": page("inspection.stats"),
+    f"GET {V1}/remote-inspections/{{remote_id}}": page("remote.view", "remote"),
+    f"POST {V1}/remote-inspections/{{remote_id}}/answer": post("remote.answer", "remote"),
+    f"POST {V1}/remote-inspections/{{remote_id}}/decide": post("remote.manage", "remote"),
+    f"GET {V1}/assistance-records": page("assistance.view"),
     f"GET {V1}/accidents": page("accident.view"),
     f"POST {V1}/accidents": post("accident.record"),
     f"GET {V1}/accidents/{{accident_id}}": page("accident.view", "accident"),
@@ -641,6 +659,7 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         findings=["矩阵问题"],
         photos=[_image("drill")],
     )
+    remote = remote_services.open_remote(supervisor, enterprise.pk, "documents", "矩阵资料")
     tip = tip_services.submit(
         address=f"matrix-{enterprise.pk}",
         what="车间粉尘堆积",
@@ -759,6 +778,19 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
             enterprise=enterprise, operation="1.2", holders_needed=5
         ),
         **_expert_objects(enterprise, supervisor, principal, token_owners),
+        "remote": remote,
+        "remote_file": RemoteInspectionFile.objects.create(
+            inspection=remote, file=pdf(), name="说明.pdf", size=100, uploaded_by=principal
+        ),
+        # Written directly: the matrix asks the routes, not the towns' flags.
+        "assistance": AssistanceRecord.objects.create(
+            town=enterprise.jurisdiction,
+            reasons=["零处罚"],
+            method="cross_area",
+            assisted_on=now.date(),
+            findings="矩阵",
+            created_by=supervisor,
+        ),
         "missing": Missing(),
     }
 

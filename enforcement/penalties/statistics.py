@@ -9,14 +9,23 @@ enterprise (Enterprise.jurisdiction), by month of the inspection date and of the
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from core.models import Jurisdiction
 from core.xlsx import BOLD, Workbook
-from enforcement.models import Inspection, InspectionAnswer, Penalty
+from enforcement.models import (
+    Inspection,
+    InspectionAnswer,
+    Penalty,
+    RemoteInspection,
+    RemoteOutcome,
+    RemoteState,
+)
 
 FLAG_SOURCE = "治本攻坚方案 任务24：选取“零处罚”“只检查不处罚”等工作不力的辖区开展执法指导帮扶"
 ZERO_PENALTY = "零处罚"
@@ -100,6 +109,61 @@ def by_town(user, year: int) -> list[TownStats]:
             stats[town_id].months[month]["penalties"] += count
             stats[town_id].months[month]["amount"] += Decimal(amount or 0)
     return [stats[t.pk] for t in towns]
+
+
+# --- per town -----------------------------------------------------------------------------------
+
+
+@dataclass
+class TownRemote:
+    town: Jurisdiction
+    opened: int = 0
+    closed: int = 0
+    awaiting: int = 0
+    overdue: int = 0
+    outcomes: dict | None = None
+
+    @property
+    def able(self) -> bool:
+        """The town handled at least one remote case this year (每个镇街都能开展非现场执法)."""
+        return self.closed > 0
+
+
+def remote_by_town(user, year: int, today: date | None = None) -> list[TownRemote]:
+    """Per town of the user's statistics (by the enterprise's town): remote inspections opened
+    in the year, closed (decided) in the year with their outcomes, and those still awaiting an
+    explanation, overdue among them."""
+    today = today or timezone.localdate()
+    towns = list(towns_for(user).order_by("sort_order", "path"))
+    rows = {t.pk: TownRemote(t, outcomes={o: 0 for o in RemoteOutcome.values}) for t in towns}
+    scoped = RemoteInspection.objects.for_user(user, "remote.view")
+    for town_id, count in (
+        scoped.filter(opened_on__year=year)
+        .values("enterprise__jurisdiction_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise__jurisdiction_id", "n")
+    ):
+        if town_id in rows:
+            rows[town_id].opened += count
+    for town_id, outcome, count in (
+        scoped.filter(state=RemoteState.DECIDED, decided_on__year=year)
+        .values("enterprise__jurisdiction_id", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise__jurisdiction_id", "outcome", "n")
+    ):
+        if town_id in rows:
+            rows[town_id].closed += count
+            rows[town_id].outcomes[outcome] += count
+    for town_id, awaiting, overdue in (
+        scoped.filter(state=RemoteState.AWAITING)
+        .values("enterprise__jurisdiction_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
+        .values_list("enterprise__jurisdiction_id", "n", "late")
+    ):
+        if town_id in rows:
+            rows[town_id].awaiting += awaiting
+            rows[town_id].overdue += overdue
+    return [rows[t.pk] for t in towns]
 
 
 def by_month(rows: list[TownStats]) -> list[dict]:

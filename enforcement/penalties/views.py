@@ -160,5 +160,6 @@ def inspection_statistics(request):
             "chart": chart,
             "flag_source": statistics.FLAG_SOURCE,
             "flagged": [r for r in rows if r.flags],
+            "remote_rows": statistics.remote_by_town(request.user, year, today),
         },
     )

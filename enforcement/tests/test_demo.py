@@ -29,7 +29,7 @@ from enforcement.models import (
     Result,
 )
 from enforcement.plans import services
-from enterprises.models import SectorTag
+from enterprises.models import Enterprise, SectorTag
 from grading import demo as grading_demo
 from grading.models import EnterpriseGrade, GradeChange, GradeOverride
 from hazards.models import Hazard
@@ -98,7 +98,14 @@ def in_the_year_before_today(day: date) -> bool:
 def test_load_makes_the_year_of_enforcement(setting):
     supervisor, officers = setting
     created = demo.load(supervisor, [supervisor, *officers])
-    assert created == {"plans": 1, "conflicts": 1, "draws": 1, "inspections": 2, "penalties": 2}
+    main = ("plans", "conflicts", "draws", "inspections", "penalties")
+    assert {key: created[key] for key in main} == {
+        "plans": 1,
+        "conflicts": 1,
+        "draws": 1,
+        "inspections": 2,
+        "penalties": 2,
+    }
     today = timezone.localdate()
 
     plan = EnforcementPlan.objects.get()
@@ -137,7 +144,7 @@ def test_load_makes_the_year_of_enforcement(setting):
 
     open_case = Penalty.objects.get(inspection=wanting)
     assert open_case.state_id == "notified"
-    closed = Penalty.objects.get(state_id="closed")
+    closed = Penalty.objects.get(state_id="closed", violation=demo.PENALTY_CLOSED[0])
     for case in (open_case, closed):
         assert in_the_year_before_today(case.filed_on)
     assert in_the_year_before_today(closed.closed_on)
@@ -172,3 +179,22 @@ def test_the_demo_draw_is_public_without_log_in(setting, client):
     for assignment in draw.assignments.select_related("enterprise"):
         assert assignment.enterprise.name in page
     assert client.get(f"/public/draws/{draw.pk}/inputs.json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_load_makes_remote_cases_assistance_and_public_cases(setting):
+    from enforcement.models import AssistanceRecord, PublicCase, RemoteInspection
+
+    supervisor, officers = setting
+    enterprise = Enterprise.objects.filter(is_demo=True).order_by("pk").first()
+    principal = make_user("demo_principal", Role.PRINCIPAL, enterprise=enterprise)
+    created = demo.load(supervisor, [supervisor, *officers, principal])
+    assert created["remote"] == 2
+    states = dict(RemoteInspection.objects.values_list("question", "state"))
+    assert states == {demo.REMOTE_AWAITING: "awaiting", demo.REMOTE_DECIDED: "decided"}
+    decided = RemoteInspection.objects.get(question=demo.REMOTE_DECIDED)
+    assert decided.hazard.source == "remote_enforcement"
+    assert created["assistance"] == AssistanceRecord.objects.count() <= 1
+    assert created["public_cases"] == PublicCase.objects.filter(published=True).count()
+    again = demo.load(supervisor, [supervisor, *officers, principal])
+    assert (again["remote"], again["assistance"], again["public_cases"]) == (0, 0, 0)

@@ -255,7 +255,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示执法：新建年度计划 {enforcement['plans']} 个、双随机抽查 "
                 f"{enforcement['draws']} 次、清单检查 {enforcement['inspections']} 次、"
-                f"处罚案件 {enforcement['penalties']} 件、回避申报 {enforcement['conflicts']} 条"
+                f"处罚案件 {enforcement['penalties']} 件、回避申报 {enforcement['conflicts']} 条；"
+                f"非现场执法 {enforcement['remote']} 件、"
+                f"执法指导帮扶 {enforcement['assistance']} 条、"
+                f"公开典型案例 {enforcement['public_cases']} 件"
             )
             self.stdout.write(
                 f"演示三同时与设备：新建建设项目 {projects['projects']} 个、设备 "
