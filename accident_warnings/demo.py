@@ -73,7 +73,9 @@ def load(supervisor, home: Enterprise, enterprises) -> dict:
     with transaction.atomic():
         for index, recipient in enumerate(recipients[: len(recipients) // 2]):
             state = AckState.STUDIED if index % 3 == 0 else AckState.READ
-            note = "已组织全体员工学习事故通报并开展排查（纸质回执录入）" if state == "studied" else ""
+            note = (
+                "已组织全体员工学习事故通报并开展排查（纸质回执录入）" if state == "studied" else ""
+            )
             WarningRecipient.objects.filter(pk=recipient.pk).update(
                 state=state, note=note, acknowledged_at=now
             )

@@ -18,11 +18,10 @@ from django.utils import timezone
 from accident_warnings.models import AccidentWarning, WarningRecipient
 from accident_warnings.reference import AckState
 from accident_warnings.reference import WarningState as AccidentWarningState
-from accounts.roles import can
+from accounts.roles import Role, can
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignTarget
 from campaigns.models import State as CampaignState
-from accounts.roles import Role, can
 from certificates import reference as certificate_reference
 from certificates import services as certificate_services
 from certificates.models import Certificate, RequiredOperation
@@ -680,6 +679,9 @@ def accident_warning_items(user) -> list[Item]:
         if drafts:
             url = reverse("accident_warnings:index")
             items.append(Item("accident_warning_draft", "事故警示待下发", drafts, url))
+    return items
+
+
 def remote_items(user, today: date) -> list[Item]:
     """Remote (非现场) inspections (seed task 23): for an enterprise's managers, those awaiting
     their explanation (overdue ones apart); for staff who decide, those the enterprise answered

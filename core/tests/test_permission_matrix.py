@@ -819,6 +819,8 @@ def _expert_objects(enterprise, supervisor, principal, token_owners):
     )
     expert_services.issue_report(expert, visit.pk, summary="矩阵反馈")
     return {"confined_space": space, "expert_visit": visit}
+
+
 def _accident_warning(accident, enterprise, supervisor):
     """An issued accident warning (with a PDF attached) whose recipient is the enterprise."""
     warning = accident_warning_services.draft(

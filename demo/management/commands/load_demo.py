@@ -12,6 +12,7 @@ from auditlog.context import disable_auditlog
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accident_warnings import demo as demo_accident_warnings
 from accidents import demo as demo_accidents
 from accounts.models import User
 from accounts.roles import Role
@@ -228,6 +229,7 @@ class Command(BaseCommand):
             expert = next(u for u in users if u.role == Role.EXPERT)
             experts = demo_experts.load(supervisor, expert, enterprises)
             tips = demo_tips.load(town_supervisor, supervisor, enterprises)
+            accident_warnings = demo_accident_warnings.load(supervisor, home, enterprises)
             campaigns = demo_campaigns.load(supervisor, home, enterprises)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
@@ -281,6 +283,10 @@ class Command(BaseCommand):
                 f"会诊发现隐患 {experts['findings']} 项"
             )
             self.stdout.write(f"演示群众举报：{tips['tips']} 条")
+            self.stdout.write(
+                "演示事故警示：{profiles} 家企业填写设备工艺画像，警示 {warnings} 份"
+                "下发 {recipients} 家，已阅知 {acknowledged} 家".format(**accident_warnings)
+            )
             self.stdout.write(
                 f"演示专项整治：{campaigns['campaigns']} 项，目标企业 {campaigns['targets']} 家，"
                 f"已自查 {campaigns['answered']} 家，发现问题 {campaigns['findings']} 项"
