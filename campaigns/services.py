@@ -502,6 +502,7 @@ def _finding(user, target, item, stage, description, photos=()) -> CampaignFindi
         user,
         target.enterprise_id,
         source=Source.CAMPAIGN,
+        from_record=True,
         description=f"【{campaign.name}】{description}",
         place="",
         photos=photos,

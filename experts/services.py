@@ -350,6 +350,7 @@ def _finding(user, visit, description, place, space, today) -> VisitFinding:
             user,
             visit.enterprise_id,
             source=Source.EXPERT_VISIT,
+            from_record=True,
             description=description,
             place=place or (space.location if space else ""),
             found_on=today,

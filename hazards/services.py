@@ -33,6 +33,7 @@ from hazards.models import (
     State,
     Suspension,
 )
+from hazards.states import LINKED_SOURCES
 from hazards.transitions import (
     ENTERPRISE_REVIEW,
     NEXT_STEP,
@@ -228,6 +229,7 @@ def report(
     photos=(),
     ordered_by: date | None = None,
     order_link: str = "",
+    from_record: bool = False,
 ) -> Hazard:
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
     criterion of the standard is major from the start. `photos` are uploaded files, or the
@@ -237,13 +239,21 @@ def report(
     `ordered_by`: found by inspectors on site and ordered rectified by that day (a checklist
     inspection's 责令限期整改指令书): the hazard is confirmed there and then, with that
     deadline, by staff who may confirm; the enterprise plans its rectification next.
-    `order_link`: the page of the inspection whose re-check verifies it (Hazard.order_link)."""
+    `order_link`: the page of the inspection whose re-check verifies it (Hazard.order_link).
+    `from_record`: called by the record that found it (a campaign's checklist, an expert visit, a
+    remote inspection), the only way to a source of hazards.states.LINKED_SOURCES."""
     check(user, "hazard.report", "登记隐患", TransitionRefused)
     if ordered_by is not None:
         check(user, TRANSITIONS["confirm"].permission, "现场确认隐患", TransitionRefused)
     allowed = sources_for(user)
+    if source in LINKED_SOURCES and source in allowed and not from_record:
+        raise TransitionRefused("该来源的隐患只由专项整治、专家会诊或非现场执法的记录生成")
     if source not in allowed:
-        labels = "、".join(str(label) for value, label in Source.choices if value in allowed)
+        labels = "、".join(
+            str(label)
+            for value, label in Source.choices
+            if value in allowed and value not in LINKED_SOURCES
+        )
         raise TransitionRefused(f"您登记的隐患来源只能是：{labels}")
     description = _required(description, "请填写隐患描述")
     today = timezone.localdate()

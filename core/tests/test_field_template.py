@@ -44,7 +44,13 @@ def sample(field):
     if isinstance(field, forms.BooleanField):
         return "on", "checked"
     if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
-        values = [str(value) for value, _ in field.choices if str(value)]
+        # Grouped choices (an optgroup: its label and its own choices) count by their members.
+        flat = [
+            member
+            for value, label in field.choices
+            for member in (label if isinstance(label, list | tuple) else [(value, label)])
+        ]
+        values = [str(value) for value, _ in flat if str(value)]
         if not values:
             return None
         if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):

@@ -322,6 +322,7 @@ def decide_remote(
                     user,
                     remote.enterprise_id,
                     source=Source.REMOTE_ENFORCEMENT,
+                    from_record=True,
                     description=description[:2000],
                     found_on=today,
                     found_by=user.display_name[:40],

@@ -1094,3 +1094,14 @@ def test_no_request_is_a_server_error(api, users, enterprise_a, role, endpoint, 
         assert world() == before
         if response.get("Content-Type", "").startswith("application/json"):
             assert has_chinese(response.json()["detail"])
+
+
+def test_a_linked_source_is_only_recorded_by_its_record(api, enterprise_a):
+    """专家会诊, 专项整治 and 非现场执法 hazards come from their visit, campaign or remote
+    inspection; reported by hand they are refused and nothing is stored."""
+    before = world()
+    payload = {"enterprise_id": enterprise_a.pk, "source": "expert_visit", "description": "积水"}
+    response = post_json(api(Role.EXPERT), URL, payload)
+    assert response.status_code == 422
+    assert response.json() == {"detail": "该来源的隐患只由专项整治、专家会诊或非现场执法的记录生成"}
+    assert world() == before
