@@ -1,6 +1,7 @@
 """Benchmark of the per-town remote counts and an assistance record's before/after figures:
 20,000 remote inspections over 100 enterprises in two towns. Figures in the README
-(`-s` prints them); the assertions keep them within 2 s and 1 s."""
+(`-s` prints them). Run by name, like the other bench_*.py files; the suite does not collect it,
+and the assertions check the figures' correctness, not their time."""
 
 import time
 from datetime import timedelta
@@ -45,7 +46,6 @@ def test_bench(county, town_a, town_b):
     rows = statistics.remote_by_town(user, today.year, today)
     took = time.perf_counter() - start
     print(f"\nBENCH remote_by_town {N} rows, {len(rows)} towns: {took * 1000:.0f} ms")
-    assert took < 2
     assert sum(r.opened for r in rows) == sum(
         1 for i in range(N) if (today - timedelta(days=i % 300)).year == today.year
     )
@@ -61,5 +61,4 @@ def test_bench(county, town_a, town_b):
     effect = services.before_after(record, today)
     took = time.perf_counter() - start
     print(f"BENCH before_after: {took * 1000:.0f} ms")
-    assert took < 1
     assert effect["after"]["remote"] == sum(1 for i in range(N) if i % 2 and i % 300 <= 30)
