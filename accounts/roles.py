@@ -391,6 +391,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "assistance.record": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}),
     "public_case.manage": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # The three-year targets (issue 17, seed section 一 and 三(一)): the county's and towns'
+    # staff read the dashboard and its exports; the county's bureau recomputes, drafts and
+    # issues the monthly and annual reports; a town supervisor keeps the town's own plan.
+    "targets.view": JURISDICTION_ROLES - {Role.GRID_MEMBER},
+    "targets.export": JURISDICTION_ROLES - {Role.GRID_MEMBER},
+    "targets.refresh": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    "targets.plan": frozenset({Role.TOWN_SUPERVISOR}),
+    "targets.report": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "experts",
     "accident_warnings",
     "tips",
+    "targets",
     "workbench",
     "demo",
 ]

@@ -20,6 +20,8 @@ KIND_WORDS = {
     DocumentKind.PENALTY: "罚",
     DocumentKind.WARNING_LETTER: "提醒",
     DocumentKind.EXPERT_REPORT: "专家反馈",
+    DocumentKind.MONTHLY_REPORT: "月报",
+    DocumentKind.ANNUAL_REPORT: "年报",
 }
 
 

@@ -322,6 +322,8 @@ class DocumentKind(models.TextChoices):
     PENALTY = "penalty", "行政处罚立案"
     WARNING_LETTER = "warning_letter", "事故警示提醒函"
     EXPERT_REPORT = "expert_report", "专家会诊反馈报告"
+    MONTHLY_REPORT = "monthly_report", "治本攻坚月度报告"
+    ANNUAL_REPORT = "annual_report", "治本攻坚年度报告"
 
 
 class DocumentNumber(models.Model):
