@@ -157,6 +157,7 @@ def _register_routers():
     from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
+    from targets.api import router as targets_router
     from tips.api import router as tips_router
     from training.api import drills_router, training_router
 
@@ -172,6 +173,7 @@ def _register_routers():
     api.add_router("/projects", projects_router)
     api.add_router("/commitments", reporting_router)
     api.add_router("/standardization", standardization_router)
+    api.add_router("/targets", targets_router)
     api.add_router("/risks", risks_router)
     api.add_router("/reports", rewards_router)
     api.add_router("/certificates", certificates_router)

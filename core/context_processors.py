@@ -44,6 +44,7 @@ def navigation(request):
             "confined_spaces": can(user, "confined_space.view"),
             "tips": can(user, "tip.view"),
             "accident_warnings": can(user, "accident_warning.view"),
+            "targets": can(user, "targets.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
         },

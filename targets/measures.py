@@ -98,9 +98,10 @@ def _grouped(queryset, flag: str | None = None) -> Figures:
 
 
 def _active(as_of: date):
-    """The enterprises registered by the day and not closed (a closed one leaves the figures:
-    the registry keeps no date of closing, so one closed later leaves past figures too)."""
-    return Enterprise.objects.exclude(status=Status.CLOSED).filter(created_at__lt=day_end(as_of))
+    """The enterprises not closed. The registry keeps no date of registering or closing that
+    predates the platform (an import is dated the day it ran), so a past day's figures count
+    the registry as it is now: one reason a late-computed period is marked backfilled."""
+    return Enterprise.objects.exclude(status=Status.CLOSED)
 
 
 # --- task 14: must-connect coverage -------------------------------------------------------------

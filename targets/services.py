@@ -267,7 +267,7 @@ def board(node: Jurisdiction, year: int | None = None, with_children: bool = Tru
         list(
             Jurisdiction.objects.filter(parent=node)
             .exclude(kind=JurisdictionKind.GRID)
-            .order_by("sort_order", "name")
+            .order_by("sort_order", "path")
         )
         if with_children
         else []

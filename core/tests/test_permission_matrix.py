@@ -260,6 +260,10 @@ PAGES: dict[str, Route] = {
     "certificates:evidence": page("certificate.view", "certificate"),
     "certificates:review": post("certificate.record", "certificate"),
     "certificates:raise_gap": post("certificate.raise_gap", "required_operation"),
+    "targets:dashboard": page("targets.view"),
+    "targets:gaps": Route("targets.view", slug="connect"),
+    "targets:refresh": post("targets.refresh"),
+    "targets:export": page("targets.export"),
     "training:board": page("training.supervise"),
     "training:principals_missing": page("training.supervise"),
     "training:drills_missing": page("training.supervise"),
@@ -464,6 +468,7 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/certificates/enterprises/{{enterprise_id}}/gaps": page(
         "certificate.view", "enterprise"
     ),
+    f"GET {V1}/targets": page("targets.view"),
     f"GET {V1}/training": page("training.view"),
     f"GET {V1}/campaigns": page("campaign.view"),
     f"GET {V1}/campaigns/{{campaign_id}}": page("campaign.view", "campaign"),
@@ -999,7 +1004,9 @@ def _page_url(name: str, route: Route, obj, objects) -> str:
     pattern = _page_patterns()[name]
     kwargs = {}
     for key in pattern.pattern.converters:
-        kwargs[key] = route.slug if key == "action" else _pk(_named(key, route, obj, objects))
+        kwargs[key] = (
+            route.slug if key in ("action", "measure") else _pk(_named(key, route, obj, objects))
+        )
     return reverse(name, kwargs=kwargs)
 
 

@@ -32,6 +32,7 @@ from reporting import demo as demo_reporting
 from rewards import demo as demo_rewards
 from risks import demo as demo_risks
 from standardization import demo as demo_standardization
+from targets import demo as demo_targets
 from tips import demo as demo_tips
 from training import demo as demo_training
 
@@ -231,6 +232,8 @@ class Command(BaseCommand):
             tips = demo_tips.load(town_supervisor, supervisor, enterprises)
             accident_warnings = demo_accident_warnings.load(supervisor, home, enterprises)
             campaigns = demo_campaigns.load(supervisor, home, enterprises)
+            # Last: the targets' figures read every record above.
+            targets = demo_targets.load()
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
@@ -290,6 +293,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示专项整治：{campaigns['campaigns']} 项，目标企业 {campaigns['targets']} 家，"
                 f"已自查 {campaigns['answered']} 家，发现问题 {campaigns['findings']} 项"
+            )
+            self.stdout.write(
+                f"演示三年目标：计算月末、年末及实时指标 {targets['runs']} 次，"
+                f"共 {targets['rows']} 条"
             )
             self._print(users)
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from targets import views
+
+app_name = "targets"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("gaps/<slug:measure>/", views.gaps, name="gaps"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("export/", views.export, name="export"),
+]
