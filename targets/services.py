@@ -173,9 +173,12 @@ def recompute(user: "User") -> SnapshotRun:
     from core.gate import check
 
     check(user, "targets.refresh", "重新计算目标指标")
+    node = user.jurisdiction
+    if node is None:  # a role with targets.refresh sits at a node (accounts.models.User.clean)
+        raise TargetsRefused("只有所属区划的人员可以重新计算")
     run = refresh_live()
     with transaction.atomic():
-        record_snapshot_event(user, run, user.jurisdiction)
+        record_snapshot_event(user, run, node)
     return run
 
 
