@@ -81,6 +81,11 @@ class Measure:
     def goal(self, year: int) -> Decimal | None:
         return self.goals.get(year)
 
+    @property
+    def has_gaps(self) -> bool:
+        """Whether the drill-down lists enterprises (templates cannot ask `gaps`: a callable)."""
+        return self.gaps is not None
+
 
 def day_end(as_of: date) -> datetime:
     return timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time()))

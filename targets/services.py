@@ -226,6 +226,15 @@ class Board:
     def computed(self) -> bool:
         return self.run is not None
 
+    @property
+    def rows(self) -> list[tuple[Jurisdiction, list[Cell]]]:
+        """The child nodes, each with its cell per measure (the table's rows)."""
+        columns = [[c for _node, c in line.children] for line in self.lines]
+        return [
+            (child, [column[index] for column in columns])
+            for index, child in enumerate(self.children)
+        ]
+
 
 def nodes_for(user: "User"):
     """The nodes a user may open a board for: their own and everything below but grids."""
