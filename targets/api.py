@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from accounts.roles import require
-from core.api_schemas import Int64
+from core.api_schemas import ErrorOut, Int64
 from targets import services
 
 router = Router(tags=["三年目标"])
@@ -67,7 +67,9 @@ def _float(value):
     return None if value is None else float(value)
 
 
-@router.get("", response=TargetBoardOut, summary="三年目标指标（本区划及下级）")
+@router.get(
+    "", response={200: TargetBoardOut, 404: ErrorOut}, summary="三年目标指标（本区划及下级）"
+)
 def targets(request, filters: Query[TargetFilters]):
     require(request.user, "targets.view", "查看三年目标")
     node = services.node_for(request.user, filters.node)

@@ -48,6 +48,7 @@ def test_the_event_tables_record_through_the_one_model():
         "campaigns.CampaignEvent",
         "experts.ExpertEvent",
         "accident_warnings.WarningEvent",
+        "targets.TargetEvent",
     }
 
 
