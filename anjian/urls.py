@@ -29,6 +29,8 @@ urlpatterns = [
     path("public/draws/", include("enforcement.public_urls")),
     path("public/cases/", include(case_urlpatterns)),
     path("tips/", include("tips.urls")),
+    # Temporary (branch h/plans): the lead's targets/urls.py includes targets.plan_urls.
+    path("targets/", include(("targets.plan_urls", "targets"))),
     path("public/tips/", include("tips.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
