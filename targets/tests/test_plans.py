@@ -23,14 +23,17 @@ def town_sup(users):
 
 def _save(user, town, targets, title="赵寨子镇治本攻坚实施方案"):
     return plans.save_plan(
-        user, town, title=title, division_of_work="安监办牵头", safeguards="每月调度", targets=targets
+        user,
+        town,
+        title=title,
+        division_of_work="安监办牵头",
+        safeguards="每月调度",
+        targets=targets,
     )
 
 
 def _goals(town):
-    return {
-        (t.measure, t.year): t.goal for t in TownTarget.objects.filter(plan__jurisdiction=town)
-    }
+    return {(t.measure, t.year): t.goal for t in TownTarget.objects.filter(plan__jurisdiction=town)}
 
 
 # --- the service --------------------------------------------------------------------------------
@@ -38,7 +41,9 @@ def _goals(town):
 
 def test_a_stricter_goal_is_kept_and_the_event_names_the_changes(town_sup, town_a):
     # County: standardization 2025 is 90, training 2024 is 40; the town asks more of itself.
-    plan = _save(town_sup, town_a, {("standardization", 2025): "95", ("principal_training", 2024): 50})
+    plan = _save(
+        town_sup, town_a, {("standardization", 2025): "95", ("principal_training", 2024): 50}
+    )
     assert _goals(town_a) == {
         ("standardization", 2025): Decimal("95.00"),
         ("principal_training", 2024): Decimal("50.00"),
@@ -47,7 +52,9 @@ def test_a_stricter_goal_is_kept_and_the_event_names_the_changes(town_sup, town_
     assert event.action == EventAction.PLAN_SAVED and event.actor == town_sup
     assert event.jurisdiction == town_a
     assert event.payload["created"] is True
-    assert sorted((c["measure"], c["year"], c["from"], c["to"]) for c in event.payload["changed"]) == [
+    assert sorted(
+        (c["measure"], c["year"], c["from"], c["to"]) for c in event.payload["changed"]
+    ) == [
         ("principal_training", 2024, None, "50.00"),
         ("standardization", 2025, None, "95.00"),
     ]
