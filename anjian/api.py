@@ -157,6 +157,7 @@ def _register_routers():
     from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
+    from targets.plan_api import router as targets_plans_router
     from tips.api import router as tips_router
     from training.api import drills_router, training_router
 
@@ -182,6 +183,8 @@ def _register_routers():
     api.add_router("/confined-spaces", confined_spaces_router)
     api.add_router("/accident-warnings", accident_warnings_router)
     api.add_router("/tips", tips_router)
+    # Temporary (branch h/plans): the lead mounts it beside targets/api.py's router.
+    api.add_router("/targets/plans", targets_plans_router)
     api.add_router("/notifications", notifications_router)
 
 

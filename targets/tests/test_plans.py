@@ -286,3 +286,86 @@ def test_the_note_page(client, town_sup, town_a):
     assert response.status_code == 302
     assert PlanNote.objects.get().text == "已部署"
     assert "已部署" in client.get(reverse("targets:plan", args=[town_a.pk])).content.decode()
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+API = "/api/v1/targets/plans"
+
+
+def _put(client, town, body):
+    return client.put(f"{API}/{town.pk}", body, content_type="application/json")
+
+
+def test_the_api_saves_a_plan_and_refuses_a_laxer_goal_whole(client, town_sup, town_a):
+    client.force_login(town_sup)
+    body = {
+        "title": "赵寨子镇方案",
+        "goals": [
+            {"measure": "standardization", "year": 2025, "goal": 95},
+            {"measure": "connect", "year": 2026, "goal": "100"},
+        ],
+    }
+    response = _put(client, town_a, body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["filed"] is True and data["title"] == "赵寨子镇方案"
+    goals = {(g["measure"], g["year"]): g for g in data["goals"]}
+    assert Decimal(goals[("standardization", 2025)]["own_goal"]) == 95
+    assert Decimal(goals[("standardization", 2025)]["county_goal"]) == 90
+    assert goals[("standardization", 2024)]["county_goal"] is None
+
+    laxer = {"title": "改", "goals": [{"measure": "standardization", "year": 2025, "goal": 80}]}
+    response = _put(client, town_a, laxer)
+    assert response.status_code == 422
+    assert "90" in response.json()["detail"] and "80" in response.json()["detail"]
+    assert plans.goal_field("standardization", 2025) in response.json()["errors"]
+    assert TownPlan.objects.get().title == "赵寨子镇方案"
+
+    for bad in (
+        {"title": "x", "goals": [{"measure": "connect", "year": 2025, "goal": "abc"}]},
+        {"title": "x", "goals": [{"measure": "nope", "year": 2025, "goal": 1}]},
+        {"title": "x", "goals": [{"measure": "connect", "year": 2030, "goal": 100}]},
+        {
+            "title": "x",
+            "goals": [
+                {"measure": "connect", "year": 2025, "goal": 100},
+                {"measure": "connect", "year": 2025, "goal": 100},
+            ],
+        },
+    ):
+        response = _put(client, town_a, bad)
+        assert response.status_code == 422, bad
+        assert response.json()["detail"]
+    assert TownPlan.objects.get().title == "赵寨子镇方案"
+
+
+def test_the_api_scoping(client, users, town_sup, town_a, town_b, outsider):
+    _save(town_sup, town_a, {("standardization", 2025): "95"})
+    client.force_login(outsider)
+    assert client.get(f"{API}/{town_a.pk}").status_code == 404
+    assert _put(client, town_a, {"title": "改"}).status_code == 404
+    assert [t["town_name"] for t in client.get(API).json()["items"]] == ["清平镇"]
+    client.force_login(users[Role.SUPERVISOR])
+    listing = {t["town_name"]: t for t in client.get(API).json()["items"]}
+    assert listing["赵寨子镇"]["filed"] is True and listing["赵寨子镇"]["own_goals"] == 1
+    assert listing["清平镇"]["filed"] is False
+    assert client.get(f"{API}/{town_a.pk}").json()["title"] == "赵寨子镇治本攻坚实施方案"
+    assert _put(client, town_a, {"title": "改"}).status_code == 403
+    client.force_login(users[Role.PRINCIPAL])
+    assert client.get(API).status_code == 403
+    assert client.get(f"{API}/{town_a.pk}").status_code == 403
+
+
+def test_the_api_adds_a_note(client, town_sup, town_a):
+    client.force_login(town_sup)
+    url = f"{API}/{town_a.pk}/notes"
+    today = timezone.localdate()
+    body = {"written_on": today.isoformat(), "text": "已部署"}
+    assert client.post(url, body, content_type="application/json").status_code == 409
+    _save(town_sup, town_a, {})
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["text"] == "已部署"
+    late = {"written_on": (today + timedelta(days=1)).isoformat(), "text": "明天"}
+    response = client.post(url, late, content_type="application/json")
+    assert response.status_code == 422 and "不能晚于今天" in response.json()["detail"]
