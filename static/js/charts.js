@@ -200,8 +200,8 @@
       backgroundColor: "transparent",
       title: {text: "主要指标走势（%）", textStyle: {fontSize: 16}},
       tooltip: {trigger: "axis"},
-      legend: {top: 26, textStyle: {fontSize: 12}},
-      grid: {left: 44, right: 16, top: 70, bottom: 28},
+      legend: {bottom: 0, textStyle: {fontSize: 12}},
+      grid: {left: 44, right: 16, top: 40, bottom: 64},
       xAxis: {type: "category", data: d.labels},
       yAxis: {type: "value", min: 0, max: 100},
       series: d.series.map(function (s) {
@@ -215,7 +215,7 @@
       {name: "达标", type: "bar", stack: "lights", data: d.green, itemStyle: {color: "#2ecc71"}},
       {name: "接近", type: "bar", stack: "lights", data: d.yellow, itemStyle: {color: "#f1c40f"}},
       {name: "未达标", type: "bar", stack: "lights", data: d.red, itemStyle: {color: "#ff4d4f"}}
-    ], {horizontal: true, legend: {top: 26}, grid: {top: 64, left: 90, right: 16, bottom: 24}});
+    ], {horizontal: true, legend: {bottom: 0}, grid: {top: 40, left: 90, right: 16, bottom: 56}});
   }
 
   var OPTIONS = {
