@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import can, require
+from accounts.roles import require
 from campaigns.models import CampaignTarget
 from campaigns.models import State as CampaignState
 from enforcement.models import RemoteInspection, RemoteState
@@ -253,7 +253,6 @@ def screen(request):
             "node": node,
             "data_url": url,
             "refresh": REFRESH_SECONDS,
-            "can_plans": can(request.user, "targets.view"),
         },
     )
 
