@@ -158,6 +158,7 @@ def _register_routers():
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
     from targets.api import router as targets_router
+    from targets.plan_api import router as targets_plans_router
     from tips.api import router as tips_router
     from training.api import drills_router, training_router
 
@@ -184,6 +185,7 @@ def _register_routers():
     api.add_router("/confined-spaces", confined_spaces_router)
     api.add_router("/accident-warnings", accident_warnings_router)
     api.add_router("/tips", tips_router)
+    api.add_router("/targets/plans", targets_plans_router)
     api.add_router("/notifications", notifications_router)
 
 

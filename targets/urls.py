@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from targets import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("gaps/<slug:measure>/", views.gaps, name="gaps"),
     path("refresh/", views.refresh, name="refresh"),
     path("export/", views.export, name="export"),
+    path("", include("targets.plan_urls")),
 ]

@@ -344,6 +344,13 @@ PAGES: dict[str, Route] = {
     "rewards:export": page("reward.export", "enterprise"),
     "rewards:approve": post("reward.approve", "reward"),
     "rewards:pay": post("reward.pay", "reward"),
+    # The three-year targets: the towns' plans (a route names the town) and the large screen.
+    "targets:plans": page("targets.view"),
+    "targets:plan": page("targets.view", "town"),
+    "targets:plan_edit": page("targets.plan", "town"),
+    "targets:plan_note": page("targets.plan", "town"),
+    "targets:screen": page("targets.view"),
+    "targets:screen_data": page("targets.view"),
 }
 
 # --- API operations, by "METHOD path" as the OpenAPI document names them -------------------------
@@ -526,6 +533,10 @@ OPERATIONS: dict[str, Route] = {
     f"POST {V1}/reports/rules/{{enterprise_id}}": post("reward.manage", "enterprise"),
     f"POST {V1}/reports/rewards/{{reward_id}}/approve": post("reward.approve", "reward"),
     f"POST {V1}/reports/rewards/{{reward_id}}/pay": post("reward.pay", "reward"),
+    f"GET {V1}/targets/plans": page("targets.view"),
+    f"GET {V1}/targets/plans/{{town_id}}": page("targets.view", "town"),
+    f"PUT {V1}/targets/plans/{{town_id}}": post("targets.plan", "town"),
+    f"POST {V1}/targets/plans/{{town_id}}/notes": post("targets.plan", "town"),
 }
 # The API's pages among its operations: the OpenAPI document and its viewer.
 API_DOCS = {"api:openapi-json", "api:openapi-view"}
@@ -676,6 +687,8 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
     accident = accident_services.record(supervisor, local_data(enterprise))
     accident_warning = _accident_warning(accident, enterprise, supervisor)
     return {
+        # The enterprise's town: the towns' plans are reached by their town.
+        "town": enterprise.jurisdiction,
         "campaign": campaign,
         "campaign_target": campaign.targets.get(),
         "campaign_finding": campaign.findings.get(),

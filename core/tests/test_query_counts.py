@@ -165,6 +165,26 @@ def _checks(ctx, n):
     risk_checks.generate(timezone.localdate())  # a quarterly task per company-level measure
 
 
+def _town_plans(ctx, n):
+    """Towns of the county, each with a plan (a goal and a note), written directly."""
+    from core.models import Jurisdiction, JurisdictionKind
+    from targets.models import PlanNote, TownPlan, TownTarget
+
+    for _ in range(n):
+        ctx["serial"] += 1
+        town = Jurisdiction.objects.create(
+            code=f"q-town-{ctx['serial']}",
+            name=f"测试镇{ctx['serial']}",
+            kind=JurisdictionKind.TOWN,
+            parent=ctx["town"].parent,
+        )
+        plan = TownPlan.objects.create(jurisdiction=town, title="方案", created_by=ctx["user"])
+        TownTarget.objects.create(plan=plan, measure="connect", year=2026, goal=100)
+        PlanNote.objects.create(
+            plan=plan, written_on=timezone.localdate(), text="推进", author=ctx["user"]
+        )
+
+
 def _register_url(ctx) -> str:
     return f"/risks/enterprises/{ctx['enterprise'].pk}/"
 
@@ -196,6 +216,9 @@ LISTS = {
     "api project equipment": ("/api/v1/projects/equipment", _equipment),
     "api risks": ("/api/v1/risks", _risks),
     "api risk checks": ("/api/v1/risks/checks", _checks),
+    "page town plans": ("/targets/plans/", _town_plans),
+    "api town plans": ("/api/v1/targets/plans", _town_plans),
+    "page targets screen": ("/targets/screen/", _alarms),
 }
 
 

@@ -220,6 +220,31 @@
     ], {horizontal: true, grid: {top: 40, left: 110, right: 16, bottom: 24}});
   }
 
+  // --- targets: the duty room's large screen (dark) ---------------------------------------
+
+  function targetsTrendOption(d) {
+    return {
+      backgroundColor: "transparent",
+      title: {text: "主要指标走势（%）", textStyle: {fontSize: 16}},
+      tooltip: {trigger: "axis"},
+      legend: {bottom: 0, textStyle: {fontSize: 12}},
+      grid: {left: 44, right: 16, top: 40, bottom: 64},
+      xAxis: {type: "category", data: d.labels},
+      yAxis: {type: "value", min: 0, max: 100},
+      series: d.series.map(function (s) {
+        return {name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 6};
+      })
+    };
+  }
+
+  function targetsTownsOption(d) {
+    return countsChart("各镇街指标达标数", d.names, [
+      {name: "达标", type: "bar", stack: "lights", data: d.green, itemStyle: {color: "#2ecc71"}},
+      {name: "接近", type: "bar", stack: "lights", data: d.yellow, itemStyle: {color: "#f1c40f"}},
+      {name: "未达标", type: "bar", stack: "lights", data: d.red, itemStyle: {color: "#ff4d4f"}}
+    ], {horizontal: true, legend: {bottom: 0}, grid: {top: 40, left: 90, right: 16, bottom: 56}});
+  }
+
   var OPTIONS = {
     series: seriesOption,
     towns: townsOption,
@@ -232,7 +257,9 @@
     "risk-colours": riskColoursOption,
     "risk-towns": riskTownsOption,
     "risk-types": riskTypesOption,
-    "target-trend": targetTrendOption
+    "target-trend": targetTrendOption,
+    "targets-trend": targetsTrendOption,
+    "targets-towns": targetsTownsOption
   };
 
   function init() {
@@ -240,10 +267,13 @@
       var build = OPTIONS[element.dataset.chart];
       var source = document.getElementById(element.dataset.source);
       if (!build || !source || typeof echarts === "undefined") return;
-      var chart = echarts.init(element);
+      // data-theme="dark": the large screen's charts (ECharts' own dark theme).
+      var chart = echarts.init(element, element.dataset.theme || null);
       // data-ready marks a chart fully drawn (its animation over), for tests and screenshots.
       chart.on("finished", function () { element.dataset.ready = "1"; });
-      chart.setOption(build(JSON.parse(source.textContent)));
+      var option = build(JSON.parse(source.textContent));
+      if (element.dataset.theme === "dark") option.backgroundColor = "transparent";
+      chart.setOption(option);
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
