@@ -180,7 +180,7 @@ def _overdue(user: "User", node: "Jurisdiction", today) -> dict[str, Any]:
     }
 
 
-def _trend(board: services.Board) -> dict[str, Any]:
+def trend_data(board: services.Board) -> dict[str, Any]:
     """The percentages' months of the year (and today's live value), aligned on one axis."""
     lines = [line for line in board.lines if line.measure.key in TREND]
     days = sorted({day for line in lines for day, _ in line.trend})
@@ -222,7 +222,7 @@ def screen_payload(user: "User", node: "Jurisdiction") -> dict[str, Any]:
         "alarms": {"count": alarm_count, "open": alarm_open, "items": alarms},
         "overdue": _overdue(user, node, today),
         "charts": {
-            "trend": _trend(board),
+            "trend": trend_data(board),
             "towns": {
                 "names": [c["name"] for c in children],
                 "green": [c["green"] for c in children],

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import can, require
 from core.http import xlsx_response
 from core.xlsx import Workbook
-from targets import measures, services
+from targets import measures, screen_views, services
 from targets.measures import PERCENT
 
 
@@ -26,25 +26,6 @@ def _year(request, today) -> int:
 
 def _shown(value) -> str:
     return "—" if value is None else f"{value}"
-
-
-def _trend_data(board: services.Board) -> dict:
-    """The chart's data: per measure its trend over the year's month ends and today."""
-    return {
-        "measures": [
-            {
-                "key": line.measure.key,
-                "label": line.measure.label,
-                "unit": "%" if line.measure.unit == PERCENT else "",
-                "goal": None if line.now.goal is None else float(line.now.goal),
-                "points": [
-                    [day.isoformat(), None if value is None else float(value)]
-                    for day, value in line.trend
-                ],
-            }
-            for line in board.lines
-        ]
-    }
 
 
 def dashboard(request):
@@ -65,7 +46,7 @@ def dashboard(request):
             "year": year,
             "years": [y for y in measures.YEARS if y <= today.year],
             "ancestors": ancestors,
-            "chart": _trend_data(board),
+            "chart": screen_views.trend_data(board),
             "can_refresh": can(request.user, "targets.refresh"),
             "can_export": can(request.user, "targets.export"),
         },

@@ -153,33 +153,6 @@
     ], townsLayout(70));
   }
 
-  // --- targets: each percentage measure over the year's month ends and today ------------
-
-  function targetTrendOption(d) {
-    var days = [];
-    d.measures.forEach(function (m) {
-      m.points.forEach(function (p) { if (days.indexOf(p[0]) < 0) days.push(p[0]); });
-    });
-    days.sort();
-    var shown = {};
-    var series = d.measures.filter(function (m) { return m.unit === "%"; }).map(function (m, i) {
-      var byDay = {};
-      m.points.forEach(function (p) { byDay[p[0]] = p[1]; });
-      shown[m.label] = i < 4;
-      return {name: m.label, type: "line", connectNulls: true,
-              data: days.map(function (day) { return byDay[day] === undefined ? null : byDay[day]; })};
-    });
-    return {
-      title: {text: "指标趋势（%）", left: "center", textStyle: {fontSize: 14}},
-      tooltip: {trigger: "axis"},
-      legend: {type: "scroll", bottom: 0, selected: shown},
-      xAxis: {type: "category", data: days.map(function (day) { return day.slice(5); })},
-      yAxis: {type: "value", min: 0, max: 100},
-      grid: {left: 40, right: 20, top: 40, bottom: 50},
-      series: series
-    };
-  }
-
   // --- grading: the levels of the list ---------------------------------------------------
 
   function gradeLevelsOption(d) {
@@ -257,7 +230,6 @@
     "risk-colours": riskColoursOption,
     "risk-towns": riskTownsOption,
     "risk-types": riskTypesOption,
-    "target-trend": targetTrendOption,
     "targets-trend": targetsTrendOption,
     "targets-towns": targetsTownsOption
   };
