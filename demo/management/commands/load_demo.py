@@ -233,7 +233,7 @@ class Command(BaseCommand):
             accident_warnings = demo_accident_warnings.load(supervisor, home, enterprises)
             campaigns = demo_campaigns.load(supervisor, home, enterprises)
             # Last: the targets' figures read every record above.
-            targets = demo_targets.load()
+            targets = demo_targets.load(town_supervisor)
         if not quiet:
             self.stdout.write(f"新建演示隐患：{hazards} 条")
             self.stdout.write(
