@@ -186,7 +186,7 @@ def test_upper_users_may_not_change_anything_through_the_api(client, tree):
 def test_upper_roles_only_read():
     """Every action they hold is a reading one a county supervisor holds too; none of the
     changes (the hazard report they would get through _ALL among them) is theirs."""
-    assert UPPER_READ_ACTIONS <= set(PERMISSIONS)
+    assert set(PERMISSIONS) >= UPPER_READ_ACTIONS
     for action, roles in PERMISSIONS.items():
         for role in UPPER_ROLES:
             assert (role in roles) == (action in UPPER_READ_ACTIONS), action
@@ -302,3 +302,53 @@ def test_which_kind_sits_under_which(province, city, county):
 def test_can_answers_for_the_new_roles(users):
     assert can(users[Role.PROVINCE_SUPERVISOR], "hazard.board")
     assert not can(users[Role.CITY_SUPERVISOR], "hazard.report")
+
+
+# --- Their accounts in the admin -----------------------------------------------------------------
+
+
+def _add_user(client, role, jurisdiction):
+    return client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": f"new_{role}",
+            "password1": "another-long-pass-1",
+            "password2": "another-long-pass-1",
+            "usable_password": "true",
+            "full_name": "新用户",
+            "role": role,
+            "jurisdiction": jurisdiction.pk,
+        },
+    )
+
+
+def test_the_platform_admin_adds_a_city_supervisor_at_a_city_only(
+    client, platform_admin, city, county
+):
+    from accounts.models import User
+
+    client.force_login(platform_admin)
+    refused = _add_user(client, Role.CITY_SUPERVISOR, county)
+    assert refused.status_code == 200
+    assert "市级监管人员的所属区划应为市" in refused.content.decode()
+    assert not User.objects.filter(username=f"new_{Role.CITY_SUPERVISOR}").exists()
+    response = _add_user(client, Role.CITY_SUPERVISOR, city)
+    assert response.status_code == 302
+    created = User.objects.get(username=f"new_{Role.CITY_SUPERVISOR}")
+    assert created.jurisdiction == city and not created.is_staff
+
+
+def test_a_county_admin_is_not_offered_the_upper_roles(client, users, province):
+    from accounts.models import User
+
+    client.force_login(users[Role.COUNTY_ADMIN])
+    page = client.get("/admin/accounts/user/add/").content.decode()
+    assert 'value="supervisor"' in page
+    assert 'value="province_supervisor"' not in page
+    assert 'value="city_supervisor"' not in page
+    response = _add_user(client, Role.PROVINCE_SUPERVISOR, province)
+    assert response.status_code == 200
+    assert not User.objects.filter(username=f"new_{Role.PROVINCE_SUPERVISOR}").exists()
+    # Nor do they manage the accounts above their county.
+    managed = User.objects.managed_by(users[Role.COUNTY_ADMIN])
+    assert not managed.filter(role__in=UPPER_ROLES).exists()
