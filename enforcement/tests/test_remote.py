@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import client_for, post_json
 from core import workdays
@@ -385,6 +386,7 @@ def test_per_town_counts_hand_computed(users, enterprise_a, enterprise_a2, enter
 # --- scoping ------------------------------------------------------------------------------------
 
 SEES_A = {
+    *UPPER,
     Role.COUNTY_ADMIN,
     Role.SUPERVISOR,
     Role.ENFORCEMENT_OFFICER,
