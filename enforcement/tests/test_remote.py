@@ -403,8 +403,8 @@ def test_scoping_for_every_role(client, users, role, enforcer, enterprise_a, ent
     remote_b = services.open_remote(enforcer, enterprise_b.pk, "documents", "资料B")
     user = users[role]
     client_for(client, user)
-    # Enterprise B is outside every fixture user's scope but the county's.
-    county = role in {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}
+    # Enterprise B is outside every fixture user's scope but the county's (and those above).
+    county = role in {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER}
     expected_b = 200 if county else (403 if role not in SEES_A else 404)
     assert client.get(f"/enforcement/remote/{remote_b.pk}/").status_code == expected_b
     expected_a = 200 if role in SEES_A else 403
