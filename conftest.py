@@ -23,8 +23,23 @@ def make_code(serial: int) -> str:
 
 
 @pytest.fixture
-def county(db):
-    return Jurisdiction.objects.create(code="371526", name="高唐县", kind=JurisdictionKind.COUNTY)
+def province(db):
+    return Jurisdiction.objects.create(code="370000", name="山东省", kind=JurisdictionKind.PROVINCE)
+
+
+@pytest.fixture
+def city(province):
+    return Jurisdiction.objects.create(
+        code="371500", name="聊城市", kind=JurisdictionKind.CITY, parent=province
+    )
+
+
+@pytest.fixture
+def county(city):
+    """高唐县, under 聊城市 under 山东省: the tree's root is the province."""
+    return Jurisdiction.objects.create(
+        code="371526", name="高唐县", kind=JurisdictionKind.COUNTY, parent=city
+    )
 
 
 @pytest.fixture
@@ -112,9 +127,11 @@ def make_user(username, role, jurisdiction=None, enterprise=None):
 
 
 @pytest.fixture
-def users(county, town_a, town_b, grid_a, enterprise_a, enterprise_a2, enterprise_b):
+def users(
+    province, city, county, town_a, town_b, grid_a, enterprise_a, enterprise_a2, enterprise_b
+):
     """One user per role, scoped so that enterprise_a is theirs and enterprise_b is not
-    (except for the county roles, who see both)."""
+    (except for the county roles and those above, who see both)."""
     expert = make_user("expert", Role.EXPERT)
     expert.assigned_enterprises.set([enterprise_a])
     return {
@@ -127,6 +144,10 @@ def users(county, town_a, town_b, grid_a, enterprise_a, enterprise_a2, enterpris
         Role.PRINCIPAL: make_user("principal_a", Role.PRINCIPAL, enterprise=enterprise_a),
         Role.SAFETY_OFFICER: make_user("safety_a", Role.SAFETY_OFFICER, enterprise=enterprise_a),
         Role.EMPLOYEE: make_user("employee_a", Role.EMPLOYEE, enterprise=enterprise_a),
+        Role.CITY_SUPERVISOR: make_user("city_supervisor", Role.CITY_SUPERVISOR, city),
+        Role.PROVINCE_SUPERVISOR: make_user(
+            "province_supervisor", Role.PROVINCE_SUPERVISOR, province
+        ),
     }
 
 

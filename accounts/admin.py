@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 
 from accounts.models import ApiToken, User
-from accounts.roles import Role
+from accounts.roles import UPPER_ROLES, Role
 from core.admin import ModelAdmin, ReadOnlyAdmin
 
 # Who may do what is the role (accounts/roles.py), not groups of permissions.
@@ -93,7 +93,9 @@ class UserAdmin(DjangoUserAdmin):
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [("", "---------")] + [
-                (value, label) for value, label in Role.choices if value != Role.EXPERT
+                (value, label)
+                for value, label in Role.choices
+                if value != Role.EXPERT and value not in UPPER_ROLES
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 

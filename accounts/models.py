@@ -88,6 +88,16 @@ class User(AbstractUser):
                 errors["jurisdiction"] = "镇街监管员的所属区划应为镇、街道或开发区"
             elif self.role == Role.GRID_MEMBER and self.jurisdiction.kind != JurisdictionKind.GRID:
                 errors["jurisdiction"] = "网格员的所属区划应为网格"
+            elif (
+                self.role == Role.PROVINCE_SUPERVISOR
+                and self.jurisdiction.kind != JurisdictionKind.PROVINCE
+            ):
+                errors["jurisdiction"] = "省级监管人员的所属区划应为省"
+            elif (
+                self.role == Role.CITY_SUPERVISOR
+                and self.jurisdiction.kind != JurisdictionKind.CITY
+            ):
+                errors["jurisdiction"] = "市级监管人员的所属区划应为市"
             if self.enterprise_id:
                 errors["enterprise"] = "监管人员不能属于企业"
         elif self.role in ENTERPRISE_ROLES:

@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     PRINCIPAL = "principal", "企业主要负责人"
     SAFETY_OFFICER = "safety_officer", "企业安全管理员"
     EMPLOYEE = "employee", "员工"
+    PROVINCE_SUPERVISOR = "province_supervisor", "省级监管"
+    CITY_SUPERVISOR = "city_supervisor", "市级监管"
 
 
 # A user of these roles belongs to a jurisdiction and sees everything below it.
@@ -33,8 +35,14 @@ JURISDICTION_ROLES = frozenset(
         Role.ENFORCEMENT_OFFICER,
         Role.TOWN_SUPERVISOR,
         Role.GRID_MEMBER,
+        Role.PROVINCE_SUPERVISOR,
+        Role.CITY_SUPERVISOR,
     }
 )
+# The levels above the county: a province supervisor sits at the province node, a city
+# supervisor at a city; like every jurisdiction role they see everything below their node (the
+# gate's path-prefix rule), and they only read (see the block after PERMISSIONS).
+UPPER_ROLES = frozenset({Role.PROVINCE_SUPERVISOR, Role.CITY_SUPERVISOR})
 # County roles sit at the county node; town supervisors at a town; grid members at a grid.
 COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER})
 # A user of these roles belongs to one enterprise and sees only it.
@@ -400,6 +408,68 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.plan": frozenset({Role.TOWN_SUPERVISOR}),
     "targets.report": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
 }
+# The city and province levels (issue 17): their supervisors oversee the counties below them
+# and act through them, so by default they only read. They get the reading actions a county
+# supervisor has (lists, pages, boards, statistics, exports, the API to read them) and nothing
+# else: every action not named here is closed to them, those already granted through _ALL,
+# STAFF_ROLES or JURISDICTION_ROLES (hazard.report, hazard.source.*, ...) included, and so is
+# any action added later until it is named here. The holder's whole ID number
+# (certificate.id_number) stays the county bureau's.
+UPPER_READ_ACTIONS = frozenset(
+    {
+        "enterprise.view",
+        "enterprise.list",
+        "enterprise.export",
+        "hazard.list",
+        "hazard.list_all",
+        "hazard.export",
+        "hazard.board",
+        "self_inspection.view",
+        "criteria.view",
+        "monitoring.view",
+        "grade.view",
+        "plan.view",
+        "draw.view",
+        "conflict.view",
+        "penalty.view",
+        "checklist.view",
+        "inspection.view",
+        "inspection.stats",
+        "accident.view",
+        "commitment.view",
+        "project.view",
+        "equipment.view",
+        "standardization.view",
+        "standardization.stats",
+        "standardization.export",
+        "risk.view",
+        "risk.supervise",
+        "report.view",
+        "report.view_all",
+        "reward.export",
+        "reward.stats",
+        "tip.view",
+        "certificate.view",
+        "certificate.list",
+        "training.view",
+        "training.supervise",
+        "drill.view",
+        "api.use",
+        "campaign.view",
+        "campaign.export",
+        "confined_space.view",
+        "expert_visit.view",
+        "accident_warning.view",
+        "supervision.view",
+        "remote.view",
+        "assistance.view",
+    }
+)
+for _action, _roles in PERMISSIONS.items():
+    if _action in UPPER_READ_ACTIONS:
+        PERMISSIONS[_action] = _roles | UPPER_ROLES
+    else:
+        PERMISSIONS[_action] = _roles - UPPER_ROLES
 # The Django admin (anjian/admin.py). A county administrator manages the accounts of their own
 # county there (accounts/admin.py scopes the list and the choices; granted by
 # accounts.backends.AdminRoleBackend). Everything else in the admin, the rules and reference

@@ -7,6 +7,8 @@ from core.scoping import ScopedQuerySet
 
 
 class JurisdictionKind(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
     COUNTY = "county", "县"
     ZONE = "zone", "开发区"
     TOWN = "town", "镇"
@@ -14,16 +16,21 @@ class JurisdictionKind(models.TextChoices):
     GRID = "grid", "网格"
 
 
-# Which kind may sit under which: county > zone / town / street > grid. A province-sized
-# installation puts several counties under one (benchmark) root, so county may nest too.
+# Which kind may sit under which: province > city > county > zone / town / street > grid. A
+# county may also stand alone (a county's own installation), or sit straight under a province
+# (省直管县).
 ALLOWED_PARENTS = {
-    JurisdictionKind.COUNTY: {None, JurisdictionKind.COUNTY},
+    JurisdictionKind.PROVINCE: {None},
+    JurisdictionKind.CITY: {JurisdictionKind.PROVINCE},
+    JurisdictionKind.COUNTY: {None, JurisdictionKind.PROVINCE, JurisdictionKind.CITY},
     JurisdictionKind.ZONE: {JurisdictionKind.COUNTY},
     JurisdictionKind.TOWN: {JurisdictionKind.COUNTY},
     JurisdictionKind.STREET: {JurisdictionKind.COUNTY},
     JurisdictionKind.GRID: {JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET},
 }
 TOWN_LEVEL = (JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET)
+# The levels above a county: their users read what lies below (accounts.roles.UPPER_ROLES).
+ABOVE_COUNTY = (JurisdictionKind.PROVINCE, JurisdictionKind.CITY)
 
 
 class JurisdictionQuerySet(ScopedQuerySet):
@@ -96,6 +103,10 @@ class Jurisdiction(models.Model):
     @property
     def is_town_level(self) -> bool:
         return self.kind in TOWN_LEVEL
+
+    @property
+    def is_above_county(self) -> bool:
+        return self.kind in ABOVE_COUNTY
 
     def town(self):
         """The town-level node this one belongs to (itself for a town, its parent for a grid)."""

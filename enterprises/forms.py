@@ -5,7 +5,7 @@ from django import forms
 
 from accounts.roles import ENTERPRISE_SELF_EDITABLE_FIELDS, can
 from core.inputs import CheckedForm, CheckedModelForm
-from core.models import Jurisdiction, JurisdictionKind
+from core.models import ABOVE_COUNTY, TOWN_LEVEL, Jurisdiction, JurisdictionKind
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, ProcessKind, ProfileGroup, SectorTag
 
@@ -180,10 +180,16 @@ class EnterpriseFilterForm(CheckedForm):
         # Any node in scope filters by its subtree (a link may name a grid or a county).
         town.queryset = visible
         options = visible.exclude(pk=user.jurisdiction_id)
-        if user.jurisdiction_id and user.jurisdiction.kind == JurisdictionKind.COUNTY:
+        if user.jurisdiction_id and user.jurisdiction.kind in (
+            JurisdictionKind.COUNTY,
+            *ABOVE_COUNTY,
+        ):
             # Above town level the grids would swamp the menu (dozens in a county, a thousand
             # in a province); a town's staff see their own grids.
             options = options.exclude(kind=JurisdictionKind.GRID)
+        if user.jurisdiction_id and user.jurisdiction.kind == JurisdictionKind.PROVINCE:
+            # A province's 1,700 towns too: its cities and counties (a link may name a town).
+            options = options.exclude(kind__in=TOWN_LEVEL)
         # Plain (id, name) pairs, read when the select is rendered: a model instance for each
         # option cost more than the rest of the page at province scale (`manage.py bench`).
         town.choices = lambda: [("", town.empty_label), *options.values_list("pk", "name")]

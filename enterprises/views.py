@@ -68,6 +68,7 @@ def enterprise_detail(request, pk):
             "process_kinds": enterprise.process_kinds.all(),
             "history": audit.history(enterprise),
             "can_edit": can(request.user, "enterprise.edit"),
+            "can_report": can(request.user, "hazard.report"),
         },
     )
 

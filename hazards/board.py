@@ -46,6 +46,10 @@ class Board:
     days_left: int
     total: Row
     towns: list[Row] = field(default_factory=list)
+    # What a row of `towns` is: a town, or for a user above the county the nodes right below
+    # theirs (a province's cities, a city's counties): a province's 1,700 towns in one table
+    # would say little.
+    row_label: str = "镇街"
     blockers: list = field(default_factory=list)
 
 
@@ -80,10 +84,17 @@ def build(user, today: date | None = None, blocker_limit: int | None = None) -> 
     }
     # Every hazard falls in one group, so the total is the groups' sum: one pass, not two.
     total = Row("合计", None, **{key: sum(row[key] for row in by_town.values()) for key in counts})
-    towns = [
-        Row(town.name, town.pk, **by_town.get(town.pk, {}))
-        for town in Jurisdiction.objects.for_user(user).town_level().order_by("sort_order", "name")
-    ]
+    node = user.jurisdiction if user.jurisdiction_id else None
+    row_label = "镇街"
+    if node is not None and node.is_above_county:
+        towns, row_label = _rows_below(node, by_town, counts), "下级区划"
+    else:
+        towns = [
+            Row(town.name, town.pk, **by_town.get(town.pk, {}))
+            for town in Jurisdiction.objects.for_user(user)
+            .town_level()
+            .order_by("sort_order", "name")
+        ]
     # Those carried over from earlier years first (overdue by the rule), then the target year's,
     # each by deadline: two walks of the open majors' deadline index that stop at the limit,
     # where one order over both would sort every open major.
@@ -106,4 +117,19 @@ def build(user, today: date | None = None, blocker_limit: int | None = None) -> 
         total=total,
         towns=towns,
         blockers=blockers,
+        row_label=row_label,
     )
+
+
+def _rows_below(node, by_town: dict, counts: dict) -> list[Row]:
+    """The towns' figures summed per node right below `node` (a city or a county)."""
+    depth = len(node.path.strip("/").split("/"))
+    children = list(Jurisdiction.objects.filter(parent=node).order_by("sort_order", "name"))
+    sums = {child.pk: dict.fromkeys(counts, 0) for child in children}
+    paths = Jurisdiction.objects.filter(pk__in=list(by_town)).values_list("pk", "path")
+    for town_id, path in paths:
+        child_id = int(path.strip("/").split("/")[depth])
+        if child_id in sums:
+            for key in counts:
+                sums[child_id][key] += by_town[town_id][key]
+    return [Row(child.name, child.pk, **sums[child.pk]) for child in children]

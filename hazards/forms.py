@@ -190,9 +190,24 @@ class LedgerFilterForm(CheckedForm):
         super().__init__(*args, **kwargs)
         self.user = user
         visible = Jurisdiction.objects.for_user(user)
-        self.fields["town"].queryset = visible.filter(
-            kind__in=[JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET]
-        )
+        town = self.fields["town"]
+        kinds = [JurisdictionKind.ZONE, JurisdictionKind.TOWN, JurisdictionKind.STREET]
+        if user.jurisdiction_id and user.jurisdiction.is_above_county:
+            # Above the county the filter also takes a city or a county; a province's menu
+            # offers only those (its 1,700 towns would swamp it), a link may still name a town.
+            below = visible.exclude(pk=user.jurisdiction_id)
+            town.queryset = below.filter(
+                kind__in=[*kinds, JurisdictionKind.COUNTY, JurisdictionKind.CITY]
+            )
+            town.empty_label = "全部区划"
+            if user.jurisdiction.kind == JurisdictionKind.PROVINCE:
+                options = below.filter(kind__in=[JurisdictionKind.COUNTY, JurisdictionKind.CITY])
+                town.choices = lambda: [
+                    ("", town.empty_label),
+                    *options.order_by("path").values_list("pk", "name"),
+                ]
+            return
+        town.queryset = visible.filter(kind__in=kinds)
 
     def apply(self, queryset):
         # A value that does not validate (a stale town, a mistyped state) is dropped on its

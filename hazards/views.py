@@ -60,6 +60,7 @@ def ledger(request):
         "query": query.urlencode(),
         "htmx": htmx,
         "can_export": can(request.user, "hazard.export"),
+        "can_report": can(request.user, "hazard.report"),
     }
     return render(request, "hazards/_table.html" if htmx else "hazards/ledger.html", context)
 
@@ -203,6 +204,7 @@ def _refused_form(request, hazard, action, form):
 
 @login_required
 def report(request):
+    require(request.user, "hazard.report", "登记隐患")
     enterprise = None
     enterprise_id = request.GET.get("enterprise") or request.POST.get("enterprise")
     if request.user.enterprise_id:

@@ -133,9 +133,9 @@ def check_photos(photos) -> list:
 
 
 def county() -> Jurisdiction:
-    """Where a tip goes without a known enterprise: the county at the root of the tree."""
-    root = Jurisdiction.objects.filter(parent=None, kind=JurisdictionKind.COUNTY).order_by("pk")
-    found = root.first()
+    """Where a tip goes without a known enterprise: the installation's first county (its only
+    one, or the first of a city's or a province's tree)."""
+    found = Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY).order_by("pk").first()
     if found is None:
         raise TipRefused("系统尚未设置区划，暂不能受理举报", 409)
     return found

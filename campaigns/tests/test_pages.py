@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from campaigns import services
 from campaigns.models import CampaignAnswer, CampaignFinding, CampaignTarget, Verdict
@@ -42,7 +43,7 @@ def town_b_campaign(outsider, today):
 
 
 # Who sees the other town's campaign: the county's staff; nobody of town A or enterprise A.
-SEES_TOWN_B = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}
+SEES_TOWN_B = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER}
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -202,8 +202,11 @@ def test_detail_page_shows_the_change_history(client, users, enterprise_a):
 # --- the jurisdiction tree -------------------------------------------------------------------
 
 
-def test_paths_of_children_extend_their_parents_path(county, town_a, town_b, grid_a, grid_a2):
-    assert county.path == f"/{county.pk}/"
+def test_paths_of_children_extend_their_parents_path(
+    province, city, county, town_a, town_b, grid_a, grid_a2
+):
+    assert province.path == f"/{province.pk}/"
+    assert county.path == f"/{province.pk}/{city.pk}/{county.pk}/"
     assert town_a.path == f"{county.path}{town_a.pk}/"
     assert grid_a.path == f"{town_a.path}{grid_a.pk}/"
     for child, parent in [(town_a, county), (town_b, county), (grid_a, town_a), (grid_a2, town_a)]:
@@ -264,6 +267,11 @@ def test_a_grid_under_a_grid_is_rejected(grid_a):
         (JurisdictionKind.STREET, "grid_a"),
         (JurisdictionKind.ZONE, "town_a"),
         (JurisdictionKind.COUNTY, "town_a"),
+        (JurisdictionKind.COUNTY, "county"),
+        (JurisdictionKind.CITY, None),
+        (JurisdictionKind.CITY, "county"),
+        (JurisdictionKind.PROVINCE, "city"),
+        (JurisdictionKind.TOWN, "city"),
     ],
 )
 def test_other_misplaced_kinds_are_rejected(request, county, town_a, grid_a, kind, parent):
@@ -277,7 +285,10 @@ def test_other_misplaced_kinds_are_rejected(request, county, town_a, grid_a, kin
     ("kind", "parent"),
     [
         (JurisdictionKind.COUNTY, None),
-        (JurisdictionKind.COUNTY, "county"),
+        (JurisdictionKind.PROVINCE, None),
+        (JurisdictionKind.CITY, "province"),
+        (JurisdictionKind.COUNTY, "city"),
+        (JurisdictionKind.COUNTY, "province"),
         (JurisdictionKind.ZONE, "county"),
         (JurisdictionKind.STREET, "county"),
         (JurisdictionKind.GRID, "town_a"),

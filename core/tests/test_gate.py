@@ -117,10 +117,13 @@ def test_a_user_at_the_only_root_is_not_asked_the_path_but_never_sees_another_tr
     from conftest import make_enterprise
     from core.models import Jurisdiction, JurisdictionKind
 
-    supervisor = User.objects.get(pk=users[Role.SUPERVISOR].pk)
+    # The province (山东省) is the tree's only root: its supervisor's scope is every row, with
+    # no join to ask it; the county's (高唐县, under 聊城市) is asked the path.
+    county_supervisor = User.objects.get(pk=users[Role.SUPERVISOR].pk)
+    assert "scope_path" in str(Enterprise.objects.for_user(county_supervisor).query)
+    supervisor = User.objects.get(pk=users[Role.PROVINCE_SUPERVISOR].pk)
     mine = Enterprise.objects.for_user(supervisor)
     hazards = Hazard.objects.for_user(supervisor)
-    # Every enterprise hangs below the only root: the scope is every row, with no join to ask it.
     assert "WHERE" not in str(mine.query) and "WHERE" not in str(hazards.query)
     assert set(mine) == {enterprise_a, enterprise_b, *Enterprise.objects.all()}
 

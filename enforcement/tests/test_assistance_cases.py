@@ -157,7 +157,14 @@ def test_assistance_scoping_for_every_role(client, users, supervisor, enforcer, 
     record = services.record_assistance(
         supervisor, enterprise_a.jurisdiction_id, "cross_area", [enforcer.pk], today, "指导"
     )
-    sees = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+    sees = {
+        Role.COUNTY_ADMIN,
+        Role.SUPERVISOR,
+        Role.ENFORCEMENT_OFFICER,
+        Role.TOWN_SUPERVISOR,
+        Role.CITY_SUPERVISOR,
+        Role.PROVINCE_SUPERVISOR,
+    }
     for role, user in users.items():
         client_for(client, user)
         response = client.get(f"/enforcement/assistance/{record.pk}/")

@@ -39,6 +39,8 @@ EXPECTED = {
     Role.PRINCIPAL: (OWN, 404),
     Role.SAFETY_OFFICER: (OWN, 404),
     Role.EMPLOYEE: (403, 403),
+    Role.CITY_SUPERVISOR: (FULL, COUNTY_B),  # 聊城市, above the county: reads all of it
+    Role.PROVINCE_SUPERVISOR: (FULL, COUNTY_B),
 }
 MARKERS = {"inspections": "data-inspection", "penalties": "data-penalty", "draws": "data-draw"}
 

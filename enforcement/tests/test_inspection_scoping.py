@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import client_for
 from enforcement.inspections import services as inspections
@@ -25,10 +26,12 @@ SCOPE = {
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
     Role.EMPLOYEE: None,
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},  # 聊城市, above the county: reads all of it
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 MANAGE = {Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-STATS = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
-STAFF = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
+STATS = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR, *UPPER}
+STAFF = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR, *UPPER}
 STAFF |= {Role.GRID_MEMBER}
 
 

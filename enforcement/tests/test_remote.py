@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import client_for, post_json
 from core import workdays
@@ -385,6 +386,7 @@ def test_per_town_counts_hand_computed(users, enterprise_a, enterprise_a2, enter
 # --- scoping ------------------------------------------------------------------------------------
 
 SEES_A = {
+    *UPPER,
     Role.COUNTY_ADMIN,
     Role.SUPERVISOR,
     Role.ENFORCEMENT_OFFICER,
@@ -401,8 +403,8 @@ def test_scoping_for_every_role(client, users, role, enforcer, enterprise_a, ent
     remote_b = services.open_remote(enforcer, enterprise_b.pk, "documents", "资料B")
     user = users[role]
     client_for(client, user)
-    # Enterprise B is outside every fixture user's scope but the county's.
-    county = role in {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}
+    # Enterprise B is outside every fixture user's scope but the county's (and those above).
+    county = role in {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER}
     expected_b = 200 if county else (403 if role not in SEES_A else 404)
     assert client.get(f"/enforcement/remote/{remote_b.pk}/").status_code == expected_b
     expected_a = 200 if role in SEES_A else 403

@@ -22,6 +22,8 @@ DRAW_SCOPE = {
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
     Role.EMPLOYEE: None,
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},  # 聊城市, above the county: reads all of it
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 PLAN_SCOPE = {
     role: (None if role in (Role.PRINCIPAL, Role.SAFETY_OFFICER) else scope)

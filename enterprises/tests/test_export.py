@@ -35,6 +35,8 @@ SCOPE = {
     Role.TOWN_SUPERVISOR: {"enterprise_a", "enterprise_a2"},  # town_a only
     Role.GRID_MEMBER: {"enterprise_a"},  # grid_a only
     Role.EXPERT: {"enterprise_a"},  # assigned only
+    Role.CITY_SUPERVISOR: {"enterprise_a", "enterprise_a2", "enterprise_b"},  # 聊城市
+    Role.PROVINCE_SUPERVISOR: {"enterprise_a", "enterprise_a2", "enterprise_b"},  # 山东省
 }
 
 

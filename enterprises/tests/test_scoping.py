@@ -12,7 +12,7 @@ import pytest
 from django.forms.models import model_to_dict
 from openpyxl import load_workbook
 
-from accounts.roles import COUNTY_ROLES, PERMISSIONS, Role
+from accounts.roles import COUNTY_ROLES, PERMISSIONS, UPPER_ROLES, Role
 from conftest import client_for, make_code
 from enterprises.forms import EnterpriseForm
 from enterprises.models import Enterprise
@@ -31,6 +31,8 @@ SCOPE = {
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
     Role.EMPLOYEE: {"a"},
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 
 
@@ -424,6 +426,7 @@ def test_enterprise_user_api_patch_of_status_is_refused_with_a_chinese_reason(
 
 
 def test_county_roles_are_the_ones_that_see_the_other_town():
-    """The table above agrees with accounts.roles: exactly the county roles see enterprise_b."""
-    assert {role for role, keys in SCOPE.items() if "b" in keys} == set(COUNTY_ROLES)
+    """The table above agrees with accounts.roles: exactly the county roles and those above
+    the county see enterprise_b."""
+    assert {role for role, keys in SCOPE.items() if "b" in keys} == COUNTY_ROLES | UPPER_ROLES
     assert set(SCOPE) == set(Role)

@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import client_for
 from enterprises.models import Enterprise, ProcessKind, SectorTag
@@ -193,7 +194,7 @@ def test_the_ledger_pages_by_role(client, users, enterprise_a, enterprise_b, spa
         assert inside.status_code == 403
     else:
         assert inside.status_code == 200 and "1号污水池" in inside.content.decode()
-    county_wide = role in (Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER)
+    county_wide = role in (Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER)
     if role == Role.EMPLOYEE:
         assert outside.status_code in (403, 404)
     else:

@@ -5,6 +5,7 @@ And /api/v1/expert-visits and /api/v1/confined-spaces answer what the pages show
 
 import pytest
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import client_for, make_user
 from experts import services
@@ -12,7 +13,7 @@ from experts.tests.conftest import diagnose, space_data, today
 
 pytestmark = pytest.mark.django_db
 
-COUNTY_WIDE = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER}
+COUNTY_WIDE = {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER}
 NO_VIEW = {Role.EMPLOYEE}
 
 

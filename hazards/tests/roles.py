@@ -1,8 +1,10 @@
 """What the hazard tests say about roles, in one place."""
 
-from accounts.roles import Role
+from accounts.roles import UPPER_ROLES, Role
 
 ROLES = list(Role)
+# The roles that may report a hazard: all but those above the county, who only read.
+REPORTERS = [role for role in ROLES if role not in UPPER_ROLES]
 BUREAU = frozenset(
     {Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, Role.TOWN_SUPERVISOR}
 )
@@ -22,4 +24,7 @@ SCOPE = {
     Role.PRINCIPAL: {"a", "own"},
     Role.SAFETY_OFFICER: {"a", "own"},
     Role.EMPLOYEE: {"own"},
+    # 聊城市 and 山东省, above the county: all of it.
+    Role.CITY_SUPERVISOR: {"a", "own", "a2", "b"},
+    Role.PROVINCE_SUPERVISOR: {"a", "own", "a2", "b"},
 }

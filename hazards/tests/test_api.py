@@ -24,7 +24,7 @@ from hazards.models import (
     Source,
     State,
 )
-from hazards.tests.roles import BUREAU, MANAGERS, ROLES, SCOPE
+from hazards.tests.roles import BUREAU, MANAGERS, REPORTERS, ROLES, SCOPE
 
 URL = "/api/v1/hazards"
 HUGE = "99999999999999999999"
@@ -417,7 +417,7 @@ def test_every_endpoint_on_a_hazard_out_of_scope_is_404(api, users, hazards, rol
 # --- reporting ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", REPORTERS)
 def test_each_role_reports_a_hazard(api, users, enterprise_a, role):
     response = post_json(
         api(role),

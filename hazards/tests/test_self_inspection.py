@@ -76,6 +76,8 @@ SCOPE = {
     Role.SAFETY_OFFICER: {"a"},
     # An employee's scope is the hazards they reported, not the principal's findings.
     Role.EMPLOYEE: set(),
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import make_user
 from core.models import Notification
@@ -430,7 +431,7 @@ def test_alarm_api_scope_for_every_role(
         return
     assert listed.status_code == 200
     ids = {row["id"] for row in listed.json()["items"]}
-    sees_b = role in (Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER)
+    sees_b = role in (Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.ENFORCEMENT_OFFICER, *UPPER)
     assert ids == ({mine.pk, theirs.pk} if sees_b else {mine.pk})
     assert detail_mine.status_code == 200
     assert detail_theirs.status_code == (200 if sees_b else 404)

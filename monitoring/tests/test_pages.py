@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
+from accounts.roles import UPPER_ROLES as UPPER
 from accounts.roles import Role
 from conftest import make_enterprise
 from core.models import Jurisdiction, JurisdictionKind
@@ -46,6 +47,7 @@ EXPORTERS = frozenset(
         Role.TOWN_SUPERVISOR,
         Role.GRID_MEMBER,
         Role.EXPERT,
+        *UPPER,
     }
 )
 GATEWAY_MANAGERS = frozenset(

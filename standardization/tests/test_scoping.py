@@ -21,6 +21,8 @@ SCOPE = {
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
     Role.EMPLOYEE: None,
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},  # 聊城市, above the county: reads all of it
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 
 

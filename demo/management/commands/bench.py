@@ -2,9 +2,10 @@
 
 It works in a database of its own, so the demo data is never touched: the SQLite file
 var/bench.sqlite3, or the PostgreSQL database anjian_bench on the server DATABASE_URL names
-(created when missing). There it loads, once, 100,000 enterprises under 20 counties of about 13
-towns with 3 grids each and 1,000,000 hazards over 2024-2026 (--reload builds it again), then
-times in-process with django.test.Client, for a province, a county and a town supervisor:
+(created when missing). There it loads, once, a Shandong-sized tree (山东省 > its 16 cities > their
+136 counties > 13 town-level nodes each > 3 grids per town), 100,000 enterprises and 1,000,000
+hazards over 2024-2026 (--reload builds it again), then times in-process with django.test.Client,
+for a province (read-only), a city (read-only), a county and a town supervisor:
 
 - registry: the filtered enterprise list, the search and the API list (goal: p95 < 150 ms);
 - hazards: the ledger filtered, searched and paged, the zero-out board (goal: p95 < 300 ms),
@@ -13,7 +14,8 @@ times in-process with django.test.Client, for a province, a county and a town su
   second and the peak of Python memory traced during one more export.
 
 `--scenario registry|hazards|all` picks what is timed; p50/p95/max per scenario and user are
-printed as Markdown tables. `--counties 1` loads 高唐县 alone, so a county's export can be
+printed as Markdown tables; TIMED_PAGES adds pages for some users only. `--counties 1` loads
+高唐县 alone (under 聊城市 under 山东省), so a county's export can be
 measured at full county size (`--count 7100 --hazards 72000`) without a million hazards;
 `--database` names a database of one's own.
 
@@ -50,7 +52,7 @@ from psycopg import sql
 
 from accounts.models import User
 from accounts.roles import Role
-from core.models import Jurisdiction, JurisdictionKind
+from core.models import ABOVE_COUNTY, Jurisdiction, JurisdictionKind
 from demo.management.commands.load_demo import GIVEN, PROFILES, SURNAMES, WORDS
 from enterprises import credit_code, pinyin
 from enterprises.choices import DustClass, Industry, Standardization, Status
@@ -73,30 +75,90 @@ SQLITE_FILE = "bench.sqlite3"
 PG_DATABASE = "anjian_bench"
 TARGET_P95_MS = 150
 
-ROOT = ("37", "山东省（基准）")
-# (division code, name, prefecture): 聊城 and 德州's counties and 肥城市, public facts.
-COUNTIES = [
-    ("371526", "高唐县", "聊城"),
-    ("371502", "东昌府区", "聊城"),
-    ("371503", "茌平区", "聊城"),
-    ("371521", "阳谷县", "聊城"),
-    ("371522", "莘县", "聊城"),
-    ("371524", "东阿县", "聊城"),
-    ("371525", "冠县", "聊城"),
-    ("371581", "临清市", "聊城"),
-    ("371402", "德城区", "德州"),
-    ("371403", "陵城区", "德州"),
-    ("371422", "宁津县", "德州"),
-    ("371423", "庆云县", "德州"),
-    ("371424", "临邑县", "德州"),
-    ("371425", "齐河县", "德州"),
-    ("371426", "平原县", "德州"),
-    ("371427", "夏津县", "德州"),
-    ("371428", "武城县", "德州"),
-    ("371481", "乐陵市", "德州"),
-    ("371482", "禹城市", "德州"),
-    ("370983", "肥城市", "泰安"),
+ROOT = ("370000", "山东省")
+# The 16 prefecture-level cities of Shandong and their county-level divisions (public division
+# codes), 136 in all. 聊城 comes first and 高唐县 first in it: `--counties 1` loads it alone.
+# fmt: off
+CITIES = [
+    ("371500", "聊城市", [
+        ("371526", "高唐县"), ("371502", "东昌府区"), ("371503", "茌平区"), ("371521", "阳谷县"),
+        ("371522", "莘县"), ("371524", "东阿县"), ("371525", "冠县"), ("371581", "临清市"),
+    ]),
+    ("371400", "德州市", [
+        ("371402", "德城区"), ("371403", "陵城区"), ("371422", "宁津县"), ("371423", "庆云县"),
+        ("371424", "临邑县"), ("371425", "齐河县"), ("371426", "平原县"), ("371427", "夏津县"),
+        ("371428", "武城县"), ("371481", "乐陵市"), ("371482", "禹城市"),
+    ]),
+    ("370900", "泰安市", [
+        ("370983", "肥城市"), ("370902", "泰山区"), ("370911", "岱岳区"), ("370921", "宁阳县"),
+        ("370923", "东平县"), ("370982", "新泰市"),
+    ]),
+    ("370100", "济南市", [
+        ("370102", "历下区"), ("370103", "市中区"), ("370104", "槐荫区"), ("370105", "天桥区"),
+        ("370112", "历城区"), ("370113", "长清区"), ("370114", "章丘区"), ("370115", "济阳区"),
+        ("370116", "莱芜区"), ("370117", "钢城区"), ("370124", "平阴县"), ("370126", "商河县"),
+    ]),
+    ("370200", "青岛市", [
+        ("370202", "市南区"), ("370203", "市北区"), ("370211", "黄岛区"), ("370212", "崂山区"),
+        ("370213", "李沧区"), ("370214", "城阳区"), ("370215", "即墨区"), ("370281", "胶州市"),
+        ("370283", "平度市"), ("370285", "莱西市"),
+    ]),
+    ("370300", "淄博市", [
+        ("370302", "淄川区"), ("370303", "张店区"), ("370304", "博山区"), ("370305", "临淄区"),
+        ("370306", "周村区"), ("370321", "桓台县"), ("370322", "高青县"), ("370323", "沂源县"),
+    ]),
+    ("370400", "枣庄市", [
+        ("370402", "市中区"), ("370403", "薛城区"), ("370404", "峄城区"), ("370405", "台儿庄区"),
+        ("370406", "山亭区"), ("370481", "滕州市"),
+    ]),
+    ("370500", "东营市", [
+        ("370502", "东营区"), ("370503", "河口区"), ("370505", "垦利区"), ("370522", "利津县"),
+        ("370523", "广饶县"),
+    ]),
+    ("370600", "烟台市", [
+        ("370602", "芝罘区"), ("370611", "福山区"), ("370612", "牟平区"), ("370613", "莱山区"),
+        ("370614", "蓬莱区"), ("370681", "龙口市"), ("370682", "莱阳市"), ("370683", "莱州市"),
+        ("370685", "招远市"), ("370686", "栖霞市"), ("370687", "海阳市"),
+    ]),
+    ("370700", "潍坊市", [
+        ("370702", "潍城区"), ("370703", "寒亭区"), ("370704", "坊子区"), ("370705", "奎文区"),
+        ("370724", "临朐县"), ("370725", "昌乐县"), ("370781", "青州市"), ("370782", "诸城市"),
+        ("370783", "寿光市"), ("370784", "安丘市"), ("370785", "高密市"), ("370786", "昌邑市"),
+    ]),
+    ("370800", "济宁市", [
+        ("370811", "任城区"), ("370812", "兖州区"), ("370826", "微山县"), ("370827", "鱼台县"),
+        ("370828", "金乡县"), ("370829", "嘉祥县"), ("370830", "汶上县"), ("370831", "泗水县"),
+        ("370832", "梁山县"), ("370881", "曲阜市"), ("370883", "邹城市"),
+    ]),
+    ("371000", "威海市", [
+        ("371002", "环翠区"), ("371003", "文登区"), ("371082", "荣成市"), ("371083", "乳山市"),
+    ]),
+    ("371100", "日照市", [
+        ("371102", "东港区"), ("371103", "岚山区"), ("371121", "五莲县"), ("371122", "莒县"),
+    ]),
+    ("371300", "临沂市", [
+        ("371302", "兰山区"), ("371311", "罗庄区"), ("371312", "河东区"), ("371321", "沂南县"),
+        ("371322", "郯城县"), ("371323", "沂水县"), ("371324", "兰陵县"), ("371325", "费县"),
+        ("371326", "平邑县"), ("371327", "莒南县"), ("371328", "蒙阴县"), ("371329", "临沭县"),
+    ]),
+    ("371600", "滨州市", [
+        ("371602", "滨城区"), ("371603", "沾化区"), ("371621", "惠民县"), ("371622", "阳信县"),
+        ("371623", "无棣县"), ("371625", "博兴县"), ("371681", "邹平市"),
+    ]),
+    ("371700", "菏泽市", [
+        ("371702", "牡丹区"), ("371703", "定陶区"), ("371721", "曹县"), ("371722", "单县"),
+        ("371723", "成武县"), ("371724", "巨野县"), ("371725", "郓城县"), ("371726", "鄄城县"),
+        ("371728", "东明县"),
+    ]),
 ]
+# fmt: on
+# (division code, name, city code, prefecture): every county of the tree, in loading order.
+COUNTIES = [
+    (code, name, city_code, city_name.removesuffix("市"))
+    for city_code, city_name, counties in CITIES
+    for code, name in counties
+]
+CITY_NAMES = {code: name for code, name, _ in CITIES}
 # Town-level names are synthetic: a zone, three streets and nine towns per county.
 # fmt: off
 PLACE_WORDS = [
@@ -155,14 +217,21 @@ STATUS_WEIGHTS = {
 }
 CHUNK = 2000
 SELECT_LIST = re.compile(r"^SELECT (?!COUNT\(\*\)).*? FROM ")  # shortened, counts kept
-# (username, full name, role, where, label): a supervisor at the root, which is county-kind
-# like every node above the towns, and so sees all 100,000 enterprises; one at 高唐县; and a
-# town supervisor at 高唐县's development zone.
+# (username, full name, role, where, label): a province supervisor at 山东省, who sees all
+# 100,000 enterprises; a city supervisor at 聊城市; a county supervisor at 高唐县; and a town
+# supervisor at 高唐县's development zone.
+PROVINCE = Role.PROVINCE_SUPERVISOR
 USERS = [
-    ("bench_province", "省级监管（基准）", Role.SUPERVISOR, "root", "province supervisor"),
+    ("bench_province", "省级监管（基准）", PROVINCE, "province", "province supervisor"),
+    ("bench_city", "市级监管（基准）", Role.CITY_SUPERVISOR, "city", "city supervisor"),
     ("bench_county", "县局监管（基准）", Role.SUPERVISOR, "county", "county supervisor"),
     ("bench_town", "镇街监管（基准）", Role.TOWN_SUPERVISOR, "town", "town supervisor"),
 ]
+# Pages timed only for some of USERS (after the pages every user is timed on), each as (name,
+# URL, p95 goal in ms or None for the table's, usernames).
+# TODO(targets): the targets dashboard as the province user goes here once it exists, e.g.
+#   ("targets dashboard", "/targets/", TARGET_PAGE_P95_MS, ("bench_province",)),
+TIMED_PAGES: list[tuple[str, str, int | None, tuple[str, ...]]] = []
 
 # --- The hazard ledger ---------------------------------------------------------------------------
 REGISTRY, HAZARDS, ALL = "registry", "hazards", "all"
@@ -406,7 +475,8 @@ class Command(BaseCommand):
             Jurisdiction.objects.filter(code=ROOT[0]).exists()
             and User.objects.filter(username__in=[u[0] for u in USERS]).count() == len(USERS)
             and Enterprise.objects.count() == count
-            and Jurisdiction.objects.filter(parent__code=ROOT[0]).count() == len(self.counties)
+            and Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY).count()
+            == len(self.counties)
         )
 
     # --- Loading ------------------------------------------------------------------------------
@@ -426,14 +496,30 @@ class Command(BaseCommand):
         return time.perf_counter() - started
 
     def _jurisdictions(self, rng):
-        """The root, 20 counties, 13 town-level nodes each and 3 grids per town. Returns the
-        root and, per town, (town, grids, county row, weight)."""
-        root = Jurisdiction.objects.create(code=ROOT[0], name=ROOT[1], kind=JurisdictionKind.COUNTY)
+        """The province, its cities (those of the counties loaded), the counties, 13 town-level
+        nodes each and 3 grids per town. Returns the province and, per town, (town, grids,
+        county row, weight)."""
+        root = Jurisdiction.objects.create(
+            code=ROOT[0], name=ROOT[1], kind=JurisdictionKind.PROVINCE
+        )
+        cities: dict[str, Jurisdiction] = {}
         towns = []
         for order, row in enumerate(self.counties, start=1):
-            code, name, _ = row
+            code, name, city_code, _ = row
+            if city_code not in cities:
+                cities[city_code] = Jurisdiction.objects.create(
+                    code=city_code,
+                    name=CITY_NAMES[city_code],
+                    kind=JurisdictionKind.CITY,
+                    parent=root,
+                    sort_order=len(cities) + 1,
+                )
             county = Jurisdiction.objects.create(
-                code=code, name=name, kind=JurisdictionKind.COUNTY, parent=root, sort_order=order
+                code=code,
+                name=name,
+                kind=JurisdictionKind.COUNTY,
+                parent=cities[city_code],
+                sort_order=order,
             )
             county_weight = rng.uniform(0.6, 1.4)  # counties differ in how many firms they host
             words = rng.sample(PLACE_WORDS, STREETS_PER_COUNTY + TOWNS_PER_COUNTY)
@@ -471,7 +557,7 @@ class Command(BaseCommand):
         for start in range(0, count, CHUNK):
             batch, batch_tags = [], []
             for i in range(start, min(start + CHUNK, count)):
-                town, grids, (division, county_name, prefecture), _ = homes[i]
+                town, grids, (division, county_name, _, prefecture), _ = homes[i]
                 where = f"山东省{prefecture}市{county_name}"
                 _, industry, suffixes, tag_codes, dust, heads = profiles[i]
                 grid = rng.choice(grids) if rng.random() < 0.95 else None
@@ -531,7 +617,8 @@ class Command(BaseCommand):
 
     def _users(self, root, towns):
         zone = towns[0][0]  # 高唐经济开发区
-        places = {"root": root, "county": zone.parent, "town": zone}
+        county = zone.parent
+        places = {"province": root, "city": county.parent, "county": county, "town": zone}
         for username, full_name, role, where, _ in USERS:
             user = User(username=username, full_name=full_name, role=role)
             user.jurisdiction = places[where]
@@ -626,7 +713,7 @@ class Command(BaseCommand):
             tags.setdefault(enterprise_id, set()).add(tag)
         criteria = list(MajorHazardCriterion.objects.filter(active=True))
         counties = dict(
-            Jurisdiction.objects.filter(parent__code=ROOT[0]).values_list("path", "name")
+            Jurisdiction.objects.filter(kind=JurisdictionKind.COUNTY).values_list("path", "name")
         )
         users = dict(
             User.objects.filter(username__in=[u[0] for u in USERS]).values_list("username", "pk")
@@ -653,7 +740,8 @@ class Command(BaseCommand):
                 enterprise_id, industry, path, _, principal = enterprises[
                     bisect.bisect(cumulative, rng.random() * cumulative[-1])
                 ]
-                county_prefix = "/".join(path.split("/")[:3]) + "/"
+                # "/province/city/county/town/..." → "/province/city/county/"
+                county_prefix = "/".join(path.split("/")[:4]) + "/"
                 found_on = HAZARDS_FROM + timedelta(days=rng.randrange(span + 1))
                 age = (today - found_on).days
                 for limit, names, weights in states:
@@ -809,7 +897,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _facts(user: User, rng: random.Random) -> Facts:
-        places = Jurisdiction.objects.for_user(user).exclude(kind=JurisdictionKind.COUNTY)
+        places = Jurisdiction.objects.for_user(user).exclude(
+            kind__in=[JurisdictionKind.COUNTY, *ABOVE_COUNTY]
+        )
         enterprises = Enterprise.objects.for_user(user).order_by()
         rows = list(enterprises.values_list("name", "name_initials", "credit_code"))
         return Facts(
@@ -895,6 +985,12 @@ class Command(BaseCommand):
             client.force_login(facts.user)
             label = f"{label} ({facts.in_scope:,})"
             pages += self._time(client, label, scenarios, facts, rng, requests, warmup)
+            own = [
+                (name, lambda rng, facts, url=url: url, *([goal] if goal else []))
+                for name, url, goal, usernames in TIMED_PAGES
+                if username in usernames
+            ]
+            pages += self._time(client, label, own, facts, rng, requests, warmup)
             for name, users, build in downloads:
                 if users not in (ALL, where):
                     continue

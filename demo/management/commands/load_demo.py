@@ -9,8 +9,11 @@ import random
 from decimal import Decimal
 
 from auditlog.context import disable_auditlog
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 
 from accident_warnings import demo as demo_accident_warnings
 from accidents import demo as demo_accidents
@@ -38,6 +41,9 @@ from training import demo as demo_training
 
 DEMO_PASSWORD = "anjian-demo"  # noqa: S105 - printed for the demo; the README says so
 COUNTY = ("371526", "高唐县")
+# The levels above it (issue 17): 高唐县 sits under 聊城市 under 山东省, whose supervisors read.
+PROVINCE = ("370000", "山东省")
+CITY = ("371500", "聊城市")
 # 高唐县's development zone, streets and towns (REGULATIONS.md, public facts).
 TOWNS = [
     ("zone", "高唐经济开发区"),
@@ -302,9 +308,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {platform.username:<12} {'平台管理员（管理后台）':<12} 全平台")
 
     def _jurisdictions(self):
-        county, _ = Jurisdiction.objects.update_or_create(
-            code=COUNTY[0], defaults={"name": COUNTY[1], "kind": JurisdictionKind.COUNTY}
+        province, _ = Jurisdiction.objects.update_or_create(
+            code=PROVINCE[0], defaults={"name": PROVINCE[1], "kind": JurisdictionKind.PROVINCE}
         )
+        city, _ = Jurisdiction.objects.update_or_create(
+            code=CITY[0],
+            defaults={"name": CITY[1], "kind": JurisdictionKind.CITY, "parent": province},
+        )
+        county = Jurisdiction.objects.filter(code=COUNTY[0]).first()
+        if county is None:
+            county = Jurisdiction.objects.create(
+                code=COUNTY[0], name=COUNTY[1], kind=JurisdictionKind.COUNTY, parent=city
+            )
+        elif county.parent_id != city.pk:
+            _move_under(county, city)
         towns, grids = {}, {}
         for order, (kind, name) in enumerate(TOWNS, start=1):
             code = f"{COUNTY[0]}-{order:02d}"
@@ -407,6 +424,7 @@ class Command(BaseCommand):
         return "1" + rng.choice("358") + "".join(str(rng.randint(0, 9)) for _ in range(9))
 
     def _users(self, county, towns, grids, enterprises):
+        city = county.parent
         town = towns["赵寨子镇"]
         grid = grids["赵寨子镇"][0]
         home = next(e for e in enterprises if e.grid_id == grid.pk)
@@ -425,6 +443,9 @@ class Command(BaseCommand):
             ("fuzeren", home.principal_name, Role.PRINCIPAL, None, home),
             ("anquanyuan", home.safety_officer_name, Role.SAFETY_OFFICER, None, home),
             ("yuangong", "赵员工", Role.EMPLOYEE, None, home),
+            # Above the county, read-only.
+            ("shiji", "何市级", Role.CITY_SUPERVISOR, city, None),
+            ("shengji", "郑省级", Role.PROVINCE_SUPERVISOR, city.parent, None),
         ]
         users = []
         for username, full_name, role, jurisdiction, enterprise in specs:
@@ -475,3 +496,21 @@ class Command(BaseCommand):
         for user in users:
             scope = user.jurisdiction or user.enterprise or "指派企业"
             out.write(f"  {user.username:<12} {user.get_role_display():<12} {scope}")
+
+
+def _move_under(node: Jurisdiction, parent: Jurisdiction) -> None:
+    """Put `node` (高唐县 of a demo database loaded before the city and province levels)
+    under `parent`: its path and those of its subtree, and every row's scope path below it,
+    move with it (the admin refuses such a move; the demo makes it once)."""
+    old = node.path
+    node.parent = parent
+    node.save()
+    new = node.path
+    moved = Concat(Value(new), Substr(F("path"), len(old) + 1))
+    Jurisdiction.objects.filter(path__startswith=old).exclude(pk=node.pk).update(path=moved)
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if "scope_path" in names:
+            model._base_manager.filter(scope_path__startswith=old).update(
+                scope_path=Concat(Value(new), Substr(F("scope_path"), len(old) + 1))
+            )
