@@ -456,6 +456,8 @@ UPPER_READ_ACTIONS = frozenset(
         "drill.view",
         "api.use",
         "campaign.view",
+        "targets.view",
+        "targets.export",
         "campaign.export",
         "confined_space.view",
         "expert_visit.view",
