@@ -157,6 +157,7 @@ def _register_routers():
     from rewards.api import router as rewards_router
     from risks.api import router as risks_router
     from standardization.api import router as standardization_router
+    from targets.report_api import router as target_reports_router
     from tips.api import router as tips_router
     from training.api import drills_router, training_router
 
@@ -183,6 +184,8 @@ def _register_routers():
     api.add_router("/accident-warnings", accident_warnings_router)
     api.add_router("/tips", tips_router)
     api.add_router("/notifications", notifications_router)
+    # TEMPORARY (h/reports): the lead mounts it under the targets router instead.
+    api.add_router("/targets/reports", target_reports_router)
 
 
 def _json_object_body(view):

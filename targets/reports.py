@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from core import events
 from core.gate import check
+from core.inputs import text_problem
 from core.models import Jurisdiction, JurisdictionKind
 from enforcement.inspections import numbering
 from enforcement.models import DocumentKind
@@ -550,6 +551,9 @@ def edit(user: "User", report_id: Any, title: Any, text: Any) -> Report:
         raise TargetsRefused(f"标题不能超过{TITLE_MAX}字", 422)
     if len(text) > TEXT_MAX:
         raise TargetsRefused(f"正文不能超过{TEXT_MAX}字", 422)
+    problem = text_problem(title, multiline=False) or text_problem(text, multiline=True)
+    if problem:
+        raise TargetsRefused(problem, 422)
     with transaction.atomic():
         report = _locked(user, report_id)
         if report.state != ReportState.DRAFT:

@@ -12,7 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from accounts.roles import Role
-from conftest import make_user
+from conftest import client_for, make_user, post_json
 from enforcement.penalties import services as penalty_services
 from hazards.models import Hazard
 from monitoring.conftest import make_gateway, make_point
@@ -433,3 +433,122 @@ def test_who_may_draft_and_see(users, world, town_a, town_b, far_enterprise):
     with pytest.raises(TargetsRefused) as refused:
         reports.issue(far_supervisor, county_report.pk)
     assert refused.value.status == 404
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def test_the_pages_draft_edit_issue_and_download(client, users, world):
+    supervisor = users[Role.SUPERVISOR]
+    client = client_for(client, supervisor)
+    assert client.get("/targets/reports/").status_code == 200
+    assert client.get("/targets/reports/new/").status_code == 200
+    response = client.post(
+        "/targets/reports/new/", {"kind": "monthly", "year": 2026, "month": 11, "node": ""}
+    )
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/targets/reports/{report.pk}/"
+    page = client.get(f"/targets/reports/{report.pk}/").content.decode()
+    assert "监测预警系统应接尽接率" in page and 'id="report-issue"' in page
+    response = client.post(
+        f"/targets/reports/{report.pk}/edit/", {"title": "十一月报告", "text": "修改后的正文"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.title, report.text) == ("十一月报告", "修改后的正文")
+    client.post(f"/targets/reports/{report.pk}/issue/")
+    report.refresh_from_db()
+    assert report.state == ReportState.ISSUED and report.number
+    page = client.get(f"/targets/reports/{report.pk}/").content.decode()
+    assert report.number in page and 'id="report-issue"' not in page
+    # An issued report's edit is refused with the reason on the page, nothing changed.
+    response = client.post(
+        f"/targets/reports/{report.pk}/edit/", {"title": "再改", "text": "再改"}, follow=True
+    )
+    assert "报告已印发，不能修改" in response.content.decode()
+    report.refresh_from_db()
+    assert report.title == "十一月报告"
+    word = client.get(f"/targets/reports/{report.pk}/word/")
+    assert word["Content-Type"] == documents.DOCX
+    doc = Document(io.BytesIO(word.content))
+    assert doc.paragraphs[1].text == report.number
+    excel = client.get(f"/targets/reports/{report.pk}/excel/")
+    assert excel.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(excel.streaming_content)))
+    assert "执法检查统计" in book.sheetnames
+
+
+def test_the_draft_page_says_why_it_refuses(client, users, world):
+    client = client_for(client, users[Role.SUPERVISOR])
+    today = timezone.localdate()
+    response = client.post(
+        "/targets/reports/new/",
+        {"kind": "monthly", "year": today.year, "month": today.month, "node": ""},
+    )
+    assert response.status_code == 200
+    assert "尚未结束，不能起草报告" in response.content.decode()
+    response = client.post("/targets/reports/new/", {"kind": "monthly", "year": 2026, "node": ""})
+    assert "月度报告请填写月份" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_pages_are_scoped(client, users, world, far_enterprise):
+    report = _draft(users[Role.SUPERVISOR])
+    town_client = client_for(client, users[Role.TOWN_SUPERVISOR])
+    assert town_client.get("/targets/reports/").status_code == 200
+    assert town_client.get("/targets/reports/new/").status_code == 403
+    # The county's report is above the town: not found for it.
+    assert town_client.get(f"/targets/reports/{report.pk}/").status_code == 404
+    client.logout()
+    principal = client_for(client, users[Role.PRINCIPAL])
+    assert principal.get("/targets/reports/").status_code == 403
+    assert principal.get(f"/targets/reports/{report.pk}/").status_code == 404
+    client.logout()
+    far_county = far_enterprise.jurisdiction.parent
+    far = client_for(client, make_user("far_supervisor", Role.SUPERVISOR, far_county))
+    assert far.get(f"/targets/reports/{report.pk}/").status_code == 404
+    assert far.post(f"/targets/reports/{report.pk}/issue/").status_code == 404
+    assert far.get(f"/targets/reports/{report.pk}/word/").status_code == 404
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+V1 = "/api/v1/targets/reports"
+
+
+def test_the_api_drafts_edits_issues_and_downloads(api, users, world):
+
+    client = api(Role.SUPERVISOR)
+    response = post_json(client, V1, {"kind": "monthly", "year": 2026, "month": 11})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "draft"
+    assert body["content"]["measures"][0]["key"] == "connect"
+    pk = body["id"]
+    again = post_json(client, V1, {"kind": "monthly", "year": 2026, "month": 11})
+    assert again.status_code == 409 and "已有草稿" in again.json()["detail"]
+    bad = post_json(client, V1, {"kind": "monthly", "year": 2026})
+    assert bad.status_code == 422
+    edited = post_json(client, f"{V1}/{pk}", {"title": "新标题", "text": "新正文"}, "patch")
+    assert edited.status_code == 200 and edited.json()["title"] == "新标题"
+    issued = post_json(client, f"{V1}/{pk}/issue", {})
+    assert issued.status_code == 200 and issued.json()["number"].startswith("高唐应急月报〔")
+    refused = post_json(client, f"{V1}/{pk}", {"title": "再改", "text": "再改"}, "patch")
+    assert refused.status_code == 409 and refused.json()["detail"] == "报告已印发，不能修改"
+    listed = client.get(V1).json()
+    assert [r["id"] for r in listed["items"]] == [pk]
+    word = client.get(f"{V1}/{pk}/word")
+    assert word.status_code == 200
+    assert Document(io.BytesIO(word.content)).paragraphs[0].text == "新标题"
+
+
+def test_the_api_refuses_by_role_and_scope(api, users, world):
+
+    report = _draft(users[Role.SUPERVISOR])
+    town = api(Role.TOWN_SUPERVISOR)
+    assert post_json(town, V1, {"kind": "monthly", "year": 2026, "month": 10}).status_code == 403
+    assert town.get(f"{V1}/{report.pk}").status_code == 404
+    assert api(Role.PRINCIPAL).get(V1).status_code == 403
+    assert api(Role.GRID_MEMBER).get(f"{V1}/{report.pk}/word").status_code in (403, 404)
