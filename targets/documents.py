@@ -28,6 +28,7 @@ BODY_FONT = "仿宋"
 BODY_SIZE = Pt(14)
 TABLE_SIZE = Pt(9)
 DRAFT_MARK = "（草稿，未印发）"
+NUMERALS = "一二三四五六七八九十"
 
 
 def _font(run, name: str, size, bold=False) -> None:
@@ -180,25 +181,27 @@ def sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
     content = report.content
     hazards = content["hazards"]
     found = [
-        ("一、主要指标完成情况", MEASURE_HEADERS, measure_rows(content)),
+        ("主要指标完成情况", MEASURE_HEADERS, measure_rows(content)),
     ]
     if content["children"]:
-        found.append(("二、各镇街指标情况", town_headers(content), town_rows(content)))
+        found.append(("各镇街指标情况", town_headers(content), town_rows(content)))
     found += [
         (
-            "三、逾期未整改重大事故隐患" + _count(hazards["overdue_total"], hazards["limit"]),
+            "逾期未整改重大事故隐患" + _count(hazards["overdue_total"], hazards["limit"]),
             HAZARD_HEADERS,
             hazard_rows(hazards["overdue"]),
         ),
         (
-            "四、挂牌督办未销号隐患" + _count(hazards["listed_total"], hazards["limit"]),
+            "挂牌督办未销号隐患" + _count(hazards["listed_total"], hazards["limit"]),
             HAZARD_HEADERS,
             hazard_rows(hazards["listed"]),
         ),
-        ("五、执法检查统计", ENFORCEMENT_HEADERS, enforcement_rows(content)),
-        ("六、监测预警报警情况", ALARM_HEADERS, alarm_rows(content)),
+        ("执法检查统计", ENFORCEMENT_HEADERS, enforcement_rows(content)),
+        ("监测预警报警情况", ALARM_HEADERS, alarm_rows(content)),
     ]
-    return found
+    return [
+        (f"{NUMERALS[n]}、{title}", headers, rows) for n, (title, headers, rows) in enumerate(found)
+    ]
 
 
 # --- the files ----------------------------------------------------------------------------------
@@ -226,7 +229,8 @@ def report_docx(report: Report) -> bytes:
     for paragraph in report.text.split("\n"):
         if paragraph.strip():
             _para(doc, paragraph.strip(), indent=True)
-    for heading, headers, rows in sections(report):
+    tables = sections(report)
+    for heading, headers, rows in tables:
         _heading(doc, heading)
         if rows:
             _table(doc, headers, rows)
@@ -235,7 +239,7 @@ def report_docx(report: Report) -> bytes:
     bars = charts.town_bars(content)
     trend = charts.trend_lines(content)
     if bars or trend:
-        _heading(doc, "七、图表")
+        _heading(doc, f"{NUMERALS[len(tables)]}、图表")
     if bars:
         _para(doc, "各镇街主要指标与目标（虚线为目标值）", Pt(12))
         doc.add_picture(io.BytesIO(bars), width=Cm(16))

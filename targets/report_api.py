@@ -100,26 +100,26 @@ def draft_report(request, payload: TargetReportDraftIn):
     return Status(201, report)
 
 
-@router.get("/{report_id}", response=TargetReportDetailOut, summary="治本攻坚报告详情")
-def get_report(request, report_id: Int64):
-    return _report(request, report_id, "targets.view", "查看治本攻坚报告")
+@router.get("/{target_report_id}", response=TargetReportDetailOut, summary="治本攻坚报告详情")
+def get_report(request, target_report_id: Int64):
+    return _report(request, target_report_id, "targets.view", "查看治本攻坚报告")
 
 
-@router.patch("/{report_id}", response=TargetReportDetailOut, summary="修改报告草稿")
-def edit_report(request, report_id: Int64, payload: TargetReportEditIn):
-    _report(request, report_id, "targets.report", "修改治本攻坚报告")
-    return reports.edit(request.user, report_id, payload.title, payload.text)
+@router.patch("/{target_report_id}", response=TargetReportDetailOut, summary="修改报告草稿")
+def edit_report(request, target_report_id: Int64, payload: TargetReportEditIn):
+    _report(request, target_report_id, "targets.report", "修改治本攻坚报告")
+    return reports.edit(request.user, target_report_id, payload.title, payload.text)
 
 
-@router.post("/{report_id}/issue", response=TargetReportDetailOut, summary="印发报告")
-def issue_report(request, report_id: Int64):
-    _report(request, report_id, "targets.report", "印发治本攻坚报告")
-    return reports.issue(request.user, report_id)
+@router.post("/{target_report_id}/issue", response=TargetReportDetailOut, summary="印发报告")
+def issue_report(request, target_report_id: Int64):
+    _report(request, target_report_id, "targets.report", "印发治本攻坚报告")
+    return reports.issue(request.user, target_report_id)
 
 
-@router.get("/{report_id}/word", summary="报告Word文件")
-def report_word(request, report_id: Int64):
-    report = _report(request, report_id, "targets.export", "下载治本攻坚报告")
+@router.get("/{target_report_id}/word", summary="报告Word文件")
+def report_word(request, target_report_id: Int64):
+    report = _report(request, target_report_id, "targets.export", "下载治本攻坚报告")
     response = HttpResponse(documents.report_docx(report), content_type=documents.DOCX)
     name = quote(documents.filename(report, "docx"))
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
