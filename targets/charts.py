@@ -71,10 +71,15 @@ def _key_lines(content: dict) -> list[dict]:
 
 
 def town_bars(content: dict) -> bytes | None:
-    """One panel per key measure: each child node's value as a bar (coloured by its light),
-    the goal as a line. None when the node has no child nodes."""
+    """One panel per key measure with a child's value: each child node's value as a bar
+    (coloured by its light), the goal as a line. None when there is no such panel."""
     children = content.get("children", [])
-    lines = [line for line in _key_lines(content) if line["unit"] == measures.PERCENT]
+    lines = [
+        line
+        for line in _key_lines(content)
+        if line["unit"] == measures.PERCENT
+        and any(cell.get("value") is not None for cell in line["children"].values())
+    ]
     if not children or not lines:
         return None
     font = cjk_font()

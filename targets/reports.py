@@ -57,6 +57,7 @@ TEXT_MAX = 20_000
 FIRST_YEAR = 2020
 # The measures drawn as charts and summed up first in the text.
 KEY_MEASURES = ("connect", "standardization", "principal_training", "majors_closed")
+NO_DATA = "无数据"  # a goal, nothing to measure at the period end
 ESCALATIONS = {0: "未升级", 1: "升级至镇街", 2: "升级至县局"}
 DOCUMENT_KINDS = {
     ReportKind.MONTHLY: DocumentKind.MONTHLY_REPORT,
@@ -210,7 +211,9 @@ def figures(node: Jurisdiction, kind: str, end: date, previous_end: date) -> dic
                 "value": _text(figure.value),
                 "goal": _text(here.goal),
                 "light": here.light,
-                "light_label": here.light_label,
+                "light_label": NO_DATA
+                if figure.value is None and here.goal is not None
+                else here.light_label,
                 "previous": _text(previous),
                 "change": _text(_change(measure, figure.value, previous)),
                 "stored": stored,
@@ -430,11 +433,13 @@ def draft_text(data: dict) -> str:
     paragraphs = []
     if parts:
         paragraphs.append(f"截至{chinese_date(end)}，{name}" + "；".join(parts) + "。")
+    # The towns behind each measure with a goal (a measure about the towns themselves, such as
+    # 零处罚, is in the tables and the enforcement paragraph).
     behind = []
     names = {str(c["id"]): c["name"] for c in data["children"]}
     for line in data["measures"]:
         red = [names[pk] for pk, v in line["children"].items() if v["light"] == measures.RED]
-        if red and pk_ok(line):
+        if red and line["goal"] is not None and not measures.BY_KEY[line["key"]].per_town:
             behind.append(f"{line['label']}未达标的有{'、'.join(red)}")
     if behind:
         paragraphs.append("；".join(behind) + "。")
@@ -463,11 +468,6 @@ def draft_text(data: dict) -> str:
             f"（说明：{'、'.join(data['live'])}无期末冻结数据，为起草时按期末日期计算。）"
         )
     return "\n\n".join(paragraphs)
-
-
-def pk_ok(line: dict) -> bool:
-    """A measure with a goal (the others have no 未达标)."""
-    return line["goal"] is not None
 
 
 # --- the changes --------------------------------------------------------------------------------

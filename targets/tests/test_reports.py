@@ -189,6 +189,10 @@ def test_the_drafted_content_holds_the_hand_computed_figures(users, world, town_
         str(town_a.pk): {"value": "100.0", "light": measures.GREEN},
         str(town_b.pk): {"value": "50.0", "light": measures.RED},
     }
+    # A goal but nothing to measure (no enterprise in the denominator): 无数据, not 无目标.
+    standardization = _line(report, "standardization")
+    assert (standardization["value"], standardization["goal"]) == (None, "100")
+    assert standardization["light_label"] == "无数据"
     overdue = _line(report, "majors_overdue")
     assert (overdue["value"], overdue["previous"], overdue["change"]) == ("1", "0", "1")
     assert report.content["live"] == []
