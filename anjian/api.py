@@ -159,6 +159,7 @@ def _register_routers():
     from standardization.api import router as standardization_router
     from targets.api import router as targets_router
     from targets.plan_api import router as targets_plans_router
+    from targets.report_api import router as target_reports_router
     from tips.api import router as tips_router
     from training.api import drills_router, training_router
 
@@ -187,6 +188,7 @@ def _register_routers():
     api.add_router("/tips", tips_router)
     api.add_router("/targets/plans", targets_plans_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/targets/reports", target_reports_router)
 
 
 def _json_object_body(view):

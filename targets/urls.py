@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from targets import views
+from targets import report_views, views
 
 app_name = "targets"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("refresh/", views.refresh, name="refresh"),
     path("export/", views.export, name="export"),
     path("", include("targets.plan_urls")),
+    path("reports/", include(report_views.urlpatterns)),
 ]

@@ -54,6 +54,7 @@ from risks import notifications as risk_notes
 from risks.models import Risk, RiskEvent
 from standardization import notifications as standardization_notes
 from standardization.models import Rating, RatingEvent
+from targets import notifications as target_notes
 from tips import notifications as tip_notes
 from training import notifications as training_notes
 
@@ -74,6 +75,8 @@ APPS = {
     "tips": tip_notes,
     "experts": expert_notes,
     "accident_warnings": accident_warning_notes,
+    # Told by the report's node, not an enterprise's: targets/tests/test_reports.py.
+    "targets": target_notes,
 }
 
 

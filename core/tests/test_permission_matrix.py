@@ -65,6 +65,7 @@ from risks.tests.conftest import make_register
 from standardization import services as standardization_services
 from standardization.models import RatingDocument
 from standardization.transitions import TRANSITIONS as STANDARDIZATION_STEPS
+from targets import reports as target_reports
 from tips import services as tip_services
 from tips.models import TipPhoto
 from training import services as training_services
@@ -351,6 +352,14 @@ PAGES: dict[str, Route] = {
     "targets:plan_note": page("targets.plan", "town"),
     "targets:screen": page("targets.view"),
     "targets:screen_data": page("targets.view"),
+    # The targets' monthly and annual reports (a town sees those of its node, not the county's).
+    "targets:reports": page("targets.view"),
+    "targets:report_new": page("targets.report"),
+    "targets:report": page("targets.view", "target_report"),
+    "targets:report_edit": post("targets.report", "target_report"),
+    "targets:report_issue": post("targets.report", "target_report"),
+    "targets:report_docx": page("targets.export", "target_report"),
+    "targets:report_xlsx": page("targets.export", "target_report"),
 }
 
 # --- API operations, by "METHOD path" as the OpenAPI document names them -------------------------
@@ -537,6 +546,14 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/targets/plans/{{town_id}}": page("targets.view", "town"),
     f"PUT {V1}/targets/plans/{{town_id}}": post("targets.plan", "town"),
     f"POST {V1}/targets/plans/{{town_id}}/notes": post("targets.plan", "town"),
+    f"GET {V1}/targets/reports": page("targets.view"),
+    f"POST {V1}/targets/reports": post("targets.report"),
+    f"GET {V1}/targets/reports/{{target_report_id}}": page("targets.view", "target_report"),
+    f"PATCH {V1}/targets/reports/{{target_report_id}}": post("targets.report", "target_report"),
+    f"POST {V1}/targets/reports/{{target_report_id}}/issue": post(
+        "targets.report", "target_report"
+    ),
+    f"GET {V1}/targets/reports/{{target_report_id}}/word": page("targets.export", "target_report"),
 }
 # The API's pages among its operations: the OpenAPI document and its viewer.
 API_DOCS = {"api:openapi-json", "api:openapi-view"}
@@ -808,6 +825,10 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
             assisted_on=now.date(),
             findings="矩阵",
             created_by=supervisor,
+        ),
+        # A report drafted for the county of the enterprise (last December's, ended).
+        "target_report": target_reports.draft(
+            supervisor, "monthly", year=now.date().year - 1, month=12
         ),
         "missing": Missing(),
     }

@@ -185,6 +185,24 @@ def _town_plans(ctx, n):
         )
 
 
+def _target_reports(ctx, n):
+    from datetime import date
+
+    from targets.models import Report
+
+    user = ctx["user"]
+    for _ in range(n):
+        ctx["serial"] += 1
+        Report.objects.create(
+            jurisdiction=user.jurisdiction,
+            kind="annual",
+            period_start=date(2000 + ctx["serial"], 1, 1),
+            period_end=date(2000 + ctx["serial"], 12, 31),
+            title=f"报告{ctx['serial']}",
+            drafted_by=user,
+        )
+
+
 def _register_url(ctx) -> str:
     return f"/risks/enterprises/{ctx['enterprise'].pk}/"
 
@@ -205,6 +223,8 @@ LISTS = {
     "page risk checks": ("/risks/checks/", _checks),
     "page risk distribution": ("/risks/distribution/", _risks),
     "page risks not running": ("/risks/not-running/", _enterprises),
+    "page target reports": ("/targets/reports/", _target_reports),
+    "api target reports": ("/api/v1/targets/reports", _target_reports),
     "api enterprises": ("/api/v1/enterprises", _enterprises),
     "api standardization": ("/api/v1/standardization", _ratings),
     "api hazards": ("/api/v1/hazards", _hazards),

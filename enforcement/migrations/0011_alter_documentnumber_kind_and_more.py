@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enforcement', '0010_remote_assistance_public_cases'),
+        ("enforcement", "0010_remote_assistance_public_cases"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentnumber',
-            name='kind',
-            field=models.CharField(choices=[('record', '现场检查记录'), ('rectify_order', '责令限期整改指令书'), ('recheck', '整改复查意见书'), ('penalty', '行政处罚立案'), ('warning_letter', '事故警示提醒函'), ('expert_report', '专家会诊反馈报告'), ('monthly_report', '治本攻坚月度报告'), ('annual_report', '治本攻坚年度报告')], max_length=20, verbose_name='文书种类'),
+            model_name="documentnumber",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("record", "现场检查记录"),
+                    ("rectify_order", "责令限期整改指令书"),
+                    ("recheck", "整改复查意见书"),
+                    ("penalty", "行政处罚立案"),
+                    ("warning_letter", "事故警示提醒函"),
+                    ("expert_report", "专家会诊反馈报告"),
+                    ("monthly_report", "治本攻坚月度报告"),
+                    ("annual_report", "治本攻坚年度报告"),
+                ],
+                max_length=20,
+                verbose_name="文书种类",
+            ),
         ),
         migrations.AlterField(
-            model_name='inspectiondocument',
-            name='kind',
-            field=models.CharField(choices=[('record', '现场检查记录'), ('rectify_order', '责令限期整改指令书'), ('recheck', '整改复查意见书'), ('penalty', '行政处罚立案'), ('warning_letter', '事故警示提醒函'), ('expert_report', '专家会诊反馈报告'), ('monthly_report', '治本攻坚月度报告'), ('annual_report', '治本攻坚年度报告')], max_length=20, verbose_name='文书种类'),
+            model_name="inspectiondocument",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("record", "现场检查记录"),
+                    ("rectify_order", "责令限期整改指令书"),
+                    ("recheck", "整改复查意见书"),
+                    ("penalty", "行政处罚立案"),
+                    ("warning_letter", "事故警示提醒函"),
+                    ("expert_report", "专家会诊反馈报告"),
+                    ("monthly_report", "治本攻坚月度报告"),
+                    ("annual_report", "治本攻坚年度报告"),
+                ],
+                max_length=20,
+                verbose_name="文书种类",
+            ),
         ),
     ]
