@@ -160,7 +160,9 @@ def test_snapshots_sum_towns_into_the_county_and_freeze(world, county, town_a, t
         s.jurisdiction_id: s.numerator
         for s in Snapshot.objects.filter(measure="majors_found", period=Period.YEAR)
     }
-    assert found == {county.pk: 3, town_a.pk: 2, town_b.pk: 1}
+    # The towns, summed into the county and on up (the test tree's city and province).
+    above = {node.pk: 3 for node in services.ancestors_of(county)}
+    assert above and found == {**above, county.pk: 3, town_a.pk: 2, town_b.pk: 1}
     # A hazard recorded afterwards with a 2025 date leaves the frozen year as it was.
     major(a2, date(2025, 12, 30))
     assert services.freeze(Period.YEAR, date(2025, 12, 31), today) is None
