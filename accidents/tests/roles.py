@@ -19,6 +19,9 @@ SCOPE = {
     Role.PRINCIPAL: {"a", "ext"},
     Role.SAFETY_OFFICER: {"a", "ext"},
     Role.EMPLOYEE: None,
+    # Above the county: everything below them, only to read.
+    Role.CITY_SUPERVISOR: {"a", "a2", "b", "ext"},
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b", "ext"},
 }
 
 # Which records each role may correct and void (and, for "ext", record external cases).
@@ -32,5 +35,7 @@ CHANGES = {
     Role.PRINCIPAL: set(),
     Role.SAFETY_OFFICER: set(),
     Role.EMPLOYEE: set(),
+    Role.CITY_SUPERVISOR: set(),
+    Role.PROVINCE_SUPERVISOR: set(),
 }
 RECORDERS = frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR})

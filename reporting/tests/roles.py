@@ -18,6 +18,9 @@ SCOPE = {
     Role.PRINCIPAL: {"a"},
     Role.SAFETY_OFFICER: {"a"},
     Role.EMPLOYEE: None,
+    # Above the county: everything below them, only to read.
+    Role.CITY_SUPERVISOR: {"a", "a2", "b"},
+    Role.PROVINCE_SUPERVISOR: {"a", "a2", "b"},
 }
 # Who records and withdraws commitments (their own enterprise's), who records breaches (in
 # their scope), who revokes them.
