@@ -372,7 +372,8 @@ MEASURES: list[Measure] = [
         compute=connect_figures,
         gaps=connect_gaps,
         dated=False,
-        note="应接企业按当时生效的接入规则（monitoring/connect.py）；已接入：24小时内有安全监测数据",
+        note="应接企业按当时生效的应接尽接规则（见“监测预警 → 应接尽接”）；"
+        "已接入：24小时内有安全监测数据",
         gap_label="应接未接（24小时无数据）",
     ),
     Measure(
