@@ -9,9 +9,9 @@ from datetime import date
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from core.docx import set_font
 from core.text import xml_text
 
 TITLE_FONT = "宋体"
@@ -28,29 +28,20 @@ def _chinese_date(value: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _font(run, name: str, size, bold=False) -> None:
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for key in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(key), name)
-
-
 def _para(doc, text="", size=BODY_SIZE, bold=False, align=None, font=BODY_FONT):
     paragraph = doc.add_paragraph()
     if align is not None:
         paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(4)
     if text:
-        _font(paragraph.add_run(xml_text(text)), font, size, bold)
+        set_font(paragraph.add_run(xml_text(text)), font, size, bold)
     return paragraph
 
 
 def _labelled(doc, label: str, value: str) -> None:
     paragraph = doc.add_paragraph()
-    _font(paragraph.add_run(xml_text(f"{label}：")), BODY_FONT, BODY_SIZE, bold=True)
-    _font(paragraph.add_run(xml_text(value or "—")), BODY_FONT, BODY_SIZE)
+    set_font(paragraph.add_run(xml_text(f"{label}：")), BODY_FONT, BODY_SIZE, bold=True)
+    set_font(paragraph.add_run(xml_text(value or "—")), BODY_FONT, BODY_SIZE)
 
 
 def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
@@ -62,7 +53,7 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]) 
     ]:
         for cell, value, width in zip(row_cells, values, widths, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(xml_text(str(value))), BODY_FONT, TABLE_SIZE, bold)
+            set_font(cell.paragraphs[0].add_run(xml_text(str(value))), BODY_FONT, TABLE_SIZE, bold)
             cell.width = Cm(width)
 
 

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
+from core.docx import set_font
 from core.text import xml_text
 from risks.models import Risk
 from risks.reference import COLOUR_HEX, LEVEL_OF_COLOUR, Colour, UnitKind
@@ -23,22 +23,11 @@ BODY_SIZE = Pt(10.5)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _font(run, name: str, size, bold=False, colour: str | None = None) -> None:
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    if colour:
-        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for key in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(key), name)
-
-
 def _para(doc_or_cell, text: str, size=BODY_SIZE, bold=False, colour=None, align=None):
     paragraph = doc_or_cell.add_paragraph()
     if align is not None:
         paragraph.alignment = align
-    _font(
+    set_font(
         paragraph.add_run(xml_text(text)), BODY_FONT if not bold else TITLE_FONT, size, bold, colour
     )
     return paragraph
@@ -47,7 +36,7 @@ def _para(doc_or_cell, text: str, size=BODY_SIZE, bold=False, colour=None, align
 def _cell(cell, text: str, bold=False, colour=None) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
-    _font(paragraph.add_run(xml_text(text)), BODY_FONT, Pt(10), bold, colour)
+    set_font(paragraph.add_run(xml_text(text)), BODY_FONT, Pt(10), bold, colour)
 
 
 def title(unit) -> str:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from core.docx import set_font
 from core.text import xml_text
 from core.xlsx import BOLD, Workbook
 from targets import charts, measures
@@ -31,16 +31,6 @@ DRAFT_MARK = "（草稿，未印发）"
 NUMERALS = "一二三四五六七八九十"
 
 
-def _font(run, name: str, size, bold=False) -> None:
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
-
-
 def _para(doc, text="", size=BODY_SIZE, bold=False, align=None, font=BODY_FONT, indent=False):
     paragraph = doc.add_paragraph()
     if align is not None:
@@ -49,13 +39,13 @@ def _para(doc, text="", size=BODY_SIZE, bold=False, align=None, font=BODY_FONT, 
         paragraph.paragraph_format.first_line_indent = Pt(28)
     paragraph.paragraph_format.space_after = Pt(4)
     if text:
-        _font(paragraph.add_run(xml_text(text)), font, size, bold)
+        set_font(paragraph.add_run(xml_text(text)), font, size, bold)
     return paragraph
 
 
 def _cell(cell, text: str, bold=False) -> None:
     cell.text = ""
-    _font(cell.paragraphs[0].add_run(xml_text(text)), BODY_FONT, TABLE_SIZE, bold)
+    set_font(cell.paragraphs[0].add_run(xml_text(text)), BODY_FONT, TABLE_SIZE, bold)
 
 
 def _table(doc, headers: list[str], rows: list[list[str]]):

@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from core.docx import set_font
 from core.text import xml_text
 from enforcement.models import DocumentKind
 
@@ -49,16 +50,6 @@ def _run(paragraph, text):
     return paragraph.add_run(xml_text(text))
 
 
-def _font(run, name: str, size, bold=False) -> None:
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-    fonts.set(qn("w:ascii"), name)
-    fonts.set(qn("w:hAnsi"), name)
-
-
 def _para(
     doc_or_cell, text="", size=BODY_SIZE, bold=False, align=None, font=BODY_FONT, indent=False
 ):
@@ -69,21 +60,21 @@ def _para(
         paragraph.paragraph_format.first_line_indent = Pt(28)
     paragraph.paragraph_format.space_after = Pt(4)
     if text:
-        _font(_run(paragraph, text), font, size, bold)
+        set_font(_run(paragraph, text), font, size, bold)
     return paragraph
 
 
 def _labelled(doc, label: str, value: str) -> None:
     paragraph = doc.add_paragraph()
     paragraph.paragraph_format.space_after = Pt(4)
-    _font(_run(paragraph, f"{label}："), BODY_FONT, BODY_SIZE, bold=True)
-    _font(_run(paragraph, value or "—"), BODY_FONT, BODY_SIZE)
+    set_font(_run(paragraph, f"{label}："), BODY_FONT, BODY_SIZE, bold=True)
+    set_font(_run(paragraph, value or "—"), BODY_FONT, BODY_SIZE)
 
 
 def _cell(cell, text: str, bold=False) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
-    _font(_run(paragraph, text), BODY_FONT, TABLE_SIZE, bold)
+    set_font(_run(paragraph, text), BODY_FONT, TABLE_SIZE, bold)
 
 
 def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
