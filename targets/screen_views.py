@@ -180,9 +180,10 @@ def _overdue(user: "User", node: "Jurisdiction", today) -> dict[str, Any]:
     }
 
 
-def trend_data(board: services.Board) -> dict[str, Any]:
-    """The percentages' months of the year (and today's live value), aligned on one axis."""
-    lines = [line for line in board.lines if line.measure.key in TREND]
+def trend_data(board: services.Board, keys: tuple[str, ...] = TREND) -> dict[str, Any]:
+    """The measures' months of the year (and today's live value), aligned on one axis: the key
+    percentages on the dashboard and the screen, one measure (a count too) on its own page."""
+    lines = [line for line in board.lines if line.measure.key in keys]
     days = sorted({day for line in lines for day, _ in line.trend})
     live = board.run.period_end if board.run else None
     labels = ["当前" if day == live else f"{day.month}月" for day in days]
@@ -195,7 +196,11 @@ def trend_data(board: services.Board) -> dict[str, Any]:
                 "data": [_float(values.get(day)) for day in days],
             }
         )
-    return {"labels": labels, "series": series}
+    percent = all(line.measure.unit == measures.PERCENT for line in lines)
+    data: dict[str, Any] = {"labels": labels, "series": series, "percent": percent}
+    if len(lines) == 1:
+        data["title"] = f"{lines[0].measure.label}走势{'（%）' if percent else ''}"
+    return data
 
 
 def _float(value) -> float | None:

@@ -54,12 +54,14 @@ def dashboard(request):
 
 
 def gaps(request, measure: str):
-    """The enterprises under a node that keep it from one measure's target."""
+    """One measure at a node: its trend over the year's month ends, and the enterprises under
+    the node that keep it from the target."""
     require(request.user, "targets.view", "查看三年目标")
     found = measures.get(measure)
     if found is None:
         raise Http404
     node = services.node_for(request.user, request.GET.get("node"))
+    board = services.board(node, with_children=False)
     enterprises = services.gap_enterprises(node, found)
     page = None
     if enterprises is not None:
@@ -70,7 +72,13 @@ def gaps(request, measure: str):
     return render(
         request,
         "targets/gaps.html",
-        {"measure": found, "node": node, "page": page},
+        {
+            "measure": found,
+            "node": node,
+            "page": page,
+            "line": next(line for line in board.lines if line.measure.key == found.key),
+            "chart": screen_views.trend_data(board, keys=(found.key,)),
+        },
     )
 
 

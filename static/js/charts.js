@@ -198,12 +198,12 @@
   function targetsTrendOption(d) {
     return {
       backgroundColor: "transparent",
-      title: {text: "主要指标走势（%）", textStyle: {fontSize: 16}},
+      title: {text: d.title || "主要指标走势（%）", textStyle: {fontSize: 16}},
       tooltip: {trigger: "axis"},
       legend: {bottom: 0, textStyle: {fontSize: 12}},
       grid: {left: 44, right: 16, top: 40, bottom: 64},
       xAxis: {type: "category", data: d.labels},
-      yAxis: {type: "value", min: 0, max: 100},
+      yAxis: d.percent === false ? {type: "value", minInterval: 1} : {type: "value", min: 0, max: 100},
       series: d.series.map(function (s) {
         return {name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 6};
       })

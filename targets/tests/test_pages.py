@@ -68,6 +68,11 @@ def test_the_county_sees_its_towns_and_the_overdue_major(client, users, figures,
     assert [e.name for e in gaps.context["page"]] == ["高唐县精工铸造有限公司"]
     town_level = client.get("/targets/gaps/remote_capability/")
     assert town_level.status_code == 200 and town_level.context["page"] is None
+    # Each measure's page draws its own trend: a count on its own scale.
+    chart = gaps.context["chart"]
+    assert chart["title"] == "超过1月31日未整改的重大事故隐患走势" and chart["percent"] is False
+    assert [s["data"][-1] for s in chart["series"]] == [1.0]
+    assert town_level.context["chart"]["percent"] is True
     assert client.get("/targets/gaps/nonsense/").status_code == 404
 
 
