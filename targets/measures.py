@@ -18,7 +18,7 @@ county edits them in a town plan's stricter targets, never here silently."""
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -63,6 +63,7 @@ Figures = dict[int, tuple[int, int | None]]
 @dataclass(frozen=True)
 class Measure:
     key: str
+    short: str  # the name on the large screen's grid and in chart legends
     label: str
     task: str  # the plan's task (or section) number, "任务14"
     source: str  # the sentence the measure and its goals come from
@@ -362,6 +363,7 @@ RANDOM_GOAL = RANDOM_SHARE_MIN * 100
 MEASURES: list[Measure] = [
     Measure(
         key="connect",
+        short="应接尽接",
         label="监测预警系统应接尽接率",
         task="任务14",
         source=f"{PLAN} 一、任务14：2024年底前涉粉作业10人以上金属粉尘、木粉尘企业"
@@ -378,6 +380,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="standardization",
+        short="标准化达标",
         label="安全生产标准化达标覆盖率",
         task="任务11、12",
         source=f"{PLAN} 一、任务11：2025年底前基本形成自主管理、持续改进的"
@@ -393,6 +396,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="standardization_small",
+        short="小微标准化",
         label="小微企业标准化达标覆盖率",
         task="任务11",
         source=f"{PLAN} 任务11：2025年指导小微企业加强安全生产标准化管理体系建设",
@@ -407,6 +411,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="majors_found",
+        short="重大隐患查出",
         label="本年查出重大事故隐患",
         task="任务6",
         source=f"{PLAN} 任务6：持续开展重大事故隐患专项整治，确保重大事故隐患动态清零",
@@ -418,6 +423,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="majors_closed",
+        short="清零销号",
         label="清零年度重大事故隐患整改销号率",
         task="任务6",
         source=f"{PLAN} 任务6：{ZERO_OUT.text}",
@@ -431,6 +437,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="majors_overdue",
+        short="逾期重大隐患",
         label="超过1月31日未整改的重大事故隐患",
         task="任务6",
         source=f"{PLAN} 任务6：{ZERO_OUT.text}",
@@ -443,6 +450,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="principal_checks",
+        short="带队检查",
         label="主要负责人带队检查履职率",
         task="任务5",
         source=f"{PLAN} 任务5：企业主要负责人每季度至少带队检查1次（重点行业领域每月至少1次）",
@@ -456,6 +464,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="principal_training",
+        short="负责人培训",
         label="重点行业领域主要负责人培训覆盖率",
         task="任务17",
         source=f"{PLAN} 任务17：三年内完成重点行业领域企业主要负责人专题安全教育培训全覆盖",
@@ -470,6 +479,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="drills",
+        short="疏散演练",
         label="疏散逃生演练完成率",
         task="任务18",
         source=f"{PLAN} 任务18：金属冶炼（机械铸造）、劳动密集型及“厂中厂”等企业每半年至少1次，"
@@ -484,6 +494,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="enforcement_plan",
+        short="执法计划",
         label="年度执法计划重点检查完成率",
         task="任务22",
         source=f"{PLAN} 任务22：制定年度执法计划，分级确定重点检查企业名单",
@@ -497,6 +508,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="random_share",
+        short="双随机占比",
         label="双随机抽查占比",
         task="任务22",
         source=f"{PLAN} 任务22：对其他工贸企业实行“双随机、一公开”执法抽查；{RANDOM_SHARE_SOURCE}",
@@ -508,6 +520,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="remote_capability",
+        short="非现场执法",
         label="具备非现场执法能力的镇街",
         task="任务23",
         source=f"{PLAN} 任务23：指导开发区、各镇街开展非现场执法试点，实现全县具备非现场执法能力",
@@ -521,6 +534,7 @@ MEASURES: list[Measure] = [
     ),
     Measure(
         key="zero_penalty",
+        short="零处罚镇街",
         label="“零处罚”镇街",
         task="任务24",
         source=f"{PLAN} 任务24：选取“零处罚”“只检查不处罚”等工作不力的辖区开展执法指导帮扶",
@@ -549,7 +563,6 @@ class Figure:
     numerator: int = 0
     denominator: int | None = None
     unit: str = PERCENT
-    extra: dict = field(default_factory=dict)
 
     @property
     def value(self) -> Decimal | None:

@@ -34,22 +34,6 @@ ALARMS = 20  # the live alarms listed
 OVERDUE = 8  # the overdue items of each kind listed
 REFRESH_SECONDS = 60
 
-# The measures' short names, for the towns' grid and the trend legend.
-SHORT = {
-    "connect": "应接尽接",
-    "standardization": "标准化达标",
-    "standardization_small": "小微标准化",
-    "majors_found": "重大隐患查出",
-    "majors_closed": "清零销号",
-    "majors_overdue": "逾期重大隐患",
-    "principal_checks": "带队检查",
-    "principal_training": "负责人培训",
-    "drills": "疏散演练",
-    "enforcement_plan": "执法计划",
-    "random_share": "双随机占比",
-    "remote_capability": "非现场执法",
-    "zero_penalty": "零处罚镇街",
-}
 # The percentages drawn in the trend chart.
 TREND = ("connect", "standardization", "majors_closed", "principal_training", "drills")
 
@@ -67,7 +51,7 @@ def _measures(board: services.Board) -> list[dict[str, Any]]:
         {
             "key": line.measure.key,
             "label": line.measure.label,
-            "short": SHORT.get(line.measure.key, line.measure.label),
+            "short": line.measure.short,
             "task": line.measure.task,
             "unit": "%" if line.measure.unit == measures.PERCENT else "",
             "value": _value(line.now.value),
@@ -192,7 +176,7 @@ def trend_data(board: services.Board, keys: tuple[str, ...] = TREND) -> dict[str
         values = dict(line.trend)
         series.append(
             {
-                "name": SHORT.get(line.measure.key, line.measure.label),
+                "name": line.measure.short,
                 "data": [_float(values.get(day)) for day in days],
             }
         )

@@ -223,10 +223,6 @@ class Board:
     children: list[Jurisdiction]
 
     @property
-    def computed(self) -> bool:
-        return self.run is not None
-
-    @property
     def rows(self) -> list[tuple[Jurisdiction, list[Cell]]]:
         """The child nodes, each with its cell per measure (the table's rows)."""
         columns = [[c for _node, c in line.children] for line in self.lines]

@@ -262,6 +262,7 @@ def test_board_lights_with_a_towns_stricter_goal(world, county, town_a, town_b, 
 def test_lights(better, unit, value, goal, expected):
     measure = measures.Measure(
         key="x",
+        short="x",
         label="x",
         task="",
         source="",
