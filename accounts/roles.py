@@ -407,6 +407,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.refresh": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "targets.plan": frozenset({Role.TOWN_SUPERVISOR}),
     "targets.report": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # Data exchange (issue 18; exchange app): the county administrator configures the
+    # subscribers pushed to and registers the platforms above that push tasks down; another
+    # platform polls the changes of its jurisdiction with a token of a county, town, city or
+    # province account (GET /api/v1/exchange/changes).
+    "exchange.manage": frozenset({Role.COUNTY_ADMIN}),
+    "exchange.pull": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
 }
 # The city and province levels (issue 17): their supervisors oversee the counties below them
 # and act through them, so by default they only read. They get the reading actions a county
@@ -465,6 +471,7 @@ UPPER_READ_ACTIONS = frozenset(
         "supervision.view",
         "remote.view",
         "assistance.view",
+        "exchange.pull",
     }
 )
 for _action, _roles in PERMISSIONS.items():
