@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from pydantic import create_model
 
 from accounts.roles import require
-from core.api_schemas import ErrorOut, Int64
+from core.api_schemas import ErrorOut
 from core.inputs import Line, Text
 from exchange import outbox, services
 from exchange.documents import KINDS
@@ -58,7 +58,7 @@ class ExchangeChangesOut(Schema):
 
 
 class ExchangeChangesQuery(Schema):
-    after: Int64 = Field(0, ge=0, description="上次返回的 next（首次为 0）")
+    after: int = Field(0, ge=0, le=2**63 - 1, description="上次返回的 next（首次为 0）")
     limit: int = Field(100, ge=1, le=500)
     kinds: str = Field("", description="类别，逗号分隔：" + "、".join(Kind.values))
 

@@ -7,6 +7,7 @@ is in the OpenAPI document (the changes endpoint's `document` is one of them).""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from ninja import Schema
@@ -217,7 +218,7 @@ def _penalty(p: Penalty) -> dict[str, Any]:
         "violation": p.violation,
         "legal_basis": p.legal_basis,
         "amount": None if p.amount is None else float(p.amount),
-        "state": p.state,
+        "state": p.state_id,
         "filed_on": p.filed_on,
         "decided_on": p.decided_on,
         "closed_on": p.closed_on,
@@ -250,4 +251,8 @@ DOCUMENT_SCHEMAS = tuple(kind.schema for kind in KINDS.values())
 def document(kind: str, obj: Any) -> dict[str, Any]:
     """The JSON document of `obj` as kind `kind` (checked against its schema)."""
     spec = KINDS[kind]
-    return spec.schema(**spec.build(obj)).model_dump(mode="json")
+    fields = {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in spec.build(obj).items()
+    }
+    return spec.schema(**fields).model_dump(mode="json")
