@@ -5,7 +5,7 @@ own platform token, exchange.InboundPlatform)."""
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import create_model
@@ -132,4 +132,4 @@ def inbound_task(request, payload: ExchangeTaskIn):
         "received_at": task.received_at,
         "created": created,
     }
-    return (201 if created else 200), body
+    return Status(201 if created else 200, body)
