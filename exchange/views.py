@@ -56,7 +56,8 @@ def subscriber_new(request):
             return render(
                 request, "exchange/secret.html", {"subscriber": subscriber, "secret": secret}
             )
-    return render(request, "exchange/subscriber_form.html", {"form": form})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "exchange/subscriber_form.html", {"form": form}, status=status)
 
 
 @login_required
@@ -97,7 +98,8 @@ def subscriber(request, pk):
         "kind_labels": [Kind(k).label for k in found.kinds if k in Kind.values],
         "last_cursor": outbox.last(),
     }
-    return render(request, "exchange/subscriber.html", context)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "exchange/subscriber.html", context, status=status)
 
 
 @login_required
@@ -132,7 +134,8 @@ def platform_new(request):
             refuse_on_page(request, exc, form)
         else:
             return render(request, "exchange/token.html", {"platform": platform, "token": token})
-    return render(request, "exchange/platform_form.html", {"form": form})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "exchange/platform_form.html", {"form": form}, status=status)
 
 
 @login_required
