@@ -46,6 +46,7 @@ def navigation(request):
             "accident_warnings": can(user, "accident_warning.view"),
             "targets": can(user, "targets.view"),
             "api": can(user, "api.use"),
+            "exchange": can(user, "exchange.manage"),
             "admin": admin.site.has_permission(request),
         },
     }

@@ -21,6 +21,12 @@ def test_every_role(client, users):
         for name in ("exchange:index", "exchange:subscriber_new", "exchange:platform_new"):
             expected = 200 if role == Role.COUNTY_ADMIN else 403
             assert client.get(reverse(name)).status_code == expected, (role, name)
+    # The user menu links the page for the county administrator only.
+    link = f'href="{reverse("exchange:index")}"'
+    client.force_login(users[Role.COUNTY_ADMIN])
+    assert link in client.get(reverse("exchange:index")).content.decode()
+    client.force_login(users[Role.SUPERVISOR])
+    assert link not in client.get(reverse("notification_settings")).content.decode()
     client.logout()
     assert client.get(reverse("exchange:index")).status_code == 302
 
