@@ -34,8 +34,7 @@ def _enterprise(kind: str, obj: Any) -> Any:
     return obj.enterprise
 
 
-def write(kind: str, objects: Iterable[Any]) -> int:
-    """One entry per object, its document as of now; call inside the change's transaction."""
+def _rows(kind: str, objects: Iterable[Any]) -> list[ExchangeEntry]:
     spec = KINDS[kind]
     rows = []
     for obj in objects:
@@ -50,6 +49,15 @@ def write(kind: str, objects: Iterable[Any]) -> int:
                 document=document(kind, obj),
             )
         )
+    return rows
+
+
+def write(kind: str, objects: Iterable[Any], *more: tuple[str, Iterable[Any]]) -> int:
+    """One entry per object, its document as of now, in one insert (per thousand) with those
+    of `more` (kind, objects); call inside the change's transaction."""
+    rows = _rows(kind, objects)
+    for other, others in more:
+        rows += _rows(other, others)
     ExchangeEntry.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 

@@ -26,8 +26,7 @@ def _hazard_events(ids):
         HazardEvent.objects.filter(pk__in=ids).select_related("hazard__enterprise").order_by("pk")
     )
     hazards = {ev.hazard_id: ev.hazard for ev in found}
-    outbox.write("hazard", hazards.values())
-    outbox.write("hazard_event", found)
+    outbox.write("hazard", hazards.values(), ("hazard_event", found))
 
 
 def _listener(model, ids):
