@@ -23,7 +23,7 @@ from monitoring.models import Alarm
 
 # The models write_ids fetches by id (hazards and grades are written from their events' rows).
 MODELS: dict[str, Any] = {"alarm": Alarm, "inspection": Inspection, "penalty": Penalty}
-SEQUENCE_BATCH = 5000
+SEQUENCE_BATCH = 1000
 
 
 def _enterprise(kind: str, obj: Any) -> Any:

@@ -29,9 +29,17 @@ def _hazard_events(ids):
     outbox.write("hazard", hazards.values(), ("hazard_event", found))
 
 
+# Events handled per chunk: a province's first grading run records about 100,000 grade
+# changes at once, more than one IN (...) may hold on SQLite.
+CHUNK = 500
+
+
 def _listener(model, ids):
-    if not ids:
-        return
+    for start in range(0, len(ids), CHUNK):
+        _chunk(model, ids[start : start + CHUNK])
+
+
+def _chunk(model, ids):
     if model is HazardEvent:
         _hazard_events(ids)
     elif model is AlarmEvent:
