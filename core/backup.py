@@ -114,6 +114,7 @@ class Database:
         """A DB-API connection of its own (autocommit off)."""
         if self.engine == "postgresql":
             import psycopg
+            from psycopg.conninfo import make_conninfo
 
             values = {
                 "dbname": self.name,
@@ -123,7 +124,8 @@ class Database:
                 "port": self.port,
             }
             try:
-                return psycopg.connect(**{key: value for key, value in values.items() if value})
+                conninfo = make_conninfo(**{key: value for key, value in values.items() if value})
+                return psycopg.connect(conninfo)
             except psycopg.OperationalError as exc:
                 raise BackupError(f"无法连接数据库 {self.name}：{exc}") from exc
         return sqlite3.connect(self.name, uri=self.name.startswith("file:"))
@@ -165,7 +167,7 @@ def _hazard_event_table() -> tuple[str, str] | None:
         model = apps.get_model("hazards", "HazardEvent")
     except LookupError:
         return None
-    return model._meta.db_table, model._meta.get_field("hazard").column  # type: ignore[union-attr]
+    return model._meta.db_table, model._meta.get_field("hazard").column
 
 
 def _digest(mapping: dict[str, int]) -> str:
