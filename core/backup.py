@@ -244,8 +244,11 @@ def _tar_media(root: Path, target: Path) -> dict[str, str]:
             name = path.relative_to(root).as_posix()
             # Read once: the checksum is of the bytes that went into the tar, even if the file
             # changes meanwhile.
-            data = path.read_bytes()
-            info = archive.gettarinfo(str(path), arcname=name)
+            try:
+                data = path.read_bytes()
+                info = archive.gettarinfo(str(path), arcname=name)
+            except FileNotFoundError:
+                continue  # removed meanwhile (the hourly sweep of kept uploads): not in the backup
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             sums[name] = hashlib.sha256(data).hexdigest()

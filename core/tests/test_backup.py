@@ -277,3 +277,15 @@ def test_a_backup_taken_while_another_thread_writes_is_consistent(tmp_path):
     assert orders == lines >= 200
     assert manifest["tables"] == {"orders": orders, "order_lines": lines}
     assert written[0] > orders  # the writer went on after the copy was taken
+
+
+def test_a_media_file_removed_during_the_backup_is_left_out(tmp_path, monkeypatch):
+    media = tmp_path / "media"
+    (media / "hazards").mkdir(parents=True)
+    (media / "hazards" / "kept.png").write_bytes(b"kept")
+    listed = list(backup._media_files(media))
+    monkeypatch.setattr(backup, "_media_files", lambda root: [*listed, root / "stash" / "gone"])
+    directory = backup.create(
+        tmp_path / "backups", database=small_sqlite(tmp_path), media_root=media
+    )
+    assert list(backup.load_manifest(directory)["media"]) == ["hazards/kept.png"]
