@@ -2,6 +2,7 @@
 the engine the suite runs on: PostgreSQL is dumped and restored into a database the test creates
 and drops, SQLite is copied through the online backup API into a new file."""
 
+import contextlib
 import io
 import json
 import sqlite3
@@ -42,21 +43,17 @@ def url_for(conf, name):
     return f"postgres://{auth}{host}:{port}/{name}"
 
 
-@pytest.fixture
-def fresh_database(tmp_path):
-    """A new, empty database of the suite's engine: a new PostgreSQL database created and
-    dropped here, or a new SQLite file. Yields its URL."""
-    conf = connection.settings_dict
-    if connection.vendor == "sqlite":
-        yield url_for(conf, tmp_path / "restored" / "anjian.sqlite3")
-        return
+@contextlib.contextmanager
+def scratch_postgresql():
+    """A new PostgreSQL database on the suite's server, dropped at the end; yields its URL."""
     import psycopg
 
+    conf = connection.settings_dict
     name = f"{conf['NAME']}_drill_{uuid.uuid4().hex[:8]}"
     server = backup.Database.from_settings({**conf, "NAME": "postgres"})
     with server.connect() as admin:
         admin.autocommit = True
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     try:
         yield url_for(conf, name)
     finally:
@@ -67,6 +64,17 @@ def fresh_database(tmp_path):
                     psycopg.sql.Identifier(name)
                 )
             )
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """A new, empty database of the suite's engine: a new PostgreSQL database created and
+    dropped here, or a new SQLite file. Yields its URL."""
+    if connection.vendor == "sqlite":
+        yield url_for(connection.settings_dict, tmp_path / "restored" / "anjian.sqlite3")
+        return
+    with scratch_postgresql() as url:
+        yield url
 
 
 def execute(url, statement):
@@ -289,3 +297,53 @@ def test_a_media_file_removed_during_the_backup_is_left_out(tmp_path, monkeypatc
         tmp_path / "backups", database=small_sqlite(tmp_path), media_root=media
     )
     assert list(backup.load_manifest(directory)["media"]) == ["hazards/kept.png"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the suite runs on SQLite")
+def test_a_postgresql_backup_taken_while_another_thread_writes_is_consistent(tmp_path):
+    """pg_dump and the manifest's figures share one snapshot while a writer commits pairs of
+    rows: the restored copy holds whole transactions only, as many as the manifest says."""
+    with scratch_postgresql() as source_url, scratch_postgresql() as target_url:
+        source = backup.Database.from_url(source_url)
+        execute(source_url, "CREATE TABLE orders (id serial PRIMARY KEY, note text)")
+        execute(source_url, "CREATE TABLE order_lines (id serial PRIMARY KEY, note text)")
+        started, stop = threading.Event(), threading.Event()
+        written = [0]
+
+        def writer():
+            link = source.connect()
+            try:
+                extra = 20  # transactions committed after the backup
+                while extra:
+                    link.execute("INSERT INTO orders (note) VALUES (%s)", ("x" * 200,))
+                    link.execute("INSERT INTO order_lines (note) VALUES (%s)", ("y" * 200,))
+                    link.commit()
+                    written[0] += 1
+                    if written[0] == 100:
+                        started.set()
+                    if stop.is_set():
+                        extra -= 1
+            finally:
+                link.close()
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            assert started.wait(30)
+            directory = backup.create(
+                tmp_path / "backups", database=source, media_root=tmp_path / "m"
+            )
+        finally:
+            stop.set()
+            thread.join(30)
+        manifest = backup.load_manifest(directory)
+        orders = manifest["tables"]["orders"]
+        assert manifest["tables"]["order_lines"] == orders >= 100
+        assert written[0] > orders
+        target = backup.Database.from_url(target_url)
+        assert backup.restore(directory, database=target, media_root=tmp_path / "m2") == []
+        with target.connect() as link:
+            restored = link.execute(
+                "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_lines)"
+            ).fetchone()
+        assert restored == (orders, orders)
