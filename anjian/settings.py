@@ -241,6 +241,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Backups (core/backup.py, manage.py backup): where they go, and the directory of pg_dump and
+# pg_restore when those on PATH do not suit the server (e.g. /usr/lib/postgresql/16/bin).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+PG_BIN_DIR = env_str("PG_BIN_DIR")
 
 # Uploads: the enterprise import accepts a spreadsheet up to this many bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
