@@ -359,6 +359,8 @@ def main(argv=None) -> int:
     django.setup()
     fleet = Fleet(home)
     report = {}
+    # Stopped by SIGTERM (or make's Ctrl+C), it still stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         report = scale_out(args, home, env, fleet, redis_port)
     finally:
