@@ -125,7 +125,9 @@ def test_a_refused_record_stores_nothing(enforcer, enterprise_a, inspectors):
 
 def test_the_photo_count_must_match(enforcer, enterprise_a, inspectors):
     bundle = enforcer.get(BUNDLE.format(enterprise_a.pk)).json()
-    response = send(enforcer, INSPECTIONS, inspection_record(bundle, inspectors, None, 2), [photo()])
+    response = send(
+        enforcer, INSPECTIONS, inspection_record(bundle, inspectors, None, 2), [photo()]
+    )
     assert response.status_code == 422
     assert not Inspection.objects.exists()
 

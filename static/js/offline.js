@@ -64,7 +64,7 @@
       else if (key === "on") for (const [name, fn] of Object.entries(value)) node.addEventListener(name, fn);
       else node.setAttribute(key, value === true ? "" : value);
     }
-    for (const child of children.flat()) if (child) node.append(child);
+    for (const child of children.flat(Infinity)) if (child) node.append(child);
     return node;
   }
   const today = () => {
