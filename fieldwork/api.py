@@ -112,7 +112,7 @@ class OfflineSyncedOut(Schema):
 class OfflineRecordForm(Schema):
     # Optional in the form so that a role without fieldwork.use is told 403 before its record
     # is read; an empty or unreadable record is a 422.
-    record: Text(200_000) = Field("", description="记录内容（JSON，必填）")
+    record: Text(100_000) = Field("", description="记录内容（JSON，必填）")
 
 
 class OfflineAnswerIn(Schema):
