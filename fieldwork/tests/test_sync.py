@@ -197,3 +197,33 @@ def test_a_self_check_sent_twice_is_stored_once_and_a_changed_list_conflicts(
     assert response.status_code == 409
     assert SelfInspection.objects.count() == 1
     assert post_json(principal, SELF_CHECKS, {**stale, "accept_changes": True}).status_code == 201
+
+
+def test_a_resend_racing_the_first_answers_its_record(users, enterprise_a, monkeypatch):
+    """Two sends of one record at once: both pass the look-up before either has stored; the
+    second fails on the unique client id and answers the first's record."""
+    from fieldwork import services
+
+    employee = users[Role.EMPLOYEE]
+    client_id = uuid.uuid4()
+    report = {
+        "enterprise_id": enterprise_a.pk,
+        "source": "employee_report",
+        "description": "配电箱门未关闭",
+        "place": "",
+        "found_on": Hazard._meta.get_field("found_on").default(),
+        "photos": [],
+    }
+    first = services.sync_hazard(employee, client_id, **report)
+    looked_up = services._existing
+    calls = []
+
+    def not_yet_stored(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else looked_up(*args)
+
+    monkeypatch.setattr(services, "_existing", not_yet_stored)
+    second = services.sync_hazard(employee, client_id, **report)
+    assert len(calls) == 2  # looked up again after the unique index refused the insert
+    assert (second.created, second.record.pk) == (False, first.record.pk)
+    assert Hazard.objects.count() == 1
