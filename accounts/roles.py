@@ -407,6 +407,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.refresh": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "targets.plan": frozenset({Role.TOWN_SUPERVISOR}),
     "targets.report": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # Field work without signal (issue 18, fieldwork/): the offline page and its API, for anyone
+    # who fills one of its forms; each record is still checked by its own action
+    # (inspection.manage, hazard.report, self_inspection.record) when it is synced.
+    "fieldwork.use": _ALL,
 }
 # The city and province levels (issue 17): their supervisors oversee the counties below them
 # and act through them, so by default they only read. They get the reading actions a county

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tips",
     "targets",
     "workbench",
+    "fieldwork",
     "demo",
 ]
 
