@@ -316,6 +316,9 @@ class OpsCount(models.Model):
         verbose_name = verbose_name_plural = "运行计数"
         ordering = ["-hour"]
 
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H}:00"
+
 
 class OpsEntry(models.Model):
     """One of the last slow statements (its SQL text, truncated, never its parameters) or
@@ -339,3 +342,6 @@ class OpsEntry(models.Model):
         verbose_name = verbose_name_plural = "运行记录"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["kind", "-at"], name="core_opsentry_kind_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.method} {self.path}"

@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, request_finished
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -75,7 +75,12 @@ def _note_exception(sender, request=None, **kwargs):
         request.ops_exception = f"{type(error).__module__}.{type(error).__qualname__}"[:100]
 
 
+def _end_of_request(sender, **kwargs):
+    logs.context.set(None)
+
+
 got_request_exception.connect(_note_exception, dispatch_uid="core.ops.note_exception")
+request_finished.connect(_end_of_request, dispatch_uid="core.ops.end_of_request")
 
 
 class OpsMiddleware:
@@ -85,37 +90,36 @@ class OpsMiddleware:
     def __call__(self, request):
         request_id = logs.request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id
-        token = logs.context.set({"request_id": request_id, "path": request.path, "request": request})
+        # Cleared when the response is closed (request_finished), not here: Django logs a 4xx or
+        # 5xx (django.request) after the middleware has answered, and that line is the request's.
+        logs.context.set({"request_id": request_id, "path": request.path, "request": request})
         statements = SlowStatements(settings.SLOW_QUERY_MS)
         start = time.perf_counter()
-        try:
-            with connection.execute_wrapper(statements):
-                response = self.get_response(request)
-            duration_ms = round((time.perf_counter() - start) * 1000)
-            response["X-Request-ID"] = request_id
-            status = response.status_code
-            if requests_log.isEnabledFor(logging.INFO):
-                requests_log.info(
-                    "%s %s %s %dms",
-                    request.method,
-                    request.path,
-                    status,
-                    duration_ms,
-                    extra={"method": request.method, "status": status, "duration_ms": duration_ms},
-                )
-            if (statements.count or status >= 500) and request.path not in UNCOUNTED_PATHS:
-                record(
-                    statements,
-                    request_id=request_id,
-                    method=request.method or "",
-                    path=request.path,
-                    status=status,
-                    duration_ms=duration_ms,
-                    exception=getattr(request, "ops_exception", ""),
-                )
-            return response
-        finally:
-            logs.context.reset(token)
+        with connection.execute_wrapper(statements):
+            response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - start) * 1000)
+        response["X-Request-ID"] = request_id
+        status = response.status_code
+        if requests_log.isEnabledFor(logging.INFO):
+            requests_log.info(
+                "%s %s %s %dms",
+                request.method,
+                request.path,
+                status,
+                duration_ms,
+                extra={"method": request.method, "status": status, "duration_ms": duration_ms},
+            )
+        if (statements.count or status >= 500) and request.path not in UNCOUNTED_PATHS:
+            record(
+                statements,
+                request_id=request_id,
+                method=request.method or "",
+                path=request.path,
+                status=status,
+                duration_ms=duration_ms,
+                exception=getattr(request, "ops_exception", ""),
+            )
+        return response
 
 
 def record(statements: SlowStatements, *, status=None, exception="", **where) -> None:
@@ -145,11 +149,15 @@ def record(statements: SlowStatements, *, status=None, exception="", **where) ->
                     f"ON CONFLICT (hour) DO UPDATE SET "
                     f"slow_queries = {table}.slow_queries + excluded.slow_queries, "
                     f"errors = {table}.errors + excluded.errors",
-                    [connection.ops.adapt_datetimefield_value(hour), statements.count, int(bool(error))],
+                    [
+                        connection.ops.adapt_datetimefield_value(hour),
+                        statements.count,
+                        int(bool(error)),
+                    ],
                 )
             OpsEntry.objects.bulk_create(entries)
     except DatabaseError:
-        logger.warning("Could not record slow statements or errors / 运行计数未能写入", exc_info=True)
+        logger.warning("Could not record the ops counts / 运行计数未能写入", exc_info=True)
 
 
 # --- the task workers ----------------------------------------------------------------------------
@@ -192,9 +200,7 @@ def _task_ended(task, task_value, exc):
                 method="task",
                 path=f"task:{task.name}",
                 duration_ms=round((time.perf_counter() - start) * 1000),
-                exception=(
-                    f"{type(exc).__module__}.{type(exc).__qualname__}"[:100] if exc else ""
-                ),
+                exception=(f"{type(exc).__module__}.{type(exc).__qualname__}"[:100] if exc else ""),
             )
     finally:
         logs.context.reset(token)

@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,7 +99,9 @@ def healthz(request):
     if failed:
         body["failed"] = [result.key for result in failed]
         body["detail"] = "；".join(f"{result.label}：{result.detail}" for result in failed)
-    return JsonResponse(body, status=503 if failed else 200, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body, status=503 if failed else 200, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @login_required

@@ -5,45 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_upper_levels'),
+        ("core", "0006_upper_levels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpsCount',
+            name="OpsCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField(unique=True, verbose_name='小时')),
-                ('slow_queries', models.PositiveIntegerField(default=0, verbose_name='慢查询')),
-                ('errors', models.PositiveIntegerField(default=0, verbose_name='服务器错误')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField(unique=True, verbose_name="小时")),
+                ("slow_queries", models.PositiveIntegerField(default=0, verbose_name="慢查询")),
+                ("errors", models.PositiveIntegerField(default=0, verbose_name="服务器错误")),
             ],
             options={
-                'verbose_name': '运行计数',
-                'verbose_name_plural': '运行计数',
-                'ordering': ['-hour'],
+                "verbose_name": "运行计数",
+                "verbose_name_plural": "运行计数",
+                "ordering": ["-hour"],
             },
         ),
         migrations.CreateModel(
-            name='OpsEntry',
+            name="OpsEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('slow', '慢查询'), ('error', '服务器错误')], max_length=10, verbose_name='类型')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求编号')),
-                ('method', models.CharField(blank=True, max_length=10, verbose_name='方法')),
-                ('path', models.CharField(blank=True, max_length=200, verbose_name='路径')),
-                ('status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='状态码')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='耗时（毫秒）')),
-                ('sql', models.TextField(blank=True, verbose_name='语句')),
-                ('exception', models.CharField(blank=True, max_length=100, verbose_name='异常类型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("slow", "慢查询"), ("error", "服务器错误")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="请求编号"),
+                ),
+                ("method", models.CharField(blank=True, max_length=10, verbose_name="方法")),
+                ("path", models.CharField(blank=True, max_length=200, verbose_name="路径")),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="状态码"),
+                ),
+                (
+                    "duration_ms",
+                    models.PositiveIntegerField(default=0, verbose_name="耗时（毫秒）"),
+                ),
+                ("sql", models.TextField(blank=True, verbose_name="语句")),
+                (
+                    "exception",
+                    models.CharField(blank=True, max_length=100, verbose_name="异常类型"),
+                ),
             ],
             options={
-                'verbose_name': '运行记录',
-                'verbose_name_plural': '运行记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['kind', '-at'], name='core_opsentry_kind_at')],
+                "verbose_name": "运行记录",
+                "verbose_name_plural": "运行记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["kind", "-at"], name="core_opsentry_kind_at")],
             },
         ),
     ]
