@@ -44,6 +44,7 @@ if os.environ.get("LOG_FORMAT") == "json":
         },
         "loggers": {
             "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # The app writes the request lines (with their ids); this would repeat each one.
+            "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         },
     }
