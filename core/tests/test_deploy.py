@@ -43,7 +43,10 @@ def settings_read() -> set[str]:
 
 def test_the_env_file_names_every_setting_the_code_reads():
     _, named = env_file()
-    assert sorted(settings_read() - named) == []
+    missing = sorted(settings_read() - named)
+    assert missing == [], (
+        f"add them to deploy/anjian.env.example (commented, with the default): {missing}"
+    )
     # And nothing that no code reads (a misspelt name would silently do nothing).
     assert sorted(named - settings_read()) == []
 
