@@ -19,6 +19,9 @@ keepalive = 5
 # nginx is on the same host; only it may say the request came over HTTPS.
 forwarded_allow_ips = "127.0.0.1"
 accesslog = None
+# gunicorn's control socket defaults to one path in the user's home: two instances on a host
+# would share it. systemd starts, stops and reloads the instances instead.
+control_socket_disable = True
 errorlog = "-"
 capture_output = True
 
