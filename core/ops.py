@@ -39,6 +39,9 @@ SQL_CHARS = 2000
 SLOW_PER_REQUEST = 5
 # The load balancer's probe: its answer already says what failed, every few seconds.
 UNCOUNTED_PATHS = frozenset({"/healthz"})
+# The app's 503 says the database is away (anjian/api.py): writing its count would wait for the
+# database too. It is in the log, and /healthz names the outage.
+UNAVAILABLE = 503
 
 
 class SlowStatements:
@@ -109,11 +112,12 @@ class OpsMiddleware:
                 duration_ms,
                 extra={"method": request.method, "status": status, "duration_ms": duration_ms},
             )
-        if (statements.count or status >= 500) and request.path not in UNCOUNTED_PATHS:
+        error = status >= 500 and status != UNAVAILABLE
+        if (statements.count or error) and request.path not in UNCOUNTED_PATHS:
             record(
                 statements,
                 request_id=request_id,
-                method=request.method or "",
+                method=(request.method or "")[:10],
                 path=request.path,
                 status=status,
                 duration_ms=duration_ms,
@@ -126,7 +130,7 @@ def record(statements: SlowStatements, *, status=None, exception="", **where) ->
     """One request's (or task's) slow statements and error: the hour's row by one upsert, and the
     entries. A failure here (the database away) is logged, never the request's failure."""
     now = timezone.now()
-    error = exception or (status is not None and status >= 500)
+    error = exception or (status is not None and status >= 500 and status != UNAVAILABLE)
     common = {"at": now, **{key: str(value)[:200] for key, value in where.items()}}
     common["duration_ms"] = int(where.get("duration_ms", 0))
     entries = [

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.db import DatabaseError, connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
@@ -41,7 +42,11 @@ def boom(request):
     return 1 / 0
 
 
-urlpatterns = [path("boom/", boom), path("", boom)]
+def away(request):
+    return HttpResponse("数据库暂时不可用", status=503)
+
+
+urlpatterns = [path("boom/", boom), path("away/", away), path("", boom)]
 failing = pytest.mark.urls(__name__)
 
 
@@ -200,6 +205,13 @@ def test_a_server_error_is_counted_with_its_class_and_request_id(db):
     entry = OpsEntry.objects.filter(kind=OpsEntry.Kind.ERROR).order_by("at", "id").first()
     assert entry.exception == "builtins.ZeroDivisionError"
     assert (entry.path, entry.status, entry.request_id) == ("/boom/", 500, "err-1")
+
+
+@failing
+def test_the_database_away_answer_is_not_written(db):
+    # Its write would wait for the database too: the log and /healthz say it.
+    assert anonymous().get("/away/").status_code == 503
+    assert not OpsCount.objects.exists() and not OpsEntry.objects.exists()
 
 
 @failing
