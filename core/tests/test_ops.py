@@ -296,3 +296,8 @@ def test_the_page_is_the_county_administrators_and_the_superusers(users, platfor
         assert client_for(Client(), user).get("/ops/").status_code == expected, role
     assert client_for(Client(), platform_admin).get("/ops/").status_code == 200
     assert Client().get("/ops/").status_code == 302
+
+
+def test_the_admin_links_to_the_page(users, platform_admin):
+    html = client_for(Client(), platform_admin).get("/admin/").content.decode()
+    assert 'href="/ops/"' in html and "运行状况" in html
