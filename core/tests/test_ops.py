@@ -25,12 +25,13 @@ from huey.contrib.djhuey import db_task
 from pythonjsonlogger.json import JsonFormatter
 
 from accounts.roles import Role
+from anjian.wsgi import application
 from conftest import client_for
 from core import logs, ops
 from core.models import OpsCount, OpsEntry
 from monitoring.conftest import at, gateway_a, points_a  # noqa: F401  (fixtures)
 from monitoring.conftest import now as now
-from monitoring.tests.test_gateway_http import _call, _environ, same_connection  # noqa: F401
+from monitoring.tests.test_gateway_http import _environ, same_connection  # noqa: F401
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -76,8 +77,16 @@ def test_the_lean_telemetry_path_carries_the_id_too(
 ):
     body = json.dumps({"readings": [{"point": "dp1", "ts": at(now), "value": 900}]}).encode()
     environ = _environ("/api/v1/telemetry", body, token=gateway_a.token)
-    status, headers, _ = _call(environ | {"HTTP_X_REQUEST_ID": "gw-1"})
-    assert status == 200 and headers["X-Request-ID"] == "gw-1"
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers=dict(headers))
+
+    result = application(environ | {"HTTP_X_REQUEST_ID": "gw-1"}, start_response)
+    b"".join(result)
+    result.close()  # as a WSGI server does: the request's log context ends here
+    assert answer["status"] == 200 and answer["headers"]["X-Request-ID"] == "gw-1"
+    assert logs.context.get() is None
 
 
 # --- structured logs -------------------------------------------------------------------------
@@ -96,6 +105,9 @@ def json_lines():
     handler.addFilter(logs.RequestContextFilter())
     root, requests_log = logging.getLogger(), logging.getLogger("anjian.requests")
     root.addHandler(handler)
+    # A test elsewhere that drove the WSGI application without closing its answer (as a server
+    # always does) leaves its request's context behind on this thread.
+    logs.context.set(None)
     level = requests_log.level
     requests_log.setLevel(logging.INFO)
     yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
