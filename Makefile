@@ -13,6 +13,7 @@ MOSQUITTO := $(shell command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 
 .PHONY: setup run test lint pytest browser-deps broker-deps fonts bench bench-ingest scaleout \
 	scaleout-deps clean
+.PHONY: setup run test lint pytest browser-deps broker-deps deploy-deps fonts bench bench-ingest clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +98,14 @@ scaleout-deps: broker-deps
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 			nginx redis-server >/dev/null; \
+# Debian's nginx (and openssl): core/tests/test_deploy.py checks deploy/nginx/anjian.conf with
+# `nginx -t` behind a throw-away certificate.
+deploy-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			nginx openssl >/dev/null; \
 	fi
 
 lint: setup
@@ -106,7 +115,7 @@ lint: setup
 	$(VENV)/bin/mypy --cache-dir $(CACHE_DIR)/mypy_cache
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: setup browser-deps broker-deps
+pytest: setup browser-deps broker-deps deploy-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## make test: set up and run the whole suite (lint, migrations check, tests); DATABASE_URL picks the database

@@ -48,5 +48,6 @@ def navigation(request):
             "targets": can(user, "targets.view"),
             "api": can(user, "api.use"),
             "admin": admin.site.has_permission(request),
+            "ops": user.is_superuser or can(user, "ops.view"),
         },
     }

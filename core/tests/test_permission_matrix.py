@@ -99,6 +99,8 @@ def post(action, obj=None, **extra):
 PAGES: dict[str, Route] = {
     "home": page(SIGNED_IN),
     "healthz": page(OPEN),
+    # 运行状况: the county administrator's (and the platform superuser's, core/tests/test_ops.py).
+    "ops": page("ops.view"),
     "login": page(OPEN),
     "logout": post(OPEN),
     "tokens": page("api.use"),
