@@ -11,9 +11,8 @@ CACHE_DIR ?= var
 MQTT_PORT ?= 1883
 MOSQUITTO := $(shell command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 
-.PHONY: setup run test lint pytest browser-deps broker-deps fonts bench bench-ingest scaleout \
-	scaleout-deps clean
-.PHONY: setup run test lint pytest browser-deps broker-deps deploy-deps fonts bench bench-ingest clean
+.PHONY: setup run test lint pytest browser-deps broker-deps deploy-deps fonts bench bench-ingest \
+	scaleout scaleout-deps clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -90,22 +89,24 @@ broker-deps:
 			mosquitto >/dev/null; \
 	fi
 
-# The scale-out test starts its own nginx, Redis and Mosquitto (Debian's) on free ports.
-scaleout-deps: broker-deps
-	@if { ! command -v nginx && [ ! -x /usr/sbin/nginx ]; } >/dev/null || \
-		! command -v redis-server >/dev/null; then \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-			nginx redis-server >/dev/null; \
 # Debian's nginx (and openssl): core/tests/test_deploy.py checks deploy/nginx/anjian.conf with
 # `nginx -t` behind a throw-away certificate.
 deploy-deps:
-	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null; then \
+	@if { ! command -v nginx && [ ! -x /usr/sbin/nginx ]; } >/dev/null || \
+		! command -v openssl >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 			nginx openssl >/dev/null; \
+	fi
+
+# The scale-out test starts its own nginx, Redis and Mosquitto (Debian's) on free ports.
+scaleout-deps: deploy-deps broker-deps
+	@if ! command -v redis-server >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			redis-server >/dev/null; \
 	fi
 
 lint: setup
