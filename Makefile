@@ -11,7 +11,8 @@ CACHE_DIR ?= var
 MQTT_PORT ?= 1883
 MOSQUITTO := $(shell command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 
-.PHONY: setup run test lint pytest browser-deps broker-deps fonts bench bench-ingest clean
+.PHONY: setup run test lint pytest browser-deps broker-deps deploy-deps fonts bench bench-ingest \
+	scaleout scaleout-deps clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +89,26 @@ broker-deps:
 			mosquitto >/dev/null; \
 	fi
 
+# Debian's nginx (and openssl): core/tests/test_deploy.py checks deploy/nginx/anjian.conf with
+# `nginx -t` behind a throw-away certificate.
+deploy-deps:
+	@if { ! command -v nginx && [ ! -x /usr/sbin/nginx ]; } >/dev/null || \
+		! command -v openssl >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			nginx openssl >/dev/null; \
+	fi
+
+# The scale-out test starts its own nginx, Redis and Mosquitto (Debian's) on free ports.
+scaleout-deps: deploy-deps broker-deps
+	@if ! command -v redis-server >/dev/null; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			redis-server >/dev/null; \
+	fi
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -95,7 +116,7 @@ lint: setup
 	$(VENV)/bin/mypy --cache-dir $(CACHE_DIR)/mypy_cache
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: setup browser-deps broker-deps
+pytest: setup browser-deps broker-deps deploy-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## make test: set up and run the whole suite (lint, migrations check, tests); DATABASE_URL picks the database
@@ -109,6 +130,12 @@ bench: setup
 ## BENCH_ARGS="--duration 600" makes it the 10-minute memory run
 bench-ingest: setup
 	$(PY) manage.py bench_ingest $(BENCH_ARGS)
+
+## make scaleout: nginx, two app servers, Redis and two task workers, Mosquitto and two ingest
+## workers on 127.0.0.1; traffic, three processes killed mid-run, checks (see README.md);
+## DATABASE_URL names the PostgreSQL server, SCALEOUT_ARGS="--duration 60" passes options
+scaleout: setup scaleout-deps
+	$(PY) deploy/scaleout/run.py $(SCALEOUT_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

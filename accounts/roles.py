@@ -413,6 +413,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # province account (GET /api/v1/exchange/changes).
     "exchange.manage": frozenset({Role.COUNTY_ADMIN}),
     "exchange.pull": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
+    # Field work without signal (issue 18, fieldwork/): the offline page and its API, for anyone
+    # who fills one of its forms; each record is still checked by its own action
+    # (inspection.manage, hazard.report, self_inspection.record) when it is synced.
+    "fieldwork.use": _ALL,
+    # Operations (issue 18): the 运行状况 page (health checks, slow statements and server
+    # errors of the installation, no personal data) for the county administrator; the platform
+    # superuser, who holds no role, sees it too (core/views.py).
+    "ops.view": frozenset({Role.COUNTY_ADMIN}),
 }
 # The city and province levels (issue 17): their supervisors oversee the counties below them
 # and act through them, so by default they only read. They get the reading actions a county

@@ -150,6 +150,7 @@ def _register_routers():
     from enterprises.api import router as enterprises_router
     from exchange.api import router as exchange_router
     from experts.api import confined_spaces_router, expert_visits_router
+    from fieldwork.api import router as fieldwork_router
     from grading.api import router as grading_router
     from hazards.api import router as hazards_router
     from monitoring.api import router as monitoring_router
@@ -191,6 +192,7 @@ def _register_routers():
     api.add_router("/notifications", notifications_router)
     api.add_router("/targets/reports", target_reports_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/offline", fieldwork_router)
 
 
 def _json_object_body(view):

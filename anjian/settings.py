@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
 from anjian.env import env_bool, env_int, env_list, env_str
 
@@ -72,10 +74,14 @@ INSTALLED_APPS = [
     "targets",
     "exchange",
     "workbench",
+    "fieldwork",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the structured request log and the slow-query and error
+    # counts (core/ops.py) see every answer, redirects and refusals included.
+    "core.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -242,6 +248,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Backups (core/backup.py, manage.py backup): where they go, and the directory of pg_dump and
+# pg_restore when those on PATH do not suit the server (e.g. /usr/lib/postgresql/16/bin).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+PG_BIN_DIR = env_str("PG_BIN_DIR")
 
 # Uploads: the enterprise import accepts a spreadsheet up to this many bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
@@ -383,9 +393,47 @@ HUEY = {
     "consumer": {"workers": env_int("TASK_WORKERS", 2), "worker_type": "thread"},
 }
 
+# --- Logs, health and operations (README "Production deployment") ---------------------------
+# LOG_FORMAT=json writes one JSON object per line (time, level, logger, message, request_id,
+# user_id, path, status, duration_ms) for a log collector; "text" (the default) the message
+# alone. LOG_REQUESTS adds one line per request (method, path, status, duration, user) at INFO:
+# on by default with JSON. Every record of a request carries its id (core/ops.py): the proxy's
+# X-Request-ID when it is short and safe, else one made here, sent back in X-Request-ID.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", LOG_FORMAT == "json")
+# A database statement slower than this many milliseconds is counted (per hour) and kept among
+# the last slow statements (its text, never its parameters) on the 运行状况 page.
+SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 500)
+# /healthz checks the MQTT broker when one is configured: MQTT_HOST set in the environment (the
+# embedded default may run without a broker), or HEALTH_CHECK_BROKER=1; 0 leaves it out.
+HEALTH_CHECK_BROKER = env_bool("HEALTH_CHECK_BROKER", bool(env_str("MQTT_HOST")))
+# Each check of /healthz gives up after this many seconds.
+HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_MS", 1000) / 1000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "reserved_attrs": [*RESERVED_LOG_ATTRS, "request", "server_time"],
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"anjian.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }

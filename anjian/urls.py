@@ -7,6 +7,7 @@ from enforcement.public_urls import case_urlpatterns
 urlpatterns = [
     path("", include("workbench.urls")),
     path("", include("core.urls")),
+    path("", include("fieldwork.urls")),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("hazards/", include("hazards.urls")),

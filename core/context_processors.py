@@ -11,6 +11,7 @@ def navigation(request):
     return {
         "unread_notifications": unread_count(user),
         "nav": {
+            "fieldwork": can(user, "fieldwork.use"),
             "enterprise_list": can(user, "enterprise.list"),
             "enterprise_import": can(user, "enterprise.import"),
             "hazard_board": can(user, "hazard.board"),
@@ -48,5 +49,6 @@ def navigation(request):
             "api": can(user, "api.use"),
             "exchange": can(user, "exchange.manage"),
             "admin": admin.site.has_permission(request),
+            "ops": user.is_superuser or can(user, "ops.view"),
         },
     }

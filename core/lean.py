@@ -5,7 +5,8 @@ application (anjian/wsgi.py) sends those paths here and every other one through 
 
 What the full stack does that such an endpoint still needs is done here: the Host header is
 checked against ALLOWED_HOSTS (CommonMiddleware's check), the request_started/finished signals
-still open and close database connections, and an exception still becomes Django's response."""
+still open and close database connections, and an exception still becomes Django's response.
+The ops middleware (core/ops.py: request id, request log, slow statements and errors) stays."""
 
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
@@ -16,7 +17,11 @@ class LeanHandler(WSGIHandler):
         self._view_middleware = []
         self._template_response_middleware = []
         self._exception_middleware = []
-        self._middleware_chain = convert_exception_to_response(self._checked)
+        from core.ops import OpsMiddleware
+
+        self._middleware_chain = convert_exception_to_response(
+            OpsMiddleware(convert_exception_to_response(self._checked))
+        )
 
     def _checked(self, request):
         request.get_host()  # DisallowedHost: a 400, as on every other path

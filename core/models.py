@@ -302,3 +302,46 @@ class Event(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+
+class OpsCount(models.Model):
+    """The slow statements and server errors of one hour (core/ops.py): a row only for an hour
+    in which something happened, added to by one upsert per request that had either."""
+
+    hour = models.DateTimeField("小时", unique=True)
+    slow_queries = models.PositiveIntegerField("慢查询", default=0)
+    errors = models.PositiveIntegerField("服务器错误", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运行计数"
+        ordering = ["-hour"]
+
+    def __str__(self):
+        return f"{self.hour:%Y-%m-%d %H}:00"
+
+
+class OpsEntry(models.Model):
+    """One of the last slow statements (its SQL text, truncated, never its parameters) or
+    server errors (path, exception class, request id): no personal data."""
+
+    class Kind(models.TextChoices):
+        SLOW = "slow", "慢查询"
+        ERROR = "error", "服务器错误"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    at = models.DateTimeField("时间", default=timezone.now)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    method = models.CharField("方法", max_length=10, blank=True)
+    path = models.CharField("路径", max_length=200, blank=True)
+    status = models.PositiveSmallIntegerField("状态码", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    sql = models.TextField("语句", blank=True)
+    exception = models.CharField("异常类型", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运行记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"], name="core_opsentry_kind_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.method} {self.path}"

@@ -4,6 +4,7 @@ from core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("ops/", views.ops_page, name="ops"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("inbox/settings/", views.notification_settings, name="notification_settings"),

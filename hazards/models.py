@@ -266,6 +266,9 @@ class Hazard(models.Model):
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Made by the phone that reported the hazard offline (fieldwork/): sent again, the same id
+    # finds this hazard instead of making a second one.
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
 
     objects = HazardQuerySet.as_manager()
 
@@ -550,6 +553,8 @@ class SelfInspection(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # Made by the phone that recorded the check offline (fieldwork/): see Hazard.client_id.
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
 
     objects = SelfInspectionQuerySet.as_manager()
 

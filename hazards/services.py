@@ -230,6 +230,7 @@ def report(
     ordered_by: date | None = None,
     order_link: str = "",
     from_record: bool = False,
+    client_id=None,
 ) -> Hazard:
     """Record a hazard found by anyone who may see the enterprise. A hazard matched to a
     criterion of the standard is major from the start. `photos` are uploaded files, or the
@@ -241,7 +242,9 @@ def report(
     deadline, by staff who may confirm; the enterprise plans its rectification next.
     `order_link`: the page of the inspection whose re-check verifies it (Hazard.order_link).
     `from_record`: called by the record that found it (a campaign's checklist, an expert visit, a
-    remote inspection), the only way to a source of hazards.states.LINKED_SOURCES."""
+    remote inspection), the only way to a source of hazards.states.LINKED_SOURCES.
+    `client_id`: the id a phone gave the report offline (fieldwork.services makes the report
+    idempotent on it)."""
     check(user, "hazard.report", "登记隐患", TransitionRefused)
     if ordered_by is not None:
         check(user, TRANSITIONS["confirm"].permission, "现场确认隐患", TransitionRefused)
@@ -282,6 +285,7 @@ def report(
             is_major=criterion is not None,
             criterion=criterion,
             order_link=order_link if ordered_by is not None else "",
+            client_id=client_id,
         )
         _add_photos(hazard, PhotoKind.FOUND, photos, user)
         _event(hazard, "report", user, "", data={"major": hazard.is_major})
@@ -638,10 +642,11 @@ def record_self_inspection(
     led_by_principal: bool,
     answers: dict[int, tuple[str, str]],
     note: str = "",
+    client_id=None,
 ) -> SelfInspection:
     """A self-inspection answered item by item against the enterprise's applicable criteria
     (its checklist). Each item found wanting becomes a major hazard in the ledger, linked to
-    its criterion."""
+    its criterion. `client_id`: the id a phone gave the check offline (fieldwork.services)."""
     if not can(user, "self_inspection.record"):
         raise TransitionRefused("只有企业主要负责人或安全管理人员可以记录自查", 403)
     led_by = _required(led_by, "请填写带队人")
@@ -674,6 +679,7 @@ def record_self_inspection(
             led_by_principal=led_by_principal,
             note=(note or "").strip(),
             recorded_by=user,
+            client_id=client_id,
         )
         items = []
         for criterion in checklist:

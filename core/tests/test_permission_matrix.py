@@ -100,6 +100,8 @@ def post(action, obj=None, **extra):
 PAGES: dict[str, Route] = {
     "home": page(SIGNED_IN),
     "healthz": page(OPEN),
+    # 运行状况: the county administrator's (and the platform superuser's, core/tests/test_ops.py).
+    "ops": page("ops.view"),
     "login": page(OPEN),
     "logout": post(OPEN),
     "tokens": page("api.use"),
@@ -332,6 +334,9 @@ PAGES: dict[str, Route] = {
     "public_tips:form": page(OPEN),
     "public_tips:search": page(OPEN),
     "public_tips:status": page(OPEN),
+    "fieldwork:offline": page("fieldwork.use"),
+    "fieldwork:service_worker": page(OPEN),
+    "fieldwork:manifest": page(OPEN),
     "tips:list": page("tip.view"),
     "tips:statistics": page("tip.view"),
     "tips:detail": page("tip.view", "tip"),
@@ -531,6 +536,19 @@ OPERATIONS: dict[str, Route] = {
     ),
     # Public: a tip, the status by code (a code no one has: 404), the enterprise search.
     f"POST {V1}/tips": post(OPEN),
+    f"GET {V1}/offline/enterprises/{{enterprise_id}}": page("fieldwork.use", "enterprise"),
+    f"POST {V1}/offline/inspections": post("fieldwork.use"),
+    f"POST {V1}/offline/hazards": post("fieldwork.use"),
+    f"POST {V1}/offline/self-checks": post(
+        "fieldwork.use",
+        body={
+            "client_id": "00000000-0000-4000-8000-000000000001",
+            "enterprise_id": 1,
+            "version": "x",
+            "checked_on": "2026-01-01",
+            "led_by": "x",
+        },
+    ),
     f"GET {V1}/tips/status": page(OPEN, "missing"),
     f"GET {V1}/tips/enterprises": page(OPEN),
     f"GET {V1}/tips": page("tip.view"),

@@ -144,10 +144,12 @@ def create_inspection(
     plan_item_id=None,
     place: str = "",
     warning_id=None,
+    client_id=None,
 ) -> Inspection:
     """Open an inspection (检查中) of an enterprise in the user's scope. With a random-draw
     assignment, its drawn inspectors are the default. With a power warning judged 属实 (转执法),
-    the warning is cited as the inspection's evidence from the start."""
+    the warning is cited as the inspection's evidence from the start. `client_id`: the id a
+    phone gave the inspection offline (fieldwork.services makes the create idempotent on it)."""
     check(user, "inspection.manage", "开展执法检查")
     if not user.jurisdiction_id:
         raise Refused("只有监管部门人员可以开展执法检查", 403)
@@ -217,6 +219,7 @@ def create_inspection(
             plan_item=plan_item,
             place=place,
             created_by=user,
+            client_id=client_id,
         )
         inspection.inspectors.set(inspectors)
         events.record(

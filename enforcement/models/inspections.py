@@ -180,6 +180,9 @@ class Inspection(models.Model):
         related_name="+",
     )
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Made by the phone that recorded the inspection offline (fieldwork/): sent again, the
+    # same id finds this inspection instead of making a second one.
+    client_id = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
 
     objects = InspectionQuerySet.as_manager()
 

@@ -1,0 +1,29 @@
+"""manage.py check_restore DIR [--database-url URL] [--media-root DIR]: compares a database and
+its media directory with a backup's manifest (core/backup.py); exit status 1 on any difference."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core import backup
+from core.management.commands.restore import report
+
+
+class Command(BaseCommand):
+    help = "核对数据库和媒体文件是否与备份清单一致"
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", type=Path, help="备份目录")
+        parser.add_argument("--database-url", help="要核对的数据库地址（默认 DATABASE_URL）")
+        parser.add_argument("--media-root", type=Path, help="要核对的媒体目录（默认 MEDIA_ROOT）")
+
+    def handle(self, *args, **options):
+        url = options.get("database_url")
+        try:
+            database = backup.Database.from_url(url) if url else backup.Database.default()
+            differences = backup.check(
+                options["directory"], database=database, media_root=options.get("media_root")
+            )
+        except backup.BackupError as exc:
+            raise CommandError(f"核对失败：{exc}") from exc
+        report(self, differences)

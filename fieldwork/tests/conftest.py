@@ -1,0 +1,1 @@
+from enforcement.tests.conftest import inspectors  # noqa: F401 (a fixture)
