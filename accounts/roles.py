@@ -407,6 +407,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "targets.refresh": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
     "targets.plan": frozenset({Role.TOWN_SUPERVISOR}),
     "targets.report": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR}),
+    # Data exchange (issue 18; exchange app): the county administrator configures the
+    # subscribers pushed to and registers the platforms above that push tasks down; another
+    # platform polls the changes of its jurisdiction with a token of a county, town, city or
+    # province account (GET /api/v1/exchange/changes).
+    "exchange.manage": frozenset({Role.COUNTY_ADMIN}),
+    "exchange.pull": frozenset({Role.COUNTY_ADMIN, Role.SUPERVISOR, Role.TOWN_SUPERVISOR}),
     # Field work without signal (issue 18, fieldwork/): the offline page and its API, for anyone
     # who fills one of its forms; each record is still checked by its own action
     # (inspection.manage, hazard.report, self_inspection.record) when it is synced.
@@ -473,6 +479,7 @@ UPPER_READ_ACTIONS = frozenset(
         "supervision.view",
         "remote.view",
         "assistance.view",
+        "exchange.pull",
     }
 )
 for _action, _roles in PERMISSIONS.items():

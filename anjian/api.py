@@ -148,6 +148,7 @@ def _register_routers():
     from enforcement.plans.api import router as plans_router
     from enforcement.remote.api import router as remote_router
     from enterprises.api import router as enterprises_router
+    from exchange.api import router as exchange_router
     from experts.api import confined_spaces_router, expert_visits_router
     from fieldwork.api import router as fieldwork_router
     from grading.api import router as grading_router
@@ -190,6 +191,7 @@ def _register_routers():
     api.add_router("/targets/plans", targets_plans_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/targets/reports", target_reports_router)
+    api.add_router("/exchange", exchange_router)
     api.add_router("/offline", fieldwork_router)
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accident_warnings",
     "tips",
     "targets",
+    "exchange",
     "workbench",
     "fieldwork",
     "demo",
@@ -370,6 +371,10 @@ WORKBENCH_STATS_SECONDS = env_int("WORKBENCH_STATS_SECONDS", 300)
 # manage.py bench_tips runs), and the public enterprise search's requests per address a minute.
 TIPS_PER_ADDRESS_PER_DAY = env_int("TIPS_PER_ADDRESS_PER_DAY", 5)
 TIPS_SEARCHES_PER_MINUTE = env_int("TIPS_SEARCHES_PER_MINUTE", 30)
+# Data exchange (exchange/): entries per push, the push's HTTP timeout, the back-off's cap.
+EXCHANGE_BATCH = env_int("EXCHANGE_BATCH", 100)
+EXCHANGE_TIMEOUT_SECONDS = env_int("EXCHANGE_TIMEOUT_SECONDS", 5)
+EXCHANGE_BACKOFF_MAX_MINUTES = env_int("EXCHANGE_BACKOFF_MAX_MINUTES", 60)
 
 # --- Background jobs (huey) ------------------------------------------------------------------
 # The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N

@@ -30,6 +30,7 @@ urlpatterns = [
     path("public/draws/", include("enforcement.public_urls")),
     path("public/cases/", include(case_urlpatterns)),
     path("tips/", include("tips.urls")),
+    path("exchange/", include("exchange.urls")),
     path("targets/", include("targets.urls")),
     path("public/tips/", include("tips.public_urls")),
     path("api/v1/", api.urls),

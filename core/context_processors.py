@@ -47,6 +47,7 @@ def navigation(request):
             "accident_warnings": can(user, "accident_warning.view"),
             "targets": can(user, "targets.view"),
             "api": can(user, "api.use"),
+            "exchange": can(user, "exchange.manage"),
             "admin": admin.site.has_permission(request),
             "ops": user.is_superuser or can(user, "ops.view"),
         },

@@ -11,6 +11,7 @@ Who hears of what is named by each app in one place, `<app>/notifications.py`, w
 `message(event)` returns a Message (or None: nobody). The recorder finds that module by the
 event model's app label, so core imports no domain app."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
@@ -29,6 +30,21 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 E = TypeVar("E", bound=Event)
+
+# Told of every event stored (its model and the new rows' ids), inside the transaction that
+# stores it: an app above core registers one at start-up (exchange's outbox), so a change and
+# what follows from it commit or roll back together.
+_listeners: list[Callable[[type[Event], list[int]], None]] = []
+
+
+def listen(listener: Callable[[type[Event], list[int]], None]) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _recorded(model: type[Event], ids: list[int]) -> None:
+    for listener in _listeners:
+        listener(model, ids)
 
 
 @dataclass
@@ -58,6 +74,7 @@ def record(
     if payload is not None:
         event.payload = payload
     event.save()
+    _recorded(model, [event.pk])
     _deliver_on_commit(model, [event.pk])
     return event
 
@@ -68,6 +85,7 @@ def record_many(model: type[E], events: list[E], batch_size: int | None = None) 
     are stored only. A backend that cannot return the new ids leaves the events to the
     sweep."""
     created = model._default_manager.bulk_create(events, batch_size=batch_size)
+    _recorded(model, [event.pk for event in created if event.pk is not None])
     ids = [event.pk for event in created if event.pk is not None and event.notified_at is None]
     if ids:
         _deliver_on_commit(model, ids)
@@ -79,6 +97,7 @@ def record_rows(model: type[Event], columns: list[str], rows: list[dict[str, Any
     province's first grading writes one grade change per enterprise): core.bulk's insert, not a
     model instance per row; delivered on commit like the rest. Returns how many."""
     ids = bulk.insert(model, columns, rows, returning=True)
+    _recorded(model, ids)
     if ids:
         _deliver_on_commit(model, ids)
     return len(ids)

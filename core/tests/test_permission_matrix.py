@@ -43,6 +43,7 @@ from enforcement.plans.services import DrawRequest
 from enforcement.remote import services as remote_services
 from enforcement.tests.conftest import answer_all
 from enterprises.models import Enterprise
+from exchange.models import InboundPlatform, Subscriber
 from experts import services as expert_services
 from grading import services as grading_services
 from hazards import services as hazard_services
@@ -322,6 +323,13 @@ PAGES: dict[str, Route] = {
     "accident_warnings:letter_create": page("accident_warning.letter", "enterprise"),
     "accident_warnings:supervision_create": page("supervision.record", "enterprise"),
     "accident_warnings:letter": page("accident_warning.view", "warning_letter"),
+    # Data exchange: the county administrator's subscribers and platforms above.
+    "exchange:index": page("exchange.manage"),
+    "exchange:subscriber_new": page("exchange.manage"),
+    "exchange:subscriber": page("exchange.manage", "subscriber"),
+    "exchange:subscriber_replay": post("exchange.manage", "subscriber"),
+    "exchange:platform_new": page("exchange.manage"),
+    "exchange:platform_toggle": post("exchange.manage", "platform"),
     # Public tips (举报): the public's pages without log-in; the bureau's scoped ones.
     "public_tips:form": page(OPEN),
     "public_tips:search": page(OPEN),
@@ -572,6 +580,9 @@ OPERATIONS: dict[str, Route] = {
         "targets.report", "target_report"
     ),
     f"GET {V1}/targets/reports/{{target_report_id}}/word": page("targets.export", "target_report"),
+    f"GET {V1}/exchange/changes": page("exchange.pull"),
+    # A platform above pushes with its own token, no user (exchange's own tests).
+    f"POST {V1}/exchange/inbound/tasks": Route(GATEWAY),
 }
 # The API's pages among its operations: the OpenAPI document and its viewer.
 API_DOCS = {"api:openapi-json", "api:openapi-view"}
@@ -848,7 +859,30 @@ def _objects(enterprise, supervisor, principal, officers, token_owners):
         "target_report": target_reports.draft(
             supervisor, "monthly", year=now.date().year - 1, month=12
         ),
+        **_exchange_objects(county, supervisor),
         "missing": Missing(),
+    }
+
+
+def _exchange_objects(county, user):
+    """A subscriber and a platform above of the county (written directly: the matrix asks the
+    routes, not the county administrator's forms)."""
+    return {
+        "subscriber": Subscriber.objects.create(
+            name="矩阵订阅",
+            url="http://127.0.0.1:9/",
+            secret="s",
+            kinds=["hazard"],
+            jurisdiction=county,
+            created_by=user,
+        ),
+        "platform": InboundPlatform.objects.create(
+            name="矩阵上级",
+            token_hash=f"matrix-{county.pk}",
+            hint="x",
+            jurisdiction=county,
+            created_by=user,
+        ),
     }
 
 

@@ -1,0 +1,68 @@
+"""Where entries come from, all in the transaction of the change:
+
+- every event the apps record through core.events (record, record_many, record_rows: the
+  bulk paths too: alarms raised by ingestion, grade changes of a grading run), through
+  core.events.listen: a hazard's event writes the hazard and the event, an alarm's, an
+  inspection's and a penalty's event the object, a grade change the enterprise's grade;
+- an enterprise saved (post_save: the registry's pages, the Excel import, the API).
+
+Not covered: changes made by queryset.update() without an event (an alarm's escalation
+counter and its clearing by ingestion's bulk UPDATE, `Enterprise.has_monitoring` set by
+monitoring): the next event of that object carries them."""
+
+from django.db.models.signals import post_save
+
+from core import events
+from enforcement.models import InspectionEvent, PenaltyEvent
+from enterprises.models import Enterprise
+from exchange import outbox
+from grading.models import EnterpriseGrade, GradeChange
+from hazards.models import HazardEvent
+from monitoring.models import AlarmEvent
+
+
+def _hazard_events(ids):
+    found = list(
+        HazardEvent.objects.filter(pk__in=ids).select_related("hazard__enterprise").order_by("pk")
+    )
+    hazards = {ev.hazard_id: ev.hazard for ev in found}
+    outbox.write("hazard", hazards.values(), ("hazard_event", found))
+
+
+# Events handled per chunk: a province's first grading run records about 100,000 grade
+# changes at once, more than one IN (...) may hold on SQLite.
+CHUNK = 500
+
+
+def _listener(model, ids):
+    for start in range(0, len(ids), CHUNK):
+        _chunk(model, ids[start : start + CHUNK])
+
+
+def _chunk(model, ids):
+    if model is HazardEvent:
+        _hazard_events(ids)
+    elif model is AlarmEvent:
+        outbox.write_ids("alarm", _owner_ids(model, "alarm", ids))
+    elif model is InspectionEvent:
+        outbox.write_ids("inspection", _owner_ids(model, "inspection", ids))
+    elif model is PenaltyEvent:
+        outbox.write_ids("penalty", _owner_ids(model, "penalty", ids))
+    elif model is GradeChange:
+        enterprises = _owner_ids(model, "enterprise", ids)
+        grades = EnterpriseGrade.objects.filter(enterprise_id__in=enterprises)
+        outbox.write("grade", grades.select_related("enterprise").order_by("enterprise_id"))
+
+
+def _owner_ids(model, owner, ids) -> list[int]:
+    return sorted(set(model.objects.filter(pk__in=ids).values_list(f"{owner}_id", flat=True)))
+
+
+def _enterprise_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        outbox.write("enterprise", [instance])
+
+
+def connect():
+    events.listen(_listener)
+    post_save.connect(_enterprise_saved, sender=Enterprise, dispatch_uid="exchange_enterprise")
