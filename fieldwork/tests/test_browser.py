@@ -1,10 +1,15 @@
 """Field work without signal in Debian's Chromium (issue 18): an enforcement officer prepares an
-enterprise, loses the connection (Chromium's network emulation), opens the offline page again
-through the service worker (its cache holding the page and its files), answers the checklist
-with a photo of the item found wanting, sees the record queued (离线 · 待同步 1 条), comes back
-online and sees it synced (已同步); the inspection is stored once, with its answers and its
-photo, and a forced resend of the same record (same client id) answers the stored inspection
-without a second one."""
+enterprise, loses the connection, opens the offline page again, answers the checklist with a
+photo of the item found wanting, sees the record queued (离线 · 待同步 1 条), comes back online
+and sees it synced (已同步); the inspection is stored once, with its answers and its photo, and a
+forced resend of the same record (same client id) answers the stored inspection without a
+second one.
+
+"No signal" is two things at once here, as on a phone in a plant: Chromium's network emulation
+(the page's own requests fail and ``navigator.onLine`` is false, so the page says 离线) and the
+live server stopped (``outage.down``), because the emulation does not reach the service
+worker's requests. With the port refusing connections, a page that opens again can only have
+come from the worker's cache."""
 
 import pytest
 from PIL import Image
@@ -15,6 +20,7 @@ from enforcement.inspections import checklists
 from enforcement.models import Inspection, InspectionAnswer, InspectionPhoto
 from enterprises.tests import test_browser as shared
 from enterprises.tests.test_browser import log_in, wait, wait_for_page
+from fieldwork.tests import outage
 from hazards.tests.test_browser import phone  # noqa: F401 (a fixture)
 
 pytestmark = [
@@ -30,6 +36,22 @@ caches.open("anjian-offline-v1").then(cache => Promise.all(
   ["/offline/", "/static/js/offline.js", "/static/vendor/bootstrap/css/bootstrap.min.css"]
     .map(path => cache.match(path).then(found => Boolean(found && found.ok)))
 )).then(done);
+"""
+# A request from the page (through the service worker, which the page's fetches go through):
+# whether it got an answer, or the error it failed with.
+FETCH = """
+const done = arguments[1];
+fetch(arguments[0], {cache: "no-store"})
+  .then(response => done({answered: true, status: response.status}))
+  .catch(error => done({answered: false, error: String(error)}));
+"""
+# How the offline page and its files were loaded: by the service worker, and with what status.
+LOADED = """
+const entries = performance.getEntriesByType("navigation")
+  .concat(performance.getEntriesByType("resource"));
+return entries.map(entry => [
+  new URL(entry.name).pathname, entry.workerStart > 0, entry.responseStatus,
+]);
 """
 STATUS = "return document.getElementById('offline-status').textContent.trim();"
 
@@ -67,6 +89,8 @@ def test_an_inspection_answered_offline_is_stored_once(
     Image.new("RGB", (64, 48), (220, 40, 40)).save(picture)
     items = list(checklists.items_for(enterprise_a))
     wanting = items[0]
+    # Every connection the browser opens from here on is one the live server can cut.
+    outage.restart(live_server)
     base = live_server.url
     log_in(phone, base, inspectors[0].username)
     phone.get(base + "/offline/")
@@ -76,6 +100,7 @@ def test_an_inspection_answered_offline_is_stored_once(
         "navigator.serviceWorker.ready.then(() => arguments[0](true));"
     )
     wait_for_status(phone, "已同步")
+    assert phone.execute_async_script(FETCH, "/healthz") == {"answered": True, "status": 200}
 
     # 离线准备: the enterprise's checklist and the page's files are kept on the phone.
     Select(phone.find_element(By.ID, "prepare-enterprise")).select_by_value(str(enterprise_a.pk))
@@ -83,42 +108,56 @@ def test_an_inspection_answered_offline_is_stored_once(
     wait(phone).until(
         lambda d: f"检查清单 {len(items)} 项" in d.find_element(By.ID, "prepare-result").text
     )
+    assert phone.execute_async_script(CACHED) == [True, True, True]
 
-    # No signal: the page opens again through the service worker and says so.
+    # No signal: the phone is offline and the server out of reach, for the worker too.
     network(phone, online=False)
     try:
-        phone.get(base + "/offline/")
-        wait_for_page(phone, "/offline/")
-        wait_for_status(phone, "离线")
-        # The page came through the service worker, whose cache holds it and its files. (The
-        # emulation cuts the page's own requests, not the worker's: Chromium applies it per
-        # target, and the worker's fetch still reaches the live server, so its fall-back to
-        # the cache is checked by what the cache holds.)
-        assert phone.execute_script(
-            "return performance.getEntriesByType('navigation')[0].workerStart > 0;"
-        )
-        assert phone.execute_async_script(CACHED) == [True, True, True]
-        click(phone, phone.find_element(By.CSS_SELECTOR, "#prepared [data-open=inspection]"))
-        form = wait(phone).until(lambda d: d.find_element(By.ID, "save-record"))
-        second = phone.find_element(By.ID, f"inspector-{inspectors[1].pk}")
-        click(phone, second)
-        assert phone.find_element(By.ID, f"inspector-{inspectors[0].pk}").is_selected()
-        click(
-            phone, phone.find_element(By.CSS_SELECTOR, f'label[for="r{wanting.pk}_not_compliant"]')
-        )
-        phone.find_element(By.ID, f"note-{wanting.pk}").send_keys("安全警示标志缺失")
-        phone.find_element(By.ID, f"photo-{wanting.pk}").send_keys(str(picture))
-        click(phone, phone.find_element(By.ID, "all-compliant"))
-        click(phone, form)
-        wait_for_status(phone, "离线 · 待同步 1 条")
-        pending = phone.find_element(By.CSS_SELECTOR, "#pending [data-state=pending]").text
-        assert "照片 1 张" in pending
-        assert not Inspection.objects.exists()
-        # Kept in the page for the forced resend below (the queue forgets a synced record).
-        phone.execute_async_script(
-            "const done = arguments[0];"
-            "anjianOffline.records().then(r => { window.__kept = r[0]; done(r.length); });"
-        )
+        with outage.down(live_server):
+            assert outage.refuses_connections(live_server)
+            # The page opens again all the same: it and its files come from the worker's
+            # cache, the only place left to come from.
+            phone.get(base + "/offline/")
+            wait_for_page(phone, "/offline/")
+            wait_for_status(phone, "离线")
+            loaded = {
+                path: (by_worker, status)
+                for path, by_worker, status in phone.execute_script(LOADED)
+            }
+            for path in (
+                "/offline/",
+                "/static/js/offline.js",
+                "/static/vendor/bootstrap/css/bootstrap.min.css",
+            ):
+                assert loaded.get(path) == (True, 200), (path, loaded)
+            # Really offline: a request the cache cannot answer fails.
+            assert phone.execute_async_script(FETCH, "/healthz")["answered"] is False
+            click(phone, phone.find_element(By.CSS_SELECTOR, "#prepared [data-open=inspection]"))
+            form = wait(phone).until(lambda d: d.find_element(By.ID, "save-record"))
+            second = phone.find_element(By.ID, f"inspector-{inspectors[1].pk}")
+            click(phone, second)
+            assert phone.find_element(By.ID, f"inspector-{inspectors[0].pk}").is_selected()
+            click(
+                phone,
+                phone.find_element(By.CSS_SELECTOR, f'label[for="r{wanting.pk}_not_compliant"]'),
+            )
+            phone.find_element(By.ID, f"note-{wanting.pk}").send_keys("安全警示标志缺失")
+            phone.find_element(By.ID, f"photo-{wanting.pk}").send_keys(str(picture))
+            click(phone, phone.find_element(By.ID, "all-compliant"))
+            click(phone, form)
+            wait_for_status(phone, "离线 · 待同步 1 条")
+            pending = phone.find_element(By.CSS_SELECTOR, "#pending [data-state=pending]").text
+            assert "照片 1 张" in pending
+            assert not Inspection.objects.exists()
+            # Kept in the page for the forced resend below (the queue forgets a synced record).
+            phone.execute_async_script(
+                "const done = arguments[0];"
+                "anjianOffline.records().then(r => { window.__kept = r[0]; done(r.length); });"
+            )
+            # Down all along.
+            assert outage.refuses_connections(live_server)
+        # The server is back on the same address before the signal returns.
+        assert not outage.refuses_connections(live_server)
     finally:
         network(phone, online=True)
 
