@@ -2,7 +2,7 @@
 exchange.pull, scoped to its jurisdiction), and the tasks a platform above pushes down (its
 own platform token, exchange.InboundPlatform)."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema, Status
@@ -12,7 +12,7 @@ from pydantic import create_model
 
 from accounts.roles import require
 from core.api_schemas import ErrorOut
-from core.inputs import Line, Text
+from core.inputs import Line, PlausibleDate, Text
 from exchange import outbox, services
 from exchange.documents import KINDS
 from exchange.models import ExchangeEntry, Kind
@@ -90,11 +90,11 @@ class ExchangeTaskIn(Schema):
     )
     name: Line(100)
     basis: Text(1000) = Field(description="法律依据")
-    starts_on: date
-    ends_on: date
-    template_code: str | None = Field(None, max_length=40, description="整治模板（可选）")
+    starts_on: PlausibleDate
+    ends_on: PlausibleDate
+    template_code: Line(40) | None = Field(None, description="整治模板（可选）")
     note: Text(300) = ""
-    enterprises: list[Annotated[str, Field(min_length=1, max_length=18)]] = Field(
+    enterprises: list[Line(18)] = Field(
         [], max_length=services.MAX_ENTERPRISES, description="企业统一社会信用代码"
     )
 

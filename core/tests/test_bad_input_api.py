@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from conftest import bearer
+from exchange.services import register_platform
 
 # Literal fields are left out: they accept only their own values. Fields here are not text:
 NOT_TEXT = {
@@ -123,17 +124,25 @@ def clients(users, enterprise_a):
     gateway = Gateway(enterprise=enterprise_a, code="GW-INPUT", name="输入测试网关")
     token = gateway.set_new_token()
     gateway.save()
+    # A platform above that pushes tasks down (exchange/) has a token of its own.
+    _, platform_token = register_platform(users[Role.COUNTY_ADMIN], name="输入测试上级平台")
     return {
         "user": bearer(users[Role.COUNTY_ADMIN]),
         "gateway": Client(HTTP_AUTHORIZATION=f"Bearer {token}"),
+        "platform": Client(HTTP_AUTHORIZATION=f"Bearer {platform_token}"),
     }
 
 
 def _client(clients, operation):
+    from exchange.api import PlatformAuth
     from monitoring.api import GatewayAuth
 
     auth = operation.auth_callbacks or []
-    return clients["gateway" if any(isinstance(a, GatewayAuth) for a in auth) else "user"]
+    if any(isinstance(a, GatewayAuth) for a in auth):
+        return clients["gateway"]
+    if any(isinstance(a, PlatformAuth) for a in auth):
+        return clients["platform"]
+    return clients["user"]
 
 
 def _send(client, method, url, source, name, value):
