@@ -134,6 +134,12 @@ def test_task_worker_ledger_keeps_what_a_killed_worker_held(redis_url):
     assert run.held_events(tasks) == {"monitoring.AlarmEvent": {7}}
     assert huey.dequeue() is None  # an empty queue: a read times out, nothing held
     assert len(run.held(huey, "1")) == 1
+    # A task this process never imported (run.py does not load every app's tasks) still reads.
+    from huey.registry import Message
+
+    other = Message("x", "grading.tasks.regrade", *[None] * 4, (7,), {}, *[None] * 7)
+    huey.storage.conn.lpush(worker.held_key("1"), huey.serializer.serialize(other))
+    assert run.held(huey, "1")[0] == ("regrade", (7,))
 
 
 def _tasks(held, held_unannounced, *, left=None, by_sweep=0, caught=True):

@@ -58,6 +58,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
@@ -371,6 +372,8 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         report = scale_out(args, home, env, fleet, redis_port)
+    except Exception:  # reported, then the stop and its check as after a run
+        traceback.print_exc()
     finally:
         stop_all(fleet)
     report["stopped"] = check_stopped(fleet)
@@ -761,11 +764,14 @@ def task_queue():
 
 
 def held(huey, worker: str) -> list[tuple[str, tuple]]:
-    """(name, args) of each task worker `worker` has taken and not finished, from its ledger."""
+    """(name, args) of each task worker `worker` has taken and not finished, from its ledger.
+    Read as huey's messages, without its registry: this process has not imported every app's
+    tasks (the registry's name is `<module>.<task>`)."""
     from task_worker import held_key
 
     raw = huey.storage.conn.lrange(held_key(worker), 0, -1)
-    return [(task.name, tuple(task.args)) for task in map(huey.deserialize_task, raw)]
+    messages = map(huey.serializer.deserialize, raw)
+    return [(message.name.rsplit(".", 1)[-1], tuple(message.args)) for message in messages]
 
 
 def done(huey, worker: str) -> dict[str, int]:
