@@ -1011,7 +1011,7 @@ def task_check(t: dict) -> tuple[bool, str]:
         f"未通知 {count_ids(k['held_unannounced'])} 条（排空后仍未通知 {t['held_left']} 条）；"
         f"压测中的事件未通知 {k['pending']} 条，队列中 {k['queued']} 个任务。之后：存活的"
         f"任务进程 2 的通知任务通知 {t['by_tasks']} 条，补发扫描运行 {t['sweeps_run']} 次"
-        f"（本测试加入 {t['sweeps']} 次）补回 {t['by_sweep']} 条"
+        f"（本测试加入 {t['sweeps']} 次，其余为每 5 分钟的定时扫描）补回 {t['by_sweep']} 条"
     )
 
 
