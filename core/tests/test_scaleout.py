@@ -194,8 +194,10 @@ def test_task_check_says_when_the_recovery_path_was_not_exercised():
     notes = run.task_notes(tasks)
     assert any("未见任务进程 1 持有通知任务" in note for note in notes)
     assert any("补发路径未经检验" in note for note in notes)
-    tasks, run = _tasks({"deliver_events": 1}, {})
-    assert any("没有未通知的事件" in note for note in run.task_notes(tasks))
+    tasks, run = _tasks({"deliver_events": 1, "regrade": 1}, {})
+    notes = run.task_notes(tasks)
+    assert any("没有未通知的事件" in note for note in notes)
+    assert any("还持有 regrade 1 个，不在本检查内（评级" in note for note in notes)
     # Events left unannounced that the killed worker never held still fail the check.
     tasks, run = _tasks({}, {}, left={"monitoring.AlarmEvent": {3}})
     assert not run.task_check(tasks)[0]
