@@ -84,3 +84,120 @@ def test_readings_breach_once_a_cycle():
     assert [n for n, v in enumerate(sent) if v] == [7, 67]
     level = {"normal": 30.0, "noise": 0.5, "breach": None, "cycle": 60, "phase": 0}
     assert all(29.5 <= values.value(level, step, rng) <= 30.5 for step in range(50))
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A redis-server of its own on a free port (the one the scale-out test starts too)."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server is not installed (make scaleout-deps)")
+    run = _module("run")
+    port = run.free_port()
+    process = subprocess.Popen(  # noqa: S603 (a fixed command)
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", tmp_path],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        run.wait_port(port, process, "Redis ")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_task_worker_ledger_keeps_what_a_killed_worker_held(redis_url):
+    from huey import RedisHuey
+
+    worker, run = _module("task_worker"), _module("run")
+    huey = RedisHuey("scaleout-ledger", url=redis_url)
+
+    @huey.task()
+    def deliver_events(label, event_ids):
+        return len(event_ids)
+
+    worker.install_ledger(huey, "1")
+    deliver_events("hazards.HazardEvent", [1, 2, 3])
+    deliver_events("monitoring.AlarmEvent", [7])
+    # Taken off the queue: on the held list until execute() returns.
+    first = huey.dequeue()
+    assert huey.storage.queue_size() == 1
+    assert run.held(huey, "1") == [("deliver_events", ("hazards.HazardEvent", [1, 2, 3]))]
+    huey.execute(first)
+    assert run.held(huey, "1") == []
+    assert run.done(huey, "1") == {"deliver_events": 1, "deliver_events:value": 3}
+    # Taken, then the worker dies (SIGKILL: execute never returns): the task stays held.
+    huey.dequeue()
+    assert huey.storage.queue_size() == 0
+    tasks = run.held(huey, "1")
+    assert tasks == [("deliver_events", ("monitoring.AlarmEvent", [7]))]
+    assert run.held_events(tasks) == {"monitoring.AlarmEvent": {7}}
+    assert huey.dequeue() is None  # an empty queue: a read times out, nothing held
+    assert len(run.held(huey, "1")) == 1
+    # A task this process never imported (run.py does not load every app's tasks) still reads.
+    from huey.registry import Message
+
+    other = Message("x", "grading.tasks.regrade", *[None] * 4, (7,), {}, *[None] * 7)
+    huey.storage.conn.lpush(worker.held_key("1"), huey.serializer.serialize(other))
+    assert run.held(huey, "1")[0] == ("regrade", (7,))
+
+
+def _tasks(held, held_unannounced, *, left=None, by_sweep=0, caught=True):
+    run = _module("run")
+    at_kill = {
+        "held": held,
+        "held_events": 3,
+        "held_unannounced": held_unannounced,
+        "pending": 5,
+        "queued": 2,
+        "done_1": {},
+        "done_2": {},
+        "caught": caught,
+        "burst": {201: 38, 502: 2},
+    }
+    left = left or {}
+    return {
+        "recorded": 40,
+        "left": left,
+        "pending": {label: len(ids) for label, ids in left.items()},
+        "sweeps": 1,
+        "ok": not left,
+        "at_kill": at_kill,
+        "by_tasks": 30,
+        "by_sweep": by_sweep,
+        "sweeps_run": 1,
+        "held_left": run.count_ids(run.common(held_unannounced, left)),
+    }, run
+
+
+def test_task_check_reports_the_recovery_of_what_the_killed_worker_held():
+    lost = {"hazards.HazardEvent": {11, 12}}
+    tasks, run = _tasks({"deliver_events": 2}, lost, by_sweep=3)
+    ok, text = run.task_check(tasks)
+    assert ok
+    assert "持有 2 个任务（deliver_events 2）" in text and "未通知 2 条" in text
+    assert "补回 3 条" in text
+    notes = run.task_notes(tasks)
+    assert any("2 条未通知事件的任务随它丢失，由补发扫描补回" in note for note in notes)
+    assert any("另补回 1 条" in note for note in notes)
+    assert any("201: 38, 502: 2" in note for note in notes)
+    # One of the held events never announced: FAIL.
+    tasks, run = _tasks({"deliver_events": 2}, lost, left={"hazards.HazardEvent": {12}})
+    ok, text = run.task_check(tasks)
+    assert not ok and "排空后仍未通知 1 条" in text
+
+
+def test_task_check_says_when_the_recovery_path_was_not_exercised():
+    tasks, run = _tasks({}, {}, caught=False)
+    ok, _ = run.task_check(tasks)
+    assert ok
+    notes = run.task_notes(tasks)
+    assert any("未见任务进程 1 持有通知任务" in note for note in notes)
+    assert any("补发路径未经检验" in note for note in notes)
+    tasks, run = _tasks({"deliver_events": 1, "regrade": 1}, {})
+    notes = run.task_notes(tasks)
+    assert any("没有未通知的事件" in note for note in notes)
+    assert any("还持有 regrade 1 个，不在本检查内（评级" in note for note in notes)
+    # Events left unannounced that the killed worker never held still fail the check.
+    tasks, run = _tasks({}, {}, left={"monitoring.AlarmEvent": {3}})
+    assert not run.task_check(tasks)[0]
