@@ -4,6 +4,7 @@ enqueues (grading.signals) and a ten-minute sweep for facts that arrive without 
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -12,6 +13,7 @@ from grading import engine
 
 # More enterprises than this in one sweep: grade them all (one pass is as cheap).
 PARTIAL_LIMIT = 5000
+SWEEP_TRIGGER = "定时增量计算"
 
 
 @db_task()
@@ -35,7 +37,9 @@ def regrade_recent() -> int | None:
 
 def sweep(now=None) -> int | None:
     """Regrade the enterprises with an alarm, a power warning, a hazard, an accident, a broken
-    commitment or registry facts new or changed since the last run began (at most a day back).
+    commitment or registry facts new or changed since the last sweep or full run began (at
+    most a day back). Not since the last run of any kind: a fact whose own regrade task died
+    with its worker would wait for the nightly run if another enterprise's task ran since.
     """
     from accidents.models import AccidentCase
     from enterprises.models import Enterprise
@@ -45,7 +49,12 @@ def sweep(now=None) -> int | None:
     from reporting.models import CommitmentBreach
 
     now = now or timezone.now()
-    last = GradingRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+    last = (
+        GradingRun.objects.filter(Q(kind=GradingRun.FULL) | Q(trigger=SWEEP_TRIGGER))
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
     since = max(last or now - timedelta(days=1), now - timedelta(days=1))
     ids = set()
     for queryset, field in (
@@ -66,4 +75,4 @@ def sweep(now=None) -> int | None:
     )
     if not ids:
         return None
-    return regrade.call_local(sorted(ids), "定时增量计算")
+    return regrade.call_local(sorted(ids), SWEEP_TRIGGER)

@@ -48,6 +48,29 @@ def test_hazard_is_picked_up_by_the_sweep(enterprise_a):
     assert rows["open_major_hazards"][1] == 1
 
 
+def test_sweep_catches_a_fact_whose_regrade_task_was_lost(enterprise_a, enterprise_b):
+    """The task a hazard enqueued died with its worker; another enterprise's task ran since:
+    the sweep still regrades the first (it starts where the last sweep or full run began)."""
+    engine.run()
+    Hazard.objects.create(
+        enterprise=enterprise_a,
+        source=Source.ENFORCEMENT,
+        description="x",
+        found_by="y",
+        is_major=True,
+        state=State.CONFIRMED,
+    )
+    later = engine.run([enterprise_b.pk], trigger="因素变化")
+    assert later.kind == GradingRun.PARTIAL
+    run = GradingRun.objects.get(pk=tasks.sweep())
+    assert run.trigger == tasks.SWEEP_TRIGGER and run.enterprises == 1
+    grade = EnterpriseGrade.objects.get(enterprise=enterprise_a)
+    rows = {r[0]: r for r in grade.explanation["factors"]}
+    assert rows["open_major_hazards"][1] == 1
+    # The next sweep starts at this one: nothing new, nothing to grade.
+    assert tasks.sweep() is None
+
+
 def test_rule_change_regrades_everyone(
     enterprise_a, enterprise_b, immediate_tasks, django_capture_on_commit_callbacks
 ):
