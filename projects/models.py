@@ -170,6 +170,10 @@ class ObsoleteEntry(models.Model):
     active = models.BooleanField("启用", default=True)
     note = models.TextField("说明", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Set by the matching task when it finished (an update, so updated_at stays): an entry
+    # changed after it, or never matched, is matched again by the hourly sweep (the task may
+    # have died with its worker).
+    matched_at = models.DateTimeField("最近匹配时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "淘汰落后工艺设备目录条目"

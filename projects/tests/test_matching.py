@@ -122,6 +122,33 @@ def test_a_catalogue_entry_added_later_is_matched_against_every_register(
     assert set(EquipmentMatch.objects.values_list("equipment", flat=True)) == {mine.pk, theirs.pk}
 
 
+def test_an_entry_whose_matching_task_was_lost_is_matched_by_the_hourly_sweep(
+    principal, users, enterprise_b
+):
+    from projects import tasks
+
+    mine = item(principal, name="冲天炉", model="3T", process="熔化")
+    # Saved without its task running (the worker died): never matched.
+    entry = ObsoleteEntry.objects.create(
+        code="TEST-2",
+        name="冲天炉（测试条目）",
+        kind="equipment",
+        keywords="冲天炉",
+        source="测试依据",
+    )
+    assert not EquipmentMatch.objects.exists()
+    assert list(tasks.unmatched().filter(code="TEST-2")) == [entry]
+    tasks.rematch_unmatched.call_local()
+    assert set(EquipmentMatch.objects.values_list("equipment", flat=True)) == {mine.pk}
+    assert not tasks.unmatched().exists()
+    # Changed after its matching: matched again; unchanged: left alone.
+    entry.keywords = "冲天炉\n铅浴炉"
+    entry.save()
+    assert list(tasks.unmatched()) == [entry]
+    tasks.rematch_unmatched.call_local()
+    assert not tasks.unmatched().exists()
+
+
 @pytest.mark.parametrize(
     "changes, field",
     [
