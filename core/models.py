@@ -345,3 +345,30 @@ class OpsEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.method} {self.path}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key on an API write (core/idempotency.py): the first request's
+    answer, kept with the user, the key and a digest of the request, so that a resend answers the
+    same without acting twice. Unique per user and key: a concurrent resend waits on this row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
+    )
+    key = models.CharField("幂等键", max_length=255)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    method = models.CharField("方法", max_length=10)
+    path = models.CharField("路径", max_length=500)
+    status = models.PositiveSmallIntegerField("状态码", null=True, blank=True)
+    content_type = models.CharField("内容类型", max_length=100, blank=True)
+    body = models.BinaryField("应答", blank=True, default=b"")
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotencykey_user_key")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.method} {self.path}"

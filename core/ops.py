@@ -26,7 +26,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from core import logs
+from core import idempotency, logs
 from core.models import OpsCount, OpsEntry
 
 requests_log = logging.getLogger("anjian.requests")
@@ -248,3 +248,4 @@ def prune(now=None) -> int:
 @db_periodic_task(crontab(minute="50"))
 def prune_ops():
     prune()
+    idempotency.sweep()
