@@ -304,17 +304,33 @@ class Event(models.Model):
         ordering = ["at", "id"]
 
 
-class OpsCount(models.Model):
-    """The slow statements and server errors of one hour (core/ops.py): a row only for an hour
-    in which something happened, added to by one upsert per request that had either."""
+class OpsSource(models.TextChoices):
+    """Where a slow statement or a failure happened: a request to an app server, a task in a
+    task worker (run_huey), or a batch of an ingest worker (ingest_mqtt)."""
 
-    hour = models.DateTimeField("小时", unique=True)
+    REQUEST = "request", "请求"
+    TASK = "task", "任务"
+    INGEST = "ingest", "采集"
+
+
+class OpsCount(models.Model):
+    """The slow statements and server errors of one hour and source (core/ops.py): a row only
+    for an hour in which something happened, added to by one upsert per request (task, ingest
+    batch) that had either."""
+
+    hour = models.DateTimeField("小时")
+    source = models.CharField(
+        "来源", max_length=10, choices=OpsSource.choices, default=OpsSource.REQUEST
+    )
     slow_queries = models.PositiveIntegerField("慢查询", default=0)
     errors = models.PositiveIntegerField("服务器错误", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "运行计数"
-        ordering = ["-hour"]
+        ordering = ["-hour", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "source"], name="core_opscount_hour_source")
+        ]
 
     def __str__(self):
         return f"{self.hour:%Y-%m-%d %H}:00"
@@ -328,7 +344,10 @@ class OpsEntry(models.Model):
         SLOW = "slow", "慢查询"
         ERROR = "error", "服务器错误"
 
+    Source = OpsSource
+
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.REQUEST)
     at = models.DateTimeField("时间", default=timezone.now)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     method = models.CharField("方法", max_length=10, blank=True)
