@@ -89,15 +89,16 @@ broker-deps:
 			mosquitto >/dev/null; \
 	fi
 
-# Debian's nginx (and openssl): core/tests/test_deploy.py checks deploy/nginx/anjian.conf with
-# `nginx -t` behind a throw-away certificate.
+# Debian's nginx (and openssl) and systemd's systemd-analyze: core/tests/test_deploy.py checks
+# deploy/nginx/anjian.conf with `nginx -t` behind a throw-away certificate and the units with
+# `systemd-analyze verify` (no running systemd needed).
 deploy-deps:
 	@if { ! command -v nginx && [ ! -x /usr/sbin/nginx ]; } >/dev/null || \
-		! command -v openssl >/dev/null; then \
+		! command -v openssl >/dev/null || ! command -v systemd-analyze >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-			nginx openssl >/dev/null; \
+			nginx openssl systemd >/dev/null; \
 	fi
 
 # The scale-out test starts its own nginx, Redis and Mosquitto (Debian's) on free ports.

@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from accounts.roles import require
 from accounts.services import user_for_token
+from core import idempotency
 from core.api_errors import validation_message
 from core.api_schemas import ErrorOut
 from core.errors import Refused
@@ -264,5 +265,6 @@ def _document_errors():
 
 
 _register_routers()
+idempotency.install(api)
 api.add_decorator(_json_object_body, mode="operation")
 _document_errors()

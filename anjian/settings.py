@@ -411,6 +411,9 @@ SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 500)
 HEALTH_CHECK_BROKER = env_bool("HEALTH_CHECK_BROKER", bool(env_str("MQTT_HOST")))
 # Each check of /healthz gives up after this many seconds.
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_MS", 1000) / 1000
+# An API write's Idempotency-Key (core/idempotency.py) and the answer kept with it are kept this
+# many hours: a resend within them is answered the first answer, never acted on twice.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 
 LOGGING = {
     "version": 1,

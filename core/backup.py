@@ -26,7 +26,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,9 +54,45 @@ class BackupError(Exception):
     """A refusal or failure, said in Chinese for the operator."""
 
 
+# The connection options of DATABASES' OPTIONS (or a URL's query: ?sslmode=verify-full&…) that
+# libpq reads from the environment too, and the variable of each: pg_dump and pg_restore get them
+# that way, like the password, never on their command line.
+LIBPQ_ENVIRONMENT = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "sslcrldir": "PGSSLCRLDIR",
+    "sslcertmode": "PGSSLCERTMODE",
+    "sslnegotiation": "PGSSLNEGOTIATION",
+    "sslsni": "PGSSLSNI",
+    "sslcompression": "PGSSLCOMPRESSION",
+    "ssl_min_protocol_version": "PGSSLMINPROTOCOLVERSION",
+    "ssl_max_protocol_version": "PGSSLMAXPROTOCOLVERSION",
+    "requirepeer": "PGREQUIREPEER",
+    "require_auth": "PGREQUIREAUTH",
+    "channel_binding": "PGCHANNELBINDING",
+    "gssencmode": "PGGSSENCMODE",
+    "krbsrvname": "PGKRBSRVNAME",
+    "gsslib": "PGGSSLIB",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "application_name": "PGAPPNAME",
+    "options": "PGOPTIONS",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "load_balance_hosts": "PGLOADBALANCEHOSTS",
+    "hostaddr": "PGHOSTADDR",
+    "client_encoding": "PGCLIENTENCODING",
+}
+
+
 @dataclass(frozen=True)
 class Database:
-    """Where a database is: the engine ("postgresql" or "sqlite") and its connection values."""
+    """Where a database is: the engine ("postgresql" or "sqlite"), its connection values and
+    the libpq options among DATABASES' OPTIONS (Django's own there, such as pool or
+    isolation_level, are not libpq's and are left out)."""
 
     engine: str
     name: str
@@ -64,6 +100,7 @@ class Database:
     password: str = ""
     host: str = ""
     port: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_settings(cls, conf: dict[str, Any]) -> Database:
@@ -81,6 +118,15 @@ class Database:
             password=str(conf.get("PASSWORD") or ""),
             host=str(conf.get("HOST") or ""),
             port=str(conf.get("PORT") or ""),
+            options=tuple(
+                sorted(
+                    (key, str(value))
+                    for key, value in (conf.get("OPTIONS") or {}).items()
+                    if key in LIBPQ_ENVIRONMENT and value is not None and value != ""
+                )
+            )
+            if engine == "postgresql"
+            else (),
         )
 
     @classmethod
@@ -106,6 +152,7 @@ class Database:
             "PGPASSWORD": self.password,
             "PGHOST": self.host,
             "PGPORT": self.port,
+            **{LIBPQ_ENVIRONMENT[key]: value for key, value in self.options},
         }
         env.update({key: value for key, value in values.items() if value})
         return env
@@ -122,6 +169,7 @@ class Database:
                 "password": self.password,
                 "host": self.host,
                 "port": self.port,
+                **dict(self.options),
             }
             try:
                 conninfo = make_conninfo(**{key: value for key, value in values.items() if value})
@@ -130,10 +178,21 @@ class Database:
                 raise BackupError(f"无法连接数据库 {self.name}：{exc}") from exc
         return sqlite3.connect(self.name, uri=self.name.startswith("file:"))
 
+    def named(self, name: str) -> Database:
+        """Another database on the same server, as the same role with the same options."""
+        return replace(self, name=name)
+
     def label(self) -> str:
         if self.engine == "postgresql":
             return f"PostgreSQL 数据库 {self.name}"
         return f"SQLite 数据库 {self.name}"
+
+
+def target(url: str | None = None, name: str | None = None) -> Database:
+    """The database a command names: url, else the app's; with name, another database of the
+    same server, role and options (no password on a command line)."""
+    database = Database.from_url(url) if url else Database.default()
+    return database.named(name) if name else database
 
 
 # --- What a database holds ----------------------------------------------------------------------
@@ -397,6 +456,35 @@ def _copy_sqlite(database: Database, target: Path) -> tuple[dict[str, Any], str]
         copy.close()
         source.close()
     return found, sqlite3.sqlite_version
+
+
+def _on_server(database: Database, statement: str, name: str) -> None:
+    """CREATE or DROP DATABASE name, through the server's maintenance database as the same
+    role (which needs the CREATEDB right, or to own the database it drops)."""
+    import psycopg
+    from psycopg import sql
+
+    if database.engine != "postgresql":
+        raise BackupError("只有 PostgreSQL 需要单独建库")
+    link = database.named("postgres").connect()
+    try:
+        link.autocommit = True
+        link.execute(sql.SQL(statement).format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        raise BackupError(f"数据库 {name} 操作失败：{exc}") from exc
+    finally:
+        link.close()
+
+
+def create_database(name: str, database: Database | None = None) -> Database:
+    """A new, empty database beside the app's (the restore drill's scratch database)."""
+    database = database or Database.default()
+    _on_server(database, "CREATE DATABASE {}", name)
+    return database.named(name)
+
+
+def drop_database(name: str, database: Database | None = None) -> None:
+    _on_server(database or Database.default(), "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 def _remove_stale_partials(root: Path) -> None:

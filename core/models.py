@@ -304,17 +304,33 @@ class Event(models.Model):
         ordering = ["at", "id"]
 
 
-class OpsCount(models.Model):
-    """The slow statements and server errors of one hour (core/ops.py): a row only for an hour
-    in which something happened, added to by one upsert per request that had either."""
+class OpsSource(models.TextChoices):
+    """Where a slow statement or a failure happened: a request to an app server, a task in a
+    task worker (run_huey), or a batch of an ingest worker (ingest_mqtt)."""
 
-    hour = models.DateTimeField("小时", unique=True)
+    REQUEST = "request", "请求"
+    TASK = "task", "任务"
+    INGEST = "ingest", "采集"
+
+
+class OpsCount(models.Model):
+    """The slow statements and server errors of one hour and source (core/ops.py): a row only
+    for an hour in which something happened, added to by one upsert per request (task, ingest
+    batch) that had either."""
+
+    hour = models.DateTimeField("小时")
+    source = models.CharField(
+        "来源", max_length=10, choices=OpsSource.choices, default=OpsSource.REQUEST
+    )
     slow_queries = models.PositiveIntegerField("慢查询", default=0)
     errors = models.PositiveIntegerField("服务器错误", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "运行计数"
-        ordering = ["-hour"]
+        ordering = ["-hour", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "source"], name="core_opscount_hour_source")
+        ]
 
     def __str__(self):
         return f"{self.hour:%Y-%m-%d %H}:00"
@@ -328,7 +344,10 @@ class OpsEntry(models.Model):
         SLOW = "slow", "慢查询"
         ERROR = "error", "服务器错误"
 
+    Source = OpsSource
+
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.REQUEST)
     at = models.DateTimeField("时间", default=timezone.now)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     method = models.CharField("方法", max_length=10, blank=True)
@@ -345,3 +364,30 @@ class OpsEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.method} {self.path}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key on an API write (core/idempotency.py): the first request's
+    answer, kept with the user, the key and a digest of the request, so that a resend answers the
+    same without acting twice. Unique per user and key: a concurrent resend waits on this row."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
+    )
+    key = models.CharField("幂等键", max_length=255)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    method = models.CharField("方法", max_length=10)
+    path = models.CharField("路径", max_length=500)
+    status = models.PositiveSmallIntegerField("状态码", null=True, blank=True)
+    content_type = models.CharField("内容类型", max_length=100, blank=True)
+    body = models.BinaryField("应答", blank=True, default=b"")
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_idempotencykey_user_key")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.method} {self.path}"

@@ -26,8 +26,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from core import logs
-from core.models import OpsCount, OpsEntry
+from core import idempotency, logs
+from core.models import OpsCount, OpsEntry, OpsSource
 
 requests_log = logging.getLogger("anjian.requests")
 logger = logging.getLogger("anjian.ops")
@@ -126,12 +126,21 @@ class OpsMiddleware:
         return response
 
 
-def record(statements: SlowStatements, *, status=None, exception="", **where) -> None:
-    """One request's (or task's) slow statements and error: the hour's row by one upsert, and the
-    entries. A failure here (the database away) is logged, never the request's failure."""
+def record(
+    statements: SlowStatements,
+    *,
+    status=None,
+    exception="",
+    source=OpsSource.REQUEST,
+    **where,
+) -> None:
+    """One request's (or task's, or ingest batch's) slow statements and error: the hour's row by
+    one upsert, and the entries. A failure here (the database away) is logged, never the
+    request's failure."""
     now = timezone.now()
     error = exception or (status is not None and status >= 500 and status != UNAVAILABLE)
     common = {"at": now, **{key: str(value)[:200] for key, value in where.items()}}
+    common["source"] = source
     common["duration_ms"] = int(where.get("duration_ms", 0))
     entries = [
         OpsEntry(
@@ -149,12 +158,14 @@ def record(statements: SlowStatements, *, status=None, exception="", **where) ->
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"INSERT INTO {table} (hour, slow_queries, errors) VALUES (%s, %s, %s) "  # noqa: S608  (our table's name)
-                    f"ON CONFLICT (hour) DO UPDATE SET "
+                    f"INSERT INTO {table} (hour, source, slow_queries, errors) "  # noqa: S608  (our table's name)
+                    f"VALUES (%s, %s, %s, %s) "
+                    f"ON CONFLICT (hour, source) DO UPDATE SET "
                     f"slow_queries = {table}.slow_queries + excluded.slow_queries, "
                     f"errors = {table}.errors + excluded.errors",
                     [
                         connection.ops.adapt_datetimefield_value(hour),
+                        str(source),
                         statements.count,
                         int(bool(error)),
                     ],
@@ -205,27 +216,97 @@ def _task_ended(task, task_value, exc):
                 path=f"task:{task.name}",
                 duration_ms=round((time.perf_counter() - start) * 1000),
                 exception=(f"{type(exc).__module__}.{type(exc).__qualname__}"[:100] if exc else ""),
+                source=OpsSource.TASK,
             )
     finally:
         logs.context.reset(token)
+
+
+# --- the ingest workers (manage.py ingest_mqtt) ----------------------------------------------
+
+
+class Watch:
+    """A unit of a long-running worker's work (an ingest batch), counted like a request: every
+    statement inside is timed (two clock reads each, nothing per message), and on leaving, a
+    slow statement or a failure noted with `failed` adds to the hour's row and the entries,
+    labelled with the source (采集). Nothing is written when all went well.
+
+        with ops.Watch(OpsSource.INGEST, "mqtt:batch") as watch:
+            ...
+            watch.failed(error)
+    """
+
+    def __init__(self, source: str, path: str, request_id: str = ""):
+        self.source, self.path, self.request_id = source, path, request_id
+        self.statements = SlowStatements(settings.SLOW_QUERY_MS)
+        self.exception = ""
+
+    def failed(self, error: BaseException) -> None:
+        self.exception = f"{type(error).__module__}.{type(error).__qualname__}"[:100]
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        connection.execute_wrappers.append(self.statements)
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if self.statements in connection.execute_wrappers:
+            connection.execute_wrappers.remove(self.statements)
+        if error is not None and not self.exception:
+            self.failed(error)
+        if self.statements.count or self.exception:
+            record(
+                self.statements,
+                request_id=self.request_id,
+                method=self.source,
+                path=self.path,
+                duration_ms=round((time.perf_counter() - self._start) * 1000),
+                exception=self.exception,
+                source=self.source,
+            )
+        return False
 
 
 # --- what the page shows, and keeping it bounded -------------------------------------------------
 
 
 def totals(since) -> dict:
-    found = OpsCount.objects.filter(hour__gte=since).aggregate(
-        slow=Sum("slow_queries"), errors=Sum("errors")
+    """The counts since then, in all and per source (请求, 任务, 采集)."""
+    rows = (
+        OpsCount.objects.filter(hour__gte=since)
+        .order_by()
+        .values("source")
+        .annotate(slow=Sum("slow_queries"), errors=Sum("errors"))
     )
-    return {"slow": found["slow"] or 0, "errors": found["errors"] or 0}
+    found = {row["source"]: row for row in rows}
+    sources = [
+        {
+            "source": source.value,
+            "label": source.label,
+            "slow": (found.get(source.value) or {}).get("slow") or 0,
+            "errors": (found.get(source.value) or {}).get("errors") or 0,
+        }
+        for source in OpsSource
+    ]
+    return {
+        "slow": sum(item["slow"] for item in sources),
+        "errors": sum(item["errors"] for item in sources),
+        "sources": sources,
+    }
 
 
 def summary(now=None) -> dict:
     now = now or timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
+    day = totals(hour - timedelta(hours=23))
+    week = totals(hour - timedelta(days=7) + timedelta(hours=1))
     return {
-        "day": totals(hour - timedelta(hours=23)),
-        "week": totals(hour - timedelta(days=7) + timedelta(hours=1)),
+        "day": day,
+        "week": week,
+        "sources": [
+            {**today, "week_slow": seven["slow"], "week_errors": seven["errors"]}
+            for today, seven in zip(day["sources"], week["sources"], strict=True)
+        ],
         "hours": list(OpsCount.objects.filter(hour__gte=hour - timedelta(hours=23))),
         "slow": list(OpsEntry.objects.filter(kind=OpsEntry.Kind.SLOW)[:KEEP_ENTRIES]),
         "errors": list(OpsEntry.objects.filter(kind=OpsEntry.Kind.ERROR)[:KEEP_ENTRIES]),
@@ -248,3 +329,4 @@ def prune(now=None) -> int:
 @db_periodic_task(crontab(minute="50"))
 def prune_ops():
     prune()
+    idempotency.sweep()

@@ -5,13 +5,18 @@ and drops, SQLite is copied through the online backup API into a new file."""
 import contextlib
 import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -23,6 +28,8 @@ from core import backup
 from enterprises.models import Enterprise
 from hazards import services as hazards
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Source
+
+ROOT = Path(django_settings.BASE_DIR)
 
 
 def png(name="p.png"):
@@ -347,3 +354,187 @@ def test_a_postgresql_backup_taken_while_another_thread_writes_is_consistent(tmp
                 "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_lines)"
             ).fetchone()
         assert restored == (orders, orders)
+
+
+# --- A production connection: libpq options, and a role that owns its database only -----------
+
+
+def test_the_libpq_environment_carries_the_options_and_never_the_command_line():
+    conf = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "anjian",
+        "USER": "anjian",
+        "PASSWORD": "s3cret",
+        "HOST": "db.internal",
+        "PORT": 6432,
+        "OPTIONS": {
+            "sslmode": "verify-full",
+            "sslrootcert": "/etc/anjian/tls/db-ca.crt",
+            "sslcert": "/etc/anjian/tls/client.crt",
+            "sslkey": "/etc/anjian/tls/client.key",
+            "connect_timeout": 5,
+            "application_name": "anjian-backup",
+            "pool": True,  # Django's, not libpq's: left out
+            "isolation_level": 1,
+        },
+    }
+    database = backup.Database.from_settings(conf)
+    env = database.pg_env()
+    assert (
+        env.items()
+        >= {
+            "PGDATABASE": "anjian",
+            "PGUSER": "anjian",
+            "PGPASSWORD": "s3cret",
+            "PGHOST": "db.internal",
+            "PGPORT": "6432",
+            "PGSSLMODE": "verify-full",
+            "PGSSLROOTCERT": "/etc/anjian/tls/db-ca.crt",
+            "PGSSLCERT": "/etc/anjian/tls/client.crt",
+            "PGSSLKEY": "/etc/anjian/tls/client.key",
+            "PGCONNECT_TIMEOUT": "5",
+            "PGAPPNAME": "anjian-backup",
+        }.items()
+    )
+    assert dict(database.options) == {
+        "sslmode": "verify-full",
+        "sslrootcert": "/etc/anjian/tls/db-ca.crt",
+        "sslcert": "/etc/anjian/tls/client.crt",
+        "sslkey": "/etc/anjian/tls/client.key",
+        "connect_timeout": "5",
+        "application_name": "anjian-backup",
+    }
+    # A URL's query is read the same way (dj-database-url puts it into OPTIONS).
+    from_url = backup.Database.from_url(
+        "postgres://anjian:s3cret@db.internal:6432/anjian?sslmode=require&sslrootcert=/ca.crt"
+    )
+    assert from_url.pg_env()["PGSSLMODE"] == "require"
+    assert from_url.pg_env()["PGSSLROOTCERT"] == "/ca.crt"
+    # The tools' command lines hold no password.
+    commands = []
+
+    def run(command, env, what):
+        commands.append(command)
+        raise backup.BackupError("stop")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backup, "_run", run)
+        patch.setattr(backup.Database, "connect", lambda self: _FakeConnection())
+        with pytest.raises(backup.BackupError):
+            backup._dump_postgresql(database, __import__("pathlib").Path("/nonexistent"))
+    assert commands and not any("s3cret" in part for part in commands[0])
+
+
+class _FakeConnection:
+    isolation_level = read_only = None
+
+    def cursor(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute(self, *args):
+        self.result = ("snap", "15")
+
+    def fetchone(self):
+        return self.result
+
+    def fetchall(self):
+        return []
+
+    def rollback(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@contextlib.contextmanager
+def owner_role():
+    """A role that may log in and create databases, and nothing more (not a superuser, no
+    other role's rights): what a production installation gives the app. Dropped at the end with
+    what it owns."""
+    import psycopg
+
+    conf = connection.settings_dict
+    server = backup.Database.from_settings({**conf, "NAME": "postgres"})
+    role = f"anjian_owner_{uuid.uuid4().hex[:8]}"
+    ident = psycopg.sql.Identifier(role)
+    with server.connect() as admin:
+        admin.autocommit = True
+        admin.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN CREATEDB NOSUPERUSER").format(ident))
+    made: list[str] = []
+    try:
+        yield role, made
+    finally:
+        with server.connect() as admin:
+            admin.autocommit = True
+            for name in made:
+                admin.execute(
+                    psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        psycopg.sql.Identifier(name)
+                    )
+                )
+            admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(ident))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the suite runs on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_as_a_role_that_only_owns_its_database(county_data, tmp_path):
+    """The drill as the app's own role: restore the suite's backup into a database that role
+    made (CREATEDB), back that up as the role, restore it into another of its databases: every
+    step passes the check without a superuser."""
+    import psycopg
+
+    conf = connection.settings_dict
+    with owner_role() as (role, made):
+        as_role = {**conf, "USER": role, "PASSWORD": ""}
+
+        def database_of_role(name):
+            with backup.Database.from_settings({**as_role, "NAME": "postgres"}).connect() as link:
+                link.autocommit = True
+                link.execute(
+                    psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name))
+                )
+            made.append(name)
+            return backup.Database.from_settings({**as_role, "NAME": name})
+
+        suffix = uuid.uuid4().hex[:8]
+        first = database_of_role(f"anjian_role_a_{suffix}")
+        second = database_of_role(f"anjian_role_b_{suffix}")
+        with first.connect() as link:
+            is_super = link.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            assert is_super.fetchone() == (False,)
+
+        taken = backup.create(tmp_path / "one")
+        assert backup.restore(taken, database=first, media_root=tmp_path / "media-a") == []
+
+        again = backup.create(tmp_path / "two", database=first, media_root=tmp_path / "media-a")
+        assert backup.restore(again, database=second, media_root=tmp_path / "media-b") == []
+        # Forced over itself, as the role, it passes too.
+        assert (
+            backup.restore(again, database=second, media_root=tmp_path / "media-b", force=True)
+            == []
+        )
+        # The drill script as the role: its scratch database made, restored, checked, dropped.
+        url = url_for({**as_role, "PASSWORD": ""}, first.name)
+        drill = subprocess.run(  # noqa: S603
+            [str(ROOT / "deploy" / "backup" / "restore-drill"), str(again)],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "PY": sys.executable,
+                "MEDIA_ROOT": str(tmp_path / "media-a"),
+                "ANJIAN_VAR_DIR": str(tmp_path / "var"),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert drill.returncode == 0, drill.stdout + drill.stderr
+        assert "核对通过" in drill.stdout

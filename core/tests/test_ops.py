@@ -255,6 +255,7 @@ def test_task_workers_count_their_errors_and_slow_statements(db, immediate_tasks
     settings.SLOW_QUERY_MS = 0
     _querying_task()
     assert OpsEntry.objects.filter(kind=OpsEntry.Kind.SLOW, path__endswith="_querying_task")
+    assert set(OpsEntry.objects.values_list("source", flat=True)) == {"task"}
     assert OpsCount.objects.get().errors == 1
     # Nothing is left wrapping the connection after the task.
     assert not [w for w in connection.execute_wrappers if isinstance(w, ops.SlowStatements)]

@@ -314,6 +314,7 @@ def test_database_errors_are_retried_and_never_acked_as_dropped(monkeypatch, kee
     assert worker.client.published == []
 
 
+@pytest.mark.django_db
 def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
     def broken(*args, **kwargs):
         raise KeyError("bug")
@@ -330,6 +331,10 @@ def test_a_message_that_keeps_failing_is_given_up(monkeypatch, keep_connection):
             {"error": "服务器处理失败，消息已丢弃（server error）", "status": 500},
         )
     ]
+    from core.models import OpsEntry
+
+    [entry] = OpsEntry.objects.all()
+    assert (entry.source, entry.exception) == ("ingest", "builtins.KeyError")
 
 
 # --- micro-batching: several messages in one transaction (issue 13) -------------------------
@@ -420,6 +425,36 @@ def test_a_poison_message_is_rejected_alone_and_the_rest_of_its_batch_stored(
     assert [answer["status"] for _, answer in client.published] == [200, 500, 200, 200]
     assert sorted(Reading.objects.values_list("value", flat=True)) == [800, 900, 901]
     assert (worker.stored, worker.dropped) == (3, 1)
+    # The failed batch counts on the 运行状况 page as 采集, with its exception class.
+    from core.models import OpsCount, OpsEntry
+
+    [entry] = OpsEntry.objects.filter(kind=OpsEntry.Kind.ERROR)
+    assert (entry.source, entry.exception) == ("ingest", "builtins.ZeroDivisionError")
+    assert entry.path == f"mqtt:{worker.client_id}"
+    assert entry.get_source_display() == "采集"
+    assert OpsCount.objects.get().errors == 1
+
+
+def test_an_ingest_batchs_slow_statements_count_as_ingest_and_a_quick_one_writes_nothing(
+    gateway_a, points_a, now, keep_connection, settings
+):
+    from django.db import connection
+
+    from core import ops
+    from core.models import OpsCount, OpsEntry
+
+    client = FakeClient()
+    worker = make_worker(client)
+    payload = message(gateway_a.token, [{"point": "dp1", "ts": at(now, -3), "value": 900}])
+    worker._process([taken(0, incoming(1, topic_a(), payload))])
+    assert not OpsEntry.objects.exists() and not OpsCount.objects.exists()
+    settings.SLOW_QUERY_MS = 0
+    payload = message(gateway_a.token, [{"point": "dp1", "ts": at(now, -2), "value": 901}])
+    worker._process([taken(0, incoming(2, topic_a(), payload))])
+    slow = OpsEntry.objects.filter(kind=OpsEntry.Kind.SLOW)
+    assert slow.exists() and {entry.source for entry in slow} == {"ingest"}
+    assert OpsCount.objects.get().slow_queries >= slow.count()
+    assert not [w for w in connection.execute_wrappers if isinstance(w, ops.SlowStatements)]
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
-"""manage.py restore DIR [--database-url URL] [--media-root DIR] [--force]: a backup into a fresh
-database and media directory, then the consistency check (core/backup.py); a non-empty target
-is refused unless forced."""
+"""manage.py restore DIR [--database-url URL | --database-name NAME] [--media-root DIR]
+[--force]: a backup into a fresh database and media directory, then the consistency check
+(core/backup.py); a non-empty target is refused unless forced. --database-name: the app's
+server, role and options, another database (no password on the command line)."""
 
 from pathlib import Path
 
@@ -15,13 +16,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="备份目录")
         parser.add_argument("--database-url", help="目标数据库地址（默认 DATABASE_URL）")
+        parser.add_argument(
+            "--database-name",
+            help="目标数据库名：与 DATABASE_URL 同一服务器、同一角色和连接选项的另一个库",
+        )
         parser.add_argument("--media-root", type=Path, help="目标媒体目录（默认 MEDIA_ROOT）")
         parser.add_argument("--force", action="store_true", help="目标不是空的也覆盖")
 
     def handle(self, *args, **options):
         url = options.get("database_url")
         try:
-            database = backup.Database.from_url(url) if url else backup.Database.default()
+            database = backup.target(url, options.get("database_name"))
             differences = backup.restore(
                 options["directory"],
                 database=database,

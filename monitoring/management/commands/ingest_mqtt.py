@@ -66,7 +66,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from core import ops
 from core.long_running import tune_garbage_collection
+from core.models import OpsSource
 from monitoring import mqtt
 from monitoring.models import IngestWorker
 
@@ -552,10 +554,15 @@ class Worker:
 
     def _process(self, batch) -> bool:
         """Store the batch together, then ack each message and publish its result; False if it
-        stopped short (stopping, or stopping while the database is away)."""
+        stopped short (stopping, or stopping while the database is away). Its slow statements
+        and a failure count on the 运行状况 page as 采集 (core.ops.Watch)."""
         close_old_connections()
         if self.stop.is_set() and not self.draining:
             return False
+        with ops.Watch(OpsSource.INGEST, f"mqtt:{self.client_id}") as watch:
+            return self._process_watched(batch, watch)
+
+    def _process_watched(self, batch, watch) -> bool:
         delay = self.retry_delay
         while True:
             try:
@@ -568,9 +575,10 @@ class Worker:
                     "Database unavailable / 数据库不可用, retry in %.1fs: %s", delay, error
                 )
                 connections.close_all()
-            except Exception:
+            except Exception as error:
                 # One message of its own (a poison reading, a bug, a constraint): the batch is
                 # rolled back; each message alone now, so only that one is given up.
+                watch.failed(error)
                 logger.exception("MQTT batch failed / 批量处理失败, storing its messages alone")
                 connections.close_all()
                 return self._process_alone(batch)
