@@ -30,8 +30,8 @@ from enforcement.inspections import checklists
 from enforcement.inspections import services as inspections
 from enforcement.models import Inspection, InspectionKind
 from enterprises.models import Enterprise
-from hazards import services as hazards
 from fieldwork.models import OfflineStep
+from hazards import services as hazards
 from hazards.models import (
     Answer,
     Extension,
