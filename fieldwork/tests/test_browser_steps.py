@@ -10,6 +10,9 @@ discards it himself.
 "No signal" is as in test_browser.py: Chromium's network emulation and the live server stopped
 (fieldwork/tests/outage.py)."""
 
+import re
+import time
+
 import pytest
 from PIL import Image
 from selenium.webdriver.common.by import By
@@ -35,18 +38,18 @@ browser = shared.browser
 STATUS = "return document.getElementById('offline-status').textContent.trim();"
 
 
-def record_step(phone, hazard, note, picture=None) -> None:
-    click(phone, phone.find_element(By.CSS_SELECTOR, "#prepared [data-open=hazards]"))
-    row = wait(phone).until(
+def record_step(driver, hazard, note, picture=None) -> None:
+    click(driver, driver.find_element(By.CSS_SELECTOR, "#prepared [data-open=hazards]"))
+    row = wait(driver).until(
         lambda d: d.find_element(By.CSS_SELECTOR, f'[data-hazard="{hazard.pk}"]')
     )
-    click(phone, row.find_element(By.CSS_SELECTOR, "[data-step=submit]"))
-    save = wait(phone).until(lambda d: d.find_element(By.ID, "save-record"))
-    phone.find_element(By.ID, "step-note").send_keys(note)
+    click(driver, row.find_element(By.CSS_SELECTOR, "[data-step=submit]"))
+    save = wait(driver).until(lambda d: d.find_element(By.ID, "save-record"))
+    driver.find_element(By.ID, "step-note").send_keys(note)
     if picture:
-        phone.find_element(By.ID, "step-photos").send_keys(str(picture))
-    click(phone, save)
-    wait(phone).until(lambda d: d.find_elements(By.ID, "saved-note"))
+        driver.find_element(By.ID, "step-photos").send_keys(str(picture))
+    click(driver, save)
+    wait(driver).until(lambda d: d.find_elements(By.ID, "saved-note"))
 
 
 def test_steps_on_hazards_sync_by_themselves_and_a_conflict_is_kept(
@@ -71,9 +74,7 @@ def test_steps_on_hazards_sync_by_themselves_and_a_conflict_is_kept(
     )
     wait_for_status(phone, "已同步")
     click(phone, phone.find_element(By.ID, "prepare"))
-    wait(phone).until(
-        lambda d: "可办理的隐患 2 条" in d.find_element(By.ID, "prepare-result").text
-    )
+    wait(phone).until(lambda d: "可办理的隐患 2 条" in d.find_element(By.ID, "prepare-result").text)
 
     network(phone, online=False)
     try:
@@ -116,3 +117,74 @@ def test_steps_on_hazards_sync_by_themselves_and_a_conflict_is_kept(
     wait_for_status(phone, "已同步")
     assert phone.find_elements(By.CSS_SELECTOR, "#pending [data-record]") == []
     assert HazardEvent.objects.filter(hazard=blocked, action="submit").count() == 1
+
+
+def registration_id(driver, origin: str) -> str:
+    """The service worker registration of `origin`, as Chromium's own page lists it."""
+    driver.get("chrome://serviceworker-internals/")
+    text = wait(driver).until(
+        lambda d: (
+            (d.execute_script("return document.body.innerText") or "")
+            if f"Origin: {origin}" in (d.execute_script("return document.body.innerText") or "")
+            else None
+        )
+    )
+    for block in text.split("Scope: ")[1:]:
+        if f"Origin: {origin}\n" in block + "\n":
+            found = re.search(r"Registration ID: (\d+)", block)
+            if found:
+                return found.group(1)
+    pytest.fail(f"no service worker registered for {origin}")
+
+
+def test_the_service_worker_syncs_with_the_page_closed(
+    phone,  # noqa: F811
+    live_server,
+    users,
+    enterprise_a,
+):
+    """Background Sync: the page registers a sync when it keeps a record; the browser fires it
+    in the service worker when the connection is back, the page or not. Here the page is closed
+    (the tab shows Chromium's own page) and the sync is fired as Chromium fires it, through
+    DevTools (ServiceWorker.dispatchSyncEvent, what its Application panel does)."""
+    hazard = hazard_in(State.RECTIFYING, users, enterprise_a)
+    outage.restart(live_server)
+    base = live_server.url
+    log_in(phone, base, users[Role.PRINCIPAL].username)
+    phone.get(base + "/offline/")
+    wait_for_page(phone, "/offline/")
+    assert phone.execute_async_script(
+        "navigator.serviceWorker.ready.then(() => arguments[0](true));"
+    )
+    click(phone, phone.find_element(By.ID, "prepare"))
+    wait(phone).until(lambda d: "可办理的隐患 1 条" in d.find_element(By.ID, "prepare-result").text)
+    with outage.down(live_server):
+        record_step(phone, hazard, "已整改完毕")
+        wait_for_status(phone, "待同步 1 条 · 同步失败（无法连接服务器）")
+        tags = phone.execute_async_script(
+            "navigator.serviceWorker.ready.then(r => r.sync.getTags()).then(arguments[0]);"
+        )
+        assert tags == ["anjian-offline-sync"]
+        # The page is closed.
+        registration = registration_id(phone, base)
+    assert not OfflineStep.objects.exists()
+    phone.execute_cdp_cmd("ServiceWorker.enable", {})
+    phone.execute_cdp_cmd(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": base,
+            "registrationId": registration,
+            "tag": "anjian-offline-sync",
+            "lastChance": False,
+        },
+    )
+    deadline = time.monotonic() + 30
+    while not OfflineStep.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert OfflineStep.objects.get().user_id == users[Role.PRINCIPAL].pk
+    assert Hazard.objects.get(pk=hazard.pk).state == State.SUBMITTED
+    # Opened again, the page finds the queue empty.
+    phone.get(base + "/offline/")
+    wait_for_page(phone, "/offline/")
+    wait_for_status(phone, "已同步")
+    assert "已办理：整改完成，提交验收" in phone.find_element(By.ID, "synced").text
