@@ -327,9 +327,14 @@ class OfflineStepSyncedOut(Schema):
     hazard: OfflineHazardNowOut = Field(description="隐患现状")
 
 
-class OfflineStepConflictOut(Schema):
-    detail: str
-    hazard: OfflineHazardNowOut | None = Field(None, description="隐患现状")
+@router.get(
+    "/hazards/{hazard_id}",
+    response={200: OfflineHazardNowOut, 404: ErrorOut},
+    summary="隐患现状（离线办理冲突时核对）",
+)
+def hazard_now(request, hazard_id: Int64):
+    require(request.user, "fieldwork.use", "离线检查")
+    return services.current_hazard(request.user, hazard_id)
 
 
 @router.post(
@@ -338,15 +343,14 @@ class OfflineStepConflictOut(Schema):
         200: OfflineStepSyncedOut,
         201: OfflineStepSyncedOut,
         404: ErrorOut,
-        409: OfflineStepConflictOut,
         413: ErrorOut,
     },
     summary="同步离线办理的隐患步骤（幂等）",
     description=(
         "multipart/form-data：record（JSON，OfflineStepIn 的字段）与 photos（照片）。按隐患的"
         "正常流程办理（记录与通知同在线办理）。同一 client_id 再次提交返回已办理的步骤（200）。"
-        "离线准备后隐患已变更，或该步骤已不能办理，为 409，附隐患现状；accept_changes 为 true "
-        "时按隐患现状办理（仍须该步骤可办理）。"
+        "离线准备后隐患已变更，或该步骤已不能办理，为 409（隐患现状见 GET /offline/hazards/{id}）；"
+        "accept_changes 为 true 时按隐患现状办理（仍须该步骤可办理）。"
     ),
 )
 def sync_step(
@@ -356,23 +360,21 @@ def sync_step(
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ):
     require(request.user, "fieldwork.use", "离线检查")
+    services.require_hazard(request.user, hazard_id)
     data = _record(OfflineStepIn, payload.record)
     files = list(photos or [])
     if data.photos != len(files):
         raise Refused("照片张数与记录不一致，请重新提交", 422)
-    try:
-        synced = services.sync_step(
-            request.user,
-            data.client_id,
-            hazard_id=hazard_id,
-            version=data.version,
-            action=data.action,
-            note=data.note,
-            photos=files,
-            accept_changes=data.accept_changes,
-        )
-    except services.StepConflict as conflict:
-        return Status(409, {"detail": str(conflict), "hazard": conflict.hazard})
+    synced = services.sync_step(
+        request.user,
+        data.client_id,
+        hazard_id=hazard_id,
+        version=data.version,
+        action=data.action,
+        note=data.note,
+        photos=files,
+        accept_changes=data.accept_changes,
+    )
     step = synced.record
     if step.hazard_id != hazard_id:
         raise Refused("该离线记录的编号已用于另一条隐患，请放弃此记录", 409)

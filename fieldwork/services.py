@@ -377,13 +377,19 @@ def open_hazards(user, enterprise) -> list[dict]:
     return [h for h in kept if h["steps"]]
 
 
-class StepConflict(Refused):
-    """A step recorded offline on a hazard that has changed since (409), with the hazard as it
-    is now (`hazard_now`), for the phone to show beside what was recorded."""
+def require_hazard(user, hazard_id: int) -> None:
+    """404 for a hazard this user does not see, before anything else is read."""
+    if not Hazard.objects.for_user(user).filter(pk=hazard_id).exists():
+        raise Refused("隐患不存在", 404)
 
-    def __init__(self, message: str, hazard: dict):
-        super().__init__(message, 409)
-        self.hazard = hazard
+
+def current_hazard(user, hazard_id: int) -> dict:
+    """The hazard as it is now (`hazard_now`), if the user sees it: what a phone shows beside a
+    step that conflicts with it."""
+    hazard = Hazard.objects.for_user(user).filter(pk=hazard_id).first()
+    if hazard is None:
+        raise Refused("隐患不存在", 404)
+    return hazard_now(user, hazard)
 
 
 def _take(user, hazard_id: int, action: str, note: str, photos: list) -> None:
@@ -410,8 +416,8 @@ def sync_step(
 ) -> Synced:
     """A step on an existing hazard recorded offline, taken now through the hazard's service
     (its event and notifications as online). A hazard changed since the phone prepared it, or a
-    step it no longer allows, is a StepConflict; `accept_changes` takes the step on the hazard
-    as it is now, if that still allows it."""
+    step it no longer allows, is a 409 (the phone then reads `current_hazard` to show it);
+    `accept_changes` takes the step on the hazard as it is now, if that still allows it."""
     if action not in OFFLINE_STEPS:
         raise Refused("该步骤不能离线办理")
     photos = inspections.checked_photos(photos)
@@ -429,15 +435,8 @@ def sync_step(
         if found is not None:
             return Synced(found, False)
         if version != hazard_version(hazard) and not accept_changes:
-            state = hazard.get_state_display()
-            raise StepConflict(HAZARD_CHANGED.format(state=state), hazard_now(user, hazard))
-        try:
-            with transaction.atomic():
-                _take(user, hazard.pk, action, note, photos)
-        except hazards.TransitionRefused as refused:
-            if refused.status != 409:
-                raise
-            raise StepConflict(str(refused), hazard_now(user, hazard)) from None
+            raise Refused(HAZARD_CHANGED.format(state=hazard.get_state_display()), 409)
+        _take(user, hazard.pk, action, note, photos)
         event = hazard.events.order_by("-pk").first()
         step = OfflineStep.objects.create(
             client_id=client_id, user=user, hazard=hazard, event=event, action=action

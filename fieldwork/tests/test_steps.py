@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 BUNDLE = "/api/v1/offline/enterprises/{}"
 STEPS = "/api/v1/offline/hazards/{}/steps"
+HAZARD = "/api/v1/offline/hazards/{}"
 
 
 def photo(name="整改后.png"):
@@ -186,14 +187,16 @@ def test_a_hazard_changed_meanwhile_is_a_conflict_with_its_state_now(client, use
     assert response.status_code == 409
     body = response.json()
     assert "已有新的办理" in body["detail"] and "整改中" in body["detail"]
-    assert (body["hazard"]["state"], body["hazard"]["state_label"]) == ("rectifying", "整改中")
-    assert body["hazard"]["version"] != kept["version"]
     assert not OfflineStep.objects.exists()
+    # The phone reads the hazard as it is now, to show beside what it recorded.
+    now = town.get(HAZARD.format(hazard.pk)).json()
+    assert (now["state"], now["state_label"]) == ("rectifying", "整改中")
+    assert now["version"] != kept["version"]
+    assert now["steps"] == []
     # Resubmitted on the hazard as it is now: the step is no longer allowed, still a conflict.
     response = send(town, hazard.pk, {**record, "accept_changes": True})
     assert response.status_code == 409
     assert "不能验收销号" in response.json()["detail"]
-    assert response.json()["hazard"]["state"] == "rectifying"
     assert Hazard.objects.get(pk=hazard.pk).state == State.RECTIFYING
 
 
@@ -221,6 +224,7 @@ def test_a_hazard_outside_the_scope_is_not_found(client, users, enterprise_b, ro
     assert response.json()["detail"] == "隐患不存在"
     assert Hazard.objects.get(pk=hazard.pk).updated_at == before
     assert send(client, 987654321, record).status_code == 404
+    assert client.get(HAZARD.format(hazard.pk)).status_code == 404
 
 
 def test_a_step_the_role_may_not_take_is_refused(client, users, enterprise_a):

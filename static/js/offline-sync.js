@@ -99,6 +99,15 @@
     return null;
   }
 
+  async function hazardNow(id) {
+    try {
+      const response = await fetch(`/api/v1/offline/hazards/${id}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      return response.ok ? await response.json() : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
   // A step taken: the hazard as it is now replaces the one prepared.
   async function refreshHazard(hazard) {
     if (!hazard) return;
@@ -141,9 +150,10 @@
       } else {
         record.state = "conflict";
         record.detail = reason(result.data);
-        if (result.data.hazard) {
-          record.current = result.data.hazard;
-          await refreshHazard(result.data.hazard);
+        if (record.kind === "step") {
+          // The hazard as it is now, shown beside what was recorded offline.
+          record.current = await hazardNow(record.hazard_id);
+          await refreshHazard(record.current);
         }
         await put("records", record);
       }
