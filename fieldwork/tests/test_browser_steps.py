@@ -38,12 +38,15 @@ browser = shared.browser
 STATUS = "return document.getElementById('offline-status').textContent.trim();"
 
 
+def press(driver, selector: str) -> None:
+    """Click what `selector` finds, found again if the page redrew it meanwhile (the worker's
+    background sync tells the page, which redraws its lists)."""
+    wait(driver).until(lambda d: click(d, d.find_element(By.CSS_SELECTOR, selector)) or True)
+
+
 def record_step(driver, hazard, note, picture=None) -> None:
-    click(driver, driver.find_element(By.CSS_SELECTOR, "#prepared [data-open=hazards]"))
-    row = wait(driver).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, f'[data-hazard="{hazard.pk}"]')
-    )
-    click(driver, row.find_element(By.CSS_SELECTOR, "[data-step=submit]"))
+    press(driver, "#prepared [data-open=hazards]")
+    press(driver, f'[data-hazard="{hazard.pk}"] [data-step=submit]')
     save = wait(driver).until(lambda d: d.find_element(By.ID, "save-record"))
     driver.find_element(By.ID, "step-note").send_keys(note)
     if picture:

@@ -456,7 +456,9 @@
   if ("serviceWorker" in navigator) {
     // The worker has sent records in the background.
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "anjian-synced") { render(); renderPrepared(); }
+      if (!event.data || event.data.type !== "anjian-synced") return;
+      render();
+      if (event.data.outcome && event.data.outcome.sent) renderPrepared();
     });
   }
   // The browser tests reach the queue through this (a resend of a record already synced).
