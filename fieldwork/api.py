@@ -4,7 +4,7 @@
 client_id, a record answers 200 with the one stored (201 the first time)."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import pydantic
 from django.urls import reverse
@@ -79,12 +79,36 @@ class OfflineHazardFormOut(Schema):
     sources: list[OfflineChoiceOut]
 
 
+class OfflineStepChoiceOut(Schema):
+    value: str = Field(description="start、submit、close、return")
+    label: str
+    photos: bool = Field(description="该步骤可附照片")
+
+
+class OfflineHazardNowOut(Schema):
+    id: int
+    description: str
+    place: str
+    is_major: bool
+    state: str
+    state_label: str
+    deadline: date | None
+    evidence: str
+    updated_at: datetime
+    version: str = Field(description="隐患的版本：离线办理时原样提交，隐患已变更则为冲突")
+    steps: list[OfflineStepChoiceOut] = Field(description="本人现在可离线办理的步骤")
+    url: str
+
+
 class OfflineBundleOut(Schema):
     enterprise: OfflineEnterpriseOut
     prepared_at: datetime
     inspection: OfflineInspectionFormOut | None = Field(description="执法检查清单（执法人员）")
     self_check: OfflineSelfCheckFormOut | None = Field(description="企业自查条目（本企业负责人）")
     hazard: OfflineHazardFormOut | None = Field(description="上报隐患可选的来源")
+    open_hazards: list[OfflineHazardNowOut] = Field(
+        description="本人可离线办理（整改、提交验收、复查）的在办隐患"
+    )
 
 
 @router.get(
@@ -280,3 +304,87 @@ def sync_self_check(request, payload: OfflineSelfCheckIn):
     )
     url = reverse("hazards:self_inspection", args=[synced.record.pk])
     return _out(synced, payload.client_id, url, "自查已保存")
+
+
+# --- steps on an existing hazard ----------------------------------------------------------------
+
+
+class OfflineStepIn(Schema):
+    client_id: uuid.UUID
+    version: Line(64) = Field(description="离线准备时隐患的 version")
+    action: Line(20) = Field(description="start、submit、close、return")
+    note: Text(2000) = Field("", description="说明：提交验收时为整改情况，退回时为理由（必填）")
+    photos: int = Field(0, ge=0, le=MAX_PHOTOS_PER_ANSWER, description="照片张数")
+    accept_changes: bool = False
+
+
+class OfflineStepSyncedOut(Schema):
+    client_id: uuid.UUID
+    id: int
+    created: bool = Field(description="true：本次办理；false：该编号的步骤已办理过，未重复")
+    url: str
+    detail: str
+    hazard: OfflineHazardNowOut = Field(description="隐患现状")
+
+
+@router.get(
+    "/hazards/{hazard_id}",
+    response={200: OfflineHazardNowOut, 404: ErrorOut},
+    summary="隐患现状（离线办理冲突时核对）",
+)
+def hazard_now(request, hazard_id: Int64):
+    require(request.user, "fieldwork.use", "离线检查")
+    return services.current_hazard(request.user, hazard_id)
+
+
+@router.post(
+    "/hazards/{hazard_id}/steps",
+    response={
+        200: OfflineStepSyncedOut,
+        201: OfflineStepSyncedOut,
+        404: ErrorOut,
+        413: ErrorOut,
+    },
+    summary="同步离线办理的隐患步骤（幂等）",
+    description=(
+        "multipart/form-data：record（JSON，OfflineStepIn 的字段）与 photos（照片）。按隐患的"
+        "正常流程办理（记录与通知同在线办理）。同一 client_id 再次提交返回已办理的步骤（200）。"
+        "离线准备后隐患已变更，或该步骤已不能办理，为 409（隐患现状见 GET /offline/hazards/{id}）；"
+        "accept_changes 为 true 时按隐患现状办理（仍须该步骤可办理）。"
+    ),
+)
+def sync_step(
+    request,
+    hazard_id: Int64,
+    payload: Form[OfflineRecordForm],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+):
+    require(request.user, "fieldwork.use", "离线检查")
+    services.require_hazard(request.user, hazard_id)
+    data = _record(OfflineStepIn, payload.record)
+    files = list(photos or [])
+    if data.photos != len(files):
+        raise Refused("照片张数与记录不一致，请重新提交", 422)
+    synced = services.sync_step(
+        request.user,
+        data.client_id,
+        hazard_id=hazard_id,
+        version=data.version,
+        action=data.action,
+        note=data.note,
+        photos=files,
+        accept_changes=data.accept_changes,
+    )
+    step = synced.record
+    if step.hazard_id != hazard_id:
+        raise Refused("该离线记录的编号已用于另一条隐患，请放弃此记录", 409)
+    label = services.OFFLINE_STEPS.get(step.action, step.action)
+    body = {
+        "client_id": data.client_id,
+        "id": step.event_id,
+        "created": synced.created,
+        "url": reverse("hazards:detail", args=[step.hazard_id]),
+        "detail": f"已办理：{label}" if synced.created else "该步骤已同步过，未重复办理",
+        "hazard": services.step_hazard(request.user, step),
+    }
+    return Status(201 if synced.created else 200, body)

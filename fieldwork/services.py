@@ -30,8 +30,17 @@ from enforcement.inspections import checklists
 from enforcement.inspections import services as inspections
 from enforcement.models import Inspection, InspectionKind
 from enterprises.models import Enterprise
+from fieldwork.models import OfflineStep
 from hazards import services as hazards
-from hazards.models import Answer, Hazard, MajorHazardCriterion, SelfInspection, Source
+from hazards.models import (
+    Answer,
+    Extension,
+    Hazard,
+    MajorHazardCriterion,
+    SelfInspection,
+    Source,
+    State,
+)
 from hazards.states import LINKED_SOURCES
 
 # The kinds of inspection a phone records on site (a remote one is opened from its evidence).
@@ -77,6 +86,7 @@ def bundle(user, enterprise_id) -> dict:
         "inspection": None,
         "self_check": None,
         "hazard": None,
+        "open_hazards": [],
     }
     if may_inspect(user):
         from enforcement.plans.services import inspector_pool
@@ -111,6 +121,7 @@ def bundle(user, enterprise_id) -> dict:
             "answers": [{"value": a.value, "label": a.label} for a in Answer],
             "criteria": [{"id": c.pk, "label": c.label, "text": c.text} for c in criteria],
         }
+    data["open_hazards"] = open_hazards(user, enterprise)
     if can(user, "hazard.report"):
         data["hazard"] = {
             "sources": [
@@ -284,3 +295,157 @@ def sync_self_check(
         return Synced(inspection, True, skipped)
 
     return _idempotent(SelfInspection, client_id, user, "recorded_by_id", create)
+
+
+# --- steps on an existing hazard ----------------------------------------------------------------
+
+# The steps on a hazard taken in the field, by the hazard's own services (hazards.services): the
+# enterprise starts its rectification and reports it done (提交验收, with photos); the reviewer
+# verifies it on site (复查: close, or return it), with photos. Who may take which, on which
+# hazard and in which state, is hazards.transitions' to say (available_actions), not this list's.
+OFFLINE_STEPS = {
+    "start": "开始整改",
+    "submit": "整改完成，提交验收",
+    "close": "复查通过，验收销号",
+    "return": "复查不通过，退回整改",
+}
+STEPS_WITH_PHOTOS = frozenset({"submit", "close", "return"})
+# The open hazards one bundle takes along at most (the oldest first).
+OPEN_HAZARDS_MAX = 300
+HAZARD_CHANGED = "离线记录后，该隐患已有新的办理（现为“{state}”），请核对后重新提交或放弃"
+
+
+def hazard_version(hazard) -> str:
+    """A fingerprint of the hazard as the phone saw it: any step taken on it (a transition, an
+    extension decided, a plan revised) saves it and changes this."""
+    return _fingerprint(hazard.pk, hazard.state, hazard.updated_at.isoformat())
+
+
+def _with_pending_extension(hazards_list: list) -> list:
+    """Set the `pending_extension` hazards.services.available_actions reads, in one query."""
+    pending = {
+        e.hazard_id: e
+        for e in Extension.objects.filter(
+            hazard__in=[h.pk for h in hazards_list], approved__isnull=True
+        )
+    }
+    for hazard in hazards_list:
+        hazard.pending_extension = pending.get(hazard.pk)
+    return hazards_list
+
+
+def offline_steps(user, hazard) -> list[str]:
+    """The steps this user may take offline on this hazard now (hazards.services decides)."""
+    return [a for a in hazards.available_actions(user, hazard) if a in OFFLINE_STEPS]
+
+
+def hazard_now(user, hazard) -> dict:
+    """The hazard as a phone keeps it (and as a conflict shows it): its state, its version and
+    the steps this user may take on it offline."""
+    if not hasattr(hazard, "pending_extension"):
+        _with_pending_extension([hazard])
+    return {
+        "id": hazard.pk,
+        "description": hazard.description,
+        "place": hazard.place,
+        "is_major": hazard.is_major,
+        "state": hazard.state,
+        "state_label": hazard.get_state_display(),
+        "deadline": hazard.deadline,
+        "evidence": hazard.evidence,
+        "updated_at": hazard.updated_at,
+        "version": hazard_version(hazard),
+        "steps": [
+            {"value": a, "label": OFFLINE_STEPS[a], "photos": a in STEPS_WITH_PHOTOS}
+            for a in offline_steps(user, hazard)
+        ],
+        "url": f"/hazards/{hazard.pk}/",
+    }
+
+
+def open_hazards(user, enterprise) -> list[dict]:
+    """The enterprise's open hazards this user sees and may take a step on offline."""
+    if not any(can(user, t) for t in ("hazard.rectify", "hazard.review", "hazard.review_internal")):
+        return []
+    found = list(
+        Hazard.objects.for_user(user)
+        .filter(enterprise=enterprise)
+        .exclude(state__in=(State.CLOSED, State.REJECTED))
+        .order_by("found_on", "pk")[:OPEN_HAZARDS_MAX]
+    )
+    kept = [hazard_now(user, h) for h in _with_pending_extension(found)]
+    return [h for h in kept if h["steps"]]
+
+
+def require_hazard(user, hazard_id: int) -> None:
+    """404 for a hazard this user does not see, before anything else is read."""
+    if not Hazard.objects.for_user(user).filter(pk=hazard_id).exists():
+        raise Refused("隐患不存在", 404)
+
+
+def current_hazard(user, hazard_id: int) -> dict:
+    """The hazard as it is now (`hazard_now`), if the user sees it: what a phone shows beside a
+    step that conflicts with it."""
+    hazard = Hazard.objects.for_user(user).filter(pk=hazard_id).first()
+    if hazard is None:
+        raise Refused("隐患不存在", 404)
+    return hazard_now(user, hazard)
+
+
+def _take(user, hazard_id: int, action: str, note: str, photos: list) -> None:
+    if action == "start":
+        hazards.start(user, hazard_id, note)
+    elif action == "submit":
+        hazards.submit(user, hazard_id, note, photos)
+    elif action == "close":
+        hazards.close(user, hazard_id, note, photos=photos)
+    else:
+        hazards.send_back(user, hazard_id, note, photos=photos)
+
+
+def sync_step(
+    user,
+    client_id: uuid.UUID,
+    *,
+    hazard_id: int,
+    version: str,
+    action: str,
+    note: str,
+    photos: list,
+    accept_changes: bool = False,
+) -> Synced:
+    """A step on an existing hazard recorded offline, taken now through the hazard's service
+    (its event and notifications as online). A hazard changed since the phone prepared it, or a
+    step it no longer allows, is a 409 (the phone then reads `current_hazard` to show it);
+    `accept_changes` takes the step on the hazard as it is now, if that still allows it."""
+    if action not in OFFLINE_STEPS:
+        raise Refused("该步骤不能离线办理")
+    photos = inspections.checked_photos(photos)
+    if photos and action not in STEPS_WITH_PHOTOS:
+        raise Refused(f"“{OFFLINE_STEPS[action]}”不附照片")
+
+    def create() -> Synced:
+        hazard = (
+            Hazard.objects.for_user(user).select_for_update(of=("self",)).filter(pk=hazard_id)
+        ).first()
+        if hazard is None:
+            raise Refused("隐患不存在", 404)
+        # A resend that waited on the lock while the first one took the step.
+        found = _existing(OfflineStep, client_id, user, "user_id")
+        if found is not None:
+            return Synced(found, False)
+        if version != hazard_version(hazard) and not accept_changes:
+            raise Refused(HAZARD_CHANGED.format(state=hazard.get_state_display()), 409)
+        _take(user, hazard.pk, action, note, photos)
+        event = hazard.events.order_by("-pk").first()
+        step = OfflineStep.objects.create(
+            client_id=client_id, user=user, hazard=hazard, event=event, action=action
+        )
+        return Synced(step, True)
+
+    return _idempotent(OfflineStep, client_id, user, "user_id", create)
+
+
+def step_hazard(user, step: OfflineStep) -> dict:
+    """The hazard a synced step was taken on, as it is now."""
+    return hazard_now(user, Hazard.objects.for_user(user).get(pk=step.hazard_id))

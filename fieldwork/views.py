@@ -21,6 +21,7 @@ OFFLINE_ASSETS = [
     "vendor/htmx/htmx.min.js",
     "js/anjian.js",
     "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "js/offline-sync.js",
     "js/offline.js",
     "img/favicon.svg",
     "img/icon-192.png",

@@ -384,6 +384,7 @@ class Hazard(models.Model):
 class PhotoKind(models.TextChoices):
     FOUND = "found", "隐患照片"
     EVIDENCE = "evidence", "整改照片"
+    RECHECK = "recheck", "复查照片"
 
 
 class HazardPhoto(models.Model):

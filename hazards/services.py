@@ -502,9 +502,10 @@ def submit(user, hazard_id: int, evidence: str, photos=()) -> Hazard:
     return _act(user, hazard_id, "submit", change)
 
 
-def close(user, hazard_id: int, note: str = "", *, by_recheck: bool = False) -> Hazard:
+def close(user, hazard_id: int, note: str = "", *, by_recheck: bool = False, photos=()) -> Hazard:
     """Verify and close (验收销号). The verifier is never the one who submitted. A hazard an
-    inspection ordered rectified is closed only by its re-check (`by_recheck`)."""
+    inspection ordered rectified is closed only by its re-check (`by_recheck`). `photos`: what
+    the verifier saw on site (复查照片)."""
 
     def change(hazard):
         if not hazard.evidence.strip():
@@ -514,13 +515,20 @@ def close(user, hazard_id: int, note: str = "", *, by_recheck: bool = False) -> 
         # Production or equipment stopped for this hazard may resume once it is closed.
         hazard.suspension = Suspension.NONE
         hazard.suspended_equipment = ""
+        _add_photos(hazard, PhotoKind.RECHECK, photos, user)
 
     return _act(user, hazard_id, "close", change, note, by_recheck=by_recheck)
 
 
-def send_back(user, hazard_id: int, reason: str, *, by_recheck: bool = False) -> Hazard:
+def send_back(user, hazard_id: int, reason: str, *, by_recheck: bool = False, photos=()) -> Hazard:
+    """Return a submitted rectification (退回整改), with the reason and, from a verification on
+    site, its photos (复查照片)."""
     reason = _required(reason, "退回整改须填写理由")
-    return _act(user, hazard_id, "return", lambda h: None, reason, by_recheck=by_recheck)
+
+    def change(hazard):
+        _add_photos(hazard, PhotoKind.RECHECK, photos, user)
+
+    return _act(user, hazard_id, "return", change, reason, by_recheck=by_recheck)
 
 
 # --- extensions, supervision, suspension -------------------------------------------------------

@@ -539,6 +539,8 @@ OPERATIONS: dict[str, Route] = {
     f"GET {V1}/offline/enterprises/{{enterprise_id}}": page("fieldwork.use", "enterprise"),
     f"POST {V1}/offline/inspections": post("fieldwork.use"),
     f"POST {V1}/offline/hazards": post("fieldwork.use"),
+    f"GET {V1}/offline/hazards/{{hazard_id}}": page("fieldwork.use", "hazard"),
+    f"POST {V1}/offline/hazards/{{hazard_id}}/steps": post("fieldwork.use", "hazard"),
     f"POST {V1}/offline/self-checks": post(
         "fieldwork.use",
         body={

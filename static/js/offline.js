@@ -1,59 +1,31 @@
 // Field work without signal (离线检查, fieldwork/): the offline page's script.
 // 离线准备 keeps an enterprise's forms (its checklist, its self-inspection items, the hazard
-// sources) in IndexedDB and the page's files in the service worker's cache. Records filled
-// offline, photos included, wait in IndexedDB, each with the id made here (client_id); they are
-// sent when the connection returns (the server stores each client_id once). A record the
-// server refuses (the checklist changed, a field at fault) stays as a conflict until the user
-// resubmits or discards it: nothing is dropped on its own.
+// sources) and the open hazards the user may take a step on in IndexedDB, and the page's files
+// in the service worker's cache. Records filled offline, photos included, wait in IndexedDB,
+// each with the id made here (client_id); they are sent (static/js/offline-sync.js) when the
+// connection returns, again and again with a growing pause while the page is open and the
+// server cannot be reached, and by the service worker in the background where the browser has
+// Background Sync. A record the server refuses (the checklist or the hazard changed, a field at
+// fault) stays as a conflict until the user resubmits or discards it: nothing is dropped on its
+// own.
 (() => {
   "use strict";
   const app = document.getElementById("offline-app");
-  if (!app) return;
+  if (!app || !self.anjianSync) return;
 
   const CACHE = app.dataset.cache;
   const ASSETS = app.dataset.assets.split(" ").filter(Boolean);
-  const URLS = {
-    inspection: "/api/v1/offline/inspections",
-    hazard: "/api/v1/offline/hazards",
-    self_check: "/api/v1/offline/self-checks",
-  };
+  const { TAG, put, remove, all, get, send, syncRecords } = self.anjianSync;
+  // The pause before the next try while records wait and the server cannot be reached: from
+  // the first to the longest, doubling.
+  const RETRY_FIRST_MS = 3000;
+  const RETRY_LONGEST_MS = 5 * 60 * 1000;
   const status = document.getElementById("offline-status");
   const formArea = document.getElementById("record-form");
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   }
-
-  // --- IndexedDB --------------------------------------------------------------------------------
-  let opened = null;
-  function db() {
-    opened = opened || new Promise((resolve, reject) => {
-      const request = indexedDB.open("anjian-offline", 1);
-      request.onupgradeneeded = () => {
-        const base = request.result;
-        base.createObjectStore("bundles", { keyPath: "key" });
-        base.createObjectStore("records", { keyPath: "client_id" });
-        base.createObjectStore("synced", { keyPath: "client_id" });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return opened;
-  }
-  async function run(store, mode, action) {
-    const base = await db();
-    return new Promise((resolve, reject) => {
-      const transaction = base.transaction(store, mode);
-      const request = action(transaction.objectStore(store));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error);
-    });
-  }
-  const put = (store, value) => run(store, "readwrite", (s) => s.put(value));
-  const remove = (store, key) => run(store, "readwrite", (s) => s.delete(key));
-  const all = (store) => run(store, "readonly", (s) => s.getAll());
-  const get = (store, key) => run(store, "readonly", (s) => s.get(key));
 
   // --- DOM helpers -------------------------------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -105,10 +77,14 @@
     const parts = [];
     if (!navigator.onLine) parts.push("离线");
     if (pending) parts.push(`待同步 ${pending} 条`);
+    // How the last try went (by this page or by the worker), while records still wait.
+    const last = (await get("meta", "sync")) || {};
+    const failed = navigator.onLine && pending && last.failure && last.failure !== "离线";
+    if (failed) parts.push(`同步失败（${last.failure}）`);
     if (conflicts) parts.push(`冲突 ${conflicts} 条待处理`);
     if (navigator.onLine && !pending && !conflicts) parts.push("已同步");
     status.textContent = parts.join(" · ");
-    const tone = conflicts ? "danger" : !navigator.onLine ? "secondary" : pending ? "warning" : "success";
+    const tone = conflicts || failed ? "danger" : !navigator.onLine ? "secondary" : pending ? "warning" : "success";
     status.className = `badge text-bg-${tone}`;
   }
 
@@ -141,7 +117,9 @@
       cached = false;
     }
     const count = bundle.inspection ? bundle.inspection.sections.reduce((n, s) => n + s.items.length, 0) : 0;
+    const open = (bundle.open_hazards || []).length;
     result.textContent = `已准备：${bundle.enterprise.name}` + (bundle.inspection ? `（检查清单 ${count} 项）` : "") +
+      (open ? `；可办理的隐患 ${open} 条` : "") +
       (cached ? "" : "；本页未能缓存，离线时请勿关闭本页");
     await renderPrepared();
   }
@@ -159,6 +137,8 @@
         bundle.inspection ? el("button", { type: "button", class: "btn btn-sm btn-primary", "data-open": "inspection", text: "执法检查", on: { click: open("inspection") } }) : null,
         bundle.self_check ? el("button", { type: "button", class: "btn btn-sm btn-primary", "data-open": "self_check", text: "企业自查", on: { click: open("self_check") } }) : null,
         bundle.hazard ? el("button", { type: "button", class: "btn btn-sm btn-outline-primary", "data-open": "hazard", text: "上报隐患", on: { click: open("hazard") } }) : null,
+        (bundle.open_hazards || []).length ? el("button", { type: "button", class: "btn btn-sm btn-outline-primary", "data-open": "hazards",
+          text: `隐患整改与复查（${bundle.open_hazards.length}）`, on: { click: () => showHazards(bundle.key) } }) : null,
         el("button", { type: "button", class: "btn btn-sm btn-outline-secondary", text: "移除", on: { click: async () => { await remove("bundles", bundle.key); renderPrepared(); } } }),
       ));
     }
@@ -283,25 +263,95 @@
       try {
         made = collect();
       } catch (problem) {
-        error.textContent = problem.message;
-        error.classList.remove("d-none");
-        error.scrollIntoView({ block: "center" });
+        refuse(error, problem.message);
         return;
       }
-      const client_id = crypto.randomUUID();
-      await put("records", { client_id, kind, title: made.title, created_at: new Date().toISOString(), state: "pending",
-        detail: "", body: { client_id, ...made.body }, files: made.files });
-      formArea.replaceChildren(el("div", { class: "alert alert-info", id: "saved-note", role: "status",
-        text: navigator.onLine ? "已保存到本机，正在同步…" : "已保存到本机，恢复网络后自动同步" }));
-      await render();
-      if (navigator.onLine) syncAll();
+      await keep(kind, made);
     };
+    showCard(`${heading}：${enterprise.name}`, error, body, save);
+  }
+
+  function showCard(heading, error, body, save) {
     formArea.replaceChildren(el("div", { class: "card" }, el("div", { class: "card-body" },
-      el("h2", { class: "h6", text: `${heading}：${enterprise.name}` }), error, ...body,
+      el("h2", { class: "h6", text: heading }), error, ...body,
       el("div", { class: "d-flex gap-2 mt-3" },
         el("button", { type: "button", class: "btn btn-primary", id: "save-record", text: "保存到本机并同步", on: { click: save } }),
         el("button", { type: "button", class: "btn btn-outline-secondary", text: "取消", on: { click: () => formArea.replaceChildren() } })))));
     formArea.scrollIntoView({ block: "start" });
+  }
+
+  function refuse(error, message) {
+    error.textContent = message;
+    error.classList.remove("d-none");
+    error.scrollIntoView({ block: "center" });
+  }
+
+  // A record made: into the queue, and on its way if there is a connection.
+  async function keep(kind, made) {
+    const client_id = crypto.randomUUID();
+    await put("records", { client_id, kind, title: made.title, created_at: new Date().toISOString(), state: "pending",
+      detail: "", body: { client_id, ...made.body }, files: made.files, ...(made.extra || {}) });
+    formArea.replaceChildren(el("div", { class: "alert alert-info", id: "saved-note", role: "status",
+      text: navigator.onLine ? "已保存到本机，正在同步…" : "已保存到本机，恢复网络后自动同步" }));
+    await render();
+    syncSoon();
+  }
+
+  // --- steps on an existing hazard ---------------------------------------------------------------
+  const NOTES = {
+    start: ["说明", false],
+    submit: ["整改情况说明（必填）", true],
+    close: ["复查意见", false],
+    return: ["退回理由（必填）", true],
+  };
+
+  async function showHazards(key) {
+    const bundle = await get("bundles", key);
+    const waiting = new Set((await all("records")).filter((r) => r.kind === "step").map((r) => r.hazard_id));
+    const rows = (bundle.open_hazards || []).map((hazard) => el("div", { class: "border rounded p-2 mb-2", "data-hazard": hazard.id },
+      el("div", { class: "small" }, hazard.is_major ? el("span", { class: "badge text-bg-danger me-1", text: "重大" }) : null,
+        hazard.description),
+      el("div", { class: "small text-muted", text: `${hazard.state_label}` + (hazard.place ? ` · ${hazard.place}` : "") +
+        (hazard.deadline ? ` · 整改期限 ${hazard.deadline}` : "") }),
+      hazard.evidence ? el("div", { class: "small text-muted", text: `整改情况：${hazard.evidence}` }) : null,
+      waiting.has(hazard.id)
+        ? el("div", { class: "small text-warning-emphasis mt-1", text: "已有离线办理的步骤待同步或待处理" })
+        : hazard.steps.length
+          ? el("div", { class: "d-flex flex-wrap gap-2 mt-1" }, hazard.steps.map((step) => el("button", {
+            type: "button", class: "btn btn-sm btn-outline-primary", "data-step": step.value, text: step.label,
+            on: { click: () => showStep(key, hazard.id, step.value) } })))
+          : el("div", { class: "small text-muted mt-1", text: "现在没有可由您办理的步骤" })));
+    formArea.replaceChildren(el("div", { class: "card" }, el("div", { class: "card-body" },
+      el("h2", { class: "h6", text: `隐患整改与复查：${bundle.enterprise.name}` }),
+      el("p", { class: "small text-muted", text: "离线办理的步骤在同步时按隐患的正常流程办理；其间隐患已有新的办理的，列为冲突。" }),
+      rows.length ? rows : el("div", { class: "small text-muted", text: "没有可办理的隐患" }),
+      el("button", { type: "button", class: "btn btn-outline-secondary btn-sm", text: "关闭", on: { click: () => formArea.replaceChildren() } }))));
+    formArea.scrollIntoView({ block: "start" });
+  }
+
+  async function showStep(key, hazardId, action) {
+    const bundle = await get("bundles", key);
+    const hazard = bundle.open_hazards.find((h) => h.id === hazardId);
+    const step = hazard.steps.find((s) => s.value === action);
+    const [noteLabel, required] = NOTES[action];
+    const error = el("div", { class: "alert alert-danger d-none", id: "form-error", role: "alert" });
+    const body = [
+      el("p", { class: "small" }, `${hazard.description}（${hazard.state_label}）`),
+      field(noteLabel, el("textarea", { class: "form-control form-control-sm", id: "step-note", rows: 3, maxlength: 2000 })),
+      step.photos ? field("照片", el("input", { type: "file", class: "form-control form-control-sm", id: "step-photos", accept: "image/*", multiple: true })) : null,
+    ];
+    const save = async () => {
+      const note = value("step-note");
+      if (required && !note) return refuse(error, `请填写${noteLabel.replace("（必填）", "")}`);
+      const files = step.photos ? photosOf("step-photos") : [];
+      await keep("step", {
+        title: `${step.label} · ${bundle.enterprise.name}：${hazard.description.slice(0, 20)}`,
+        body: { version: hazard.version, action, note, photos: files.length, accept_changes: false },
+        files,
+        extra: { hazard_id: hazard.id, was: { state_label: hazard.state_label, step: step.label, note } },
+      });
+    };
+    showCard(`${step.label}：${bundle.enterprise.name}`, error, body, save);
   }
 
   // --- the lists ---------------------------------------------------------------------------------
@@ -318,6 +368,12 @@
           el("span", { class: "me-auto", text: record.title }),
           el("span", { class: "small text-muted", text: `${when(record.created_at)} · 照片 ${record.files.length} 张` })),
         record.detail ? el("div", { class: `small mt-1 ${conflict ? "text-danger" : "text-muted"}`, text: record.detail }) : null,
+        record.was ? el("div", { class: "small mt-1", "data-was": "" },
+          `离线记录：${record.was.step}（当时隐患为“${record.was.state_label}”）` + (record.was.note ? `，说明：${record.was.note}` : "")) : null,
+        conflict && record.current ? el("div", { class: "small mt-1", "data-now": "" },
+          `隐患现状：${record.current.state_label}` + (record.current.steps.length
+            ? `，您可办理：${record.current.steps.map((s) => s.label).join("、")}` : "，现在没有可由您办理的步骤"),
+          " ", el("a", { href: record.current.url, text: "查看隐患" })) : null,
         conflict ? el("div", { class: "d-flex gap-2 mt-2" },
           el("button", { type: "button", class: "btn btn-sm btn-primary", "data-resubmit": "", text: "重新提交", on: { click: () => resubmit(record.client_id) } }),
           el("button", { type: "button", class: "btn btn-sm btn-outline-danger", "data-discard": "", text: "放弃", on: { click: () => discard(record.client_id) } })) : null));
@@ -344,7 +400,7 @@
     if ("accept_changes" in record.body) record.body.accept_changes = true;
     await put("records", record);
     await render();
-    syncAll();
+    syncSoon();
   }
 
   async function discard(clientId) {
@@ -354,68 +410,59 @@
   }
 
   // --- sync --------------------------------------------------------------------------------------
-  async function send(record) {
-    const headers = { "X-CSRFToken": csrf(), Accept: "application/json" };
-    let body;
-    if (record.kind === "self_check") {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(record.body);
-    } else {
-      body = new FormData();
-      body.append("record", JSON.stringify(record.body));
-      for (const file of record.files) body.append("photos", file.blob, file.name);
-    }
-    const response = await fetch(URLS[record.kind], { method: "POST", body, headers, credentials: "same-origin" });
-    const data = await response.json().catch(() => ({}));
-    return { status: response.status, data };
-  }
+  // The worker sends in the background with the CSRF token the page last saw.
+  const keepToken = () => put("meta", { key: "csrf", value: csrf() });
 
-  function reason(data) {
-    const parts = [data.detail || "服务器拒绝了这条记录"];
-    const errors = data.errors;
-    if (Array.isArray(errors)) parts.push(...errors.map((e) => `${e.field}：${e.message}`));
-    else if (errors && typeof errors === "object") parts.push(...Object.values(errors).flat());
-    return parts.join("；");
+  // Ask the worker to send the queue when the connection is back, even if this page is closed.
+  async function syncInBackground() {
+    if (!("serviceWorker" in navigator)) return;
+    try {
+      const registration = await navigator.serviceWorker.ready;
+      if (registration.sync) await registration.sync.register(TAG);
+    } catch (error) {
+      // Not allowed or not there: the page's own retries remain.
+    }
   }
 
   let syncing = null;
+  let retryTimer = null;
+  let retryPause = RETRY_FIRST_MS;
   function syncAll() {
-    syncing = syncing || syncRecords().finally(() => { syncing = null; });
+    syncing = syncing || syncRecords(navigator.onLine).then(afterSync).finally(() => { syncing = null; });
     return syncing;
   }
-  async function syncRecords() {
-    const records = (await all("records")).sort((a, b) => a.created_at.localeCompare(b.created_at));
-    for (const record of records) {
-      if (record.state === "conflict" || !navigator.onLine) continue;
-      let result;
-      try {
-        result = await send(record);
-      } catch (error) {
-        break; // no connection: everything stays as it is
-      }
-      if (result.status === 200 || result.status === 201) {
-        await remove("records", record.client_id);
-        await put("synced", { client_id: record.client_id, title: record.title, url: result.data.url,
-          detail: result.data.detail, at: new Date().toISOString() });
-      } else if (result.status === 401 || result.status === 429 || result.status >= 500) {
-        record.detail = result.status === 401 ? "登录已过期：请重新登录后同步" : "服务器暂时不可用，稍后自动重试";
-        await put("records", record);
-        break;
-      } else {
-        record.state = "conflict";
-        record.detail = reason(result.data);
-        await put("records", record);
-      }
-    }
+  function syncSoon() {
+    retryPause = RETRY_FIRST_MS;
+    syncInBackground();
+    return syncAll();
+  }
+  async function afterSync(outcome) {
     await render();
+    if (outcome.sent) await renderPrepared();
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    if (!outcome.pending) { retryPause = RETRY_FIRST_MS; return; }
+    if (!navigator.onLine) return; // the "online" event starts again
+    // Records wait and the server could not be reached: again, later and later.
+    retryTimer = setTimeout(syncAll, retryPause);
+    retryPause = Math.min(retryPause * 2, RETRY_LONGEST_MS);
   }
 
   document.getElementById("prepare").addEventListener("click", prepare);
-  document.getElementById("sync-now").addEventListener("click", () => syncAll());
-  window.addEventListener("online", () => { showStatus(); syncAll(); });
+  document.getElementById("sync-now").addEventListener("click", () => syncSoon());
+  window.addEventListener("online", () => { showStatus(); syncSoon(); });
   window.addEventListener("offline", showStatus);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") syncAll(); });
+  if ("serviceWorker" in navigator) {
+    // The worker has sent records in the background.
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (!event.data || event.data.type !== "anjian-synced") return;
+      render();
+      if (event.data.outcome && event.data.outcome.sent) renderPrepared();
+    });
+  }
   // The browser tests reach the queue through this (a resend of a record already synced).
   window.anjianOffline = { records: () => all("records"), send, sync: syncAll };
   renderPrepared();
-  render().then(() => { if (navigator.onLine) syncAll(); });
+  keepToken().then(render).then(() => syncSoon());
 })();
