@@ -59,9 +59,26 @@ def _chunk(model, ids):
         _grades(sorted(ids))
 
 
+# What a grade's entry reads: not the explanation, the largest column (a province's run
+# writes about 100,000 grade entries).
+GRADE_FIELDS = (
+    "enterprise_id",
+    "level",
+    "computed_level",
+    "score",
+    "scored_at",
+    "level_since",
+    "enterprise__credit_code",
+    "enterprise__scope_path",
+)
+
+
 def _grades(enterprise_ids) -> None:
     grades = EnterpriseGrade.objects.filter(enterprise_id__in=enterprise_ids)
-    outbox.write("grade", grades.select_related("enterprise").order_by("enterprise_id"))
+    outbox.write(
+        "grade",
+        grades.select_related("enterprise").only(*GRADE_FIELDS).order_by("enterprise_id"),
+    )
 
 
 def _owner_ids(model, owner, ids) -> list[int]:
