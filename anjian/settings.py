@@ -375,6 +375,13 @@ TIPS_SEARCHES_PER_MINUTE = env_int("TIPS_SEARCHES_PER_MINUTE", 30)
 EXCHANGE_BATCH = env_int("EXCHANGE_BATCH", 100)
 EXCHANGE_TIMEOUT_SECONDS = env_int("EXCHANGE_TIMEOUT_SECONDS", 5)
 EXCHANGE_BACKOFF_MAX_MINUTES = env_int("EXCHANGE_BACKOFF_MAX_MINUTES", 60)
+# After this many failed pushes in a row (6: about 16 minutes of back-off) the county
+# administrators over the subscriber are told, once per outage, and told again when it
+# recovers; 0: never.
+EXCHANGE_ALERT_FAILURES = env_int("EXCHANGE_ALERT_FAILURES", 6)
+# The key the subscribers' signing secrets are encrypted with at rest; empty: derived from
+# SECRET_KEY (then changing SECRET_KEY makes them unreadable: set this one to keep them).
+EXCHANGE_SECRET_KEY = env_str("EXCHANGE_SECRET_KEY", "")
 
 # --- Background jobs (huey) ------------------------------------------------------------------
 # The embedded default keeps the queue in a SQLite file; REDIS_URL moves it to Redis for N

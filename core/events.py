@@ -32,19 +32,35 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=Event)
 
 # Told of every event stored (its model and the new rows' ids), inside the transaction that
-# stores it: an app above core registers one at start-up (exchange's outbox), so a change and
-# what follows from it commit or roll back together.
-_listeners: list[Callable[[type[Event], list[int]], None]] = []
+# stores it, and of rows an app changed without an event (changed()): an app above core
+# registers one at start-up (exchange's outbox), so a change and what follows from it commit or
+# roll back together.
+Listener = Callable[[type[models.Model], list[int]], None]
+_listeners: list[Listener] = []
 
 
-def listen(listener: Callable[[type[Event], list[int]], None]) -> None:
+def listen(listener: Listener) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
 
 
-def _recorded(model: type[Event], ids: list[int]) -> None:
+def unlisten(listener: Listener) -> None:
+    """Stop telling `listener` (the benchmarks measure what a listener costs)."""
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _recorded(model: type[models.Model], ids: list[int]) -> None:
     for listener in _listeners:
         listener(model, ids)
+
+
+def changed(model: type[models.Model], ids: list[int]) -> None:
+    """Rows of `model` changed without an event of their own (a grade whose score moved in a
+    grading run, its level in force unchanged): told to the listeners as events are, inside
+    the transaction; nobody is notified."""
+    if ids:
+        _recorded(model, ids)
 
 
 @dataclass

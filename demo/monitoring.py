@@ -158,6 +158,7 @@ def load(actor=None, *, now=None, enterprises=None, analytics=True) -> dict:
         ends.add(end)
         readings += _backfill(feed, end, incidents, rng)
     _date_alarms(first_alarm, ends, {s.point_id for feed in fed for s in feed.signals})
+    _date_recoveries(first_alarm)
     for script in scripted:
         _leave(script, actor, now)
     # The rollups of the history (the task does it every 5 minutes): the power baselines
@@ -320,6 +321,14 @@ def _date_alarms(first_alarm: int, ends: set[datetime], point_ids: set[int]) -> 
         alarm.raised_at = raised
         alarm.save(update_fields=["raised_at"])
         alarm.events.filter(action="raise").update(at=raised)
+
+
+def _date_recoveries(first_alarm: int) -> None:
+    """Recoveries (clear events) recorded by the backfill carry the time of the ingest call;
+    date them when the condition stopped, as they would have been recorded live."""
+    cleared = Alarm.objects.filter(pk__gt=first_alarm, cleared_at__isnull=False)
+    for alarm_id, cleared_at in cleared.values_list("pk", "cleared_at"):
+        AlarmEvent.objects.filter(alarm_id=alarm_id, action="clear").update(at=cleared_at)
 
 
 def _leave(script: Scripted, actor, now: datetime) -> None:

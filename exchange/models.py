@@ -4,9 +4,11 @@ platforms above the county that push tasks down (each task kept with the record 
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.models import Jurisdiction
 from core.scoping import ScopedQuerySet
+from exchange import sealing
 
 
 class Kind(models.TextChoices):
@@ -75,7 +77,9 @@ class JurisdictionScoped(ScopedQuerySet):
 class Subscriber(models.Model):
     name = models.CharField("名称", max_length=60)
     url = models.URLField("接收地址", max_length=500)
-    secret = models.CharField("签名密钥", max_length=64, editable=False)
+    # Encrypted at rest (exchange.sealing): set_secret() and signing_secret(), never read raw.
+    secret = models.CharField("签名密钥（加密）", max_length=255, editable=False)
+    secret_changed_at = models.DateTimeField("密钥生成时间", null=True, editable=False)
     kinds = models.JSONField("推送类别", default=list)
     active = models.BooleanField("启用", default=True)
     # Per kind: {"select": [...], "rename": {old: new}, "codes": {field: {from: to}}}; empty:
@@ -89,6 +93,9 @@ class Subscriber(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     last_error = models.CharField("最近错误", max_length=500, blank=True)
     last_success_at = models.DateTimeField("最近成功", null=True, blank=True)
+    # When the county administrators were told that pushes keep failing (EXCHANGE_ALERT_
+    # FAILURES in a row); emptied, and they are told again, once a push succeeds.
+    alerted_at = models.DateTimeField("中断告警时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -103,6 +110,14 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.name
+
+    def set_secret(self, plain: str) -> None:
+        self.secret = sealing.seal(plain)
+        self.secret_changed_at = timezone.now()
+
+    def signing_secret(self) -> str:
+        """The secret in clear, to sign a push (SealError if it does not open)."""
+        return sealing.unseal(self.secret)
 
 
 class DeliveryAttempt(models.Model):

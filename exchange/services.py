@@ -1,5 +1,6 @@
 """Every change of the exchange's own records goes through here: subscribers (created with a
-secret shown once, edited, replayed from a cursor), the platforms above that push tasks down
+secret shown once and kept encrypted, edited, their secret regenerated, replayed from a
+cursor), the platforms above that push tasks down
 (registered with a token shown once, switched off), and the tasks they push (receive: checked,
 all or nothing, once per external id, made into a campaign draft through
 campaigns.services and told to the county's supervisors). A refusal raises ExchangeRefused with
@@ -97,15 +98,16 @@ def create_subscriber(
     """A new subscriber and its signing secret (shown once; kept to sign each push)."""
     _manager(user)
     secret = secrets.token_hex(32)
-    subscriber = Subscriber.objects.create(
+    subscriber = Subscriber(
         name=_name(name),
         url=_url(url),
         kinds=_kinds(kinds),
         adapter=_adapter(adapter),
         jurisdiction=_jurisdiction(user, jurisdiction_id),
-        secret=secret,
         created_by=user,
     )
+    subscriber.set_secret(secret)  # kept encrypted (exchange.sealing)
+    subscriber.save()
     return subscriber, secret
 
 
@@ -130,6 +132,17 @@ def edit_subscriber(
         subscriber.failures, subscriber.next_attempt_at = 0, None
     subscriber.save()
     return subscriber
+
+
+def regenerate_secret(user: User, subscriber_id: int) -> tuple[Subscriber, str]:
+    """A new signing secret (shown once): the pushes from now on are signed with it, the old
+    one no longer verifies. For a secret that leaked, or one that no longer opens after the
+    key setting changed."""
+    subscriber = _subscriber(user, subscriber_id)
+    secret = secrets.token_hex(32)
+    subscriber.set_secret(secret)
+    subscriber.save(update_fields=["secret", "secret_changed_at"])
+    return subscriber, secret
 
 
 def replay(user: User, subscriber_id: int, cursor: Any) -> Subscriber:

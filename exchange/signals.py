@@ -1,14 +1,19 @@
 """Where entries come from, all in the transaction of the change:
 
 - every event the apps record through core.events (record, record_many, record_rows: the
-  bulk paths too: alarms raised by ingestion, grade changes of a grading run), through
-  core.events.listen: a hazard's event writes the hazard and the event, an alarm's, an
-  inspection's and a penalty's event the object, a grade change the enterprise's grade;
-- an enterprise saved (post_save: the registry's pages, the Excel import, the API).
+  bulk paths too), through core.events.listen: a hazard's event writes the hazard and the
+  event, an alarm's, an inspection's and a penalty's event the object, a grade change the
+  enterprise's grade. Among them the changes ingestion and the sweeps make in bulk: alarms
+  raised, alarms cleared (a "clear" event, 恢复, one bulk insert per ingestion save), an
+  escalation (its event is recorded after the counter's update, so the document shows it);
+- the rows an app changes without an event of their own and tells core.events.changed() of:
+  a grade whose score or computed level moved in a grading run, its level in force unchanged
+  (a row rewritten for its explanation alone is not an entry);
+- an enterprise saved (post_save: the registry's pages, the Excel import, the API, and
+  `has_monitoring` set by monitoring, which saves the enterprise).
 
-Not covered: changes made by queryset.update() without an event (an alarm's escalation
-counter and its clearing by ingestion's bulk UPDATE, `Enterprise.has_monitoring` set by
-monitoring): the next event of that object carries them."""
+Not an entry of its own: an alarm's last and peak values while it holds (ingestion's bulk
+update, a camera's repeated event); they reach the subscriber with the alarm's next event."""
 
 from django.db.models.signals import post_save
 
@@ -49,9 +54,31 @@ def _chunk(model, ids):
     elif model is PenaltyEvent:
         outbox.write_ids("penalty", _owner_ids(model, "penalty", ids))
     elif model is GradeChange:
-        enterprises = _owner_ids(model, "enterprise", ids)
-        grades = EnterpriseGrade.objects.filter(enterprise_id__in=enterprises)
-        outbox.write("grade", grades.select_related("enterprise").order_by("enterprise_id"))
+        _grades(_owner_ids(model, "enterprise", ids))
+    elif model is EnterpriseGrade:  # rescored by a grading run, its level unchanged
+        _grades(sorted(ids))
+
+
+# What a grade's entry reads: not the explanation, the largest column (a province's run
+# writes about 100,000 grade entries).
+GRADE_FIELDS = (
+    "enterprise_id",
+    "level",
+    "computed_level",
+    "score",
+    "scored_at",
+    "level_since",
+    "enterprise__credit_code",
+    "enterprise__scope_path",
+)
+
+
+def _grades(enterprise_ids) -> None:
+    grades = EnterpriseGrade.objects.filter(enterprise_id__in=enterprise_ids)
+    outbox.write(
+        "grade",
+        grades.select_related("enterprise").only(*GRADE_FIELDS).order_by("enterprise_id"),
+    )
 
 
 def _owner_ids(model, owner, ids) -> list[int]:
@@ -66,3 +93,10 @@ def _enterprise_saved(sender, instance, raw=False, **kwargs):
 def connect():
     events.listen(_listener)
     post_save.connect(_enterprise_saved, sender=Enterprise, dispatch_uid="exchange_enterprise")
+
+
+def disconnect():
+    """No entries from here on (the benchmarks' runs without the exchange, to measure its
+    cost); connect() again to resume."""
+    events.unlisten(_listener)
+    post_save.disconnect(sender=Enterprise, dispatch_uid="exchange_enterprise")

@@ -120,6 +120,19 @@ def subscriber_replay(request, pk):
 
 
 @login_required
+@require_POST
+def subscriber_secret(request, pk):
+    found = get_for_user(Subscriber, request.user, ACTION, "管理数据交换", pk=pk)
+    try:
+        subscriber, secret = services.regenerate_secret(request.user, found.pk)
+    except services.ExchangeRefused as exc:
+        refuse_on_page(request, exc)
+        return redirect("exchange:subscriber", found.pk)
+    context = {"subscriber": subscriber, "secret": secret, "regenerated": True}
+    return render(request, "exchange/secret.html", context)
+
+
+@login_required
 def platform_new(request):
     require(request.user, ACTION, "管理数据交换")
     form = forms.PlatformForm(request.POST or None, user=request.user)

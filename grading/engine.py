@@ -1,7 +1,8 @@
 """Computing grades in bulk: every measure once for all the enterprises graded (one aggregate
 query each), the scores in Python, then one transaction that writes only what changed (an
 upsert of the changed `EnterpriseGrade` rows, a `GradeChange` for every change of the grade in
-force, stored in bulk by core.events.record_many) and records the run. The same path grades
+force, stored in bulk by core.events.record_rows, and the rows whose score or computed level
+alone moved told to core.events' listeners) and records the run. The same path grades
 one enterprise or a province."""
 
 import hashlib
@@ -213,6 +214,7 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
     )
     labels = rules.labels()
     to_write, history, moved = [], [], []
+    rescored: list[int] = []  # the score or computed level moved, the level in force not
     for pk, grade in grades.items():
         override = overrides.get(pk)
         level = override.level if override else grade.level
@@ -244,6 +246,8 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
             history.append(_first(grade, level, override, labels, now))
         elif old[1] != level or old[5] != override_id:
             moved.append((old, grade, level, override))
+        elif old[2] != grade.level or old[3] != grade.score:
+            rescored.append(pk)
     before = _explanations([item[0][0] for item in moved])
     for old, grade, level, override in moved:
         history.append(
@@ -268,6 +272,10 @@ def _write(ctx: Context, rules: Rules, grades: dict[int, Computed], now) -> tupl
     # The history goes through the one recorder like every app's events, as plain rows (a
     # province's first run writes 100,000), announced once the run commits.
     events.record_rows(GradeChange, CHANGE_COLUMNS, history)
+    # A new score or computed level without a change of the grade in force has no event of
+    # its own; the listeners (the exchange outbox) still hear of it. A row rewritten for its
+    # explanation alone (scored_at moves) is not a change of the grade.
+    events.changed(EnterpriseGrade, rescored)
     return len(to_write), len(history)
 
 

@@ -24,12 +24,14 @@ back.
 """
 
 import bisect
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
 import psycopg
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from core import events
 from core.bulk import any_of
@@ -57,6 +59,9 @@ class Evaluator:
         self.new: list[Alarm] = []
         self.changed: dict[int, Alarm] = {}
         self.touched: set[int] = set()
+        # The stored alarms read while still uncleared: those of them cleared by this batch
+        # get a "clear" event when saved.
+        self.uncleared: set[int] = set()
 
     # --- evaluation ---------------------------------------------------------------------------
 
@@ -76,6 +81,7 @@ class Evaluator:
             params,
         ):
             self.open[alarm.point_id, alarm.condition] = alarm
+            self.uncleared.add(alarm.pk)
         for pk, readings in by_point.items():
             point = self.points[pk]
             readings.sort()
@@ -231,6 +237,7 @@ class Evaluator:
                 point_id=point.pk, condition__in=READING_CONDITIONS, first_at__lte=end
             ).filter(Q(cleared_at__isnull=True) | Q(cleared_at__gt=start))
         ]
+        self.uncleared.update(alarm.pk for alarm in known if alarm.cleared_at is None)
         known += [alarm for alarm in self.new if alarm.point_id == point.pk]
         matched: dict[int, Alarm] = {}  # id(alarm) -> the episode of this replay it took
         for episode in sorted(episodes, key=lambda e: e.first_at):
@@ -297,7 +304,9 @@ class Evaluator:
     # --- saving -------------------------------------------------------------------------------
 
     def save(self) -> int:
-        """Write the alarms and the points' state; return how many alarms were raised."""
+        """Write the alarms and the points' state, and the events of the alarms raised and of
+        those cleared (a stored alarm read uncleared, or a new one, with cleared_at now set) in
+        one bulk insert; return how many alarms were raised."""
         if self.touched:
             _update(
                 [self.points[pk] for pk in self.touched],
@@ -309,8 +318,13 @@ class Evaluator:
                 list(self.changed.values()),
                 ["first_at", "first_value", "last_at", "last_value", "peak_value", "cleared_at"],
             )
-        if self.new:
-            raise_alarms(self.new)
+        cleared = [
+            alarm
+            for alarm in self.changed.values()
+            if alarm.cleared_at is not None and alarm.pk in self.uncleared
+        ]
+        if self.new or cleared:
+            raise_alarms(self.new, cleared)
         return len(self.new)
 
 
@@ -485,14 +499,21 @@ def _update(objects, names) -> None:
         )
 
 
-def raise_alarms(alarms: list[Alarm]) -> None:
-    """Store new alarms with their "raise" events and hand the events to the task queue once
-    the transaction commits."""
-    Alarm.objects.bulk_create(alarms)
-    events.record_many(
-        AlarmEvent,
-        [
-            AlarmEvent(alarm=alarm, action="raise", to_state=alarm.state, at=alarm.raised_at)
-            for alarm in alarms
-        ],
-    )
+def raise_alarms(alarms: list[Alarm], cleared: Sequence[Alarm] = ()) -> None:
+    """Store new alarms with their "raise" events, and the "clear" events (恢复) of `cleared`
+    (stored alarms whose condition stopped) and of the new alarms already cleared, all events
+    in one bulk insert through core.events (the exchange's listener and the notifications see
+    them); they go to the task queue once the transaction commits. A recovery is dated when it
+    is recorded (the reading that ended it is the alarm's cleared_at)."""
+    if alarms:
+        Alarm.objects.bulk_create(alarms)
+    at = timezone.now()
+    rows = [
+        AlarmEvent(alarm=alarm, action="raise", to_state=alarm.state, at=alarm.raised_at)
+        for alarm in alarms
+    ]
+    rows += [
+        AlarmEvent(alarm=alarm, action="clear", from_state=alarm.state, to_state=alarm.state, at=at)
+        for alarm in [*cleared, *(alarm for alarm in alarms if alarm.cleared_at is not None)]
+    ]
+    events.record_many(AlarmEvent, rows)

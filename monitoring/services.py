@@ -203,9 +203,12 @@ def refresh_has_monitoring(enterprise_id: int) -> bool:
     has = Point.objects.filter(
         enterprise_id=enterprise_id, active=True, kind__in=SAFETY_DEVICE_KINDS
     ).exists()
-    Enterprise.objects.filter(pk=enterprise_id).exclude(has_monitoring=has).update(
-        has_monitoring=has
-    )
+    # Saved, not updated in bulk: the enterprise's post_save receivers (the exchange outbox,
+    # the audit log, regrading) see the change.
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).exclude(has_monitoring=has).first()
+    if enterprise is not None:
+        enterprise.has_monitoring = has
+        enterprise.save(update_fields=["has_monitoring", "updated_at"])
     return has
 
 
@@ -260,6 +263,7 @@ ACTION_LABELS = {
     "escalate_town": "升级至乡镇",
     "escalate_county": "升级至县局",
     "hazard": "生成重大事故隐患",
+    "clear": "恢复",
     **{name: label for name, (label, *_rest) in ACTIONS.items()},
 }
 

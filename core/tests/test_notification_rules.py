@@ -185,12 +185,15 @@ def test_hazards_tell_by_the_table(everyone, enterprise_a):
 def test_alarms_tell_by_the_table(everyone, enterprise_a):
     alarm = Alarm(enterprise=enterprise_a, point=Point(code="al1", kind="airlock_fault"))
     cases = [
-        (AlarmEvent(alarm=alarm, action=kind), (kind,), None)
+        # A recovery is told only when the alarm is handled (it may be closed now).
+        (AlarmEvent(alarm=alarm, action=kind, to_state="handled"), (kind,), None)
         for kind in monitoring_notes.RECIPIENTS
     ]
     check(monitoring_notes, cases, enterprise_a)
     handled = AlarmEvent(alarm=alarm, action="handle", actor=everyone[Role.PRINCIPAL])
     assert monitoring_notes.message(handled).recipients == []
+    open_cleared = AlarmEvent(alarm=alarm, action="clear", to_state="open")
+    assert monitoring_notes.message(open_cleared).recipients == []
 
 
 def test_enforcement_tells_by_the_table(everyone, enterprise_a):

@@ -328,6 +328,7 @@ PAGES: dict[str, Route] = {
     "exchange:subscriber_new": page("exchange.manage"),
     "exchange:subscriber": page("exchange.manage", "subscriber"),
     "exchange:subscriber_replay": post("exchange.manage", "subscriber"),
+    "exchange:subscriber_secret": post("exchange.manage", "subscriber"),
     "exchange:platform_new": page("exchange.manage"),
     "exchange:platform_toggle": post("exchange.manage", "platform"),
     # Public tips (举报): the public's pages without log-in; the bureau's scoped ones.

@@ -6,6 +6,7 @@ from accounts.roles import Role
 from enforcement.models import Draw, Inspection, Penalty
 from enforcement.tests.test_demo import counts
 from enterprises.models import Enterprise
+from exchange.models import InboundPlatform, Subscriber
 from grading.models import EnterpriseGrade, GradeOverride
 
 
@@ -31,6 +32,12 @@ def test_load_demo_grades_and_enforces_and_runs_twice(demo_without_monitoring):
     assert Draw.objects.filter(published=True).count() == 1
     assert Inspection.objects.filter(state="completed").count() == 2
     assert Penalty.objects.count() == 3  # one more closed case for the public cases page
+    # The data exchange page has an example subscriber (switched off) and a platform above.
+    subscriber = Subscriber.objects.get()
+    assert "示例" in subscriber.name and not subscriber.active
+    assert subscriber.url.startswith("http://127.0.0.1:")
+    assert InboundPlatform.objects.get().name == "聊城市应急管理局平台"
     before = counts()
     demo_without_monitoring()
     assert counts() == before
+    assert Subscriber.objects.count() == InboundPlatform.objects.count() == 1

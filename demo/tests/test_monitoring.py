@@ -168,6 +168,11 @@ def test_past_incidents_leave_alarms_in_each_state(loaded):
         assert alarm.first_at <= alarm.raised_at <= alarm.last_at
         assert alarm.events.get(action="raise").at == alarm.raised_at
         actions = list(alarm.events.values_list("action", flat=True))
+        # A recovery (clear) is dated when the condition stopped, among the people's steps.
+        assert actions.count("clear") == (1 if alarm.cleared_at else 0)
+        if alarm.cleared_at:
+            assert alarm.events.get(action="clear").at == alarm.cleared_at
+            actions.remove("clear")
         expected = {
             AlarmState.OPEN: ["raise"],
             AlarmState.ACKNOWLEDGED: ["raise", "acknowledge"],

@@ -260,3 +260,54 @@ def test_inactive_subscriber_gets_nothing(subscriber, county_supervisor, enterpr
     report_hazard(county_supervisor, enterprise_a)
     assert delivery.deliver_all() == 0
     assert not subscriber.attempts.exists()
+
+
+def test_an_outage_is_told_once_and_its_end_too(
+    settings, subscriber, admin, users, county_supervisor, enterprise_a, far_enterprise
+):
+    from accounts.roles import Role
+    from conftest import make_user
+    from core.models import Notification
+
+    settings.EXCHANGE_ALERT_FAILURES = 3
+    report_hazard(county_supervisor, enterprise_a)
+    told = Notification.objects.filter(kind="exchange")
+    # Another county's administrator is not told.
+    far_admin = make_user("far_exchange_admin", Role.COUNTY_ADMIN, far_enterprise.jurisdiction)
+    for failures in range(1, 6):
+        Subscriber.objects.filter(pk=subscriber.pk).update(next_attempt_at=None)
+        assert delivery.deliver(subscriber.pk) == 0
+        subscriber.refresh_from_db()
+        assert subscriber.failures == failures
+        # Told at the third failure in a row, and only then.
+        assert told.count() == (0 if failures < 3 else 1)
+    notice = told.get()
+    assert notice.recipient == admin
+    assert notice.title == "数据推送中断：省风险监测平台"
+    assert "连续失败 3 次" in notice.body
+    assert notice.link == f"/exchange/subscribers/{subscriber.pk}/"
+    assert subscriber.alerted_at is not None
+    assert not told.filter(recipient=far_admin).exists()
+    receiver = Receiver(subscriber.secret_plain, port=subscriber.port)
+    try:
+        Subscriber.objects.filter(pk=subscriber.pk).update(next_attempt_at=None)
+        assert delivery.deliver(subscriber.pk) > 0
+    finally:
+        receiver.stop()
+    subscriber.refresh_from_db()
+    assert subscriber.alerted_at is None and subscriber.failures == 0
+    assert list(told.order_by("pk").values_list("title", flat=True)) == [
+        "数据推送中断：省风险监测平台",
+        "数据推送已恢复：省风险监测平台",
+    ]
+
+
+def test_no_alert_when_switched_off(settings, subscriber, county_supervisor, enterprise_a):
+    from core.models import Notification
+
+    settings.EXCHANGE_ALERT_FAILURES = 0
+    report_hazard(county_supervisor, enterprise_a)
+    for _ in range(8):
+        Subscriber.objects.filter(pk=subscriber.pk).update(next_attempt_at=None)
+        delivery.deliver(subscriber.pk)
+    assert not Notification.objects.filter(kind="exchange").exists()

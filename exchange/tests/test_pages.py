@@ -46,12 +46,14 @@ def test_create_a_subscriber_shows_its_secret_once(client, admin, town_a):
     )
     assert response.status_code == 200
     subscriber = Subscriber.objects.get()
-    assert subscriber.secret in response.content.decode()
+    secret = subscriber.signing_secret()
+    assert secret in response.content.decode()
     assert subscriber.jurisdiction == town_a
     assert subscriber.adapter == {"hazard": {"rename": {"id": "yhbh"}}}
     page = client.get(reverse("exchange:subscriber", args=[subscriber.pk])).content.decode()
-    assert subscriber.secret not in page
+    assert secret not in page and subscriber.secret not in page
     assert "隐患、报警" in page
+    assert "重新生成密钥" in page
 
 
 def test_refusals_are_said_on_the_form(client, admin):

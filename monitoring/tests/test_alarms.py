@@ -71,6 +71,7 @@ def test_acknowledge_handle_close(users, gateway_a, points_a, now):
         ("raise", None),
         ("acknowledge", "safety_a"),
         ("handle", "safety_a"),
+        ("clear", None),  # 恢复: its condition stopped
         ("close", "town_a_supervisor"),
     ]
 

@@ -204,6 +204,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--profile", metavar="FILE", help="以 cProfile 记录吞吐量阶段的接入调用，写入 FILE"
         )
+        parser.add_argument(
+            "--without-exchange",
+            action="store_true",
+            help="不写数据交换记录（断开 exchange 的监听），用于测量其开销",
+        )
 
     def handle(self, *args, **options):
         if options["gateways"] < 1 or options["batch"] < 25 or options["readings"] < 1:
@@ -211,6 +216,15 @@ class Command(BaseCommand):
         if options["batch"] > settings.TELEMETRY_MAX_READINGS:
             raise CommandError(f"--batch 不能超过 {settings.TELEMETRY_MAX_READINGS}")
         self.rng = random.Random(options["seed"])
+        if connection.vendor == "postgresql" and connection.settings_dict["NAME"] != "anjian":
+            # Another DATABASE_URL than the default's: a benchmark database of its own beside it.
+            self.pg_database = f"{connection.settings_dict['NAME']}_bench_ingest"
+        exchange = "without" if options["without_exchange"] else "with"
+        if options["without_exchange"]:
+            from exchange import signals as exchange_signals
+
+            exchange_signals.disconnect()
+        self.stdout.write(f"Exchange entries: {exchange} (exchange.signals listener)")
         where = self._open_bench_database()
         self.stdout.write(f"Benchmark database: {where}")
         started = time.perf_counter()

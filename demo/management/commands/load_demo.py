@@ -27,6 +27,7 @@ from enforcement import demo as demo_enforcement
 from enterprises import credit_code
 from enterprises.choices import DustClass, Industry, Standardization, Status
 from enterprises.models import Enterprise, SectorTag
+from exchange import demo as demo_exchange
 from experts import demo as demo_experts
 from grading import demo as demo_grading
 from hazards import demo as demo_hazards
@@ -238,6 +239,8 @@ class Command(BaseCommand):
             tips = demo_tips.load(town_supervisor, supervisor, enterprises)
             accident_warnings = demo_accident_warnings.load(supervisor, home, enterprises)
             campaigns = demo_campaigns.load(supervisor, home, enterprises)
+            admin = next(u for u in users if u.role == Role.COUNTY_ADMIN)
+            exchange = demo_exchange.load(admin)
             # Last: the targets' figures read every record above.
             targets = demo_targets.load(town_supervisor)
         if not quiet:
@@ -299,6 +302,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示专项整治：{campaigns['campaigns']} 项，目标企业 {campaigns['targets']} 家，"
                 f"已自查 {campaigns['answered']} 家，发现问题 {campaigns['findings']} 项"
+            )
+            self.stdout.write(
+                f"演示数据交换：示例订阅方 {exchange['subscribers']} 个（已停用），"
+                f"上级平台 {exchange['platforms']} 个"
             )
             self.stdout.write(
                 f"演示三年目标：计算月末、年末及实时指标 {targets['runs']} 次，"
