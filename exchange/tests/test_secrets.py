@@ -28,7 +28,7 @@ def _subscriber(admin, url="http://127.0.0.1:9/hook"):
 def test_sealed_at_rest_and_opened_to_sign(admin):
     subscriber, secret = _subscriber(admin)
     stored = Subscriber.objects.values_list("secret", flat=True).get(pk=subscriber.pk)
-    assert stored.startswith("v1:") and secret not in stored
+    assert stored.startswith(sealing.PREFIX) and secret not in stored
     assert Subscriber.objects.get(pk=subscriber.pk).signing_secret() == secret
     # A fresh nonce each time: the same secret sealed twice differs.
     assert sealing.seal(secret) != sealing.seal(secret)
