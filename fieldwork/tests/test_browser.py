@@ -146,7 +146,10 @@ def test_an_inspection_answered_offline_is_stored_once(
             click(phone, phone.find_element(By.ID, "all-compliant"))
             click(phone, form)
             wait_for_status(phone, "离线 · 待同步 1 条")
-            pending = phone.find_element(By.CSS_SELECTOR, "#pending [data-state=pending]").text
+            # The page redraws its list at each retry: read it whole, again if redrawn meanwhile.
+            pending = wait(phone).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, "#pending [data-state=pending]").text
+            )
             assert "照片 1 张" in pending
             assert not Inspection.objects.exists()
             # Kept in the page for the forced resend below (the queue forgets a synced record).

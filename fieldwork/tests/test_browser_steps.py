@@ -106,16 +106,24 @@ def test_steps_on_hazards_sync_by_themselves_and_a_conflict_is_kept(
     assert event.actor_id == principal.pk
     assert OfflineStep.objects.get().event_id == event.pk
     assert HazardPhoto.objects.filter(hazard=grounded, kind=PhotoKind.EVIDENCE).count() == 1
+
     # The conflict: what was recorded offline, and what the hazard is now.
-    conflict = phone.find_element(By.CSS_SELECTOR, "#pending [data-state=conflict]")
-    assert "已有新的办理" in conflict.text
-    was = conflict.find_element(By.CSS_SELECTOR, "[data-was]").text
+    # Read in one go, again if the page redrew its list meanwhile.
+    def conflict_texts(d):
+        found = d.find_element(By.CSS_SELECTOR, "#pending [data-state=conflict]")
+        return (
+            found.text,
+            found.find_element(By.CSS_SELECTOR, "[data-was]").text,
+            found.find_element(By.CSS_SELECTOR, "[data-now]").text,
+        )
+
+    whole, was, now = wait(phone).until(conflict_texts)
+    assert "已有新的办理" in whole
     assert "整改完成，提交验收" in was and "货物已清走" in was and "整改中" in was
-    now = conflict.find_element(By.CSS_SELECTOR, "[data-now]").text
     assert "隐患现状：已提交验收" in now
     assert Hazard.objects.get(pk=blocked.pk).evidence == "已清理通道"
     # Kept until the principal discards it, and asked first.
-    click(phone, conflict.find_element(By.CSS_SELECTOR, "[data-discard]"))
+    press(phone, "#pending [data-state=conflict] [data-discard]")
     phone.switch_to.alert.accept()
     wait_for_status(phone, "已同步")
     assert phone.find_elements(By.CSS_SELECTOR, "#pending [data-record]") == []
