@@ -89,24 +89,31 @@ class GroupCommit:
         self.batches += 1
         self.items += len(batch)
         try:
-            results = self._run([ticket.item for ticket in batch])
-        except Unavailable as error:
+            settled = store_batch(self._run, [ticket.item for ticket in batch])
+        except BaseException as torn:  # the thread is being torn down: nobody is left waiting
             for ticket in batch:
-                ticket.settle(error=error)
-            return
-        except Exception as error:
-            if len(batch) == 1:
-                batch[0].settle(error=error)
-                return
-            for ticket in batch:  # alone, so that only the failing one fails
-                try:
-                    ticket.settle(self._run([ticket.item])[0])
-                except Exception as alone:
-                    ticket.settle(error=alone)
-            return
-        except BaseException as error:  # the thread is being torn down: nobody is left waiting
-            for ticket in batch:
-                ticket.settle(error=error)
+                ticket.settle(error=torn)
             raise
-        for ticket, result in zip(batch, results, strict=True):
-            ticket.settle(result)
+        for ticket, (result, error) in zip(batch, settled, strict=True):
+            ticket.settle(result, error)
+
+
+def store_batch(run: Callable[[list], list], items: list) -> list[tuple[Any, Exception | None]]:
+    """(result, error) per item of one batch stored by `run`: a database that is away fails
+    them all with its error; any other error has each item stored alone, so that only the
+    failing one fails. The threads' group commit here and the gateway server's queue
+    (monitoring.gateway_server) both settle their batches so."""
+    try:
+        return [(result, None) for result in run(items)]
+    except Unavailable as error:
+        return [(None, error) for _ in items]
+    except Exception as error:
+        if len(items) == 1:
+            return [(None, error)]
+    settled: list[tuple[Any, Exception | None]] = []
+    for item in items:  # alone, so that only the failing one fails
+        try:
+            settled.append((run([item])[0], None))
+        except Exception as alone:
+            settled.append((None, alone))
+    return settled

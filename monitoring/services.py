@@ -98,6 +98,14 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
     return gateway
 
 
+def remembered_gateway(token: str) -> Gateway | None:
+    """gateway_for_token(token, cached=True) from this process's memory alone, without the
+    database; None when not remembered (then ask gateway_for_token)."""
+    if not token or not token.startswith(Gateway.TOKEN_PREFIX):
+        return None
+    return _remembered(Gateway.hash_token(token))
+
+
 # digest -> (until, gateway): the gateways found by gateway_for_token(cached=True), at most
 # TOKEN_CACHE_SIZE of them (a province's gateways fit; beyond it the memo starts afresh).
 _token_cache: dict[str, tuple[float, Gateway]] = {}

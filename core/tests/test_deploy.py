@@ -18,6 +18,7 @@ DEPLOY = ROOT / "deploy"
 ENV_FILE = DEPLOY / "anjian.env.example"
 READ = re.compile(r"""env_(?:str|int|bool|list)\(\s*["']([A-Z0-9_]+)["']""")
 GUNICORN_READ = re.compile(r"""os\.environ\.get\(\s*["']([A-Z0-9_]+)["']""")
+UNIT_READ = re.compile(r"\$\{([A-Z0-9_]+)\}")
 LINE = re.compile(r"^\s*(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -38,7 +39,10 @@ def settings_read() -> set[str]:
     names = set()
     for path in (ROOT / "anjian" / "settings.py", ROOT / "anjian" / "env.py"):
         names |= set(READ.findall(path.read_text()))
-    return names | set(GUNICORN_READ.findall((DEPLOY / "gunicorn.conf.py").read_text()))
+    names |= set(GUNICORN_READ.findall((DEPLOY / "gunicorn.conf.py").read_text()))
+    for unit in (DEPLOY / "systemd").glob("*.service"):  # ${NAME} on a unit's command line
+        names |= set(UNIT_READ.findall(unit.read_text()))
+    return names
 
 
 def test_the_env_file_names_every_setting_the_code_reads():
@@ -130,6 +134,8 @@ def test_the_nginx_site_parses(tmp_path):
     # Uploaded files are the app's to answer, never served from disk by nginx.
     assert re.search(r"location /media/ \{\s*return 404;", site)
     assert "proxy_set_header X-Request-ID" in site
+    # Telemetry goes to the gateways' server, everything else to the app servers.
+    assert re.search(r"location = /api/v1/telemetry \{\s*proxy_pass http://anjian_gateways;", site)
 
 
 UNITS = sorted((DEPLOY / "systemd").glob("anjian-*@.service"))
@@ -140,8 +146,9 @@ def exec_start(unit: Path) -> str:
     return line.removeprefix("ExecStart=")
 
 
-def test_the_units_are_the_three_kinds_and_the_target():
+def test_the_units_are_the_four_kinds_and_the_target():
     assert [u.name for u in UNITS] == [
+        "anjian-gateway@.service",
         "anjian-ingest@.service",
         "anjian-web@.service",
         "anjian-worker@.service",
@@ -171,6 +178,9 @@ def test_the_units_name_commands_that_exist():
     assert "manage.py ingest_mqtt --worker %i" in ingest  # a stable client id per instance
     web = exec_start(DEPLOY / "systemd" / "anjian-web@.service")
     assert "anjian.wsgi" in web and "--bind 127.0.0.1:%i" in web
+    gateway = exec_start(DEPLOY / "systemd" / "anjian-gateway@.service")
+    assert "anjian.gateway:application" in gateway and "--port %i" in gateway
+    assert "--host 127.0.0.1" in gateway and "--workers ${GATEWAY_WORKERS}" in gateway
 
 
 def test_only_the_first_worker_schedules_the_periodic_tasks():
@@ -203,7 +213,7 @@ def test_systemd_analyze_verifies_every_unit(tmp_path):
         *sorted((DEPLOY / "backup").glob("*.service")),
         *sorted((DEPLOY / "backup").glob("*.timer")),
     ]
-    assert len(units) == 8
+    assert len(units) == 9
     env_file = tmp_path / "anjian.env"
     env_file.write_text("")
     copies = tmp_path / "units"

@@ -1,5 +1,6 @@
-"""manage.py bench_gateways keeps working: a tiny run over HTTP (a real gunicorn) or MQTT (a
-real Mosquitto and ingest worker), steady and burst, every reading acknowledged and stored.
+"""manage.py bench_gateways keeps working: a tiny run over HTTP (a real gunicorn, or the
+gateways' own server under uvicorn) or MQTT (a real Mosquitto and ingest worker), steady and
+burst, every reading acknowledged and stored.
 
 It runs as its own process (the command switches to a database of its own), in a var directory
 of the test's own; on PostgreSQL in a database of its own (dropped afterwards)."""
@@ -20,7 +21,7 @@ def _mosquitto() -> bool:
     return bool(shutil.which("mosquitto")) or Path("/usr/sbin/mosquitto").exists()
 
 
-@pytest.mark.parametrize("transport", ["http", "mqtt"])
+@pytest.mark.parametrize("transport", ["http", "gateway", "mqtt"])
 def test_bench_gateways_smoke(tmp_path, transport):
     if transport == "mqtt" and not _mosquitto():
         pytest.skip("未安装 mosquitto")

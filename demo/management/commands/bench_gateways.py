@@ -1,5 +1,6 @@
 """Telemetry benchmark at the shape gateways send (issue 13): many gateways, one small message a
-poll, over HTTP (a real gunicorn) or MQTT (a real Mosquitto and `ingest_mqtt` workers).
+poll, over HTTP (a real gunicorn, or the gateways' own server under uvicorn) or MQTT (a real
+Mosquitto and `ingest_mqtt` workers).
 
     manage.py bench_gateways [--transport http mqtt mqtt:2] [--gateways 1000] [--messages 10]
                              [--duration S] [--rate R] [--burst] [--clients N] ...
@@ -16,6 +17,8 @@ Each entry of --transport is one run, in order, on the same database (simulated 
   `make run`, 2 × 16) on a free loopback port; --clients client processes, each with
   --connections threads holding a keep-alive connection, POST /api/v1/telemetry with the
   gateway's bearer token, one request a poll.
+- `gateway[:W]`: the gateways' own server (anjian/gateway.py under uvicorn, W processes; default
+  2), loaded as `http` is.
 - `mqtt[:W]`: Mosquitto with the shipped configuration (deploy/mosquitto.conf) on a free port and
   W `manage.py ingest_mqtt` workers (default 1; a topic prefix and shared group of the run's
   own; --worker-args passed on; --manage another checkout's manage.py); --clients publishers
@@ -70,9 +73,9 @@ from demo.management.commands import bench_ingest
 from demo.management.commands.bench_ingest import CST, CYCLE, PULSE_STEPS, Sim, percentile
 from monitoring.models import Alarm, Point, Reading
 
-TRANSPORT = re.compile(r"^(http|mqtt)(?::(\d+))?$")
-DEFAULT_WORKERS = {"http": 2, "mqtt": 1}
-DEFAULT_CLIENTS = {"http": 2, "mqtt": 1}
+TRANSPORT = re.compile(r"^(http|gateway|mqtt)(?::(\d+))?$")
+DEFAULT_WORKERS = {"http": 2, "gateway": 2, "mqtt": 1}
+DEFAULT_CLIENTS = {"http": 2, "gateway": 2, "mqtt": 1}
 BREACH_STEPS = bench_ingest.BREACH_STEPS
 
 
@@ -104,7 +107,10 @@ class Command(bench_ingest.Command):
             "--transport",
             nargs="+",
             default=["mqtt"],
-            help="依次运行的接入方式：http、mqtt，可带进程数，如 http:2 mqtt:1 mqtt:2",
+            help=(
+                "依次运行的接入方式：http（gunicorn）、gateway（网关接入服务）、mqtt，"
+                "可带进程数，如 http:2 gateway:2 mqtt:2"
+            ),
         )
         parser.add_argument("--gateways", type=int, default=1000, help="网关数（每个 25 个点位）")
         parser.add_argument("--messages", type=int, default=10, help="每个网关发送的轮询消息数")
@@ -143,7 +149,9 @@ class Command(bench_ingest.Command):
         for entry in options["transport"]:
             found = TRANSPORT.match(entry)
             if not found:
-                raise CommandError(f"无法识别的接入方式：{entry}（应为 http、mqtt、http:2 等）")
+                raise CommandError(
+                    f"无法识别的接入方式：{entry}（应为 http、gateway、mqtt、http:2 等）"
+                )
             kind = found.group(1)
             workers = int(found.group(2) or options["workers"] or DEFAULT_WORKERS[kind])
             runs.append((kind, workers))
@@ -198,6 +206,8 @@ class Command(bench_ingest.Command):
         manage = self.options["manage"] or str(Path(settings.BASE_DIR) / "manage.py")
         if kind == "http":
             server = _Gunicorn(manage, env, workers, self.options["threads"], self.home)
+        elif kind == "gateway":
+            server = _GatewayServer(manage, env, workers, self.home)
         else:
             server = _MqttServer(
                 manage, env, workers, shlex.split(self.options["worker_args"]), self.home, run
@@ -552,7 +562,7 @@ def _client_main(plan, gws, queue, go):
     tally = _Tally()
     go.wait()
     try:
-        if plan["kind"] == "http":
+        if plan["kind"] in ("http", "gateway"):
             _http_client(plan, gws, tally, random)
         else:
             _mqtt_client(plan, gws, tally, random.Random(plan["seed"] + gws[0].index))
@@ -837,6 +847,49 @@ class _Gunicorn:
 
     def stop(self):
         _stop(self.process)
+
+
+class _GatewayServer(_Gunicorn):
+    """The gateways' own server (anjian/gateway.py) under uvicorn on a free loopback port."""
+
+    def __init__(self, manage, env, workers, home: Path):
+        self.port = _free_port()
+        self.workers = workers
+        log = home / "gateway.log"
+        self.process = subprocess.Popen(  # noqa: S603 (our own server)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "anjian.gateway:application",
+                *("--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)),
+                *("--loop", "uvloop", "--http", "httptools", "--no-access-log"),
+            ],
+            cwd=Path(manage).parent,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        _wait_for_port(self.port, self.process, "网关接入服务", log)
+        deadline = time.monotonic() + 60
+        while len(_tree(self.process.pid)) <= workers or not self._healthy():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise CommandError("网关接入服务未能启动：\n" + log.read_text()[-3000:])
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        """Every worker answers (a request without a token is a 401)."""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn.request("POST", "/api/v1/telemetry", b"{}")
+            ok = conn.getresponse().status == 401
+            conn.close()
+            return ok
+        except (http.client.HTTPException, OSError):
+            return False
+
+    def describe(self) -> str:
+        return f"uvicorn (anjian.gateway) {self.workers} workers on port {self.port}"
 
 
 class _MqttServer:
