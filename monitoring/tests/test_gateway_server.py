@@ -3,19 +3,28 @@ answers for POST /api/v1/telemetry, over a real socket, and the queue that store
 requests of a process together."""
 
 import asyncio
+import contextlib
 import http.client
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from datetime import datetime
 
 import pytest
 import uvicorn
+from django.conf import settings
 from django.db import OperationalError
 
 from monitoring.conftest import at, make_gateway, make_point
 from monitoring.gateway_server import GatewayServer, Queue
+from monitoring.ingest import sqlite_stamp
 from monitoring.models import Gateway, Reading
+from monitoring.tests.test_mqtt import SharedDatabase
 
 URL = "/api/v1/telemetry"
 
@@ -219,3 +228,119 @@ def test_a_database_away_fails_the_whole_batch():
 
     results = _submit_all(_queue(_slow([], fail)), ["a", "b", "c"])
     assert all(isinstance(result, OperationalError) for result in results)
+
+
+# --- killed mid-stream ------------------------------------------------------------------------
+
+
+class _ServerProcess:
+    """uvicorn with anjian/gateway.py in a process group of its own, as deployed."""
+
+    def __init__(self, db, log):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(  # noqa: S603 (our own server)
+            [
+                sys.executable,
+                *("-m", "uvicorn", "anjian.gateway:application"),
+                *("--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"),
+                *("--loop", "uvloop", "--http", "httptools", "--no-access-log"),
+            ],
+            cwd=settings.BASE_DIR,
+            env={**db.env, "ALLOWED_HOSTS": "127.0.0.1"},
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _post(self.port, {"readings": []})[0] == 401:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("uvicorn did not start:\n" + log.read_text(errors="replace"))
+            time.sleep(0.1)
+
+    def kill(self):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_killed_mid_stream_loses_no_acknowledged_reading(enterprise_a, now, tmp_path):
+    db = SharedDatabase(tmp_path)
+    gateways = []
+    for n in range(6):
+        gateway = make_gateway(enterprise_a, f"GW-K{n}")
+        gateway.made = [make_point(gateway, f"dp{k}", "pressure_diff") for k in range(5)]
+        gateways.append(gateway)
+    db.share()
+    server = _ServerProcess(db, tmp_path / "gateway.log")
+    acknowledged, unanswered = set(), []
+    answered = threading.Semaphore(0)
+    lock = threading.Lock()
+
+    def poll(gateway, step):
+        return [
+            {"point": f"dp{k}", "ts": at(now, -3000 + 10 * step), "value": 900 + k}
+            for k in range(5)
+        ]
+
+    def sends(gateway, port):
+        for step in range(200):
+            readings = poll(gateway, step)
+            try:
+                status, answer, _ = _post(port, {"readings": readings}, gateway.token)
+            except (OSError, http.client.HTTPException):
+                status, answer = 0, {}
+            with lock:
+                if status == 200:
+                    assert answer["accepted"] + answer["duplicate"] == 5, answer
+                    acknowledged.update((gateway.pk, step, k) for k in range(5))
+                    answered.release()
+                else:
+                    unanswered.append((gateway, step))
+
+    try:
+        threads = [threading.Thread(target=sends, args=(g, server.port)) for g in gateways]
+        for thread in threads:
+            thread.start()
+        for _ in range(60):  # some requests answered, more in flight: then the server dies
+            assert answered.acquire(timeout=30), "no answers from the gateway server"
+        server.kill()
+        for thread in threads:
+            thread.join(60)
+        assert unanswered, "the server died after every request was answered"
+        stored = {
+            (gateway.pk, code): {stamp for stamp, _ in db.readings(point)}
+            for gateway in gateways
+            for code, point in ((p.code, p) for p in gateway.made)
+        }
+
+        def stamp(step):
+            return sqlite_stamp(datetime.fromisoformat(at(now, -3000 + 10 * step)))
+
+        lost = [
+            (gk, step, k) for gk, step, k in acknowledged if stamp(step) not in stored[gk, f"dp{k}"]
+        ]
+        assert lost == []
+        # The gateways send again what was not answered: stored, each reading once.
+        again = _ServerProcess(db, tmp_path / "gateway.log")
+        try:
+            for gateway, step in unanswered:
+                status, answer, _ = _post(
+                    again.port, {"readings": poll(gateway, step)}, gateway.token
+                )
+                assert status == 200 and answer["accepted"] + answer["duplicate"] == 5
+        finally:
+            again.kill()
+        for gateway in gateways:
+            for point in gateway.made:
+                rows = db.readings(point)
+                assert len(rows) == len({stamp for stamp, _ in rows}) == 200
+    finally:
+        server.kill()
