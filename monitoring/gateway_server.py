@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 PATH = GATEWAY_PATHS[0]
 UNAUTHORIZED = "未认证：请提供有效的网关令牌"
+RETRY_AFTER_SECONDS = b"30"  # the API's (anjian/api.py)
 JSON = [(b"content-type", b"application/json; charset=utf-8")]
 
 
@@ -141,8 +142,9 @@ class GatewayServer:
             status, body = 200, await self._telemetry(scope, receive)
         except Answer as answer:
             status, body = answer.status, {"detail": answer.detail}
-        except Unavailable:
-            status, body = 503, {"detail": "数据库暂不可用，请稍后重新上报"}
+        except Unavailable as error:
+            logger.warning("Database unavailable / 数据库不可用: telemetry: %s", error)
+            status, body = 503, {"detail": "数据库暂时不可用，请稍后重试"}
         except Exception:
             logger.exception("Telemetry request failed / 监测数据上报处理失败")
             status, body = 500, {"detail": "服务器内部错误"}
@@ -152,6 +154,8 @@ class GatewayServer:
             headers.append((b"www-authenticate", b"Bearer"))
         if status == 405:
             headers.append((b"allow", b"POST"))
+        if status == 503:  # as the API answers it (anjian/api.py): the gateway resends later
+            headers.append((b"retry-after", RETRY_AFTER_SECONDS))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
 

@@ -118,6 +118,19 @@ def test_a_body_past_the_limit_is_refused_declared_or_chunked(server, gateway_a,
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_database_away_is_a_503_to_resend_later(server, gateway_a, points_a, now):
+    def away(items):
+        raise OperationalError("connection refused")
+
+    server.queue._store = away
+    body = {"readings": [{"point": "dp1", "ts": at(now), "value": 900}]}
+    status, answer, headers = _post(server.port, body, gateway_a.token)
+    assert (status, answer["detail"]) == (503, "数据库暂时不可用，请稍后重试")
+    assert headers["retry-after"] == "30"
+    assert Reading.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_gateway_switched_off_is_refused_at_once_though_its_token_is_remembered(
     server, gateway_a, points_a, now
 ):
