@@ -116,8 +116,9 @@ def _active(as_of: date):
 def _connected(as_of: date):
     """The enterprises the rules in force require to connect, annotated `connected`: a safety
     device (monitoring.connect: a power meter says nothing of the monitoring system) sent a
-    reading in the CONNECTED_HOURS before the day's end."""
-    since = day_end(as_of) - timedelta(hours=connect.CONNECTED_HOURS)
+    reading in the CONNECTED_HOURS before the day's end, or before now for today (just after
+    midnight the day's own hours would leave every enterprise unconnected)."""
+    since = min(day_end(as_of), timezone.now()) - timedelta(hours=connect.CONNECTED_HOURS)
     recent = Point.objects.filter(
         enterprise_id=OuterRef("pk"),
         kind__in=SAFETY_DEVICE_KINDS,
