@@ -4,6 +4,7 @@ next step, in its scope only."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from projects import services as project_services
@@ -29,7 +30,9 @@ def test_an_application_waits_for_the_bureau_step_by_step(users, enterprise_a):
     assert kinds(users[Role.TOWN_SUPERVISOR], "ratings") == {}  # the town follows, not acts
     standardization_services.start_review(supervisor, rating, ["王评审"])
     assert kinds(supervisor, "ratings") == {"ratings_reviewing": 1}
-    standardization_services.record_review(supervisor, rating, True, "符合", TODAY)
+    # Reviewed on the day it was applied for (today, not the workbench's fixed day).
+    reviewed_on = timezone.localdate(rating.applied_at)
+    standardization_services.record_review(supervisor, rating, True, "符合", reviewed_on)
     assert kinds(supervisor, "ratings") == {"ratings_reviewed": 1}
 
 
