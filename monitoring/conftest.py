@@ -71,6 +71,17 @@ def make_point(gateway, code, kind, equipment="1号除尘器", **settings):
     return point
 
 
+def gateways_with_points(enterprise, count, points, prefix="GW-"):
+    """`count` gateways (codes prefix0, prefix1, …) of `points` pressure points each (dp0, dp1,
+    …), each with its points as `made`."""
+    gateways = []
+    for n in range(count):
+        gateway = make_gateway(enterprise, f"{prefix}{n}")
+        gateway.made = [make_point(gateway, f"dp{k}", "pressure_diff") for k in range(points)]
+        gateways.append(gateway)
+    return gateways
+
+
 @pytest.fixture
 def gateway_a(enterprise_a):
     return make_gateway(enterprise_a, "GW-A")

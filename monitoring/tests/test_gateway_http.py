@@ -235,14 +235,9 @@ def test_the_lean_path_still_checks_the_host(same_connection, gateway_a, points_
 def test_concurrent_requests_of_many_gateways_are_all_stored_in_fewer_transactions(
     enterprise_a, now
 ):
-    from monitoring.conftest import make_gateway, make_point
+    from monitoring.conftest import gateways_with_points
 
-    gateways = []
-    for n in range(8):
-        gateway = make_gateway(enterprise_a, f"GW-{n}")
-        for k in range(5):
-            make_point(gateway, f"dp{k}", "pressure_diff")
-        gateways.append(gateway)
+    gateways = gateways_with_points(enterprise_a, 8, 5)
     batches_before, items_before = group_commit.batches, group_commit.items
     answers, errors = [], []
 

@@ -20,7 +20,7 @@ import uvicorn
 from django.conf import settings
 from django.db import OperationalError
 
-from monitoring.conftest import at, make_gateway, make_point
+from monitoring.conftest import at, gateways_with_points
 from monitoring.gateway_server import GatewayServer, Queue
 from monitoring.ingest import sqlite_stamp
 from monitoring.models import Gateway, Reading
@@ -146,12 +146,7 @@ def test_a_gateway_switched_off_is_refused_at_once_though_its_token_is_remembere
 def test_many_gateways_at_once_are_stored_in_fewer_batches_each_with_its_own_answer(
     server, enterprise_a, now
 ):
-    gateways = []
-    for n in range(8):
-        gateway = make_gateway(enterprise_a, f"GW-{n}")
-        for k in range(5):
-            make_point(gateway, f"dp{k}", "pressure_diff")
-        gateways.append(gateway)
+    gateways = gateways_with_points(enterprise_a, 8, 5)
     answers, errors = [], []
 
     def polls(gateway):
@@ -286,11 +281,7 @@ class _ServerProcess:
 @pytest.mark.django_db(transaction=True)
 def test_a_server_killed_mid_stream_loses_no_acknowledged_reading(enterprise_a, now, tmp_path):
     db = SharedDatabase(tmp_path)
-    gateways = []
-    for n in range(6):
-        gateway = make_gateway(enterprise_a, f"GW-K{n}")
-        gateway.made = [make_point(gateway, f"dp{k}", "pressure_diff") for k in range(5)]
-        gateways.append(gateway)
+    gateways = gateways_with_points(enterprise_a, 6, 5, prefix="GW-K")
     db.share()
     server = _ServerProcess(db, tmp_path / "gateway.log")
     acknowledged, unanswered = set(), []
