@@ -55,12 +55,27 @@ def days(n):
     return today() + datetime.timedelta(days=n)
 
 
+# Dates in the bodies below are named, not computed: a body built when the tests are collected
+# would carry yesterday's date into a run that crosses midnight. dated() gives them on the day.
+RELATIVE_DATES = {
+    "yesterday": -1, "past": -5, "sooner": 10, "month": 30, "later": 40, "two_months": 60,
+}  # fmt: skip
+
+
+def dated(payload):
+    payload = dict(payload)
+    for key in ("deadline", "new_deadline"):
+        if payload.get(key) in RELATIVE_DATES:
+            payload[key] = days(RELATIVE_DATES[payload[key]]).isoformat()
+    return payload
+
+
 def plan_payload(**changes):
     payload = {
         "owner": "李强",
         "measures": "打磨工位加装集尘罩，更换防爆电机",
         "funds": "85000",
-        "deadline": days(30).isoformat(),
+        "deadline": "month",
         "contingency_plan": "整改期间停用打磨线",
     }
     payload.update(changes)
@@ -108,7 +123,7 @@ ENDPOINTS = {
     ),
     "extensions": (
         "申请延期", MANAGERS, State.PLANNED, False,
-        {"new_deadline": days(60).isoformat(), "reason": "防爆电机到货延迟"}, State.PLANNED,
+        {"new_deadline": "two_months", "reason": "防爆电机到货延迟"}, State.PLANNED,
         "request_extension",
     ),
     "decision": (
@@ -408,7 +423,7 @@ def test_every_endpoint_on_a_hazard_out_of_scope_is_404(api, users, hazards, rol
                 if endpoint == "decision"
                 else f"{URL}/{hazard.pk}/{endpoint}"
             )
-            response = post_json(caller, url, payload)
+            response = post_json(caller, url, dated(payload))
             assert response.status_code == 404, (key, endpoint, response.content.decode())
             assert response.json() == NOT_FOUND
         assert world() == before
@@ -565,7 +580,7 @@ def test_each_endpoint_succeeds_for_its_roles_and_is_403_for_the_others(
     label, allowed, _, _, payload, target, action = ENDPOINTS[endpoint]
     hazard, url = prepare(endpoint, enterprise_a, users)
     before = world()
-    response = post_json(api(role), url, payload)
+    response = post_json(api(role), url, dated(payload))
     if role not in allowed:
         assert response.status_code == 403, response.content.decode()
         reason = f"您的角色不能{label}"
@@ -641,7 +656,7 @@ def test_an_endpoint_in_the_wrong_state_is_409(api, users, enterprise_a, endpoin
     state = WRONG_STATE[endpoint]
     _, url = prepare(endpoint, enterprise_a, users, state=state)
     before = world()
-    response = post_json(api(ACTING[allowed]), url, payload)
+    response = post_json(api(ACTING[allowed]), url, dated(payload))
     assert response.status_code == 409, response.content.decode()
     assert response.json() == {"detail": f"隐患当前状态为“{State(state).label}”，不能{label}"}
     assert world() == before
@@ -701,7 +716,6 @@ INVALID = [
     ("decision", None, None, {"approved": False}, "不予延期须填写审批意见"),
     ("decision", None, None, {"note": "同意"}, [("approved", "缺少必填字段")]),
 ]  # fmt: skip
-RELATIVE_DATES = {"yesterday": -1, "later": 40, "sooner": 10, "past": -5}
 
 
 @pytest.mark.parametrize(
@@ -714,10 +728,7 @@ def test_missing_or_invalid_data_is_a_chinese_422_and_changes_nothing(
 ):
     _, allowed, *_ = ENDPOINTS[endpoint]
     _, url = prepare(endpoint, enterprise_a, users, state=state, major=major)
-    payload = dict(payload)
-    for key in ("deadline", "new_deadline"):
-        if payload.get(key) in RELATIVE_DATES:
-            payload[key] = days(RELATIVE_DATES[payload[key]]).isoformat()
+    payload = dated(payload)
     if payload.get("criterion_id") == "4-1":
         payload["criterion_id"] = criterion(4, 1).pk
     before = world()
@@ -785,7 +796,7 @@ def test_the_closed_loop_through_the_api(api, users, enterprise_a):
     pk = post_json(manager, URL, report).json()["id"]
     steps = [
         (town, "confirm", {}),
-        (manager, "plan", plan_payload()),
+        (manager, "plan", dated(plan_payload())),
         (manager, "start", {"note": "已停用砂处理线"}),
         (manager, "submit", {"evidence": "已加装泄爆片"}),
         (town, "return", {"reason": "泄爆口朝向人员通道"}),
@@ -910,7 +921,7 @@ def test_without_valid_credentials_every_endpoint_is_a_401(users, hazards, heade
             if endpoint == "decision"
             else f"{URL}/{pk}/{endpoint}"
         )
-        responses.append(post_json(client, url, payload))
+        responses.append(post_json(client, url, dated(payload)))
     for response in responses:
         assert response.status_code == 401, response.request["PATH_INFO"]
         assert response.json() == UNAUTHENTICATED
