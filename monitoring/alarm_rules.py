@@ -53,7 +53,7 @@ READING_CONDITIONS = (
 
 class Evaluator:
     def __init__(self, points, now):
-        self.points = {p.pk: p for p in points}
+        self.points = {p.id: p for p in points}
         self.now = now
         self.open: dict[tuple[int, str], Alarm] = {}
         self.new: list[Alarm] = []
@@ -98,7 +98,7 @@ class Evaluator:
         state = (point.last_ts, point.last_value, point.high_since, point.low_since)
         state = self._run(point, readings, state, self.open, self._hold, self._clear)
         point.last_ts, point.last_value, point.high_since, point.low_since = state
-        self.touched.add(point.pk)
+        self.touched.add(point.id)
 
     def _run(self, point: Point, readings, state, opened, hold_, clear_):
         """The rules over readings in time order, all after state's last_ts, from state (last
@@ -462,7 +462,7 @@ def _update(objects, names) -> None:
         temporary = quote(f"{model._meta.db_table}_{'_'.join(f.column for f in fields)}"[:63])
         types = [f.db_type(connection) for f in fields]
         definition = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
-        by_id, ids = any_of("t.id", [obj.pk for obj in objects])
+        by_id, ids = any_of("t.id", [obj.id for obj in objects])
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             # In one round trip (no parameters: the simple query protocol takes two
@@ -478,7 +478,7 @@ def _update(objects, names) -> None:
                 write = copy.write_row
                 attnames = [f.attname for f in fields]
                 for obj in objects:
-                    write([obj.pk, *[getattr(obj, name) for name in attnames]])
+                    write([obj.id, *[getattr(obj, name) for name in attnames]])
             # The ids again, so that the rows to write are found by their key (the
             # temporary table has no statistics to plan by).
             cursor.execute(
@@ -493,7 +493,7 @@ def _update(objects, names) -> None:
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
             [
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.id]
                 for obj in objects
             ],
         )

@@ -96,7 +96,7 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
         return outcomes
     now = now or timezone.now()
     postgresql = connection.vendor == "postgresql"
-    gateways = {gateway.pk: gateway for gateway, _ in items}
+    gateways = {gateway.id: gateway for gateway, _ in items}
     with known_points.LOCK, transaction.atomic():
         # One batch of a gateway at a time: the rules read and write its points' state. On
         # SQLite the write transaction (IMMEDIATE) serializes batches already. In key order:
@@ -120,24 +120,24 @@ def ingest_many(items, *, now: datetime | None = None, digests=None) -> list[Out
         moments: dict[datetime, None] = {}
         seen: set[tuple[int, datetime]] = set()  # of gateways with several messages in the batch
         last_of: dict[int, int] = {}  # gateway pk -> its last message in the batch
-        messages = Counter(gateway.pk for gateway, _ in items)
+        messages = Counter(gateway.id for gateway, _ in items)
         several = {pk for pk, count in messages.items() if count > 1}
         for n, ((gateway, readings), outcome) in enumerate(zip(items, outcomes, strict=True)):
             if (
                 digests is not None
                 and digests[n]
-                and not _valid(tokens.get(gateway.pk), digests[n], now)
+                and not _valid(tokens.get(gateway.id), digests[n], now)
             ):
                 outcome.revoked = True
                 spans.append((len(rows), len(rows)))
                 continue
-            last_of[gateway.pk] = n
+            last_of[gateway.id] = n
             own_rows, own_faults, own_moments = _validate(
-                gateway, readings, by_gateway[gateway.pk], now, outcome
+                gateway, readings, by_gateway[gateway.id], now, outcome
             )
             faults += own_faults
             start = len(rows)
-            if gateway.pk in several:
+            if gateway.id in several:
                 for row in own_rows:
                     key = (row[0].id, row[1])
                     if key in seen:  # sent by an earlier message of the batch
