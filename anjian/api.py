@@ -20,6 +20,7 @@ from core import idempotency
 from core.api_errors import validation_message
 from core.api_schemas import ErrorOut
 from core.errors import Refused
+from core.http import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL
 from core.views import CSRF_REFUSED
 
 logger = logging.getLogger("anjian.api")
@@ -116,10 +117,6 @@ def _refused(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
-# How long a client is asked to wait before trying again while the database is away.
-RETRY_AFTER_SECONDS = 30
-
-
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def _database_unavailable(request, exc):
@@ -128,7 +125,7 @@ def _database_unavailable(request, exc):
     logger.warning(
         "Database unavailable / 数据库不可用: %s %s: %s", request.method, request.path, exc
     )
-    response = api.create_response(request, {"detail": "数据库暂时不可用，请稍后重试"}, status=503)
+    response = api.create_response(request, {"detail": UNAVAILABLE_DETAIL}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -30,6 +30,7 @@ from django.db import close_old_connections, connections
 from django.http.request import split_domain_port, validate_host
 
 from core import ops
+from core.http import RETRY_AFTER_SECONDS, UNAVAILABLE_DETAIL
 from core.models import OpsSource
 from monitoring import envelope, services
 from monitoring.api import GATEWAY_PATHS
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 PATH = GATEWAY_PATHS[0]
 UNAUTHORIZED = "未认证：请提供有效的网关令牌"
-RETRY_AFTER_SECONDS = b"30"  # the API's (anjian/api.py)
 JSON = [(b"content-type", b"application/json; charset=utf-8")]
 
 
@@ -144,7 +144,7 @@ class GatewayServer:
             status, body = answer.status, {"detail": answer.detail}
         except Unavailable as error:
             logger.warning("Database unavailable / 数据库不可用: telemetry: %s", error)
-            status, body = 503, {"detail": "数据库暂时不可用，请稍后重试"}
+            status, body = 503, {"detail": UNAVAILABLE_DETAIL}
         except Exception:
             logger.exception("Telemetry request failed / 监测数据上报处理失败")
             status, body = 500, {"detail": "服务器内部错误"}
@@ -154,8 +154,8 @@ class GatewayServer:
             headers.append((b"www-authenticate", b"Bearer"))
         if status == 405:
             headers.append((b"allow", b"POST"))
-        if status == 503:  # as the API answers it (anjian/api.py): the gateway resends later
-            headers.append((b"retry-after", RETRY_AFTER_SECONDS))
+        if status == 503:  # as the API answers it: the gateway resends later
+            headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
 
