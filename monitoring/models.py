@@ -21,6 +21,8 @@ class Gateway(models.Model):
     for a grace period) and publishes on <MQTT_TOPIC_PREFIX>/<code>."""
 
     TOKEN_PREFIX = "gw_"  # noqa: S105 (a marker, not a secret)
+    # A token is the prefix and 43 characters; anything far longer is refused before hashing.
+    TOKEN_MAX_LENGTH = 100
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",

@@ -79,7 +79,7 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
     answered from this process's memory. Only for a caller that checks the token again as it
     stores (monitoring.ingest.ingest_many's digests, inside its transaction): a token replaced,
     expired or switched off elsewhere is refused there at once."""
-    if not token or not token.startswith(Gateway.TOKEN_PREFIX):
+    if not _token_shaped(token):
         return None
     digest = Gateway.hash_token(token)
     if cached and (hit := _remembered(digest)) is not None:
@@ -101,9 +101,17 @@ def gateway_for_token(token: str, *, cached: bool = False) -> Gateway | None:
 def remembered_gateway(token: str) -> Gateway | None:
     """gateway_for_token(token, cached=True) from this process's memory alone, without the
     database; None when not remembered (then ask gateway_for_token)."""
-    if not token or not token.startswith(Gateway.TOKEN_PREFIX):
+    if not _token_shaped(token):
         return None
     return _remembered(Gateway.hash_token(token))
+
+
+def _token_shaped(token: str) -> bool:
+    return (
+        bool(token)
+        and len(token) <= Gateway.TOKEN_MAX_LENGTH
+        and token.startswith(Gateway.TOKEN_PREFIX)
+    )
 
 
 # digest -> (until, gateway): the gateways found by gateway_for_token(cached=True), at most

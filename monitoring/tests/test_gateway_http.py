@@ -144,6 +144,23 @@ def test_a_rotated_token_holds_for_its_grace_period_then_is_refused_at_once(
 
 
 @pytest.mark.django_db
+def test_a_token_far_longer_than_any_given_is_refused_without_a_lookup(
+    client, gateway_a, points_a, now, django_assert_num_queries
+):
+    body = {"readings": [{"point": "dp1", "ts": at(now), "value": 900}]}
+    long = gateway_a.token + "x" * (Gateway.TOKEN_MAX_LENGTH - len(gateway_a.token) + 1)
+    with django_assert_num_queries(0):
+        assert services.gateway_for_token(long) is None
+        assert services.gateway_for_token(long, cached=True) is None
+        assert services.remembered_gateway(long) is None
+    response = post(client, gateway_a, body, token="gw_" + "a" * 100_000)
+    assert response.status_code == 401
+    assert Reading.objects.count() == 0
+    # The longest a token may be is well above what set_new_token gives.
+    assert len(gateway_a.token) * 2 < Gateway.TOKEN_MAX_LENGTH
+
+
+@pytest.mark.django_db
 def test_the_token_is_looked_up_once_per_cache_period(
     client, gateway_a, points_a, now, django_assert_max_num_queries
 ):
