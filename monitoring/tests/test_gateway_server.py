@@ -20,6 +20,7 @@ import uvicorn
 from django.conf import settings
 from django.db import OperationalError
 
+from monitoring import services
 from monitoring.conftest import at, gateways_with_points
 from monitoring.gateway_server import GatewayServer, Queue
 from monitoring.ingest import sqlite_stamp
@@ -85,6 +86,7 @@ def test_telemetry_is_stored_and_refused_as_on_the_page_server(server, gateway_a
     assert (status, answer["detail"]) == (401, "未认证：请提供有效的网关令牌")
     assert headers["www-authenticate"] == "Bearer"
     assert _post(port, {"readings": readings})[0] == 401  # no token at all
+    assert _post(port, {"readings": readings}, "gw_" + "a" * 60_000)[0] == 401  # far too long
     assert _post(port, {"readings": []}, token, host="evil.example")[0] == 400
     assert _post(port, None, token, path="/api/v1/alarms", method="GET")[0] == 404
     status, _, headers = _post(port, None, token, method="GET")
@@ -148,6 +150,11 @@ def test_many_gateways_at_once_are_stored_in_fewer_batches_each_with_its_own_ans
 ):
     gateways = gateways_with_points(enterprise_a, 8, 5)
     answers, errors = [], []
+    # The tokens remembered first: the test's SQLite database is in memory with a shared cache,
+    # where a token lookup reading the gateways while the batch thread writes them is refused
+    # at once ("table is locked") instead of waiting, as no file database does.
+    for gateway in gateways:
+        assert services.gateway_for_token(gateway.token, cached=True) == gateway
 
     def polls(gateway):
         for step in range(10):
