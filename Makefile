@@ -132,8 +132,9 @@ bench: setup
 bench-ingest: setup
 	$(PY) manage.py bench_ingest $(BENCH_ARGS)
 
-## make scaleout: nginx, two app servers, Redis and two task workers, Mosquitto and two ingest
-## workers on 127.0.0.1; traffic, three processes killed mid-run, checks (see README.md);
+## make scaleout: nginx, two app servers, two gateway servers, Redis and two task workers,
+## Mosquitto and two ingest workers on 127.0.0.1; traffic, four processes killed mid-run, checks
+## (see README.md);
 ## DATABASE_URL names the PostgreSQL server, SCALEOUT_ARGS="--duration 60" passes options
 scaleout: setup scaleout-deps
 	$(PY) deploy/scaleout/run.py $(SCALEOUT_ARGS)

@@ -1,7 +1,8 @@
 """The scale-out test's own parts (deploy/scaleout/run.py; the run itself, minutes long, is
 `make scaleout`): the nginx configuration it generates is one nginx accepts, with failover for
-idempotent requests and for the telemetry; a 5xx counts as allowed only if it was in flight on
-the killed app server; the readings' values."""
+idempotent requests and for the telemetry, which goes to the gateway servers; a 5xx counts as
+allowed only if it was in flight on a killed server (the app server or the gateway server); the
+readings' values."""
 
 import importlib.util
 import random
@@ -27,13 +28,19 @@ def _module(name):
 
 def test_nginx_configuration_fails_over_and_nginx_accepts_it(tmp_path):
     run = _module("run")
-    config = run.nginx_config(tmp_path / "nginx", 18080, [18081, 18082])
+    config = run.nginx_config(tmp_path / "nginx", 18080, [18081, 18082], [18091, 18092])
     text = config.read_text()
     assert "listen 127.0.0.1:18080;" in text
-    assert "server 127.0.0.1:18081" in text and "server 127.0.0.1:18082" in text
+    pages, gateways = text.split("upstream anjian_gateways")
+    assert "server 127.0.0.1:18081" in pages and "server 127.0.0.1:18082" in pages
+    assert "server 127.0.0.1:18091" in gateways and "server 127.0.0.1:18092" in gateways
+    assert "1809" not in pages and "1808" not in gateways.split("server {")[0]
     assert "proxy_next_upstream error timeout;" in text
-    # Telemetry alone is retried on the other server after it reached a dead one.
-    assert text.count("non_idempotent") == 1
+    # Telemetry goes to the gateway servers, as in production, and alone is retried on the
+    # other server after it reached a dead one.
+    telemetry = text.split("location = /api/v1/telemetry")[1]
+    assert "proxy_pass http://anjian_gateways;" in telemetry
+    assert text.count("non_idempotent") == 1 and "non_idempotent" in telemetry
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
     if not nginx:
         pytest.skip("nginx is not installed (make scaleout-deps)")
@@ -45,7 +52,7 @@ def test_nginx_configuration_fails_over_and_nginx_accepts_it(tmp_path):
     assert checked.returncode == 0, checked.stderr
 
 
-def test_only_5xx_in_flight_on_the_killed_server_are_allowed(tmp_path):
+def test_only_5xx_in_flight_on_a_killed_server_are_allowed(tmp_path):
     run = _module("run")
     killed_at = 1_000_000.0
     lines = [
@@ -57,6 +64,8 @@ def test_only_5xx_in_flight_on_the_killed_server_are_allowed(tmp_path):
         (killed_at + 3.00, 0.05, 500, "127.0.0.1:9002"),
         # a 5xx of the killed server that began after its death: not allowed
         (killed_at + 4.00, 0.05, 502, "127.0.0.1:9001"),
+        # in flight on the killed gateway server when it died
+        (killed_at + 0.02, 0.10, 502, "127.0.0.1:9101"),
     ]
     log = tmp_path / "access.log"
     log.write_text(
@@ -66,14 +75,40 @@ def test_only_5xx_in_flight_on_the_killed_server_are_allowed(tmp_path):
         )
     )
     requests = [["1.0", "page", "200", "12.0"], ["2.0", "api-write", "502", "300.0"]]
-    result = run.check_5xx(log, requests, {"at": killed_at}, 9001)
-    assert (result["in_flight"], result["other"], result["unanswered"]) == (1, 2, 0)
+    killed = [9001, 9101]
+    result = run.check_5xx(log, requests, {"at": killed_at}, killed)
+    assert (result["in_flight"], result["other"], result["unanswered"]) == (2, 2, 0)
     assert not result["ok"]
-    assert len(result["listed"]) == 3
+    assert len(result["listed"]) == 4
+    # Had the gateway server not been killed, its 502 would not be allowed.
+    assert run.check_5xx(log, requests, {"at": killed_at}, [9001])["other"] == 3
     clean = tmp_path / "clean.log"
-    clean.write_text(log.read_text().splitlines()[0] + "\n")
-    assert run.check_5xx(clean, requests, {"at": killed_at}, 9001)["ok"]
-    assert not run.check_5xx(clean, [["1.0", "page", "0", "5.0"]], {"at": killed_at}, 9001)["ok"]
+    first, *_, last = log.read_text().splitlines()
+    clean.write_text(f"{first}\n{last}\n")
+    assert run.check_5xx(clean, requests, {"at": killed_at}, killed)["ok"]
+    assert not run.check_5xx(clean, [["1.0", "page", "0", "5.0"]], {"at": killed_at}, killed)["ok"]
+
+
+def test_the_telemetry_must_be_answered_by_the_gateway_servers(tmp_path):
+    run = _module("run")
+    lines = [
+        (200, "127.0.0.1:9101", "/api/v1/telemetry"),
+        # the killed gateway server tried first, the other answered
+        (200, "127.0.0.1:9101, 127.0.0.1:9102", "/api/v1/telemetry"),
+        (200, "127.0.0.1:9001", "/api/v1/hazards"),  # not telemetry: not counted
+    ]
+    log = tmp_path / "access.log"
+
+    def routes(rows):
+        log.write_text(
+            "".join(f'1000.000 0.010 {status} "{up}" "-" POST {uri}\n' for status, up, uri in rows)
+        )
+        return run.telemetry_routes(log, [9101, 9102])
+
+    assert routes(lines) == {"gateway": 2, "ok": True}
+    wrong = routes([*lines, (200, "127.0.0.1:9102, 127.0.0.1:9001", "/api/v1/telemetry")])
+    assert (wrong["gateway"], wrong["other"], wrong["ok"]) == (2, 1, False)
+    assert not routes([])["ok"]  # no telemetry at all proves nothing
 
 
 def test_readings_breach_once_a_cycle():

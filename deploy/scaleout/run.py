@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """The scale-out test on one machine (issue 18): every part of a production installation on
-127.0.0.1 and free ports, bounded traffic through it, three processes killed mid-run, and the
+127.0.0.1 and free ports, bounded traffic through it, four processes killed mid-run, and the
 checks that nothing acknowledged was lost.
 
     .venv/bin/python deploy/scaleout/run.py [--duration 180] [--kill-at 0.5] ...   (make scaleout)
@@ -12,9 +12,11 @@ Started (all on 127.0.0.1, each on a free port, files in a temporary directory):
   task_worker.py: a ledger in Redis of the tasks each has taken and not finished);
 - Mosquitto with the shipped deploy/mosquitto.conf (port and files of its own) and two
   `manage.py ingest_mqtt` workers in one shared subscription group;
-- two gunicorn app servers and nginx in front of them (its configuration generated here:
-  round robin, `proxy_next_upstream error timeout`, and for the telemetry, idempotent by
-  (point, ts), also `non_idempotent`).
+- two gunicorn app servers, two of the gateways' own servers (uvicorn `anjian.gateway`, as the
+  unit deploy/systemd/anjian-gateway@.service runs them) and nginx in front of them (its
+  configuration generated here: round robin, `proxy_next_upstream error timeout`; the telemetry
+  goes to the gateway servers, as in production, and being idempotent by (point, ts) it is also
+  retried `non_idempotent`).
 
 Traffic for --duration seconds: Locust (deploy/scaleout/locustfile.py) signs in through the
 log-in form as the county supervisor, the town supervisor and an enterprise's safety officer and
@@ -22,8 +24,8 @@ reads their pages, the officer reports hazards through the API with a token, and
 telemetry over HTTP with their tokens; paho publishers send telemetry over MQTT at QoS 1, each
 PUBACKed message id recorded. At --kill-at of the run, a burst of hazard reports through the API
 (each a notification task) and, once task worker 1 holds one of those tasks (at most 20 s later),
-one app server (its whole process group), that task worker and one ingest worker are killed with
-SIGKILL; the ingest worker is started again
+one app server (its whole process group), one gateway server, that task worker and one ingest
+worker are killed with SIGKILL; the ingest worker is started again
 after --restart-after seconds under the same client id, as its supervisor would (its session keeps
 its share of the messages meanwhile; see README, MQTT).
 
@@ -36,9 +38,11 @@ Checks, each PASS or FAIL (exit code 1 on any FAIL):
   of those events were unannounced (the outbox rows, 1 s after the kill), the events pending and
   the tasks queued then, and how many the surviving worker's tasks announced and the sweep
   recovered (its ledger); a note says so when no unannounced event died with the worker;
-- 5xx: none, but for requests in flight on the killed app server when it died (from nginx's log:
-  the upstream that answered, the request's start and end); all 5xx are listed by time relative
-  to the kill;
+- 5xx: none, but for requests in flight on the killed app server or the killed gateway server
+  when it died (from nginx's log: the upstream that answered, the request's start and end); all
+  5xx are listed by time relative to the kill;
+- telemetry: every telemetry request was answered by a gateway server (nginx's log), none by an
+  app server;
 - stopped: every process started (and their children seen) is gone at the end, checked by pid.
 Figures: requests/s, p95 latency per class, readings/s over HTTP and MQTT, the load average.
 """
@@ -217,6 +221,10 @@ http {{
     upstream anjian {{
 {servers}
     }}
+    # The gateways' own server (anjian.gateway), as production routes the telemetry.
+    upstream anjian_gateways {{
+{gateway_servers}
+    }}
     server {{
         listen 127.0.0.1:{port};
         proxy_set_header Host $host;
@@ -232,26 +240,36 @@ http {{
         # Telemetry is idempotent by (point, ts): a resent reading is a duplicate, never a row.
         location = /api/v1/telemetry {{
             proxy_next_upstream error timeout non_idempotent;
-            proxy_pass http://anjian;
+            proxy_pass http://anjian_gateways;
         }}
     }}
 }}
 """
 
 
-def nginx_config(home: Path, port: int, upstreams: list[int]) -> Path:
+def nginx_config(home: Path, port: int, upstreams: list[int], gateways: list[int]) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     user = ""
     if os.geteuid() == 0:  # nginx's workers would switch to "nobody", who cannot write here
         import getpass
 
         user = f"user {getpass.getuser()};"
-    servers = "\n".join(
-        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in upstreams
-    )
+
+    def servers(ports):
+        return "\n".join(
+            f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in ports
+        )
+
     config = home / "nginx.conf"
     config.write_text(
-        NGINX.format(home=home, user=user, servers=servers, port=port), encoding="utf-8"
+        NGINX.format(
+            home=home,
+            user=user,
+            servers=servers(upstreams),
+            gateway_servers=servers(gateways),
+            port=port,
+        ),
+        encoding="utf-8",
     )
     return config
 
@@ -419,7 +437,7 @@ def scale_out(args, home, env, fleet, redis_port) -> dict:
             raise SystemExit(f"{command[0]} 失败：\n{done.stdout.decode(errors='replace')[-3000:]}")
     plan = prepare(args, home)
 
-    step("启动 Mosquitto、接入进程、任务进程、两个应用服务器与 nginx …")
+    step("启动 Mosquitto、接入进程、任务进程、两个应用服务器、两个网关接入服务与 nginx …")
     broker = _Broker(home / "mosquitto")
     fleet.add("mosquitto", broker.process)
     mqtt_env = {**env, "MQTT_PORT": str(broker.port)}
@@ -455,8 +473,29 @@ def scale_out(args, home, env, fleet, redis_port) -> dict:
             log=f"gunicorn-{n}",
         )
         wait_http(port, process=process, what=f"应用服务器 {n} ")
+    gateway_ports = [free_port(), free_port()]
+    for n, port in enumerate(gateway_ports, 1):
+        process = fleet.start(
+            f"gateway {n}",
+            [
+                str(BIN / "uvicorn"),
+                "anjian.gateway:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+            ],
+            mqtt_env,
+            log=f"gateway-{n}",
+        )
+        wait_port(port, process, f"网关接入服务 {n} ")
     nginx_port = free_port()
-    config = nginx_config(home / "nginx", nginx_port, app_ports)
+    config = nginx_config(home / "nginx", nginx_port, app_ports, gateway_ports)
     nginx = fleet.start(
         "nginx",
         [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(home / "nginx"), "-c", str(config)],
@@ -527,10 +566,10 @@ def scale_out(args, home, env, fleet, redis_port) -> dict:
             )
             burst.start()
             caught = catch_held(huey, "1", CATCH_SECONDS)
-            killed = kill_three(fleet, app_ports[0])
+            killed = kill_four(fleet, app_ports[0], gateway_ports[0])
             print(
-                f"  第 {killed['at'] - started:.0f} 秒：SIGKILL 应用服务器 1、任务进程 1、"
-                f"接入进程 1（接口连发 {BURST} 条隐患上报后，"
+                f"  第 {killed['at'] - started:.0f} 秒：SIGKILL 应用服务器 1、网关接入服务 1、"
+                f"任务进程 1、接入进程 1（接口连发 {BURST} 条隐患上报后，"
                 + ("任务进程 1 正持有通知任务）" if caught else "未见任务进程 1 持有通知任务）")
             )
             killed["tasks"] = tasks_at_kill(huey, baseline)
@@ -561,12 +600,17 @@ def scale_out(args, home, env, fleet, redis_port) -> dict:
     requests = read_tsv(out, "requests")
     burst_unanswered = killed["tasks"].get("burst", {}).get(0, 0)
     errors = check_5xx(
-        home / "nginx" / "access.log", requests, killed, app_ports[0], burst_unanswered
+        home / "nginx" / "access.log",
+        requests,
+        killed,
+        [app_ports[0], gateway_ports[0]],
+        burst_unanswered,
     )
     return {
         "duration": ended - started,
         "started": started,
         "killed": killed,
+        "routes": telemetry_routes(home / "nginx" / "access.log", gateway_ports),
         "readings": readings,
         "tasks": tasks,
         "errors": errors,
@@ -608,12 +652,13 @@ def wait_port(port, process, what):
     raise SystemExit(f"{what}未能启动")
 
 
-def kill_three(fleet: Fleet, app_port: int) -> dict:
+def kill_four(fleet: Fleet, app_port: int, gateway_port: int) -> dict:
     at = time.time()
     os.killpg(fleet.processes["gunicorn 1"].pid, signal.SIGKILL)
+    fleet.processes["gateway 1"].kill()
     fleet.processes["run_huey 1"].kill()
     fleet.processes["ingest_mqtt 1"].kill()
-    return {"at": at, "app_port": app_port}
+    return {"at": at, "app_port": app_port, "gateway_port": gateway_port}
 
 
 def prepare(args, home) -> dict:
@@ -927,10 +972,11 @@ KILL_MARGIN = 1.0
 NGINX_LINE = re.compile(r'^(\S+) (\S+) (\d+) "([^"]*)" "([^"]*)" (\S+) (\S+)')
 
 
-def check_5xx(access_log: Path, requests, killed, app_port, more_unanswered=0) -> dict:
-    """Every 5xx of nginx's log, by time relative to the kill; allowed only where the killed app
-    server answered (or failed) a request it had when it died."""
-    killed_at, dead = killed["at"], f"127.0.0.1:{app_port}"
+def check_5xx(access_log: Path, requests, killed, ports, more_unanswered=0) -> dict:
+    """Every 5xx of nginx's log, by time relative to the kill; allowed only where a killed server
+    (one of `ports`) answered (or failed) a request it had when it died."""
+    killed_at = killed["at"]
+    dead = [f"127.0.0.1:{port}" for port in ports]
     listed, allowed, other = [], 0, 0
     for line in access_log.read_text().splitlines():
         found = NGINX_LINE.match(line)
@@ -941,7 +987,7 @@ def check_5xx(access_log: Path, requests, killed, app_port, more_unanswered=0) -
             continue
         start = float(end) - float(took)
         begun, ended = start <= killed_at + KILL_MARGIN, float(end) >= killed_at
-        in_flight = dead in upstreams and begun and ended
+        in_flight = any(server in upstreams for server in dead) and begun and ended
         allowed += in_flight
         other += not in_flight
         listed.append(
@@ -958,10 +1004,26 @@ def check_5xx(access_log: Path, requests, killed, app_port, more_unanswered=0) -
     }
 
 
+def telemetry_routes(access_log: Path, gateway_ports) -> dict:
+    """How many telemetry requests of nginx's log a gateway server answered (the last upstream
+    tried), and how many anything else did: production sends them all to the gateway servers."""
+    servers = {f"127.0.0.1:{port}" for port in gateway_ports}
+    counts = Counter()
+    for line in access_log.read_text().splitlines():
+        found = NGINX_LINE.match(line)
+        if not found or found.group(7) != "/api/v1/telemetry":
+            continue
+        last = found.group(4).split(",")[-1].strip()
+        counts["gateway" if last in servers else "other"] += 1
+    return {**counts, "ok": counts["gateway"] > 0 and counts["other"] == 0}
+
+
 def stop_all(fleet: Fleet):
     """SIGTERM in order (traffic, workers, app servers, front, queue and broker), then SIGKILL
     whatever is left after its grace."""
-    order = ["locust", "ingest_mqtt", "run_huey", "gunicorn", "nginx", "mosquitto", "redis"]
+    order = [
+        "locust", "ingest_mqtt", "run_huey", "gunicorn", "gateway", "nginx", "mosquitto", "redis",
+    ]  # fmt: skip
     fleet.look()
     for prefix in order:
         group = [
@@ -1102,7 +1164,7 @@ def summary(report: dict) -> bool:
         f"本测试的进程（不含 PostgreSQL）{report['cpu_ours']:.0f} 秒，"
         f"即 {report['cpu_ours'] / seconds:.2f} 核 / {cores} 核"
     )
-    print(f"5xx（以杀死应用服务器 1 的时刻为 0）：在途 {e['in_flight']}，其他 {e['other']}")
+    print(f"5xx（以杀死进程的时刻为 0）：在途 {e['in_flight']}，其他 {e['other']}")
     for line in e["listed"][:50]:
         print(f"    {line}")
     print()
@@ -1116,8 +1178,13 @@ def summary(report: dict) -> bool:
         task_check(t),
         (
             e["ok"],
-            f"除被杀应用服务器上的在途请求（{e['in_flight']}）外无 5xx：其他 5xx {e['other']}，"
+            f"除被杀服务器上的在途请求（{e['in_flight']}）外无 5xx：其他 5xx {e['other']}，"
             f"无应答 {e['unanswered']}",
+        ),
+        (
+            report["routes"]["ok"],
+            f"遥测上报全部由网关接入服务应答：{report['routes'].get('gateway', 0)} 次，"
+            f"其他 {report['routes'].get('other', 0)} 次",
         ),
         (s["ok"], f"进程全部停止：检查 {s['checked']} 个进程号，残留 {s['left'] or '无'}"),
     ]
