@@ -321,8 +321,10 @@ MQTT_SESSION_EXPIRY = env_int("MQTT_SESSION_EXPIRY", 600)
 # publish meanwhile) this long: nobody else would take those messages.
 MQTT_IDLE_SESSION_EXPIRY = env_int("MQTT_IDLE_SESSION_EXPIRY", 24 * 3600)
 # What a worker holds in memory, received and not yet stored: at most this many messages (its
-# MQTT 5 Receive Maximum: the broker keeps the rest, unacknowledged) and this many bytes.
-MQTT_INFLIGHT = env_int("MQTT_INFLIGHT", 100)
+# MQTT 5 Receive Maximum: the broker keeps the rest, unacknowledged) and this many bytes. 400
+# lets the broker keep sending while a batch is stored (README, "Telemetry at the shape gateways
+# send": about a fifth more messages a second than 100 with two workers).
+MQTT_INFLIGHT = env_int("MQTT_INFLIGHT", 400)
 MQTT_QUEUE_BYTES = env_int("MQTT_QUEUE_BYTES", 32 * 1024 * 1024)
 # Micro-batching: a worker stores the messages that arrive within this many milliseconds of the
 # first in one transaction (each message costs a transaction, the gateway lock and the rule

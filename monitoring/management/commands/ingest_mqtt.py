@@ -132,7 +132,7 @@ class Command(BaseCommand):
             help="内存中待处理消息的字节上限（默认取设置 MQTT_QUEUE_BYTES）",
         )
         parser.add_argument(
-            "--batch", type=int, default=100, help="每批最多处理的消息数（默认 100）"
+            "--batch", type=int, default=200, help="每批最多处理的消息数（默认 200）"
         )
         parser.add_argument(
             "--batch-window-ms",
