@@ -88,6 +88,8 @@ def test_telemetry_is_stored_and_refused_as_on_the_page_server(server, gateway_a
     assert _post(port, {"readings": readings})[0] == 401  # no token at all
     assert _post(port, {"readings": readings}, "gw_" + "a" * 60_000)[0] == 401  # far too long
     assert _post(port, {"readings": []}, token, host="evil.example")[0] == 400
+    assert _post(port, {"readings": []}, token, host="")[0] == 400
+    assert _post(port, {"readings": []}, token, host=f"127.0.0.1:{port}")[0] == 200  # with a port
     assert _post(port, None, token, path="/api/v1/alarms", method="GET")[0] == 404
     status, _, headers = _post(port, None, token, method="GET")
     assert (status, headers["allow"]) == (405, "POST")
