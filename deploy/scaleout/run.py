@@ -451,49 +451,48 @@ def scale_out(args, home, env, fleet, redis_port) -> dict:
     for n in (1, 2):  # run_huey, with the ledger of the tasks each holds (task_worker.py)
         command = [sys.executable, str(HERE / "task_worker.py"), str(n)]
         fleet.start(f"run_huey {n}", command, mqtt_env, log=f"huey-{n}")
-    app_ports = [free_port(), free_port()]
-    for n, port in enumerate(app_ports, 1):
-        process = fleet.start(
-            f"gunicorn {n}",
-            [
-                str(BIN / "gunicorn"),
-                "anjian.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.app_workers),
-                "--threads",
-                str(args.app_threads),
-                "--graceful-timeout",
-                "10",
-                "--no-control-socket",
-            ],
-            mqtt_env,
-            group=True,  # its workers die with it (SIGKILL to the group)
-            log=f"gunicorn-{n}",
-        )
-        wait_http(port, process=process, what=f"应用服务器 {n} ")
-    gateway_ports = [free_port(), free_port()]
-    for n, port in enumerate(gateway_ports, 1):
-        process = fleet.start(
-            f"gateway {n}",
-            [
-                str(BIN / "uvicorn"),
-                "anjian.gateway:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-                "--no-access-log",
-            ],
-            mqtt_env,
-            log=f"gateway-{n}",
-        )
-        wait_port(port, process, f"网关接入服务 {n} ")
+    app_ports = start_pair(
+        fleet,
+        "gunicorn",
+        lambda port: [
+            str(BIN / "gunicorn"),
+            "anjian.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.app_workers),
+            "--threads",
+            str(args.app_threads),
+            "--graceful-timeout",
+            "10",
+            "--no-control-socket",
+        ],
+        mqtt_env,
+        lambda port, process, what: wait_http(port, process=process, what=what),
+        "应用服务器",
+        group=True,  # its workers die with it (SIGKILL to the group)
+    )
+    # The gateway server answers only POST /api/v1/telemetry: ready when it accepts.
+    gateway_ports = start_pair(
+        fleet,
+        "gateway",
+        lambda port: [
+            str(BIN / "uvicorn"),
+            "anjian.gateway:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+        ],
+        mqtt_env,
+        wait_port,
+        "网关接入服务",
+    )
     nginx_port = free_port()
     config = nginx_config(home / "nginx", nginx_port, app_ports, gateway_ports)
     nginx = fleet.start(
@@ -639,6 +638,16 @@ def machine_cpu() -> tuple[float, float]:
 
 def step(text):
     print(f"[{datetime.now(UTC).strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def start_pair(fleet, name, command, env, ready, what, **options) -> list[int]:
+    """Two servers of one kind (`name 1`, `name 2`) on free ports, command(port) each, the
+    first ready (ready(port, process, what)) before the second starts; their ports."""
+    ports = [free_port(), free_port()]
+    for n, port in enumerate(ports, 1):
+        process = fleet.start(f"{name} {n}", command(port), env, log=f"{name}-{n}", **options)
+        ready(port, process, f"{what} {n} ")
+    return ports
 
 
 def wait_port(port, process, what):
