@@ -546,6 +546,18 @@ def test_a_batch_is_what_arrives_within_the_window_up_to_the_reading_cap(monkeyp
     assert [message.mid for _, message, _ in worker._next_batch()] == [11]
 
 
+def test_a_waiting_worker_takes_a_message_as_soon_as_it_arrives():
+    # The queue between paho's thread and the worker's: a put wakes the get that waits. (It
+    # did not: the worker slept out its wait with a message queued, a fifth of the machine
+    # idle at full load.)
+    worker = make_worker(FakeClient())
+    later = threading.Timer(0.05, lambda: worker.messages.put((0, "message"), 1))
+    started = time.monotonic()
+    later.start()
+    assert worker.messages.get(timeout=10) == (0, "message")
+    assert time.monotonic() - started < 5
+
+
 # --- the worker against the real broker ----------------------------------------------------
 
 

@@ -189,7 +189,8 @@ def _or(value, default):
 class Backlog:
     """The messages received and not yet handled, between paho's thread and this one: at most
     `most` messages and `most_bytes` bytes (one message always fits). put() waits while it is
-    full, and the broker, its messages unacknowledged, holds the rest."""
+    full, and the broker, its messages unacknowledged, holds the rest. Each side wakes the
+    other: a put the worker waiting for a message, a get paho's thread waiting for room."""
 
     def __init__(self, most: int, most_bytes: int, stop: threading.Event):
         self.most, self.most_bytes, self.stop = max(1, most), max(1, most_bytes), stop
@@ -216,6 +217,7 @@ class Backlog:
             self.bytes += size
             self.peak = max(self.peak, len(self.items))
             self.peak_bytes = max(self.peak_bytes, self.bytes)
+            self.changed.notify_all()
 
     def get(self, timeout: float):
         """The next item, waiting up to `timeout` seconds for one; None if there is none."""
