@@ -17,10 +17,11 @@ last_value, high_since, low_since). A reading that arrives late (two ingestion w
 gateway's backlog) is judged in the stored order instead: the rules run again over the stored
 readings around it, from the last reading before it where no condition held to the first after
 it where none holds, and whatever the late readings show is raised, or added to the alarm of
-the same episode, already cleared if a later reading ended it. A late calm reading may show
-that one alarm covered two episodes (the reading between them came after both): the alarm then
-ends with the first, and the second is judged on its own. A late reading never takes an alarm
-back.
+the same episode, already cleared if a later reading ended it. A late calm reading inside an
+alarm ends it there: the alarm may have covered two episodes (the reading between them came
+after both), or the second's readings may come later still; either way the second is judged on
+its own. Without a hold or a rate rule the alarms are thus the same whatever order the readings
+arrive in. A late reading never takes an alarm back.
 """
 
 import bisect
@@ -255,6 +256,14 @@ class Evaluator:
                 alarm = next((a for a in known if _overlap(a, episode)), None)
             if alarm is not None:
                 matched[id(alarm)] = episode
+                if (
+                    alarm.cleared_at is not None
+                    and episode.cleared_at is not None
+                    and episode.cleared_at < alarm.cleared_at
+                ):
+                    # A calm reading came late inside the cleared alarm: the alarm ends
+                    # there. What held after it, read now or when it comes, is judged apart.
+                    _end(alarm, episode)
             if alarm is None and episode.cleared_at is None:
                 alarm = self.open.get((point.pk, episode.condition))
             if alarm is not None:

@@ -2,6 +2,7 @@
 
 import json
 import queue
+import random
 import threading
 import time
 from datetime import timedelta
@@ -494,3 +495,66 @@ def test_a_late_reading_that_splits_an_alarm_raises_the_second_episode(gateway_a
         (moment + timedelta(seconds=60), moment + timedelta(seconds=90)),
     ]
     assert all(alarm.events.filter(action="raise").exists() for alarm in alarms)
+
+
+@pytest.mark.django_db
+def test_a_late_calm_reading_ends_a_cleared_alarm_before_the_next_leak_arrives(
+    gateway_a, points_a, now
+):
+    """The calm reading of leak 0 comes after leak 1's, and leak 1's high reading after both
+    (the order the two-worker test once stored them in): the late calm reading ends the first
+    alarm at once, so leak 1, when it comes, is an alarm of its own, not a part of the first."""
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉")
+    first_0, second_0 = _leak_pair(now, 0)
+    first_1, second_1 = _leak_pair(now, 1)
+    for readings in (first_0, second_1, second_0, first_1):
+        ingest(Gateway.objects.get(pk=gateway_a.pk), readings, now=now)
+    alarms = list(Alarm.objects.filter(condition=Condition.HIGH).order_by("first_at"))
+    moment = now - timedelta(seconds=3600)
+    assert [(a.first_at, a.cleared_at, a.peak_value) for a in alarms] == [
+        (moment, moment + timedelta(seconds=30), 50),
+        (moment + timedelta(seconds=60), moment + timedelta(seconds=90), 50),
+    ]
+    assert all(alarm.events.filter(action="raise").exists() for alarm in alarms)
+
+
+def _alarms_of(point):
+    return sorted(
+        Alarm.objects.filter(point=point).values_list(
+            "condition",
+            "first_at",
+            "last_at",
+            "cleared_at",
+            "first_value",
+            "last_value",
+            "peak_value",
+        )
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("limits", [{}, {"low": 8}], ids=["high", "high-low"])
+def test_threshold_alarms_without_a_hold_do_not_depend_on_the_arrival_order(
+    gateway_a, gateway_b, now, seed, limits
+):
+    """Without a hold or a rate rule every reading is judged alone, so the alarms (when each
+    began, its values and peak, when it cleared) must be the same whatever order the readings
+    come in: one gateway sends them in time order, the other shuffled in messages of one to
+    three readings."""
+    rng = random.Random(seed)
+    in_order = make_point(gateway_a, "co1", "co", equipment="煤气发生炉", **limits)
+    shuffled = make_point(gateway_b, "co1", "co", equipment="煤气发生炉", **limits)
+    start = now - timedelta(hours=1)
+    readings = [
+        {"point": "co1", "ts": at(start, 30 * i), "value": rng.choice([0, 5, 10, 30, 50, 200])}
+        for i in range(rng.randint(6, 20))
+    ]
+    for reading in readings:
+        ingest(Gateway.objects.get(pk=gateway_a.pk), [reading], now=now)
+    rng.shuffle(readings)
+    while readings:
+        size = rng.randint(1, 3)
+        message, readings = readings[:size], readings[size:]
+        ingest(Gateway.objects.get(pk=gateway_b.pk), message, now=now)
+    assert _alarms_of(in_order) == _alarms_of(shuffled)
