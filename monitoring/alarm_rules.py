@@ -18,9 +18,9 @@ gateway's backlog) is judged in the stored order instead: the rules run again ov
 readings around it, from the last reading before it where no condition held to the first after
 it where none holds, and whatever the late readings show is raised, or added to the alarm of
 the same episode, already cleared if a later reading ended it. A late calm reading inside an
-alarm ends it there: the alarm may have covered two episodes (the reading between them came
-after both), or the second's readings may come later still; either way the second is judged on
-its own. Without a hold or a rate rule the alarms are thus the same whatever order the readings
+alarm ends it there once the replay has read the alarm to its end: the alarm may have covered
+two episodes (the reading between them came after both), or the second's readings may come
+later still; either way the second is judged on its own. Without a hold or a rate rule the alarms are thus the same whatever order the readings
 arrive in. A late reading never takes an alarm back.
 """
 
@@ -226,11 +226,11 @@ class Evaluator:
             )
         ]
         if found:
-            self._settle(point, found, start, end)
+            self._settle(point, found, start, end, [*episodes.done, *episodes.running.values()])
 
-    def _settle(self, point, episodes, start, end) -> None:
+    def _settle(self, point, episodes, start, end, replayed) -> None:
         """Add each episode to the alarm of the same (point, condition) it overlaps, or raise it
-        as an alarm of its own."""
+        as an alarm of its own. replayed: every episode of the replay from start to end."""
         by_pk = {alarm.pk: alarm for alarm in self.open.values() if alarm.pk}
         known = [
             by_pk.get(alarm.pk, alarm)
@@ -241,7 +241,11 @@ class Evaluator:
         self.uncleared.update(alarm.pk for alarm in known if alarm.cleared_at is None)
         known += [alarm for alarm in self.new if alarm.point_id == point.pk]
         matched: dict[int, Alarm] = {}  # id(alarm) -> the episode of this replay it took
-        for episode in sorted(episodes, key=lambda e: e.first_at):
+        todo = sorted(episodes, key=_first)
+        done = 0
+        while done < len(todo):  # grows when an alarm cut short hands over what held after it
+            episode = todo[done]
+            done += 1
             alarm = next((a for a in known if _overlap(a, episode)), None)
             earlier = matched.get(id(alarm)) if alarm is not None else None
             if alarm is not None and earlier is not None and earlier.cleared_at is not None:
@@ -259,11 +263,20 @@ class Evaluator:
                 if (
                     alarm.cleared_at is not None
                     and episode.cleared_at is not None
-                    and episode.cleared_at < alarm.cleared_at
+                    and episode.cleared_at < alarm.cleared_at <= end
                 ):
-                    # A calm reading came late inside the cleared alarm: the alarm ends
-                    # there. What held after it, read now or when it comes, is judged apart.
+                    # A calm reading came late inside the cleared alarm, and the replay read
+                    # the rest of it: the alarm ends there, and what held after it in the
+                    # replay, or comes later, is judged on its own.
+                    after = [
+                        other
+                        for other in replayed
+                        if other.condition == alarm.condition
+                        and episode.cleared_at <= other.first_at < alarm.cleared_at
+                        and all(other is not taken for taken in todo)
+                    ]
                     _end(alarm, episode)
+                    todo[done:] = sorted([*todo[done:], *after], key=_first)
             if alarm is None and episode.cleared_at is None:
                 alarm = self.open.get((point.pk, episode.condition))
             if alarm is not None:
@@ -427,6 +440,10 @@ class _Episodes:
         if episode is not None:
             episode.cleared_at = ts
             self.done.append(episode)
+
+
+def _first(episode: Alarm):
+    return episode.first_at
 
 
 def _overlap(alarm: Alarm, episode: Alarm) -> bool:
