@@ -20,8 +20,9 @@ it where none holds, and whatever the late readings show is raised, or added to 
 the same episode, already cleared if a later reading ended it. A late calm reading inside an
 alarm ends it there once the replay has read the alarm to its end: the alarm may have covered
 two episodes (the reading between them came after both), or the second's readings may come
-later still; either way the second is judged on its own. Without a hold or a rate rule the alarms are thus the same whatever order the readings
-arrive in. A late reading never takes an alarm back.
+later still; either way the second is judged on its own. Without a hold or a rate rule the
+alarms are thus the same whatever order the readings arrive in. A late reading never takes an
+alarm back.
 """
 
 import bisect

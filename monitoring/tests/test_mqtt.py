@@ -548,8 +548,7 @@ def test_a_batch_is_what_arrives_within_the_window_up_to_the_reading_cap(monkeyp
 
 def test_a_waiting_worker_takes_a_message_as_soon_as_it_arrives():
     # The queue between paho's thread and the worker's: a put wakes the get that waits. (It
-    # did not: the worker slept out its wait with a message queued, a fifth of the machine
-    # idle at full load.)
+    # did not: an idle worker slept out its wait, up to 0.2 s, with a message queued.)
     worker = make_worker(FakeClient())
     later = threading.Timer(0.05, lambda: worker.messages.put((0, "message"), 1))
     started = time.monotonic()
