@@ -3,6 +3,10 @@ role (plus outsiders in the other town), so every test can say who acts."""
 
 import functools
 import json
+import os
+import random
+import socket
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -16,6 +20,32 @@ from enterprises import credit_code
 from enterprises.models import Enterprise, SectorTag
 
 PASSWORD = "correct-horse-battery"
+
+
+def pytest_configure(config):
+    """The live server on a port below the range the system hands out to outgoing connections.
+    Browser tests stop it and start it again on the same port (fieldwork/tests/outage.py); on
+    a port of that range, a connection opened meanwhile (to the database, the broker, the
+    browser's driver, or by the suite running beside this one in CI) could take the port, and
+    the server could not come back."""
+    if config.getoption("liveserver", None) or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS"):
+        return
+    config.option.liveserver = f"localhost:{_port_outside_the_ephemeral_range()}"
+
+
+def _port_outside_the_ephemeral_range() -> int:
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    lowest = int(ephemeral.read_text().split()[0]) if ephemeral.exists() else 32768
+    candidates = list(range(max(1024, lowest - 8000), lowest))
+    random.SystemRandom().shuffle(candidates)
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for the live server")
 
 
 def make_code(serial: int) -> str:
