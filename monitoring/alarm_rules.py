@@ -28,7 +28,7 @@ alarm back.
 import bisect
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import psycopg
 from django.db import connection
@@ -44,6 +44,7 @@ LOWEST_FIRST = {Condition.LOW}
 # How far around a late reading the stored order is read when no reading free of every
 # condition bounds its episode sooner (a run longer than this counts as having lasted it).
 LOOKAROUND = timedelta(days=1)
+FIRST_AT = attrgetter("first_at")  # episodes and alarms in the order they began
 READING_CONDITIONS = (
     Condition.HIGH,
     Condition.LOW,
@@ -242,7 +243,7 @@ class Evaluator:
         self.uncleared.update(alarm.pk for alarm in known if alarm.cleared_at is None)
         known += [alarm for alarm in self.new if alarm.point_id == point.pk]
         matched: dict[int, Alarm] = {}  # id(alarm) -> the episode of this replay it took
-        todo = sorted(episodes, key=_first)
+        todo = sorted(episodes, key=FIRST_AT)
         done = 0
         while done < len(todo):  # grows when an alarm cut short hands over what held after it
             episode = todo[done]
@@ -277,7 +278,7 @@ class Evaluator:
                         and all(other is not taken for taken in todo)
                     ]
                     _end(alarm, episode)
-                    todo[done:] = sorted([*todo[done:], *after], key=_first)
+                    todo[done:] = sorted([*todo[done:], *after], key=FIRST_AT)
             if alarm is None and episode.cleared_at is None:
                 alarm = self.open.get((point.pk, episode.condition))
             if alarm is not None:
@@ -441,10 +442,6 @@ class _Episodes:
         if episode is not None:
             episode.cleared_at = ts
             self.done.append(episode)
-
-
-def _first(episode: Alarm):
-    return episode.first_at
 
 
 def _overlap(alarm: Alarm, episode: Alarm) -> bool:
