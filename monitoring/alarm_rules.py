@@ -20,9 +20,11 @@ it where none holds, and whatever the late readings show is raised, or added to 
 the same episode, already cleared if a later reading ended it. A late calm reading inside an
 alarm ends it there once the replay has read the alarm to its end: the alarm may have covered
 two episodes (the reading between them came after both), or the second's readings may come
-later still; either way the second is judged on its own. Without a hold or a rate rule the
-alarms are thus the same whatever order the readings arrive in. A late reading never takes an
-alarm back.
+later still; either way the second, and what held after it, is judged on its own. A condition
+that the replay finds holding from the first reading it read began then at the latest, if not
+before (the point's state may say it began later: its first reading came late). Without a hold
+or a rate rule the alarms are thus the same whatever order the readings arrive in; with them, a
+late reading may raise an alarm the time order would not, for it never takes one back.
 """
 
 import bisect
@@ -212,11 +214,10 @@ class Evaluator:
         )
         if end == newest:
             # The replay reached the point's newest reading: its runs are the point's, except
-            # one running since the window's start, which began before it.
-            if not (cut and high_since == times[0] and point.high_since):
-                point.high_since = high_since
-            if not (cut and low_since == times[0] and point.low_since):
-                point.low_since = low_since
+            # that one running since the window's start may have begun before it (the earlier
+            # of the two then).
+            point.high_since = _since(high_since, point.high_since, cut and times[0])
+            point.low_since = _since(low_since, point.low_since, cut and times[0])
             self.touched.add(point.pk)
         found = [
             episode
@@ -250,15 +251,23 @@ class Evaluator:
             done += 1
             alarm = next((a for a in known if _overlap(a, episode)), None)
             earlier = matched.get(id(alarm)) if alarm is not None else None
-            if alarm is not None and earlier is not None and earlier.cleared_at is not None:
+            if (
+                alarm is not None
+                and earlier is not None
+                and earlier.cleared_at is not None
+                and (alarm.cleared_at or alarm.last_at) <= end
+            ):
                 # The alarm spans two episodes that the late readings show apart (a calm
-                # reading between them came late): it ends with the first, and this one is
-                # judged on its own.
+                # reading between them came late), and the replay read the rest of it: it
+                # ends with the first, and this one and what held after it are judged on
+                # their own.
+                after = _after(alarm, earlier, replayed, todo)
                 _end(alarm, earlier)
                 if self.open.get((point.pk, alarm.condition)) is alarm:
                     del self.open[point.pk, alarm.condition]
                 if alarm.pk:
                     self.changed[alarm.pk] = alarm
+                todo[done:] = sorted([*todo[done:], *after], key=FIRST_AT)
                 alarm = next((a for a in known if _overlap(a, episode)), None)
             if alarm is not None:
                 matched[id(alarm)] = episode
@@ -270,13 +279,7 @@ class Evaluator:
                     # A calm reading came late inside the cleared alarm, and the replay read
                     # the rest of it: the alarm ends there, and what held after it in the
                     # replay, or comes later, is judged on its own.
-                    after = [
-                        other
-                        for other in replayed
-                        if other.condition == alarm.condition
-                        and episode.cleared_at <= other.first_at < alarm.cleared_at
-                        and all(other is not taken for taken in todo)
-                    ]
+                    after = _after(alarm, episode, replayed, todo)
                     _end(alarm, episode)
                     todo[done:] = sorted([*todo[done:], *after], key=FIRST_AT)
             if alarm is None and episode.cleared_at is None:
@@ -451,6 +454,28 @@ def _overlap(alarm: Alarm, episode: Alarm) -> bool:
     if alarm.cleared_at is not None and alarm.cleared_at <= episode.first_at:
         return False
     return episode.cleared_at is None or alarm.first_at < episode.cleared_at
+
+
+def _since(replayed, stored, start):
+    """When a condition has held since, by a replay (replayed) whose window began at start if
+    it was cut there (else False), and as the point stored it before."""
+    if replayed is not None and replayed == start and stored is not None:
+        return min(replayed, stored)
+    return replayed
+
+
+def _after(alarm: Alarm, episode: Alarm, replayed, queued) -> list[Alarm]:
+    """The episodes of the replay of the alarm's condition that began once this episode of it
+    ended and before the alarm did, and are not queued yet: what the alarm covered after the
+    episode it is about to end with."""
+    return [
+        other
+        for other in replayed
+        if other.condition == alarm.condition
+        and episode.cleared_at <= other.first_at
+        and (alarm.cleared_at is None or other.first_at < alarm.cleared_at)
+        and all(other is not taken for taken in queued)
+    ]
 
 
 def _end(alarm: Alarm, episode: Alarm) -> None:

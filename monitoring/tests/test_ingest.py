@@ -554,17 +554,22 @@ def test_threshold_alarms_without_a_hold_do_not_depend_on_the_arrival_order(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize(
+    "limits",
+    [{"hold_seconds": 60}, {"low": 8, "rate_limit": 40, "hold_seconds": 30}],
+    ids=["hold", "low-rate-hold"],
+)
 def test_a_condition_that_lasted_its_hold_is_alarmed_whatever_the_arrival_order(
-    gateway_a, gateway_b, now, seed
+    gateway_a, gateway_b, now, seed, limits
 ):
     """With a hold, readings that come late may raise an alarm the time order would not (a late
     reading takes no alarm back), but never miss one: each alarm of the time order overlaps
-    one of the same condition. (A late calm reading once cut an alarm short and dropped the
-    episode after it, a condition that had lasted its hold.)"""
-    in_order, shuffled = _in_order_and_shuffled(
-        gateway_a, gateway_b, now, seed, {"hold_seconds": 60}
-    )
+    one of the same condition. Missed once: the episode after a late calm reading that cut an
+    alarm short (a condition that had lasted its hold; hold seed 2 of 24), a late first reading
+    of a condition not counted toward its hold (hold seed 56), and a rate episode after an
+    alarm split in two, when no late reading fell in it (low-rate-hold seed 13)."""
+    in_order, shuffled = _in_order_and_shuffled(gateway_a, gateway_b, now, seed, limits)
     for condition, first_at, last_at, cleared_at, *_ in in_order:
         assert any(
             other[0] == condition
@@ -572,3 +577,24 @@ def test_a_condition_that_lasted_its_hold_is_alarmed_whatever_the_arrival_order(
             and (other[3] is None or other[3] > first_at)
             for other in shuffled
         ), (first_at, in_order, shuffled)
+
+
+@pytest.mark.django_db
+def test_a_late_first_reading_of_a_condition_counts_toward_its_hold(gateway_a, now):
+    """50 ppm for a minute (hold 60 s) is an alarm, though its first reading came after the
+    second: the replay of the late one shows the condition began before the point's state
+    said."""
+    make_point(gateway_a, "co1", "co", equipment="煤气发生炉", hold_seconds=60)
+    start = now - timedelta(hours=1)
+    values = {0: 30, 30: 200, 60: 50, 90: 10}
+
+    def send(*seconds):
+        readings = [{"point": "co1", "ts": at(start, s), "value": values[s]} for s in seconds]
+        return ingest(gateway_a, readings, now=now)
+
+    send(30)
+    assert send(0, 60).alarms_raised == 1
+    send(90)
+    alarm = Alarm.objects.get()
+    assert (alarm.condition, alarm.first_at) == (Condition.HIGH, start)
+    assert alarm.cleared_at == start + timedelta(seconds=90)
