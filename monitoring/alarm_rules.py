@@ -22,9 +22,12 @@ alarm ends it there once the replay has read the alarm to its end: the alarm may
 two episodes (the reading between them came after both), or the second's readings may come
 later still; either way the second, and what held after it, is judged on its own. A condition
 that the replay finds holding from the first reading it read began then at the latest, if not
-before (the point's state may say it began later: its first reading came late). Without a hold
-or a rate rule the alarms are thus the same whatever order the readings arrive in; with them, a
-late reading may raise an alarm the time order would not, for it never takes one back.
+before (the point's state may say it began later: its first reading came late). With a rate
+rule the replay reads on past its last calm reading while each reading came by a jump, and an
+alarm whose clearing reading turns out to be part of the episode (a late reading before it made
+it a jump) clears where the episode does, or holds on. Without a hold or a rate rule the alarms
+are thus the same whatever order the readings arrive in; with them, a late reading may raise an
+alarm the time order would not, for it never takes one back, but none is missed.
 """
 
 import bisect
@@ -199,6 +202,9 @@ class Evaluator:
             # An episode longer than that, or no reading before: search as far as LOOKAROUND.
             start, end, cut = _bounds(point, first, last, newest, high, low, signal)
             around = _stored(point.pk, start, end)
+        if rate and end < newest:
+            around = _through_jumps(point, around, newest)
+            end = around[-1][0]
         # The readings whose judgement the late ones change: themselves and, for the rate,
         # the reading after each.
         times = [ts for ts, _ in around]
@@ -286,6 +292,10 @@ class Evaluator:
                 alarm = self.open.get((point.pk, episode.condition))
             if alarm is not None:
                 _merge(alarm, episode)
+                if alarm.cleared_at is None:  # held on: the point's open alarm
+                    running = self.open.setdefault((point.pk, alarm.condition), alarm)
+                    if running is not alarm:  # one is open already: it ends where that began
+                        alarm.cleared_at = max(running.first_at, alarm.last_at)
                 if alarm.pk:
                     self.changed[alarm.pk] = alarm
                 continue
@@ -456,6 +466,44 @@ def _overlap(alarm: Alarm, episode: Alarm) -> bool:
     return episode.cleared_at is None or alarm.first_at < episode.cleared_at
 
 
+def _steep(point: Point, before, reading) -> bool:
+    """Whether the change from one (ts, value) to the next is past the point's rate limit (as
+    Evaluator._run judges it)."""
+    seconds = max((reading[0] - before[0]).total_seconds(), 60.0)
+    return abs(reading[1] - before[1]) * 60.0 / seconds > point.rate_limit
+
+
+def _through_jumps(point: Point, around: list, newest) -> list:
+    """The replay's window, its readings in time order, carried on past its last reading while
+    each came by a jump (a rate episode runs on through a reading calm for every threshold),
+    to the first reached without one, or to the point's newest reading."""
+    around = list(around)
+    while len(around) >= 2 and _steep(point, around[-2], around[-1]) and around[-1][0] < newest:
+        following = _following(point.pk, around[-1][0], 8)
+        if not following:
+            break
+        for reading in following:
+            around.append(reading)
+            if not _steep(point, around[-2], reading):
+                break
+    return around
+
+
+def _following(point_id: int, after, count: int) -> list[tuple]:
+    """The next `count` stored (ts, value) of a point after a time, in time order."""
+    column = "CAST(ts AS TEXT)" if connection.vendor == "sqlite" else "ts"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column}, value FROM monitoring_reading "  # noqa: S608
+            "WHERE point_id = %s AND ts > %s ORDER BY ts LIMIT %s",
+            [point_id, connection.ops.adapt_datetimefield_value(after), count],
+        )
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # UTC, naive
+        return [(datetime.fromisoformat(ts).replace(tzinfo=UTC), value) for ts, value in rows]
+    return rows
+
+
 def _since(replayed, stored, start):
     """When a condition has held since, by a replay (replayed) whose window began at start if
     it was cut there (else False), and as the point stored it before."""
@@ -489,6 +537,11 @@ def _end(alarm: Alarm, episode: Alarm) -> None:
 
 
 def _merge(alarm: Alarm, episode: Alarm) -> None:
+    if alarm.cleared_at is not None and episode.last_at >= alarm.cleared_at:
+        # The reading that cleared the alarm is part of the episode (a rate episode: a late
+        # reading before it made it a jump): the alarm clears where the episode does, or
+        # holds on if the episode does.
+        alarm.cleared_at = episode.cleared_at
     if episode.first_at < alarm.first_at:
         alarm.first_at, alarm.first_value = episode.first_at, episode.first_value
     if episode.last_at > alarm.last_at:

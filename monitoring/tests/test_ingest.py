@@ -15,7 +15,7 @@ from django.test import override_settings
 from monitoring import mqtt
 from monitoring.conftest import at, make_point
 from monitoring.ingest import ingest, ingest_many
-from monitoring.models import Alarm, Condition, Gateway, Reading
+from monitoring.models import Alarm, AlarmEvent, Condition, Gateway, Reading
 
 URL = "/api/v1/telemetry"
 
@@ -598,3 +598,51 @@ def test_a_late_first_reading_of_a_condition_counts_toward_its_hold(gateway_a, n
     alarm = Alarm.objects.get()
     assert (alarm.condition, alarm.first_at) == (Condition.HIGH, start)
     assert alarm.cleared_at == start + timedelta(seconds=90)
+
+
+def _co_with_rate(gateway, now):
+    """A CO point (high 24 ppm, no hold) with a rate limit of 40 ppm a minute, and a sender of
+    its readings at seconds after an hour ago."""
+    make_point(gateway, "co1", "co", equipment="煤气发生炉", rate_limit=40)
+    start = now - timedelta(hours=1)
+
+    def send(*readings):
+        message = [{"point": "co1", "ts": at(start, s), "value": v} for s, v in readings]
+        return ingest(gateway, message, now=now)
+
+    return start, send
+
+
+@pytest.mark.django_db
+def test_a_late_jump_before_a_calm_value_clears_where_the_jumps_stop(gateway_a, now):
+    """10, 200 (late), 10, 10 ppm: the rate alarm of the jumps to and from 200 ppm clears at the
+    first reading reached without a jump, the last one, though the replay of the late reading
+    stopped at the first value under every threshold, itself reached by a jump."""
+    start, send = _co_with_rate(gateway_a, now)
+    send((0, 10), (60, 10), (90, 10))
+    send((30, 200))
+    alarm = Alarm.objects.get(condition=Condition.RATE)
+    assert (alarm.first_at, alarm.last_at) == (
+        start + timedelta(seconds=30),
+        start + timedelta(seconds=60),
+    )
+    assert alarm.cleared_at == start + timedelta(seconds=90)
+
+
+@pytest.mark.django_db
+def test_a_late_reading_that_makes_the_clearing_reading_a_jump_holds_the_alarm_on(gateway_a, now):
+    """10, 200, 200 ppm cleared the rate alarm of the jump at the third reading; 10 ppm between
+    the last two, come late, makes that one a jump too: the alarm holds on, and the next
+    reading without a jump clears it (with its "clear" event)."""
+    start, send = _co_with_rate(gateway_a, now)
+    send((0, 10))
+    send((60, 200))
+    send((90, 200))
+    assert Alarm.objects.get(condition=Condition.RATE).cleared_at == start + timedelta(seconds=90)
+    send((75, 10))
+    alarm = Alarm.objects.get(condition=Condition.RATE)
+    assert (alarm.last_at, alarm.cleared_at) == (start + timedelta(seconds=90), None)
+    send((120, 200))
+    alarm.refresh_from_db()
+    assert alarm.cleared_at == start + timedelta(seconds=120)
+    assert AlarmEvent.objects.filter(alarm=alarm, action="clear").count() == 2
