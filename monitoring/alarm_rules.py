@@ -376,8 +376,12 @@ def _stored(point_id: int, since, until) -> list[tuple]:
             "WHERE point_id = %s AND ts >= %s AND ts <= %s ORDER BY ts",
             [point_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)],
         )
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":  # UTC, naive
+        return _read(cursor.fetchall())
+
+
+def _read(rows) -> list[tuple]:
+    """(ts, value) rows as read: on SQLite the text of ts (UTC, naive) made a time."""
+    if connection.vendor == "sqlite":
         return [(datetime.fromisoformat(ts).replace(tzinfo=UTC), value) for ts, value in rows]
     return rows
 
@@ -498,10 +502,7 @@ def _following(point_id: int, after, count: int) -> list[tuple]:
             "WHERE point_id = %s AND ts > %s ORDER BY ts LIMIT %s",
             [point_id, connection.ops.adapt_datetimefield_value(after), count],
         )
-        rows = cursor.fetchall()
-    if connection.vendor == "sqlite":  # UTC, naive
-        return [(datetime.fromisoformat(ts).replace(tzinfo=UTC), value) for ts, value in rows]
-    return rows
+        return _read(cursor.fetchall())
 
 
 def _since(replayed, stored, start):
