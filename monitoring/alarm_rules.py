@@ -480,27 +480,38 @@ def _steep(point: Point, before, reading) -> bool:
 def _through_jumps(point: Point, around: list, newest) -> list:
     """The replay's window, its readings in time order, carried on past its last reading while
     each came by a jump (a rate episode runs on through a reading calm for every threshold),
-    to the first reached without one, or to the point's newest reading."""
+    to the first reached without one, or to the point's newest reading, or LOOKAROUND on (a
+    run of jumps longer than that counts as having lasted it)."""
     around = list(around)
-    while len(around) >= 2 and _steep(point, around[-2], around[-1]) and around[-1][0] < newest:
-        following = _following(point.pk, around[-1][0], 8)
+    until = min(newest, around[-1][0] + LOOKAROUND)
+    count = 8  # readings read at a time, twice as many each time
+    while len(around) >= 2 and _steep(point, around[-2], around[-1]) and around[-1][0] < until:
+        following = _following(point.pk, around[-1][0], until, count)
         if not following:
             break
         for reading in following:
             around.append(reading)
             if not _steep(point, around[-2], reading):
                 break
+        count = min(2 * count, 1024)
     return around
 
 
-def _following(point_id: int, after, count: int) -> list[tuple]:
-    """The next `count` stored (ts, value) of a point after a time, in time order."""
+def _following(point_id: int, after, until, count: int) -> list[tuple]:
+    """The first `count` stored (ts, value) of a point after a time and until another, in time
+    order."""
     column = "CAST(ts AS TEXT)" if connection.vendor == "sqlite" else "ts"
+    ops = connection.ops
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {column}, value FROM monitoring_reading "  # noqa: S608
-            "WHERE point_id = %s AND ts > %s ORDER BY ts LIMIT %s",
-            [point_id, connection.ops.adapt_datetimefield_value(after), count],
+            "WHERE point_id = %s AND ts > %s AND ts <= %s ORDER BY ts LIMIT %s",
+            [
+                point_id,
+                ops.adapt_datetimefield_value(after),
+                ops.adapt_datetimefield_value(until),
+                count,
+            ],
         )
         return _read(cursor.fetchall())
 
