@@ -50,6 +50,10 @@ LOWEST_FIRST = {Condition.LOW}
 # condition bounds its episode sooner (a run longer than this counts as having lasted it).
 LOOKAROUND = timedelta(days=1)
 FIRST_AT = attrgetter("first_at")  # episodes and alarms in the order they began
+# A change is judged over at least this many seconds: readings a second apart do not turn noise
+# into a jump (the rate rule, per minute; Evaluator._run and _steep).
+RATE_MIN_SECONDS = 60.0
+MICROSECOND = timedelta(microseconds=1)  # the times' resolution, on both engines
 READING_CONDITIONS = (
     Condition.HIGH,
     Condition.LOW,
@@ -155,7 +159,7 @@ class Evaluator:
                     if low_key in opened:
                         clear_(point, Condition.LOW, ts)
             if rate_limit is not None and last_ts is not None:
-                seconds = max((ts - last_ts).total_seconds(), 60.0)
+                seconds = max((ts - last_ts).total_seconds(), RATE_MIN_SECONDS)
                 rate = abs(value - last_value) * 60.0 / seconds
                 if rate > rate_limit:
                     hold_(point, Condition.RATE, ts, value, rate, rate_limit)
@@ -365,16 +369,19 @@ class Evaluator:
         return len(self.new)
 
 
-def _stored(point_id: int, since, until) -> list[tuple]:
-    """The stored (ts, value) of a point from since to until, in time order."""
+def _stored(point_id: int, since, until, limit: int | None = None) -> list[tuple]:
+    """The stored (ts, value) of a point from since to until, in time order (the first `limit`
+    of them)."""
     ops = connection.ops
     # On SQLite the text as stored: fromisoformat reads it faster than the driver's converter.
     column = "CAST(ts AS TEXT)" if connection.vendor == "sqlite" else "ts"
+    params = [point_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {column}, value FROM monitoring_reading "  # noqa: S608
-            "WHERE point_id = %s AND ts >= %s AND ts <= %s ORDER BY ts",
-            [point_id, ops.adapt_datetimefield_value(since), ops.adapt_datetimefield_value(until)],
+            "WHERE point_id = %s AND ts >= %s AND ts <= %s ORDER BY ts"
+            + ("" if limit is None else " LIMIT %s"),
+            params if limit is None else [*params, limit],
         )
         return _read(cursor.fetchall())
 
@@ -473,7 +480,7 @@ def _overlap(alarm: Alarm, episode: Alarm) -> bool:
 def _steep(point: Point, before, reading) -> bool:
     """Whether the change from one (ts, value) to the next is past the point's rate limit (as
     Evaluator._run judges it)."""
-    seconds = max((reading[0] - before[0]).total_seconds(), 60.0)
+    seconds = max((reading[0] - before[0]).total_seconds(), RATE_MIN_SECONDS)
     return abs(reading[1] - before[1]) * 60.0 / seconds > point.rate_limit
 
 
@@ -486,7 +493,7 @@ def _through_jumps(point: Point, around: list, newest) -> list:
     until = min(newest, around[-1][0] + LOOKAROUND)
     count = 8  # readings read at a time, twice as many each time
     while len(around) >= 2 and _steep(point, around[-2], around[-1]) and around[-1][0] < until:
-        following = _following(point.pk, around[-1][0], until, count)
+        following = _stored(point.pk, around[-1][0] + MICROSECOND, until, count)
         if not following:
             break
         for reading in following:
@@ -495,25 +502,6 @@ def _through_jumps(point: Point, around: list, newest) -> list:
                 break
         count = min(2 * count, 1024)
     return around
-
-
-def _following(point_id: int, after, until, count: int) -> list[tuple]:
-    """The first `count` stored (ts, value) of a point after a time and until another, in time
-    order."""
-    column = "CAST(ts AS TEXT)" if connection.vendor == "sqlite" else "ts"
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column}, value FROM monitoring_reading "  # noqa: S608
-            "WHERE point_id = %s AND ts > %s AND ts <= %s ORDER BY ts LIMIT %s",
-            [
-                point_id,
-                ops.adapt_datetimefield_value(after),
-                ops.adapt_datetimefield_value(until),
-                count,
-            ],
-        )
-        return _read(cursor.fetchall())
 
 
 def _since(replayed, stored, start):
